@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import path from 'node:path';
+
+/** Every setting the engine reads from the environment, parsed once at start. */
+const durationSeconds = z.coerce.number().int().positive();
+
+const EnvSchema = z.object({
+  DATA_DIR: z.string().default('data'),
+  DATABASE_URL: z.string().url().optional(),
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  TEMPORAL_TLS_CA: z.string().optional(),
+  TEMPORAL_TASK_QUEUE: z.string().default('passeport'),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.string().url().optional(),
+  DEMO_MODE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DECISION_DEADLINE_SECONDS: durationSeconds.default(24 * 3600),
+  REMINDER_OFFSETS_SECONDS: z
+    .string()
+    .default(`${12 * 3600},${20 * 3600}`)
+    .transform((v) => v.split(',').filter(Boolean).map(Number))
+    .pipe(z.array(z.number().int().positive())),
+  PKCS11_MODULE: z.string().default('/usr/lib/softhsm/libsofthsm2.so'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return { ...parsed.data, DATA_DIR: path.resolve(parsed.data.DATA_DIR) };
+}
