@@ -1,0 +1,53 @@
+import type { Sql } from '../connect.ts';
+
+export type OutboxKind = 'bank_reminder' | 'decision_notice';
+
+export interface OutboxMessage {
+  id: string;
+  dossierId: string;
+  kind: OutboxKind;
+  recipientOrganisationId: string;
+  offsetSeconds: number;
+  payload: unknown;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+/** Queues a notification once per dossier, kind and offset. Returns false when already queued. */
+export async function enqueueOutbox(
+  sql: Sql,
+  message: { dossierId: string; kind: OutboxKind; recipientOrganisationId: string; offsetSeconds?: number; payload: unknown },
+): Promise<boolean> {
+  const rows = await sql`
+    insert into outbox (dossier_id, kind, recipient_organisation_id, offset_seconds, payload)
+    values (${message.dossierId}, ${message.kind}, ${message.recipientOrganisationId},
+            ${message.offsetSeconds ?? 0}, ${sql.json(message.payload as never)})
+    on conflict (dossier_id, kind, offset_seconds) do nothing
+    returning id`;
+  return rows.length === 1;
+}
+
+export async function listOutbox(sql: Sql, dossierId: string): Promise<OutboxMessage[]> {
+  const rows = await sql<
+    {
+      id: bigint;
+      dossier_id: string;
+      kind: OutboxKind;
+      recipient_organisation_id: string;
+      offset_seconds: number;
+      payload: unknown;
+      created_at: Date;
+      sent_at: Date | null;
+    }[]
+  >`select * from outbox where dossier_id = ${dossierId} order by id`;
+  return rows.map((r) => ({
+    id: String(r.id),
+    dossierId: r.dossier_id,
+    kind: r.kind,
+    recipientOrganisationId: r.recipient_organisation_id,
+    offsetSeconds: r.offset_seconds,
+    payload: r.payload,
+    createdAt: r.created_at.toISOString(),
+    sentAt: r.sent_at ? r.sent_at.toISOString() : null,
+  }));
+}
