@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+
+/** Where the engine's Temporal lives: the same fields for a dev server and a cluster. */
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+  /** PEM files for mutual TLS; a CA alone enables server-authenticated TLS. */
+  tls?: { certFile?: string | undefined; keyFile?: string | undefined; caFile?: string | undefined };
+}
+
+interface TlsOptions {
+  serverRootCACertificate?: Buffer;
+  clientCertPair?: { crt: Buffer; key: Buffer };
+}
+
+function tlsOptions(target: TemporalTarget): TlsOptions | undefined {
+  const { certFile, keyFile, caFile } = target.tls ?? {};
+  if (!certFile && !keyFile && !caFile) return undefined;
+  if (Boolean(certFile) !== Boolean(keyFile)) {
+    throw new Error('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together.');
+  }
+  const options: TlsOptions = {};
+  if (caFile) options.serverRootCACertificate = fs.readFileSync(caFile);
+  if (certFile && keyFile) options.clientCertPair = { crt: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) };
+  return options;
+}
+
+/** The client the API uses to start, update and query workflows. */
+export async function connectClient(target: TemporalTarget): Promise<Client> {
+  const tls = tlsOptions(target);
+  const connection = await Connection.connect({ address: target.address, ...(tls ? { tls } : {}) });
+  return new Client({ connection, namespace: target.namespace });
+}
+
+/** The native connection workers poll through. */
+export async function connectWorker(target: TemporalTarget): Promise<NativeConnection> {
+  const tls = tlsOptions(target);
+  return NativeConnection.connect({ address: target.address, ...(tls ? { tls } : {}) });
+}

@@ -1,0 +1,108 @@
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { AnalystDecision, DossierWorkflowInput } from '../activities/types.ts';
+import { REFUSAL, awaitFirstAnswerUpdate, decideUpdate, statusQuery, type dossierWorkflow } from '../workflows/dossier.ts';
+import { DecisionRefusedError, type DossierEngine, type DossierView } from './types.ts';
+
+export interface TemporalDossierEngineOptions {
+  client: Client;
+  taskQueue: string;
+}
+
+/** One workflow per dossier: its ID derives from the dossier's, so a resubmission finds the same run. */
+export function dossierWorkflowId(dossierId: string): string {
+  return `dossier-${dossierId}`;
+}
+
+export function createTemporalDossierEngine({ client, taskQueue }: TemporalDossierEngineOptions): DossierEngine {
+  const handleOf = (dossierId: string) => client.workflow.getHandle<typeof dossierWorkflow>(dossierWorkflowId(dossierId));
+
+  async function status(dossierId: string): Promise<DossierView | null> {
+    try {
+      return await handleOf(dossierId).query(statusQuery);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null;
+      throw error;
+    }
+  }
+
+  async function start(input: DossierWorkflowInput, waitMs: number): Promise<DossierView> {
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof dossierWorkflow>('dossierWorkflow', {
+      workflowId: dossierWorkflowId(input.dossierId),
+      taskQueue,
+      args: [input],
+      // A running dossier is joined; a finished one is never run again.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      staticSummary: `Dossier ${input.dossierId} (banque ${input.bankId})`,
+    });
+    const firstAnswer = client.workflow.executeUpdateWithStart(awaitFirstAnswerUpdate, { startWorkflowOperation });
+    // The update keeps running in the workflow if we stop waiting; its outcome no longer matters here.
+    firstAnswer.catch(() => {});
+    try {
+      const answer = await withTimeout(firstAnswer, waitMs);
+      if (answer) return answer;
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError) && !isCompleted(error)) throw error;
+    }
+    return (await status(input.dossierId)) ?? receivedView(input.dossierId);
+  }
+
+  async function decide(dossierId: string, bankId: string, decision: AnalystDecision): Promise<DossierView> {
+    try {
+      return await handleOf(dossierId).executeUpdate(decideUpdate, { args: [{ bankId, decision }] });
+    } catch (error) {
+      const refusal = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
+      if (refusal instanceof ApplicationFailure) {
+        if (refusal.type === REFUSAL.wrongBank) throw new DecisionRefusedError('wrong_bank', refusal.message);
+        if (refusal.type === REFUSAL.notPending) throw new DecisionRefusedError('not_pending', refusal.message);
+        if (refusal.type === REFUSAL.invalid) throw new InvalidDecisionError(refusal.message);
+      }
+      if (error instanceof WorkflowNotFoundError || isCompleted(error)) {
+        const view = await status(dossierId);
+        if (!view) throw new DecisionRefusedError('unknown_dossier', 'Ce dossier est inconnu.');
+        throw new DecisionRefusedError('not_pending', 'Ce dossier n’attend pas de décision.');
+      }
+      throw error;
+    }
+  }
+
+  return { start, decide, status };
+}
+
+function receivedView(dossierId: string): DossierView {
+  return {
+    dossierId,
+    status: 'received',
+    ineligibility: [],
+    hardCases: [],
+    guarantee: null,
+    decision: null,
+    decisionDeadline: null,
+  };
+}
+
+/** The server's answer when an Update targets a workflow that has already finished. */
+function isCompleted(error: unknown): boolean {
+  return error instanceof Error && /already completed/i.test(error.message);
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, elapsed]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** An analyst decision the workflow refused as malformed (the API validates before, so rare). */
+export class InvalidDecisionError extends Error {}

@@ -1,0 +1,13 @@
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+
+let installed = false;
+
+/**
+ * Sets the Temporal SDK's log level for this process (its default prints every
+ * worker state change). Must run before the first worker connection; later calls are no-ops.
+ */
+export function installTemporalRuntime(level: LogLevel = 'WARN'): void {
+  if (installed) return;
+  installed = true;
+  Runtime.install({ logger: new DefaultLogger(level) });
+}

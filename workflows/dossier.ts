@@ -1,0 +1,183 @@
+/**
+ * The dossier workflow, phases 1–3 of docs/architecture.md: eligibility, SOFARIS
+ * guarantee, decision (default accord now, or the bank's analyst before the
+ * deadline). Deterministic: no I/O here, every side effect is an activity.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type {
+  AnalystDecision,
+  DossierActivities,
+  DossierWorkflowInput,
+  FinalDecision,
+  GuaranteeResult,
+} from '../activities/types.ts';
+import type { DossierStatus, HardCaseCode, IneligibilityCode, Reason } from '../domain/codes.ts';
+import type { DossierView } from '../temporal/types.ts';
+import { invalidDecisionReason } from './analyst-decision.ts';
+import { decisionSchedule } from './schedule.ts';
+
+// ── Messages ──────────────────────────────────────────────────────────────
+export interface DecideRequest {
+  bankId: string;
+  decision: AnalystDecision;
+}
+
+/** Refusal types the validator raises; the engine maps them to DecisionRefusedError. */
+export const REFUSAL = { wrongBank: 'wrong_bank', notPending: 'not_pending', invalid: 'invalid_decision' } as const;
+
+export const statusQuery = defineQuery<DossierView>('status');
+/** Resolves once the dossier has its first answer (ineligible, decided, or with the analyst). */
+export const awaitFirstAnswerUpdate = defineUpdate<DossierView>('awaitFirstAnswer');
+/** The bank analyst's decision; refused before it enters history when it does not apply. */
+export const decideUpdate = defineUpdate<DossierView, [DecideRequest]>('decide');
+
+export type DossierWorkflowResult =
+  | { status: 'ineligible'; reasons: Reason<IneligibilityCode>[] }
+  | { status: 'approved' | 'declined'; decision: FinalDecision };
+
+const DEADLINE_TEXT = 'analyse non réalisée dans les 24 heures';
+
+const activities = proxyActivities<DossierActivities>({
+  // Each activity is one short database or guarantor call; retry until it goes through.
+  startToCloseTimeout: '5s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+
+export async function dossierWorkflow(input: DossierWorkflowInput): Promise<DossierWorkflowResult> {
+  const { dossierId, bankId } = input;
+
+  // ── State ───────────────────────────────────────────────────────────────
+  let status: DossierStatus = 'received';
+  let ineligibility: Reason<IneligibilityCode>[] = [];
+  const hardCases: Reason<HardCaseCode>[] = [];
+  let guarantee: GuaranteeResult | null = null;
+  let decision: FinalDecision | null = null;
+  let deadlineAt: string | null = null;
+  let analystDecision: AnalystDecision | undefined;
+  let waitingForAnalyst = false;
+
+  const view = (): DossierView => ({
+    dossierId,
+    status,
+    ineligibility,
+    hardCases,
+    guarantee,
+    decision,
+    decisionDeadline: deadlineAt,
+  });
+
+  // ── Handlers ────────────────────────────────────────────────────────────
+  setHandler(statusQuery, view);
+  setHandler(awaitFirstAnswerUpdate, async () => {
+    await condition(() => status !== 'received');
+    return view();
+  });
+  setHandler(
+    decideUpdate,
+    async (request) => {
+      analystDecision = request.decision;
+      await condition(() => decision !== null);
+      return view();
+    },
+    {
+      validator: (request) => {
+        if (request?.bankId !== bankId) {
+          throw ApplicationFailure.nonRetryable('Ce dossier relève d’une autre banque.', REFUSAL.wrongBank);
+        }
+        if (!waitingForAnalyst || analystDecision !== undefined) {
+          throw ApplicationFailure.nonRetryable('Ce dossier n’attend pas de décision.', REFUSAL.notPending);
+        }
+        const invalid = invalidDecisionReason(request.decision);
+        if (invalid) throw ApplicationFailure.nonRetryable(invalid, REFUSAL.invalid);
+      },
+    },
+  );
+
+  // ── 1. Eligibility ──────────────────────────────────────────────────────
+  const eligibility = await activities.checkEligibility(dossierId);
+  if (!eligibility.eligible) {
+    await activities.recordIneligible(dossierId, eligibility.reasons);
+    ineligibility = eligibility.reasons;
+    status = 'ineligible';
+    await condition(allHandlersFinished);
+    return { status: 'ineligible', reasons: ineligibility };
+  }
+  hardCases.push(...eligibility.hardCases);
+
+  // ── 2. SOFARIS guarantee ────────────────────────────────────────────────
+  guarantee = await activities.requestGuarantee(dossierId);
+  if (guarantee.status === 'refused') {
+    hardCases.push({ code: 'guarantee_refused', detail: guarantee.reason });
+  }
+  const guaranteeReference = guarantee.status === 'granted' ? guarantee.reference : undefined;
+
+  // ── 3. Decision ─────────────────────────────────────────────────────────
+  const schedule = decisionSchedule(workflowInfo().startTime, input.deadlines);
+  if (hardCases.length === 0) {
+    decision = await record({ outcome: 'approved', decidedBy: 'rule', guaranteeReference });
+  } else if (eligibility.autoDecline) {
+    const { code, detail } = eligibility.autoDecline;
+    decision = await record({ outcome: 'declined', decidedBy: 'policy', reasonCode: code, text: detail });
+  } else {
+    deadlineAt = schedule.deadlineAt.toISOString();
+    await activities.recordAwaitingAnalyst(dossierId, hardCases, deadlineAt);
+    status = 'awaiting_analyst';
+    waitingForAnalyst = true;
+
+    for (const reminder of schedule.reminders) {
+      if (await waitForAnalystUntil(reminder.at, `rappel à la banque (${reminder.offsetSeconds} s)`)) break;
+      await activities.sendReminder(dossierId, reminder.offsetSeconds);
+    }
+    const decided = await waitForAnalystUntil(schedule.deadlineAt, 'échéance de la décision');
+    waitingForAnalyst = false;
+
+    if (decided && analystDecision) {
+      decision = await record(fromAnalyst(analystDecision, guaranteeReference));
+    } else if (eligibility.timeoutDefault === 'approve') {
+      decision = await record({ outcome: 'approved', decidedBy: 'deadline', text: DEADLINE_TEXT, guaranteeReference });
+    } else {
+      decision = await record({ outcome: 'declined', decidedBy: 'deadline', reasonCode: 'deadline_expired', text: DEADLINE_TEXT });
+    }
+  }
+  status = decision.outcome;
+
+  // Phases 4–8 (decision letter, contract, signatures, timestamps, vault) will follow here.
+  await condition(allHandlersFinished);
+  return { status: decision.outcome, decision };
+
+  // ── Steps ───────────────────────────────────────────────────────────────
+  async function record(fields: Omit<FinalDecision, 'decidedAt'>): Promise<FinalDecision> {
+    const final: FinalDecision = { ...withoutUndefined(fields), decidedAt: new Date().toISOString() };
+    await activities.recordDecision(dossierId, final);
+    return final;
+  }
+
+  /** True when the analyst decided before `at`; false once `at` has passed. */
+  async function waitForAnalystUntil(at: Date, summary: string): Promise<boolean> {
+    const remaining = at.getTime() - Date.now();
+    if (analystDecision !== undefined) return true;
+    if (remaining <= 0) return false;
+    return condition(() => analystDecision !== undefined, remaining, { summary });
+  }
+}
+
+function fromAnalyst(input: AnalystDecision, guaranteeReference: string | undefined): Omit<FinalDecision, 'decidedAt'> {
+  if (input.decision === 'approve') {
+    return { outcome: 'approved', decidedBy: 'analyst', analyst: input.analyst, conditions: input.conditions, guaranteeReference };
+  }
+  return { outcome: 'declined', decidedBy: 'analyst', analyst: input.analyst, reasonCode: input.reasonCode, text: input.text };
+}
+
+/** Payloads are JSON: dropping undefined keeps the stored decision and the view identical. */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
