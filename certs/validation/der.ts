@@ -1,0 +1,115 @@
+/**
+ * A minimal DER reader: enough to slice the exact bytes that signatures cover
+ * (TBSCertificate, TBSCertList, signed attributes) without re-encoding them.
+ */
+export class DerFormatError extends Error {
+  override name = 'DerFormatError';
+}
+
+export interface Tlv {
+  tag: number;
+  /** Offset of the tag byte. */
+  start: number;
+  /** Offset of the first content byte. */
+  contentStart: number;
+  /** Offset just past the content. */
+  end: number;
+}
+
+export function readTlv(bytes: Uint8Array, offset = 0, limit = bytes.length): Tlv {
+  if (offset >= limit) throw new DerFormatError(`DER tronqué : élément attendu à l'octet ${offset}`);
+  const tag = bytes[offset]!;
+  if ((tag & 0x1f) === 0x1f) throw new DerFormatError(`DER : étiquette longue non prise en charge à l'octet ${offset}`);
+  let pos = offset + 1;
+  if (pos >= limit) throw new DerFormatError(`DER tronqué : longueur manquante à l'octet ${pos}`);
+  const first = bytes[pos++]!;
+  let length: number;
+  if (first < 0x80) {
+    length = first;
+  } else {
+    const count = first & 0x7f;
+    if (count === 0) throw new DerFormatError(`DER : longueur indéfinie à l'octet ${pos - 1}`);
+    if (count > 4) throw new DerFormatError(`DER : longueur sur ${count} octets à l'octet ${pos - 1}`);
+    if (pos + count > limit) throw new DerFormatError(`DER tronqué : longueur coupée à l'octet ${pos}`);
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + bytes[pos++]!;
+  }
+  const end = pos + length;
+  if (end > limit) throw new DerFormatError(`DER tronqué : l'élément à l'octet ${offset} annonce ${length} octets, il en reste ${limit - pos}`);
+  return { tag, start: offset, contentStart: pos, end };
+}
+
+/** The direct children of a constructed element. */
+export function children(bytes: Uint8Array, parent: Tlv): Tlv[] {
+  if ((parent.tag & 0x20) === 0) throw new DerFormatError(`DER : l'élément à l'octet ${parent.start} n'est pas construit`);
+  const out: Tlv[] = [];
+  let pos = parent.contentStart;
+  while (pos < parent.end) {
+    const child = readTlv(bytes, pos, parent.end);
+    out.push(child);
+    pos = child.end;
+  }
+  return out;
+}
+
+/** Reads one whole element that must fill `bytes` exactly. */
+export function readWhole(bytes: Uint8Array, what: string): Tlv {
+  const tlv = readTlv(bytes, 0);
+  if (tlv.end !== bytes.length) throw new DerFormatError(`${what} : ${bytes.length - tlv.end} octets en trop après la structure DER`);
+  return tlv;
+}
+
+export function slice(bytes: Uint8Array, tlv: Tlv): Uint8Array {
+  return bytes.subarray(tlv.start, tlv.end);
+}
+
+export function content(bytes: Uint8Array, tlv: Tlv): Uint8Array {
+  return bytes.subarray(tlv.contentStart, tlv.end);
+}
+
+/** The first child of the outer SEQUENCE: the signed part of a certificate, CRL or OCSP response. */
+export function signedPart(der: Uint8Array, what: string): Uint8Array {
+  const outer = readWhole(der, what);
+  if (outer.tag !== 0x30) throw new DerFormatError(`${what} : SEQUENCE attendue, étiquette 0x${outer.tag.toString(16)} trouvée`);
+  const first = children(der, outer)[0];
+  if (!first || first.tag !== 0x30) throw new DerFormatError(`${what} : partie signée absente`);
+  return slice(der, first);
+}
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+
+/**
+ * Accepts DER, or PEM text with one or several blocks (certificates, CRLs…),
+ * and returns each object as DER. Throws a DerFormatError on anything else.
+ */
+export function pemOrDerToDerList(input: Uint8Array | string): Uint8Array[] {
+  const text = typeof input === 'string' ? input : looksLikeText(input) ? Buffer.from(input).toString('latin1') : null;
+  if (text === null) {
+    const bytes = input as Uint8Array;
+    const tlv = readWhole(bytes, 'DER');
+    if (tlv.tag !== 0x30) throw new DerFormatError(`DER : SEQUENCE attendue, étiquette 0x${tlv.tag.toString(16)} trouvée`);
+    return [bytes];
+  }
+  const blocks: Uint8Array[] = [];
+  for (const match of text.matchAll(PEM_BLOCK)) {
+    const body = match[2]!.replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body) || body.length % 4 !== 0) {
+      throw new DerFormatError(`PEM : le bloc « ${match[1]} » n'est pas du base64 valide`);
+    }
+    const der = new Uint8Array(Buffer.from(body, 'base64'));
+    readWhole(der, `PEM « ${match[1]} »`);
+    blocks.push(der);
+  }
+  if (blocks.length === 0) throw new DerFormatError('ni DER ni PEM : aucun bloc « -----BEGIN …----- » trouvé');
+  return blocks;
+}
+
+/** The single (or first) object of a PEM or DER input. */
+export function pemOrDerToDer(input: Uint8Array | string): Uint8Array {
+  return pemOrDerToDerList(input)[0]!;
+}
+
+function looksLikeText(bytes: Uint8Array): boolean {
+  if (Buffer.from(bytes).includes('-----BEGIN ')) return true;
+  return bytes.length > 0 && bytes[0] !== 0x30 && /^[\s\x20-\x7e]*$/.test(Buffer.from(bytes.subarray(0, 64)).toString('latin1'));
+}
