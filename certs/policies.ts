@@ -10,6 +10,8 @@
  *       .1.3  RGS *** person signature (qualified device)
  *       .1.4  RGS *** organisation seal (cachet)
  *       .1.5  authentication certificates (no signature level)
+ *       .1.6  OCSP responder certificates
+ *       .1.7  timestamping unit (TSA) certificates
  *     .2      timestamping policy of the engine's TSA
  */
 export const ENGINE_ARC = '2.25.283787995737982372574867160881503373376';
@@ -20,6 +22,8 @@ export const POLICY_OIDS = {
   rgs3: `${ENGINE_ARC}.1.3`,
   seal3: `${ENGINE_ARC}.1.4`,
   authentication: `${ENGINE_ARC}.1.5`,
+  ocspResponder: `${ENGINE_ARC}.1.6`,
+  tsaUnit: `${ENGINE_ARC}.1.7`,
   tsa: `${ENGINE_ARC}.2`,
 } as const;
 

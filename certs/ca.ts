@@ -1,0 +1,152 @@
+import type crypto from 'node:crypto';
+import { x509 } from './x509.ts';
+import type { Sql } from '../db/connect.ts';
+import type { Signer } from './types.ts';
+import { CA_COMMON_NAMES, CA_NAMES, CA_PROFILES, type CaName, getProfile, isCaName } from './profiles.ts';
+import { generateSoftwareKey, type KeyType, parseKeyType, spkiDer } from './keys.ts';
+import { buildCertificate, type CertificateIssuer } from './build.ts';
+import { engineName } from './subject.ts';
+import { resolveMasterSecret, sealPrivateKey, type SecretOptions, unsealPrivateKey } from './secret.ts';
+import { findCa, insertCa, insertIssued } from './ca-store.ts';
+import { parseCertificate } from './der.ts';
+import { softwareSigner } from './signers.ts';
+import { PkiError } from './errors.ts';
+
+export interface InitPkiOptions extends SecretOptions {
+  /** Base of the URLs written into certificates (CRL, OCSP, CA certificates). Default: PUBLIC_URL or http://127.0.0.1:3000. */
+  publicBaseUrl?: string;
+  /** Key type of the CA keys. Default rsa3072. */
+  caKeyType?: KeyType;
+}
+
+export interface InitPkiResult {
+  created: CaName[];
+  existing: CaName[];
+  /** A French sentence saying what happened. */
+  message: string;
+}
+
+/** Serialises concurrent `initPki` calls (several instances starting together). */
+const INIT_LOCK = 7_320_100_452;
+
+export function defaultPublicBaseUrl(): string {
+  return process.env.PUBLIC_URL || 'http://127.0.0.1:3000';
+}
+
+/** Creates the root and the issuing CAs that do not exist yet; a second run changes nothing. */
+export async function initPki(sql: Sql, options: InitPkiOptions = {}): Promise<InitPkiResult> {
+  const keyType = parseKeyType(options.caKeyType ?? 'rsa3072');
+  if (keyType === 'rsa2048') throw new PkiError('WEAK_CA_KEY', 'Une AC utilise une clé RSA 3072 ou ECDSA P-256/P-384 au moins.');
+  const base = options.publicBaseUrl ?? defaultPublicBaseUrl();
+  checkBaseUrl(base);
+  const created: CaName[] = [];
+  const existing: CaName[] = [];
+  await sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${INIT_LOCK})`;
+    const todo: CaName[] = [];
+    for (const name of CA_NAMES) {
+      if (await findCa(tx as unknown as Sql, name)) existing.push(name);
+      else todo.push(name);
+    }
+    if (todo.length === 0) return;
+    const secret = resolveMasterSecret(options, true);
+    for (const name of todo) {
+      await createCa(tx as unknown as Sql, name, keyType, base, secret, options);
+      created.push(name);
+    }
+  });
+  const message = created.length === 0
+    ? 'PKI déjà initialisée : rien n’a changé.'
+    : `PKI initialisée : ${created.length} AC créée(s) (${created.join(', ')})${existing.length ? `, ${existing.length} déjà présente(s)` : ''}.`;
+  return { created, existing, message };
+}
+
+function checkBaseUrl(base: string): void {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new PkiError('INVALID_BASE_URL', `URL publique invalide « ${base} ».`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PkiError('INVALID_BASE_URL', `URL publique invalide « ${base} » : http ou https attendu.`);
+}
+
+async function createCa(sql: Sql, name: CaName, keyType: KeyType, base: string, secret: string, options: SecretOptions): Promise<void> {
+  const profile = getProfile(CA_PROFILES[name]);
+  const keys = await generateSoftwareKey(keyType);
+  const issuer: CertificateIssuer = profile.issuer === null
+    ? { caName: name, certificate: null, privateKey: keys.privateKey, keyType }
+    : await loadCaIssuer(sql, profile.issuer, options);
+  const cert = await buildCertificate({
+    profile, subject: engineName(CA_COMMON_NAMES[name]), publicKey: spkiDer(keys.publicKey), issuer, publicBaseUrl: base,
+  });
+  const der = new Uint8Array(cert.rawData);
+  await insertCa(sql, {
+    name, parent: profile.issuer, profile: profile.name, subject: cert.subject, serial: cert.serialNumber.toLowerCase(),
+    certificate: der, keyType, keyLocation: 'encrypted', sealedKey: await sealPrivateKey(keys.privateKey, secret, `ca:${name}`),
+    publicBaseUrl: base, notBefore: cert.notBefore, notAfter: cert.notAfter,
+  });
+  // Every certificate a CA signs is recorded, the issuing CAs' own ones too (so the root's CRL can list them).
+  await insertIssued(sql, {
+    serial: cert.serialNumber.toLowerCase(), caName: profile.issuer ?? name, subject: cert.subject, profile: profile.name,
+    level: null, keyType, keyLocation: `ca:${name}`, siren: null, notBefore: cert.notBefore, notAfter: cert.notAfter, der,
+  });
+}
+
+export interface LoadedCa {
+  name: CaName;
+  /** DER of the CA's certificate. */
+  certificate: Uint8Array;
+  /** DER certificates above it, nearest first, up to the root (empty for the root). */
+  chain: Uint8Array[];
+  /** Signs with the CA's key (native node:crypto). */
+  signer: Signer;
+  keyType: KeyType;
+  publicBaseUrl: string;
+}
+
+/** Loads a CA of the hierarchy, its chain and a signer over its (unsealed) private key. */
+export async function loadCa(sql: Sql, name: CaName, options: SecretOptions = {}): Promise<LoadedCa> {
+  const issuer = await loadCaIssuer(sql, name, options);
+  const record = (await findCa(sql, name))!;
+  const chain = await caChain(sql, name);
+  return {
+    name, certificate: record.certificate, chain, keyType: record.keyType, publicBaseUrl: record.publicBaseUrl,
+    signer: softwareSigner(issuer.privateKey, record.certificate, chain),
+  };
+}
+
+/** The DER certificates above the CA `name`, nearest first. */
+export async function caChain(sql: Sql, name: CaName): Promise<Uint8Array[]> {
+  const chain: Uint8Array[] = [];
+  let current = await requireCa(sql, name);
+  while (current.parent) {
+    current = await requireCa(sql, current.parent);
+    chain.push(current.certificate);
+  }
+  return chain;
+}
+
+/** The CA certificate `name` plus everything above it, nearest first. */
+export async function caCertificateWithChain(sql: Sql, name: CaName): Promise<Uint8Array[]> {
+  const record = await requireCa(sql, name);
+  return [record.certificate, ...(await caChain(sql, name))];
+}
+
+async function requireCa(sql: Sql, name: string) {
+  if (!isCaName(name)) throw new PkiError('UNKNOWN_CA', `AC inconnue « ${name} » : ${CA_NAMES.join(', ')}.`);
+  const record = await findCa(sql, name);
+  if (!record) throw new PkiError('PKI_NOT_INITIALISED', `L’AC « ${name} » n’existe pas : lancer d’abord « passeport pki init ».`);
+  return record;
+}
+
+/** Internal: the CA with its private key as a KeyObject, for issuance. */
+export async function loadCaIssuer(sql: Sql, name: CaName, options: SecretOptions = {}): Promise<CertificateIssuer & { publicBaseUrl: string }> {
+  const record = await requireCa(sql, name);
+  if (record.keyLocation !== 'encrypted' || !record.sealedKey) {
+    throw new PkiError('CA_KEY_UNAVAILABLE', `La clé de l’AC « ${name} » n’est pas disponible sur ce serveur.`);
+  }
+  const privateKey: crypto.KeyObject = await unsealPrivateKey(record.sealedKey, resolveMasterSecret(options), `ca:${name}`);
+  const certificate: x509.X509Certificate = parseCertificate(record.certificate);
+  return { caName: name, certificate, privateKey, keyType: record.keyType, publicBaseUrl: record.publicBaseUrl };
+}
