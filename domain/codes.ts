@@ -27,6 +27,8 @@ export const INELIGIBILITY_CODES = [
   'amount_above_maximum',
   'duration_not_offered',
   'product_not_offered',
+  'periodicity_not_offered',
+  'first_rent_increase_not_allowed',
   'consent_missing',
 ] as const;
 export type IneligibilityCode = (typeof INELIGIBILITY_CODES)[number];
