@@ -1,0 +1,122 @@
+import crypto from 'node:crypto';
+import { child, hex, isContext, octets, oid, parseDer, type Tlv } from './der.ts';
+
+/** What the verifier needs to know about a certificate, read once from its DER. */
+export interface CertificateInfo {
+  der: Uint8Array;
+  issuerDer: Uint8Array;
+  subjectDer: Uint8Array;
+  serial: Uint8Array;
+  serialHex: string;
+  subject: string;
+  issuer: string;
+  subjectKeyIdentifier?: Uint8Array;
+  nonRepudiation: boolean | undefined;
+  policies: string[];
+  publicKey: crypto.KeyObject;
+}
+
+const cache = new Map<string, CertificateInfo>();
+
+/** Reads a certificate; results are memoised by the DER's hash (the same chains recur). */
+export function certificateInfo(der: Uint8Array): CertificateInfo {
+  const key = crypto.createHash('sha256').update(der).digest('base64');
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const { node } = parseDer(der);
+  const tbs = child(node, 0);
+  let i = isContext(tbs.children[0], 0) ? 1 : 0;
+  const serialNode = child(tbs, i++);
+  i++; // signature algorithm
+  const issuerNode = child(tbs, i++);
+  i++; // validity
+  const subjectNode = child(tbs, i++);
+  i++; // subjectPublicKeyInfo
+  let subjectKeyIdentifier: Uint8Array | undefined;
+  let nonRepudiation: boolean | undefined;
+  const policies: string[] = [];
+  const extWrap = tbs.children.find((c) => isContext(c, 3));
+  for (const ext of extWrap?.children[0]?.children ?? []) {
+    const id = oid(child(ext, 0));
+    const value = octets(ext.children[ext.children.length - 1]!);
+    const inner = parseDer(value).node;
+    if (id === '2.5.29.14') subjectKeyIdentifier = inner.value;
+    if (id === '2.5.29.15') nonRepudiation = ((inner.value[1] ?? 0) & 0x40) !== 0;
+    if (id === '2.5.29.32') for (const p of inner.children) policies.push(oid(child(p, 0)));
+  }
+  const x509 = new crypto.X509Certificate(der);
+  const info: CertificateInfo = {
+    der,
+    issuerDer: issuerNode.raw,
+    subjectDer: subjectNode.raw,
+    serial: serialNode.value,
+    serialHex: hex(serialNode.value).replace(/^00(?=[89a-f])/, ''),
+    subject: x509.subject.split('\n').join(', '),
+    issuer: x509.issuer.split('\n').join(', '),
+    ...(subjectKeyIdentifier ? { subjectKeyIdentifier } : {}),
+    nonRepudiation,
+    policies,
+    publicKey: x509.publicKey,
+  };
+  if (cache.size > 2000) cache.clear();
+  cache.set(key, info);
+  return info;
+}
+
+const RSA_PKCS1: Record<string, string> = {
+  '1.2.840.113549.1.1.5': 'sha1',
+  '1.2.840.113549.1.1.11': 'sha256',
+  '1.2.840.113549.1.1.12': 'sha384',
+  '1.2.840.113549.1.1.13': 'sha512',
+};
+const ECDSA: Record<string, string> = {
+  '1.2.840.10045.4.1': 'sha1',
+  '1.2.840.10045.4.3.2': 'sha256',
+  '1.2.840.10045.4.3.3': 'sha384',
+  '1.2.840.10045.4.3.4': 'sha512',
+};
+const HASHES: Record<string, string> = {
+  '1.3.14.3.2.26': 'sha1',
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+};
+
+/**
+ * Verifies a signature value with native crypto. `digestAlgorithm` is the
+ * SignerInfo's, used when the signature algorithm does not name its own hash.
+ * Returns a reason string when the algorithm is not supported.
+ */
+export function verifySignatureValue(
+  key: crypto.KeyObject,
+  algorithm: { oid: string; params?: Tlv },
+  digestAlgorithm: string,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean | { unsupported: string } {
+  const a = algorithm.oid;
+  try {
+    if (a === '1.2.840.113549.1.1.1') return crypto.verify(digestAlgorithm, data, key, signature);
+    if (RSA_PKCS1[a]) return crypto.verify(RSA_PKCS1[a], data, key, signature);
+    if (ECDSA[a]) return crypto.verify(ECDSA[a], data, key, signature);
+    if (a === '1.2.840.10045.2.1') return crypto.verify(digestAlgorithm, data, key, signature);
+    if (a === '1.3.101.112') return crypto.verify(null, data, key, signature);
+    if (a === '1.2.840.113549.1.1.10') {
+      let hash = 'sha1';
+      let mgfHash = 'sha1';
+      let saltLength = 20;
+      for (const p of algorithm.params?.children ?? []) {
+        const inner = p.children[0];
+        if (!inner) continue;
+        if (p.tag === 0) hash = HASHES[oid(child(inner, 0))] ?? 'unknown';
+        if (p.tag === 1) mgfHash = HASHES[oid(child(child(inner, 1), 0))] ?? 'unknown';
+        if (p.tag === 2) saltLength = Number(BigInt(`0x${hex(inner.value) || '0'}`));
+      }
+      if (hash !== mgfHash || hash === 'unknown') return { unsupported: 'RSASSA-PSS avec une fonction MGF1 différente du hachage' };
+      return crypto.verify(hash, data, { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength }, signature);
+    }
+  } catch {
+    return false;
+  }
+  return { unsupported: `algorithme de signature non pris en charge (${a})` };
+}

@@ -1,0 +1,141 @@
+/**
+ * A minimal, bounded BER/DER reader: enough to walk CMS, timestamp tokens and
+ * attributes while keeping every element's exact original bytes.
+ */
+export class Asn1Error extends Error {
+  override readonly name = 'Asn1Error';
+}
+
+export interface Tlv {
+  /** 0 universal, 1 application, 2 context-specific, 3 private. */
+  cls: number;
+  tag: number;
+  constructed: boolean;
+  /** The whole element, header included. */
+  raw: Uint8Array;
+  /** The value bytes (for indefinite lengths: without the end-of-contents octets). */
+  value: Uint8Array;
+  children: Tlv[];
+}
+
+const MAX_DEPTH = 40;
+const MAX_NODES = 200_000;
+
+export function parseDer(bytes: Uint8Array): { node: Tlv; end: number } {
+  const counter = { n: 0 };
+  return readTlv(bytes, 0, 0, counter);
+}
+
+function readTlv(b: Uint8Array, pos: number, depth: number, counter: { n: number }): { node: Tlv; end: number } {
+  if (depth > MAX_DEPTH) throw new Asn1Error('ASN.1 nesting too deep');
+  if (++counter.n > MAX_NODES) throw new Asn1Error('too many ASN.1 elements');
+  const start = pos;
+  if (pos + 2 > b.length) throw new Asn1Error('truncated ASN.1 element');
+  const first = b[pos++]!;
+  const cls = first >> 6;
+  const constructed = (first & 0x20) !== 0;
+  let tag = first & 0x1f;
+  if (tag === 0x1f) {
+    tag = 0;
+    for (let k = 0; ; k++) {
+      if (k > 4 || pos >= b.length) throw new Asn1Error('bad ASN.1 tag');
+      const c = b[pos++]!;
+      tag = tag * 128 + (c & 0x7f);
+      if ((c & 0x80) === 0) break;
+    }
+  }
+  if (pos >= b.length) throw new Asn1Error('truncated ASN.1 length');
+  const lenByte = b[pos++]!;
+  const children: Tlv[] = [];
+  if (lenByte === 0x80) {
+    if (!constructed) throw new Asn1Error('indefinite length on a primitive element');
+    const valueStart = pos;
+    for (;;) {
+      if (pos + 2 > b.length) throw new Asn1Error('unterminated indefinite length');
+      if (b[pos] === 0 && b[pos + 1] === 0) break;
+      const child = readTlv(b, pos, depth + 1, counter);
+      children.push(child.node);
+      pos = child.end;
+    }
+    const node = { cls, tag, constructed, raw: b.subarray(start, pos + 2), value: b.subarray(valueStart, pos), children };
+    return { node, end: pos + 2 };
+  }
+  let length = lenByte;
+  if (lenByte & 0x80) {
+    const n = lenByte & 0x7f;
+    if (n > 4) throw new Asn1Error('ASN.1 length too large');
+    length = 0;
+    for (let k = 0; k < n; k++) {
+      if (pos >= b.length) throw new Asn1Error('truncated ASN.1 length');
+      length = length * 256 + b[pos++]!;
+    }
+  }
+  const end = pos + length;
+  if (end > b.length) throw new Asn1Error('ASN.1 element longer than its container');
+  const value = b.subarray(pos, end);
+  if (constructed) {
+    let p = pos;
+    while (p < end) {
+      const child = readTlv(b.subarray(0, end), p, depth + 1, counter);
+      children.push(child.node);
+      p = child.end;
+    }
+  }
+  return { node: { cls, tag, constructed, raw: b.subarray(start, end), value, children }, end };
+}
+
+export function child(node: Tlv | undefined, index: number): Tlv {
+  const c = node?.children[index];
+  if (!c) throw new Asn1Error('missing ASN.1 element');
+  return c;
+}
+
+export function isContext(node: Tlv | undefined, tag: number): boolean {
+  return node !== undefined && node.cls === 2 && node.tag === tag;
+}
+
+export function oid(node: Tlv): string {
+  if (node.cls !== 0 || node.tag !== 6) throw new Asn1Error('OBJECT IDENTIFIER expected');
+  const v = node.value;
+  const parts: number[] = [];
+  let acc = 0;
+  for (const byte of v) {
+    acc = acc * 128 + (byte & 0x7f);
+    if ((byte & 0x80) === 0) {
+      if (parts.length === 0) {
+        const first = acc < 80 ? Math.floor(acc / 40) : 2;
+        parts.push(first, acc - first * 40);
+      } else parts.push(acc);
+      acc = 0;
+    }
+  }
+  return parts.join('.');
+}
+
+/** OCTET STRING contents, joining the segments of a constructed (BER) one. */
+export function octets(node: Tlv): Uint8Array {
+  if (node.tag !== 4 && node.cls === 0) throw new Asn1Error('OCTET STRING expected');
+  if (!node.constructed) return node.value;
+  return Buffer.concat(node.children.map((c) => octets(c)));
+}
+
+export function time(node: Tlv): Date {
+  const s = Buffer.from(node.value).toString('latin1');
+  if (node.tag === 23) {
+    const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(s);
+    if (!m) throw new Asn1Error('bad UTCTime');
+    const y = Number(m[1]);
+    return new Date(Date.UTC(y < 50 ? 2000 + y : 1900 + y, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
+  }
+  if (node.tag === 24) {
+    const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?([.,]\d+)?Z$/.exec(s);
+    if (!m) throw new Asn1Error('bad GeneralizedTime');
+    const ms = m[7] ? Math.round(Number(`0.${m[7].slice(1)}`) * 1000) : 0;
+    return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5] ?? 0), Number(m[6] ?? 0), ms));
+  }
+  throw new Asn1Error('time expected');
+}
+
+export function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
