@@ -39,3 +39,26 @@ export async function connectWorker(target: TemporalTarget): Promise<NativeConne
   const tls = tlsOptions(target);
   return NativeConnection.connect({ address: target.address, ...(tls ? { tls } : {}) });
 }
+
+/** Resolves when the Temporal frontend answers for the client's namespace within `timeoutMs`. */
+export async function checkTemporal(client: Client, timeoutMs = 2_000): Promise<void> {
+  await client.connection.withDeadline(Date.now() + timeoutMs, () =>
+    client.workflowService.describeNamespace({ namespace: client.options.namespace }),
+  );
+}
+
+export function targetFromEnv(env: {
+  TEMPORAL_ADDRESS?: string | undefined;
+  TEMPORAL_NAMESPACE: string;
+  TEMPORAL_TLS_CERT?: string | undefined;
+  TEMPORAL_TLS_KEY?: string | undefined;
+  TEMPORAL_TLS_CA?: string | undefined;
+}, fallbackAddress?: string): TemporalTarget {
+  const address = env.TEMPORAL_ADDRESS ?? fallbackAddress;
+  if (!address) throw new Error('TEMPORAL_ADDRESS is not set and no dev server address was given.');
+  return {
+    address,
+    namespace: env.TEMPORAL_NAMESPACE,
+    tls: { certFile: env.TEMPORAL_TLS_CERT, keyFile: env.TEMPORAL_TLS_KEY, caFile: env.TEMPORAL_TLS_CA },
+  };
+}

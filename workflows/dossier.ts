@@ -21,9 +21,9 @@ import type {
   GuaranteeResult,
 } from '../activities/types.ts';
 import type { DossierStatus, HardCaseCode, IneligibilityCode, Reason } from '../domain/codes.ts';
+import { decisionTimeline } from '../domain/schedule-deadlines.ts';
 import type { DossierView } from '../temporal/types.ts';
 import { invalidDecisionReason } from './analyst-decision.ts';
-import { decisionSchedule } from './schedule.ts';
 
 // ── Messages ──────────────────────────────────────────────────────────────
 export interface DecideRequest {
@@ -121,23 +121,24 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   const guaranteeReference = guarantee.status === 'granted' ? guarantee.reference : undefined;
 
   // ── 3. Decision ─────────────────────────────────────────────────────────
-  const schedule = decisionSchedule(workflowInfo().startTime, input.deadlines);
+  // The 24-hour clock starts when the dossier was accepted, i.e. when this workflow started.
+  const timeline = decisionTimeline(workflowInfo().startTime.toISOString(), input.deadlines);
   if (hardCases.length === 0) {
     decision = await record({ outcome: 'approved', decidedBy: 'rule', guaranteeReference });
   } else if (eligibility.autoDecline) {
     const { code, detail } = eligibility.autoDecline;
     decision = await record({ outcome: 'declined', decidedBy: 'policy', reasonCode: code, text: detail });
   } else {
-    deadlineAt = schedule.deadlineAt.toISOString();
+    deadlineAt = timeline.deadlineAt;
     await activities.recordAwaitingAnalyst(dossierId, hardCases, deadlineAt);
     status = 'awaiting_analyst';
     waitingForAnalyst = true;
 
-    for (const reminder of schedule.reminders) {
+    for (const reminder of timeline.reminders) {
       if (await waitForAnalystUntil(reminder.at, `rappel à la banque (${reminder.offsetSeconds} s)`)) break;
       await activities.sendReminder(dossierId, reminder.offsetSeconds);
     }
-    const decided = await waitForAnalystUntil(schedule.deadlineAt, 'échéance de la décision');
+    const decided = await waitForAnalystUntil(timeline.deadlineAt, 'échéance de la décision');
     waitingForAnalyst = false;
 
     if (decided && analystDecision) {
@@ -162,8 +163,8 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   }
 
   /** True when the analyst decided before `at`; false once `at` has passed. */
-  async function waitForAnalystUntil(at: Date, summary: string): Promise<boolean> {
-    const remaining = at.getTime() - Date.now();
+  async function waitForAnalystUntil(at: string, summary: string): Promise<boolean> {
+    const remaining = Date.parse(at) - Date.now();
     if (analystDecision !== undefined) return true;
     if (remaining <= 0) return false;
     return condition(() => analystDecision !== undefined, remaining, { summary });
