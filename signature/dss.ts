@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { IncrementalUpdate } from './pdf/incremental.ts';
+import { PdfDict, PdfName, PdfRef, PdfStream } from './pdf/objects.ts';
+import { openPdf } from './pdf/open.ts';
+import { decodeStream, type PdfReader } from './pdf/reader.ts';
+import { slotDict } from './pdf/fields.ts';
+import type { ValidationData } from './validation-data.ts';
+
+type Kind = 'Certs' | 'CRLs' | 'OCSPs';
+
+/**
+ * Appends (or merges into) the Document Security Store: one stream per
+ * certificate, CRL and OCSP response, and a VRI entry per signature.
+ */
+export function appendDss(pdf: Uint8Array, data: ValidationData): Buffer {
+  const reader = openPdf(pdf);
+  const update = new IncrementalUpdate(reader);
+  const catalogRef = reader.trailer.get('Root') as PdfRef;
+  const catalog = new PdfDict();
+  for (const [k, v] of reader.catalog.map) catalog.set(k, v);
+  const existing = catalog.get('DSS');
+  const dss = slotDict(reader, update, catalog, 'DSS');
+  dss.value.set('Type', new PdfName('DSS'));
+
+  const refs = new Map<string, PdfRef>();
+  const lists: Record<Kind, PdfRef[]> = { Certs: [], CRLs: [], OCSPs: [] };
+  for (const kind of ['Certs', 'CRLs', 'OCSPs'] as const) {
+    const arr = reader.resolve(dss.value.get(kind));
+    for (const r of Array.isArray(arr) ? arr : []) {
+      if (!(r instanceof PdfRef)) continue;
+      const s = reader.resolve(r);
+      if (s instanceof PdfStream) refs.set(kind + digest(decodeOrRaw(s)), r);
+      lists[kind].push(r);
+    }
+  }
+  const refFor = (kind: Kind, der: Uint8Array): PdfRef => {
+    const k = kind + digest(der);
+    let r = refs.get(k);
+    if (!r) {
+      r = update.add(new PdfStream(new PdfDict(), der));
+      refs.set(k, r);
+      lists[kind].push(r);
+    }
+    return r;
+  };
+  for (const c of data.certs) refFor('Certs', c);
+  for (const c of data.crls) refFor('CRLs', c);
+  for (const o of data.ocsps) refFor('OCSPs', o);
+
+  const vri = vriSlot(reader, update, dss.value);
+  for (const e of data.entries) {
+    const entry = new PdfDict();
+    if (e.certs.length) entry.set('Cert', e.certs.map((c) => refFor('Certs', c)));
+    if (e.crls.length) entry.set('CRL', e.crls.map((c) => refFor('CRLs', c)));
+    if (e.ocsps.length) entry.set('OCSP', e.ocsps.map((c) => refFor('OCSPs', c)));
+    vri.set(createHash('sha1').update(e.cms).digest('hex').toUpperCase(), entry);
+  }
+  for (const kind of ['Certs', 'CRLs', 'OCSPs'] as const) if (lists[kind].length) dss.value.set(kind, lists[kind]);
+  if (vri.map.size && !(dss.value.get('VRI') instanceof PdfRef)) dss.value.set('VRI', vri);
+
+  if (existing instanceof PdfRef) dss.commit();
+  else {
+    // A new (or formerly inline) DSS becomes its own object.
+    catalog.set('DSS', update.add(dss.value));
+    update.set(catalogRef, catalog);
+  }
+  return update.build().bytes;
+}
+
+function vriSlot(reader: PdfReader, update: IncrementalUpdate, dss: PdfDict): PdfDict {
+  const v = dss.get('VRI');
+  const out = new PdfDict();
+  const old = reader.dict(v);
+  if (old) for (const [k, x] of old.map) out.set(k, x);
+  if (v instanceof PdfRef) update.set(v, out);
+  return out;
+}
+
+function decodeOrRaw(s: PdfStream): Uint8Array {
+  try {
+    return decodeStream(s);
+  } catch {
+    return s.data;
+  }
+}
+
+const digest = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');

@@ -1,0 +1,105 @@
+import type { HashAlgorithm, Signer, Timestamper } from '../certs/types.ts';
+import { ecdsaRawToDer } from '../certs/types.ts';
+import { buildSignedData } from './cms/signed-data.ts';
+import { readElement } from './cms/der.ts';
+import { appendDocumentTimestamp } from './doc-timestamp.ts';
+import { appendDss } from './dss.ts';
+import { embeddedSignatures } from './embedded.ts';
+import { signatureMatches } from './keys.ts';
+import { atLeast, type PadesLevel } from './levels.ts';
+import { openPdf } from './pdf/open.ts';
+import { embedContents } from './pdf/placeholder.ts';
+import { prepareSignature, type Prepared, type SignatureOptions } from './prepare.ts';
+import { hashOf, requestTimestamp, timestampReserve } from './timestamping.ts';
+import { gatherValidationData, type ValidationDataOptions } from './validation-data.ts';
+
+export interface CompleteOptions extends ValidationDataOptions {
+  /** Required from B-T up. */
+  timestamper?: Timestamper;
+}
+
+export type SignOptions = Omit<SignatureOptions, 'certificate' | 'chain' | 'keyAlgorithm'> & CompleteOptions;
+
+/** Signs with any Signer: prepare, let the key sign the attributes, complete. */
+export async function signPdf(pdf: Uint8Array, signer: Signer, options: SignOptions = {}): Promise<Buffer> {
+  const level = options.level ?? 'B-B';
+  const hash = options.hash ?? 'SHA-256';
+  requireTimestamper(level, options.timestamper);
+  const timestampReserveBytes = options.timestamper && atLeast(level, 'B-T') ? await timestampReserve(options.timestamper, hash) : undefined;
+  const prepared = prepareSignature(pdf, {
+    ...options,
+    certificate: signer.certificate,
+    chain: signer.chain,
+    keyAlgorithm: signer.keyAlgorithm,
+    ...(timestampReserveBytes ? { timestampReserve: timestampReserveBytes } : {}),
+  });
+  const value = await signer.sign(prepared.signedAttrs, hash);
+  return completeSignature(prepared, value, options);
+}
+
+function requireTimestamper(level: PadesLevel, t: Timestamper | undefined): asserts t is Timestamper {
+  if (atLeast(level, 'B-T') && !t) throw new Error(`Le niveau ${level} exige une autorité d’horodatage (TSA).`);
+}
+
+/** Turns a raw ECDSA r‖s into DER; leaves DER and RSA values alone. */
+export function normaliseSignatureValue(value: Uint8Array, p: Pick<Prepared, 'keyAlgorithm'>): Uint8Array {
+  if (p.keyAlgorithm.name !== 'ECDSA') return value;
+  try {
+    if (value[0] === 0x30 && readElement(value, 0).end === value.length) return value;
+  } catch {
+    // not DER: raw r‖s
+  }
+  return ecdsaRawToDer(value);
+}
+
+/** Embeds the signature value (plus timestamp) and adds the later updates of B-LT and B-LTA. */
+export async function completeSignature(p: Prepared, signatureValue: Uint8Array, o: CompleteOptions = {}): Promise<Buffer> {
+  requireTimestamper(p.level, o.timestamper);
+  const signature = normaliseSignatureValue(signatureValue, p);
+  if (!signatureMatches(p.certificate, p.keyAlgorithm, p.hash, p.signedAttrs, signature)) {
+    throw new Error('La valeur de signature ne correspond pas au certificat ou aux données préparées.');
+  }
+  let timestampToken: Uint8Array | undefined;
+  if (atLeast(p.level, 'B-T')) {
+    timestampToken = await requestTimestamp(o.timestamper!, hashOf(signature, p.hash), p.hash);
+  }
+  const cms = buildSignedData({
+    signedAttrs: p.signedAttrs,
+    signature,
+    certificate: p.certificate,
+    chain: p.chain,
+    hash: p.hash,
+    keyAlgorithm: p.keyAlgorithm,
+    ...(timestampToken ? { timestampToken } : {}),
+  });
+  const bytes = Buffer.from(p.bytes);
+  embedContents(bytes, p.slot, cms);
+  if (!atLeast(p.level, 'B-LT')) return bytes;
+  return extendFrom(bytes, p.level, p.hash, o, [cms]);
+}
+
+export interface ExtendOptions extends CompleteOptions {
+  level: 'B-LT' | 'B-LTA';
+  hash?: HashAlgorithm;
+}
+
+/**
+ * Adds validation data for every signature and the last document timestamp,
+ * then (B-LTA) a new document timestamp: the archive's re-timestamping.
+ */
+export async function extendPdf(pdf: Uint8Array, o: ExtendOptions): Promise<Buffer> {
+  requireTimestamper(o.level, o.timestamper);
+  const found = embeddedSignatures(openPdf(pdf));
+  const signatures = found.filter((s) => s.kind === 'signature').map((s) => s.cms);
+  if (!signatures.length) throw new Error('Le document ne contient aucune signature à prolonger.');
+  const lastTimestamp = found.filter((s) => s.kind === 'document-timestamp').pop();
+  return extendFrom(pdf, o.level, o.hash ?? 'SHA-256', o, lastTimestamp ? [...signatures, lastTimestamp.cms] : signatures);
+}
+
+async function extendFrom(pdf: Uint8Array, level: PadesLevel, hash: HashAlgorithm, o: CompleteOptions, cmsList: Uint8Array[]): Promise<Buffer> {
+  if (atLeast(level, 'B-LTA')) await timestampReserve(o.timestamper!, hash); // fail before any work when the TSA is down
+  const data = await gatherValidationData(cmsList, o);
+  const withDss = appendDss(pdf, data);
+  if (!atLeast(level, 'B-LTA')) return withDss;
+  return appendDocumentTimestamp(withDss, o.timestamper!, hash);
+}

@@ -1,0 +1,116 @@
+import { PdfDict, PdfName, PdfRef, PdfString, type PdfValue } from './objects.ts';
+import type { IncrementalUpdate } from './incremental.ts';
+import type { PdfReader } from './reader.ts';
+
+export interface FieldPlacement {
+  /** The signature (or document timestamp) dictionary the field's value points to. */
+  valueRef: PdfRef;
+  fieldName?: string;
+  /** Prefix of the generated field name (Signature1, Signature2…). */
+  namePrefix?: string;
+  /** 1-based page number; the first page by default. */
+  page?: number;
+  /** [x1, y1, x2, y2] in page units; [0 0 0 0] when invisible. */
+  rect?: [number, number, number, number];
+  appearanceRef?: PdfRef;
+  /** Further changes to the catalog, written in the same update. */
+  editCatalog?: (catalog: PdfDict) => void;
+}
+
+/** Something reachable either inline in a parent dictionary or as its own object. */
+interface Slot<T> {
+  value: T;
+  commit(): void;
+}
+
+/**
+ * Adds a signature field (merged with its widget annotation) to /AcroForm and the
+ * page's /Annots, and records every changed object in the update.
+ */
+export function addSignatureField(reader: PdfReader, update: IncrementalUpdate, p: FieldPlacement): { fieldRef: PdfRef; fieldName: string } {
+  const catalogRef = reader.trailer.get('Root') as PdfRef;
+  const catalog = clone(reader.catalog);
+  const pages = reader.pages();
+  const pageNo = p.page ?? 1;
+  const pageRef = pages[pageNo - 1];
+  if (!pageRef) throw new Error(`La page ${pageNo} n'existe pas : le document compte ${pages.length} page(s).`);
+
+  const acro = slotDict(reader, update, catalog, 'AcroForm');
+  const fields = slotArray(reader, update, acro.value, 'Fields');
+  const fieldName = p.fieldName ?? uniqueName(reader, fields.value, p.namePrefix ?? 'Signature');
+  if (p.fieldName && existingNames(reader, fields.value).has(p.fieldName)) {
+    throw new Error(`Un champ nommé « ${p.fieldName} » existe déjà dans le document.`);
+  }
+  const field = new PdfDict({
+    FT: new PdfName('Sig'),
+    T: PdfString.text(fieldName),
+    V: p.valueRef,
+    Type: new PdfName('Annot'),
+    Subtype: new PdfName('Widget'),
+    F: 132,
+    Rect: p.rect ?? [0, 0, 0, 0],
+    P: pageRef,
+  });
+  if (p.appearanceRef) field.set('AP', new PdfDict({ N: p.appearanceRef }));
+  const fieldRef = update.add(field);
+  fields.value.push(fieldRef);
+  fields.commit();
+  acro.value.set('SigFlags', 3);
+  acro.commit();
+
+  const page = clone(reader.dict(pageRef)!);
+  const annots = slotArray(reader, update, page, 'Annots');
+  annots.value.push(fieldRef);
+  annots.commit();
+  update.set(pageRef, page);
+  p.editCatalog?.(catalog);
+  update.set(catalogRef, catalog);
+  return { fieldRef, fieldName };
+}
+
+function clone(d: PdfDict): PdfDict {
+  const c = new PdfDict();
+  for (const [k, v] of d.map) c.set(k, v);
+  return c;
+}
+
+/** A dictionary entry of `parent`, inline or indirect, created when absent. */
+export function slotDict(reader: PdfReader, update: IncrementalUpdate, parent: PdfDict, key: string): Slot<PdfDict> {
+  const raw = parent.get(key);
+  if (raw instanceof PdfRef) {
+    const value = clone(reader.dict(raw) ?? new PdfDict());
+    return { value, commit: () => update.set(raw, value) };
+  }
+  const value = raw instanceof PdfDict ? clone(raw) : new PdfDict();
+  return { value, commit: () => parent.set(key, value) };
+}
+
+function slotArray(reader: PdfReader, update: IncrementalUpdate, parent: PdfDict, key: string): Slot<PdfValue[]> {
+  const raw = parent.get(key);
+  if (raw instanceof PdfRef) {
+    const r = reader.resolve(raw);
+    const value = Array.isArray(r) ? [...r] : [];
+    return { value, commit: () => update.set(raw, value) };
+  }
+  const value = Array.isArray(raw) ? [...raw] : [];
+  return { value, commit: () => parent.set(key, value) };
+}
+
+function existingNames(reader: PdfReader, fields: PdfValue[]): Set<string> {
+  const names = new Set<string>();
+  for (const f of fields) {
+    const t = reader.dict(f)?.get('T');
+    if (t instanceof PdfString) names.add(decodeText(t.bytes));
+  }
+  return names;
+}
+
+function uniqueName(reader: PdfReader, fields: PdfValue[], prefix: string): string {
+  const names = existingNames(reader, fields);
+  for (let i = 1; ; i++) if (!names.has(`${prefix}${i}`)) return `${prefix}${i}`;
+}
+
+export function decodeText(b: Uint8Array): string {
+  if (b[0] === 0xfe && b[1] === 0xff) return Buffer.from(b.subarray(2)).swap16().toString('utf16le');
+  return Buffer.from(b).toString('latin1');
+}

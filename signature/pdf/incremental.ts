@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfValue } from './objects.ts';
+import type { PdfReader } from './reader.ts';
+import { serialize, writeIndirect } from './serialize.ts';
+
+export interface UpdateResult {
+  /** The whole file: the input, unchanged, followed by the new section. */
+  bytes: Buffer;
+  /** Offset in `bytes` of each written object, by object number. */
+  offsets: Map<number, number>;
+}
+
+/**
+ * One incremental update: the changed and new objects, a cross-reference
+ * section of the same kind as the file's last one, and the trailer.
+ */
+export class IncrementalUpdate {
+  private readonly objects = new Map<number, { gen: number; value: PdfValue }>();
+  private nextNum: number;
+
+  constructor(readonly reader: PdfReader) {
+    this.nextNum = reader.size;
+  }
+
+  allocate(): PdfRef {
+    return new PdfRef(this.nextNum++, 0);
+  }
+
+  /** Registers a new object and returns its reference. */
+  add(value: PdfValue): PdfRef {
+    const ref = this.allocate();
+    this.set(ref, value);
+    return ref;
+  }
+
+  set(ref: PdfRef, value: PdfValue): void {
+    this.objects.set(ref.num, { gen: ref.gen, value });
+  }
+
+  build(): UpdateResult {
+    const input = this.reader.bytes;
+    const parts: Buffer[] = [];
+    const offsets = new Map<number, number>();
+    let pos = input.length;
+    const push = (b: Buffer): void => {
+      parts.push(b);
+      pos += b.length;
+    };
+    const last = input[input.length - 1];
+    if (last !== 0x0a && last !== 0x0d) push(Buffer.from('\n'));
+    const nums = [...this.objects.keys()].sort((a, b) => a - b);
+    for (const num of nums) {
+      const o = this.objects.get(num)!;
+      offsets.set(num, pos);
+      push(writeIndirect(num, o.gen, o.value));
+    }
+    const trailer = this.trailerDict();
+    if (this.reader.xrefKind === 'table') {
+      const xrefAt = pos;
+      let text = 'xref\n';
+      for (const run of runs(nums)) {
+        text += `${run[0]} ${run.length}\n`;
+        for (const n of run) text += `${String(offsets.get(n)!).padStart(10, '0')} ${String(this.objects.get(n)!.gen).padStart(5, '0')} n\r\n`;
+      }
+      trailer.set('Size', this.nextNum);
+      text += `trailer\n${serialize(trailer).join('')}\nstartxref\n${xrefAt}\n%%EOF\n`;
+      push(Buffer.from(text, 'latin1'));
+    } else {
+      const xrefRef = this.allocate();
+      const xrefAt = pos;
+      offsets.set(xrefRef.num, xrefAt);
+      const all = [...nums, xrefRef.num];
+      const rows = Buffer.alloc(all.length * 7);
+      all.forEach((n, i) => {
+        rows[i * 7] = 1;
+        rows.writeUInt32BE(offsets.get(n)!, i * 7 + 1);
+        rows.writeUInt16BE(n === xrefRef.num ? 0 : this.objects.get(n)!.gen, i * 7 + 5);
+      });
+      const dict = new PdfDict({ Type: new PdfName('XRef') });
+      for (const [k, v] of trailer.map) dict.set(k, v);
+      dict.set('Size', this.nextNum);
+      dict.set('W', [1, 4, 2]);
+      dict.set('Index', runs(all).flatMap((r) => [r[0]!, r.length]));
+      push(writeIndirect(xrefRef.num, 0, new PdfStream(dict, rows)));
+      push(Buffer.from(`startxref\n${xrefAt}\n%%EOF\n`, 'latin1'));
+    }
+    const bytes = Buffer.concat([Buffer.from(input.buffer, input.byteOffset, input.length), ...parts]);
+    assertPrefix(input, bytes);
+    return { bytes, offsets };
+  }
+
+  private trailerDict(): PdfDict {
+    const old = this.reader.trailer;
+    const t = new PdfDict();
+    t.set('Root', old.get('Root')!);
+    if (old.has('Info')) t.set('Info', old.get('Info')!);
+    const id = old.get('ID');
+    const first = Array.isArray(id) && id[0] instanceof PdfString ? id[0] : new PdfString(randomBytes(16), true);
+    t.set('ID', [first, new PdfString(randomBytes(16), true)]);
+    t.set('Prev', this.reader.startxref);
+    return t;
+  }
+}
+
+function runs(sorted: number[]): number[][] {
+  const out: number[][] = [];
+  for (const n of sorted) {
+    const cur = out[out.length - 1];
+    if (cur && cur[cur.length - 1] === n - 1) cur.push(n);
+    else out.push([n]);
+  }
+  return out;
+}
+
+/** The one rule of incremental updates: earlier bytes never change. */
+export function assertPrefix(input: Uint8Array, output: Uint8Array): void {
+  if (output.length < input.length || Buffer.compare(Buffer.from(input.buffer, input.byteOffset, input.length), Buffer.from(output.buffer, output.byteOffset, input.length)) !== 0) {
+    throw new Error('Mise à jour incrémentale refusée : le début du fichier aurait été modifié.');
+  }
+}

@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import type { HashAlgorithm, Timestamper } from '../certs/types.ts';
+import { DIGEST_LENGTH, NODE_HASH } from './cms/algorithms.ts';
+
+/** Spare room over the probed token size: serial numbers and times grow a little. */
+const MARGIN = 1024;
+const probed = new WeakMap<Timestamper, Map<HashAlgorithm, number>>();
+
+/** Asks the TSA once how large its tokens are, and remembers it. */
+export async function timestampReserve(t: Timestamper, hash: HashAlgorithm): Promise<number> {
+  let byHash = probed.get(t);
+  if (!byHash) probed.set(t, (byHash = new Map()));
+  let size = byHash.get(hash);
+  if (size === undefined) {
+    size = (await requestTimestamp(t, Buffer.alloc(DIGEST_LENGTH[hash]), hash)).length;
+    byHash.set(hash, size);
+  }
+  return size + MARGIN;
+}
+
+export class TimestampError extends Error {}
+
+/** Calls the TSA, turning any failure into one clear French reason. */
+export async function requestTimestamp(t: Timestamper, imprint: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
+  try {
+    const token = await t.timestamp(imprint, hash);
+    if (!token || token.length < 16 || token[0] !== 0x30) throw new Error('jeton vide ou illisible');
+    return token;
+  } catch (e) {
+    throw new TimestampError(`Horodatage impossible : ${(e as Error).message}`);
+  }
+}
+
+export function hashOf(data: Uint8Array, hash: HashAlgorithm): Buffer {
+  return createHash(NODE_HASH[hash]).update(data).digest();
+}

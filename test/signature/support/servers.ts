@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { TestPki } from './pki.ts';
+
+const run = promisify(execFile);
+
+export type TsaMode = 'ok' | 'http500' | 'reject';
+
+export interface TestServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface TestTsa extends TestServer {
+  mode: TsaMode;
+  requests: number;
+}
+
+async function listen(handler: http.RequestListener): Promise<{ server: http.Server; url: string }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+const closer = (server: http.Server) => () =>
+  new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+
+/** An RFC 3161 TSA made of `openssl ts -reply` behind a tiny HTTP server. */
+export async function startOpensslTsa(dir: string, pki: TestPki): Promise<TestTsa> {
+  const d = fs.mkdtempSync(path.join(dir, 'tsa-'));
+  fs.writeFileSync(path.join(d, 'tsa.pem'), pki.tsa.pem);
+  fs.writeFileSync(path.join(d, 'tsa.key'), pki.tsa.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  fs.writeFileSync(path.join(d, 'chain.pem'), pki.tsa.pem + pki.ca.pem);
+  fs.writeFileSync(path.join(d, 'serial'), '01\n');
+  fs.writeFileSync(
+    path.join(d, 'tsa.cnf'),
+    `[ tsa ]\ndefault_tsa = t\n[ t ]\ndir = ${d}\nserial = ${d}/serial\ncrypto_device = builtin\nsigner_cert = ${d}/tsa.pem\ncerts = ${d}/chain.pem\nsigner_key = ${d}/tsa.key\nsigner_digest = sha256\ndefault_policy = 2.25.283787995737982372574867160881503373376.2\nother_policies = 0.4.0.2023.1.1\ndigests = sha256, sha384, sha512\naccuracy = secs:1\nordering = yes\ntsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n`,
+  );
+  let n = 0;
+  const state = { mode: 'ok' as TsaMode, requests: 0 };
+  const { server, url } = await listen((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      state.requests++;
+      if (state.mode === 'http500') {
+        res.writeHead(500).end('panne');
+        return;
+      }
+      if (state.mode === 'reject') {
+        // TimeStampResp { status { rejection(2) } }
+        res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(Buffer.from([0x30, 0x05, 0x30, 0x03, 0x02, 0x01, 0x02]));
+        return;
+      }
+      const q = path.join(d, `q${++n}.der`);
+      const r = path.join(d, `r${n}.der`);
+      fs.writeFileSync(q, Buffer.concat(chunks));
+      run('openssl', ['ts', '-reply', '-config', path.join(d, 'tsa.cnf'), '-queryfile', q, '-out', r]).then(
+        () => res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(fs.readFileSync(r)),
+        () => res.writeHead(500).end(),
+      );
+    });
+  });
+  return Object.assign(state, { url, close: closer(server) });
+}
+
+/** Serves fixed files (CRLs, certificates) by path. */
+export async function startFileServer(files: Map<string, () => Promise<Uint8Array> | Uint8Array>): Promise<TestServer & { hits: string[] }> {
+  const hits: string[] = [];
+  const { server, url } = await listen(async (req, res) => {
+    hits.push(req.url ?? '');
+    const f = files.get(req.url ?? '');
+    if (!f) return void res.writeHead(404).end();
+    res.writeHead(200).end(Buffer.from(await f()));
+  });
+  return { url, hits, close: closer(server) };
+}
+
+/** A port nothing listens on: opened then closed. */
+export async function closedPortUrl(): Promise<string> {
+  const { server, url } = await listen(() => undefined);
+  await closer(server)();
+  return url;
+}
