@@ -3,7 +3,7 @@
  * eligible, which share (quotité) is covered, the fee, and whether the bank
  * grants it under its delegation or the guarantor decides case by case.
  */
-import { isWithinMonthsBefore } from './dates.ts';
+import { fullMonthsBetween, isWithinMonthsBefore } from './dates.ts';
 import { applyBasisPoints, type Product } from './financing.ts';
 import { formatEuros } from './tariffs.ts';
 import { DEFAULT_GUARANTEE_SECTOR_SETTINGS, guaranteeSectorExclusion, type GuaranteeSectorSettings } from './naf.ts';
@@ -117,4 +117,19 @@ export function frenchDate(date: string): string {
 /** Yearly fee on an outstanding capital for one period of `months`, rounded once. */
 export function guaranteeFeeCents(outstandingCents: number, feeBasisPoints: number, months: number): number {
   return Math.round((outstandingCents * feeBasisPoints * months) / (10_000 * 12));
+}
+
+/**
+ * What remains guaranteed of a financing at `today`: the guaranteed amount
+ * runs down straight-line over the duration, month by month from its start.
+ */
+export function remainingGuaranteedCents(
+  guaranteedCents: number,
+  startsOn: string,
+  durationMonths: number,
+  today: string,
+): number {
+  const elapsed = Math.max(0, fullMonthsBetween(startsOn, today));
+  const remaining = Math.max(0, durationMonths - elapsed);
+  return Math.round((guaranteedCents * remaining) / durationMonths);
 }
