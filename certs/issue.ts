@@ -138,11 +138,7 @@ export async function issueCertificate(sql: Sql, request: IssueRequest): Promise
     });
     const der = new Uint8Array(cert.rawData);
     const serial = cert.serialNumber.toLowerCase();
-    const keyLocation = tokenKey
-      ? tokenKey.uri
-      : request.key.store === 'software'
-        ? request.key.location ?? (request.key.pkcs12Passphrase !== undefined ? 'pkcs12' : 'software')
-        : request.key.location ?? 'external';
+    const keyLocation = keyLocationOf(request.key, tokenKey?.uri);
 
     await sql.begin(async (tx) => {
       const t = tx as unknown as Sql;
@@ -183,4 +179,10 @@ function keyTypeOfSpki(spki: Uint8Array): KeyType {
     throw new PkiError('MALFORMED_KEY', 'Clé publique illisible : SubjectPublicKeyInfo DER attendu.', { cause });
   }
   return keyTypeOf(key);
+}
+
+function keyLocationOf(key: KeyRequest, tokenUri: string | undefined): string {
+  if (key.store === 'token') return tokenUri!;
+  if (key.store === 'software') return key.location ?? (key.pkcs12Passphrase !== undefined ? 'pkcs12' : 'software');
+  return key.location ?? 'external';
 }
