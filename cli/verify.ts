@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import { Command, Option } from 'commander';
+import { parsePolicyMap, type RgsLevel } from '../certs/policies.ts';
+import { pemOrDerToDerList } from '../certs/validation/index.ts';
+import { verifyPdf } from '../signature/validation/verify-pdf.ts';
+import { renderHtmlReport, documentHeadline, signatureHeadline } from '../signature/validation/report-html.ts';
+import type { VerificationReport } from '../signature/validation/report.ts';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+class UsageError extends Error {}
+
+/** `passeport verify FILE...`: exit 0 only when every signature of every file passes, 1 otherwise, 2 on usage errors. */
+export function register(program: Command): void {
+  const cmd = program
+    .command('verify')
+    .description('Vérifie les signatures et horodatages de fichiers PDF (PAdES, PKCS#7)')
+    .argument('<files...>', 'fichiers PDF à vérifier')
+    .option('--trust <pem>', 'certificat(s) racine de confiance (PEM ou DER), répétable', collect, [])
+    .option('--intermediate <pem>', 'certificat(s) intermédiaire(s) supplémentaire(s), répétable', collect, [])
+    .option('--crl <file>', 'liste de révocation (CRL) supplémentaire, répétable', collect, [])
+    .option('--json', 'écrit le rapport JSON sur la sortie standard')
+    .option('--html <out>', 'écrit le rapport lisible (HTML) dans ce fichier')
+    .addOption(new Option('--require-rgs <level>', 'niveau RGS exigé pour chaque signataire').choices(['1', '2', '3']))
+    .option('--time <iso>', 'date de validation quand aucun horodatage ne la prouve (ISO 8601)')
+    .option('--progress', 'affiche une barre de progression sur la sortie d’erreur')
+    .action(async (files: string[], opts: VerifyCliOptions) => {
+      try {
+        process.exitCode = await runVerify(files, opts);
+      } catch (error) {
+        if (error instanceof UsageError) {
+          process.stderr.write(`passeport verify : ${error.message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        throw error;
+      }
+    });
+  cmd.exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+}
+
+interface VerifyCliOptions {
+  trust: string[];
+  intermediate: string[];
+  crl: string[];
+  json?: boolean;
+  html?: string;
+  requireRgs?: string;
+  time?: string;
+  progress?: boolean;
+}
+
+function readAll(paths: string[], what: string): Uint8Array[] {
+  return paths.flatMap((p) => {
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(p);
+    } catch {
+      throw new UsageError(`${what} illisible : ${p}`);
+    }
+    try {
+      return pemOrDerToDerList(data);
+    } catch {
+      throw new UsageError(`${what} invalide : ${p}`);
+    }
+  });
+}
+
+async function runVerify(files: string[], opts: VerifyCliOptions): Promise<number> {
+  const trustAnchors = readAll(opts.trust, 'certificat de confiance');
+  const intermediates = readAll(opts.intermediate, 'certificat intermédiaire');
+  const crls = opts.crl.map((p) => {
+    try {
+      return new Uint8Array(fs.readFileSync(p));
+    } catch {
+      throw new UsageError(`CRL illisible : ${p}`);
+    }
+  });
+  let time: Date | undefined;
+  if (opts.time !== undefined) {
+    time = new Date(opts.time);
+    if (Number.isNaN(time.getTime())) throw new UsageError(`date invalide : ${opts.time}`);
+  }
+  let policyMap;
+  try {
+    policyMap = parsePolicyMap(process.env.PASSEPORT_POLICY_MAP);
+  } catch (error) {
+    throw new UsageError(`PASSEPORT_POLICY_MAP : ${(error as Error).message}`);
+  }
+  for (const f of files) if (!fs.existsSync(f)) throw new UsageError(`fichier introuvable : ${f}`);
+
+  const showProgress = files.length > 1 && (opts.progress === true || process.stderr.isTTY === true);
+  const reports: VerificationReport[] = [];
+  for (const [i, file] of files.entries()) {
+    if (showProgress) progress(i, files.length, file);
+    const bytes = fs.readFileSync(file);
+    reports.push(
+      await verifyPdf(bytes, {
+        trustAnchors,
+        intermediates,
+        crls,
+        policyMap,
+        fileName: file,
+        ...(time ? { time } : {}),
+        ...(opts.requireRgs ? { requiredRgsLevel: Number(opts.requireRgs) as RgsLevel } : {}),
+      }),
+    );
+  }
+  if (showProgress) {
+    progress(files.length, files.length, '');
+    process.stderr.write('\n');
+  }
+  const passed = reports.every((r) => r.indication === 'TOTAL_PASSED');
+  if (opts.html) fs.writeFileSync(opts.html, renderHtmlReport(reports));
+  if (opts.json) process.stdout.write(`${JSON.stringify({ passed, reports }, null, 2)}\n`);
+  else process.stdout.write(textReport(reports));
+  return passed ? 0 : 1;
+}
+
+function progress(done: number, total: number, file: string): void {
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${file.slice(-40).padEnd(40)}`);
+}
+
+function textReport(reports: VerificationReport[]): string {
+  return reports
+    .map((r) => {
+      const lines = [`${r.file} : ${documentHeadline(r)}`];
+      for (const s of r.signatures) {
+        const level = s.padesLevel ? ` [${s.padesLevel}]` : '';
+        lines.push(`  - ${s.fieldName}${level} : ${signatureHeadline(s)}${s.signer ? ` — ${s.signer.subject}` : ''}`);
+        for (const reason of s.reasons) lines.push(`      · ${reason}`);
+      }
+      if (r.signatures.length === 0) for (const reason of r.reasons) lines.push(`      · ${reason}`);
+      return lines.join('\n');
+    })
+    .join('\n\n')
+    .concat('\n');
+}
