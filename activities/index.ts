@@ -1,0 +1,1 @@
+export { createDossierActivities, type DossierActivityDeps } from './dossier.ts';

@@ -1,0 +1,214 @@
+/**
+ * The demo dataset: banks with different policies, labelled resellers (one
+ * inactive), passports, excluded persons and one API key per role and
+ * organisation. Idempotent: running it again changes nothing. Demo keys are
+ * derived from a fixed seed so the README's curl examples work as written;
+ * they are public knowledge, for demonstration only.
+ */
+import type { Sql } from './connect.ts';
+import { createApiKey, generateApiKey, type Role } from './repositories/apiKeys.ts';
+import { normaliseName, PROGRAMME_SETTINGS_KEY } from './repositories/registries.ts';
+import { BankPolicySchema, type BankPolicyInput } from '../domain/policy.ts';
+import { isValidSiren } from '../domain/siren.ts';
+
+export const DEMO_KEY_SEED = 'passeport-demo-2026';
+
+export const DEMO = {
+  programme: 'programme',
+  banks: {
+    alpes: 'BPALPES',
+    cooperatif: 'CREDCOOP',
+    leasing: 'TICBAIL',
+  },
+  resellers: {
+    grenoble: 'RA-2026-0001',
+    lyon: 'RA-2026-0002',
+    annecy: 'RA-2026-0003',
+    inactive: 'RA-2023-0099',
+  },
+  passports: {
+    sixModules: { number: 'PEN-2025-000101', siren: '912345675' },
+    fourModules: { number: 'PEN-2025-000102', siren: '918765439' },
+    threeModules: { number: 'PEN-2025-000103', siren: '923456784' },
+    twoModules: { number: 'PEN-2025-000104', siren: '934567892' },
+    revoked: { number: 'PEN-2024-000105', siren: '945678902' },
+    restaurant: { number: 'PEN-2025-000106', siren: '956789010' },
+    collectiveProcedure: { number: 'PEN-2025-000107', siren: '967890120' },
+    excludedDirigeant: { number: 'PEN-2025-000108', siren: '978901239' },
+  },
+  excludedPersons: {
+    courtBan: { lastName: 'Durand', firstName: 'Michel', birthDate: '1971-04-12' },
+    bankruptcy: { lastName: 'Petit', firstName: 'Sophie', birthDate: '1980-09-23' },
+    dirigeant060: { lastName: 'Moreau', firstName: 'Jean-Luc', birthDate: '1965-01-30' },
+  },
+} as const;
+
+const MODULES = [
+  'M1-poste-de-travail',
+  'M2-internet-messagerie',
+  'M3-site-vitrine',
+  'M4-securite',
+  'M5-dematerialisation',
+  'M6-gestion-commerciale',
+];
+
+const rate = (bp: number) => ([24, 36, 48, 60] as const).map((durationMonths) => ({ durationMonths, yearlyRateBasisPoints: bp }));
+
+/** One policy per protocol family; each shows a different feature of the engine. */
+const POLICIES: Record<string, BankPolicyInput> = {
+  // Risky sectors (restaurants, small food shops) go to the analysts; silence at 24 h declines.
+  alpes: {
+    tariff: { pricing: 'rate', rates: rate(600), minAmountCents: 100_000, maxAmountCents: 5_000_000, products: ['credit_bail', 'location_financiere'] },
+    riskyNafCodes: ['56.10A', '47.11B'],
+    delegationCeilingCents: 2_500_000,
+    timeoutDefault: 'decline',
+  },
+  // Silence at 24 h approves: the bank trusts the Passeport.
+  cooperatif: {
+    tariff: {
+      pricing: 'rate',
+      rates: [
+        { durationMonths: 24, yearlyRateBasisPoints: 550 },
+        { durationMonths: 36, yearlyRateBasisPoints: 580 },
+        { durationMonths: 48, yearlyRateBasisPoints: 610 },
+        { durationMonths: 60, yearlyRateBasisPoints: 640 },
+      ],
+      minAmountCents: 150_000,
+      maxAmountCents: 4_000_000,
+      products: ['credit_bail', 'location_financiere'],
+    },
+    riskyNafCodes: ['68.20'],
+    delegationCeilingCents: 1_500_000,
+    timeoutDefault: 'approve',
+  },
+  // A leasing company publishing rent coefficients; excluded persons are declined without an analyst.
+  leasing: {
+    tariff: {
+      pricing: 'coefficient',
+      coefficients: [
+        { durationMonths: 36, periodicity: 'monthly', coefficientPpm: 30_500 },
+        { durationMonths: 48, periodicity: 'monthly', coefficientPpm: 23_600 },
+        { durationMonths: 60, periodicity: 'monthly', coefficientPpm: 19_500 },
+        { durationMonths: 36, periodicity: 'quarterly', coefficientPpm: 91_000 },
+        { durationMonths: 48, periodicity: 'quarterly', coefficientPpm: 70_500 },
+      ],
+      minAmountCents: 50_000,
+      maxAmountCents: 3_000_000,
+      products: ['location_financiere', 'credit_bail'],
+      firstRentIncreaseAllowed: false,
+    },
+    riskyNafCodes: ['56.10A', '56.30Z', '47.11B'],
+    delegationCeilingCents: 2_000_000,
+    timeoutDefault: 'decline',
+    autoDeclineExcludedPersons: true,
+  },
+};
+
+export interface SeededKey {
+  role: Role;
+  organisation: string;
+  organisationName: string;
+  key: string;
+}
+
+export async function seedDemo(sql: Sql, options: { keySeed?: string } = {}): Promise<{ apiKeys: SeededKey[] }> {
+  const keySeed = options.keySeed ?? DEMO_KEY_SEED;
+  const { banks: B, resellers: R, passports: P, excludedPersons: X } = DEMO;
+  for (const p of Object.values(P)) if (!isValidSiren(p.siren)) throw new Error(`Demo SIREN ${p.siren} fails Luhn`);
+
+  const organisations: [string, 'bank' | 'reseller' | 'programme', string][] = [
+    [DEMO.programme, 'programme', 'Programme Passeport — opérateur (démo)'],
+    [B.alpes, 'bank', 'Banque Populaire des Alpes (démo)'],
+    [B.cooperatif, 'bank', 'Crédit Coopératif (démo)'],
+    [B.leasing, 'bank', 'TIC Bail Location (démo)'],
+    [R.grenoble, 'reseller', 'Alpes Informatique Services (démo)'],
+    [R.lyon, 'reseller', 'Bureautique & Réseaux Lyon (démo)'],
+    [R.annecy, 'reseller', 'Annecy Numérique TPE (démo)'],
+    [R.inactive, 'reseller', 'Ancien Micro Conseil (démo)'],
+  ];
+  const keys: SeededKey[] = [];
+
+  await sql.begin(async (tx) => {
+    for (const [id, kind, name] of organisations) {
+      await tx`insert into organisations (id, kind, name) values (${id}, ${kind}, ${name}) on conflict (id) do nothing`;
+    }
+    await tx`insert into banks (id, name, kind) values
+      (${B.alpes}, 'Banque Populaire des Alpes (démo)', 'bank'),
+      (${B.cooperatif}, 'Crédit Coopératif (démo)', 'bank'),
+      (${B.leasing}, 'TIC Bail Location (démo)', 'leasing')
+      on conflict (id) do nothing`;
+    await tx`insert into resellers (id, name, labelled, charter_signed_on, active, postcode, city) values
+      (${R.grenoble}, 'Alpes Informatique Services (démo)', true, '2025-09-15', true, '38000', 'Grenoble'),
+      (${R.lyon}, 'Bureautique & Réseaux Lyon (démo)', true, '2025-11-03', true, '69003', 'Lyon'),
+      (${R.annecy}, 'Annecy Numérique TPE (démo)', true, '2026-01-20', true, '74000', 'Annecy'),
+      (${R.inactive}, 'Ancien Micro Conseil (démo)', true, '2023-03-01', false, '73000', 'Chambéry')
+      on conflict (id) do nothing`;
+    const protocols: [string, string, keyof typeof POLICIES, boolean][] = [
+      [R.grenoble, B.alpes, 'alpes', true],
+      [R.grenoble, B.cooperatif, 'cooperatif', true],
+      [R.grenoble, B.leasing, 'leasing', true],
+      [R.lyon, B.alpes, 'alpes', true],
+      [R.lyon, B.leasing, 'leasing', true],
+      [R.annecy, B.cooperatif, 'cooperatif', true],
+      [R.annecy, B.alpes, 'alpes', false], // suspended protocol
+      [R.inactive, B.alpes, 'alpes', true],
+    ];
+    for (const [reseller, bank, policy, active] of protocols) {
+      const parsed = BankPolicySchema.parse(POLICIES[policy]);
+      await tx`insert into protocols (reseller_id, bank_id, active, policy, signed_on)
+        values (${reseller}, ${bank}, ${active}, ${tx.json(parsed as never)}, '2025-12-01')
+        on conflict (reseller_id, bank_id) do nothing`;
+    }
+    const passports: [{ number: string; siren: string }, 'issued' | 'revoked', number][] = [
+      [P.sixModules, 'issued', 6],
+      [P.fourModules, 'issued', 4],
+      [P.threeModules, 'issued', 3],
+      [P.twoModules, 'issued', 2],
+      [P.revoked, 'revoked', 5],
+      [P.restaurant, 'issued', 5],
+      [P.collectiveProcedure, 'issued', 4],
+      [P.excludedDirigeant, 'issued', 3],
+    ];
+    for (const [p, status, modules] of passports) {
+      await tx`insert into passports (number, siren, status, validated_modules, issued_on, revoked_on)
+        values (${p.number}, ${p.siren}, ${status}, ${MODULES.slice(0, modules)}, '2025-06-01',
+                ${status === 'revoked' ? '2026-02-15' : null})
+        on conflict (number) do nothing`;
+    }
+    await tx`insert into companies (siren, collective_procedure) values (${P.collectiveProcedure.siren}, true)
+      on conflict (siren) do nothing`;
+    const excluded: [{ lastName: string; firstName: string; birthDate: string }, string, string, string | null][] = [
+      [X.courtBan, 'court_ban', 'Tribunal de commerce de Lyon, jugement du 1er février 2024 (démo)', '2031-02-01'],
+      [X.bankruptcy, 'personal_bankruptcy', 'Tribunal judiciaire de Grenoble, jugement du 9 mai 2023 (démo)', '2028-05-09'],
+      [X.dirigeant060, 'dirigeant_060', 'Banque de France, indicateur dirigeant 060 (démo)', null],
+    ];
+    for (const [person, kind, source, until] of excluded) {
+      await tx`insert into excluded_persons (last_name_norm, first_name_norm, birth_date, kind, source, until)
+        select ${normaliseName(person.lastName)}, ${normaliseName(person.firstName)}, ${person.birthDate}, ${kind}, ${source}, ${until}
+        where not exists (select 1 from excluded_persons where last_name_norm = ${normaliseName(person.lastName)}
+          and birth_date = ${person.birthDate} and kind = ${kind})`;
+    }
+    await tx`insert into programme_settings (key, value) values (${PROGRAMME_SETTINGS_KEY}, ${tx.json({ minValidatedModules: 3 })})
+      on conflict (key) do nothing`;
+  });
+
+  const keyFor: [Role, string][] = [
+    ['admin', DEMO.programme],
+    ['reseller', R.grenoble],
+    ['reseller', R.lyon],
+    ['reseller', R.annecy],
+    ['reseller', R.inactive],
+    ['bank', B.alpes],
+    ['bank', B.cooperatif],
+    ['bank', B.leasing],
+    ['archivist', B.alpes],
+  ];
+  const names = new Map(organisations.map(([id, , name]) => [id, name]));
+  for (const [role, organisation] of keyFor) {
+    const seed = `${keySeed}:${role}:${organisation}`;
+    const key = await createApiKey(sql, organisation, role, { label: 'démo', seed });
+    if (key !== generateApiKey(seed).key) throw new Error('demo key derivation changed');
+    keys.push({ role, organisation, organisationName: names.get(organisation) ?? organisation, key });
+  }
+  return { apiKeys: keys };
+}
