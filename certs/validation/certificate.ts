@@ -4,15 +4,13 @@ import {
   AuthorityKeyIdentifier,
   BasicConstraints,
   Certificate,
-  CertificatePolicies,
   CRLDistributionPoints,
-  ExtendedKeyUsage,
   KeyUsage,
   Name as AsnName,
   SubjectKeyIdentifier,
   type GeneralName,
 } from '@peculiar/asn1-x509';
-import { children, DerFormatError, readWhole, slice, content } from './der.ts';
+import { children, DerFormatError, readOid, readWhole, slice, content } from './der.ts';
 import type { AlgorithmRef } from './crypto.ts';
 
 export class CertificateFormatError extends Error {
@@ -105,12 +103,11 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   '1.2.840.113549.1.9.1': 'E',
 };
 
-/** RFC 4514-like text, most significant RDN last as OpenSSL's -nameopt RFC2253 prints it. */
+/** Attributes in DER order, as OpenSSL prints them and as the engine's name strings are written. */
 export function nameToString(der: Uint8Array): string {
   try {
     return AsnConvert.parse(der, AsnName)
       .map((rdn) => rdn.map((atv) => `${SHORT_NAMES[atv.type] ?? atv.type}=${atv.value.toString().replace(/([,+"\\<>;])/g, '\\$1')}`).join('+'))
-      .reverse()
       .join(', ');
   } catch {
     return `<nom illisible ${toHex(der).slice(0, 32)}…>`;
@@ -225,9 +222,9 @@ function parse(der: Uint8Array): ParsedCertificate {
   const ku = ext(OID.keyUsage);
   if (ku) parsed.keyUsage = { usages: AsnConvert.parse(ku.value, KeyUsage).toJSON(), critical: ku.critical };
   const eku = ext(OID.extKeyUsage);
-  if (eku) parsed.extKeyUsage = { oids: [...AsnConvert.parse(eku.value, ExtendedKeyUsage)].map(String), critical: eku.critical };
+  if (eku) parsed.extKeyUsage = { oids: oidList(eku.value, false), critical: eku.critical };
   const cp = ext(OID.certificatePolicies);
-  if (cp) parsed.policies = AsnConvert.parse(cp.value, CertificatePolicies).map((p) => p.policyIdentifier);
+  if (cp) parsed.policies = oidList(cp.value, true);
   const ski = ext(OID.subjectKeyId);
   if (ski) parsed.subjectKeyId = toHex(AsnConvert.parse(ski.value, SubjectKeyIdentifier).buffer);
   const aki = ext(OID.authorityKeyId);
@@ -247,6 +244,20 @@ function parse(der: Uint8Array): ParsedCertificate {
     }
   }
   return parsed;
+}
+
+/**
+ * OIDs of a SEQUENCE OF OID (extKeyUsage) or of SEQUENCE OF SEQUENCE { OID, … }
+ * (certificatePolicies), read with our own decoder: asn1js garbles arcs above 2^53,
+ * such as the UUID arcs (2.25.…) of the engine's policies.
+ */
+function oidList(value: Uint8Array, nested: boolean): string[] {
+  const seq = readWhole(value, 'extension');
+  return children(value, seq).map((item) => {
+    const oidTlv = nested ? children(value, item)[0] : item;
+    if (!oidTlv) throw new DerFormatError('OID absent');
+    return readOid(value, oidTlv);
+  });
 }
 
 /** Parses a certificate or returns the error, for lists where one bad entry must not stop the rest. */

@@ -113,3 +113,79 @@ function looksLikeText(bytes: Uint8Array): boolean {
   if (Buffer.from(bytes).includes('-----BEGIN ')) return true;
   return bytes.length > 0 && bytes[0] !== 0x30 && /^[\s\x20-\x7e]*$/.test(Buffer.from(bytes.subarray(0, 64)).toString('latin1'));
 }
+
+export function expect(bytes: Uint8Array, tlv: Tlv | undefined, tag: number, what: string): Tlv {
+  if (!tlv) throw new DerFormatError(`${what} absent`);
+  if (tlv.tag !== tag) throw new DerFormatError(`${what} : étiquette 0x${tag.toString(16)} attendue, 0x${tlv.tag.toString(16)} trouvée`);
+  return tlv;
+}
+
+export function readOid(bytes: Uint8Array, tlv: Tlv): string {
+  if (tlv.tag !== 0x06) throw new DerFormatError(`OID attendu, étiquette 0x${tlv.tag.toString(16)} trouvée`);
+  const body = content(bytes, tlv);
+  if (body.length === 0) throw new DerFormatError('OID vide');
+  const arcs: bigint[] = [];
+  let value = 0n;
+  for (let i = 0; i < body.length; i++) {
+    const b = body[i]!;
+    value = (value << 7n) | BigInt(b & 0x7f);
+    if ((b & 0x80) === 0) {
+      arcs.push(value);
+      value = 0n;
+    } else if (i === body.length - 1) {
+      throw new DerFormatError('OID tronqué');
+    }
+  }
+  const first = arcs[0]!;
+  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
+  return [...head, ...arcs.slice(1)].join('.');
+}
+
+/** UTCTime or GeneralizedTime (Z form, optional fraction) as a Date. */
+export function readTime(bytes: Uint8Array, tlv: Tlv): Date {
+  const text = Buffer.from(content(bytes, tlv)).toString('latin1');
+  let match: RegExpExecArray | null;
+  let iso: string;
+  if (tlv.tag === 0x17 && (match = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text))) {
+    const year = Number(match[1]) < 50 ? `20${match[1]}` : `19${match[1]}`;
+    iso = `${year}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}Z`;
+  } else if (tlv.tag === 0x18 && (match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d+)?Z$/.exec(text))) {
+    const fraction = match[7] ? match[7].slice(0, 4).padEnd(4, '0') : '';
+    iso = `${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}${fraction}Z`;
+  } else {
+    throw new DerFormatError(`date illisible « ${text.slice(0, 40)} »`);
+  }
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) throw new DerFormatError(`date invalide « ${text} »`);
+  return date;
+}
+
+export function readInteger(bytes: Uint8Array, tlv: Tlv): bigint {
+  if (tlv.tag !== 0x02 && tlv.tag !== 0x0a) throw new DerFormatError(`entier attendu, étiquette 0x${tlv.tag.toString(16)} trouvée`);
+  const body = content(bytes, tlv);
+  if (body.length === 0) throw new DerFormatError('entier vide');
+  let value = BigInt(`0x${Buffer.from(body).toString('hex')}`);
+  if (body[0]! & 0x80) value -= 1n << BigInt(body.length * 8);
+  return value;
+}
+
+/** Parses DER, turning any exception into a DerFormatError that names the object. */
+export function guard<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof DerFormatError && error.message.startsWith(what)) throw error;
+    throw new DerFormatError(`${what} : ${(error as Error).message}`);
+  }
+}
+
+/** Encodes one DER element (for the few structures this module writes: OCSP requests). */
+export function encodeTlv(tag: number, body: Uint8Array): Uint8Array {
+  const n = body.length;
+  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
+  return Uint8Array.from([tag, ...length, ...body]);
+}
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
+}
