@@ -1,0 +1,56 @@
+/** `passeport db migrate` and `passeport db seed [--json]`. */
+import type { Command } from 'commander';
+import { ConfigError, loadEnv } from '../config/env.ts';
+import { openDatabase } from '../db/connect.ts';
+import { migrate } from '../db/migrate.ts';
+import { seedDemo } from '../db/seed.ts';
+
+async function withDatabase(action: (sql: Awaited<ReturnType<typeof openDatabase>>['sql']) => Promise<void>): Promise<number> {
+  let env;
+  try {
+    env = loadEnv();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  try {
+    await action(db.sql);
+    return 0;
+  } catch (error) {
+    console.error(`Échec : ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    await db.close();
+  }
+}
+
+export function register(program: Command): void {
+  const db = program.command('db').description('Base de données : migrations et données de démonstration');
+  db.command('migrate')
+    .description('Applique les migrations en attente (sous verrou consultatif)')
+    .action(async () => {
+      process.exitCode = await withDatabase(async (sql) => {
+        const applied = await migrate(sql);
+        console.log(applied.length ? `Migrations appliquées : ${applied.join(', ')}` : 'Base à jour : aucune migration en attente.');
+      });
+    });
+  db.command('seed')
+    .description('Charge les données de démonstration (idempotent) et affiche les clés d’API de démo')
+    .option('--json', 'sortie JSON (clés par rôle et organisation)')
+    .action(async (options: { json?: boolean }) => {
+      process.exitCode = await withDatabase(async (sql) => {
+        await migrate(sql);
+        const { apiKeys } = await seedDemo(sql);
+        if (options.json) {
+          console.log(JSON.stringify({ apiKeys }, null, 2));
+          return;
+        }
+        console.log('Données de démonstration chargées. Clés d’API (démo uniquement, publiques) :');
+        for (const k of apiKeys) console.log(`  ${k.role.padEnd(10)} ${k.organisation.padEnd(14)} ${k.key}`);
+      });
+    });
+}
