@@ -74,7 +74,7 @@ export function createLocalGuarantor(sql: Sql, options: LocalGuarantorOptions = 
         [req.dossierId],
       );
       if (existing) return existing;
-      const outstanding = await outstandingIn(tx as unknown as Sql, req.siren, today);
+      const outstanding = (await outstandingIn(tx as unknown as Sql, req.siren, today)) + (req.otherOutstandingCents ?? 0);
       const decision = decideGuarantee(
         {
           amountCents: req.amountCents,

@@ -23,6 +23,8 @@ export interface GuaranteeRequest {
   /** Founded by natural persons (matters for the SOFARIS quotité rule); true when absent. */
   createdByNaturalPersons?: boolean;
   turnoverCents?: number | null;
+  /** Guaranteed outstanding the guarantor cannot see (other lenders), counted in the cap. */
+  otherOutstandingCents?: number;
 }
 
 export interface Guarantor {

@@ -119,6 +119,18 @@ describe('local guarantor', () => {
     expect(await guarantor.outstandingCents(siren, '2029-11-24')).toBe(0);
   });
 
+  it('counts the outstanding declared elsewhere in the cap', async () => {
+    const guarantor = createLocalGuarantor(db.sql, {
+      now: clock,
+      settings: { ...DEFAULT_GUARANTEE_SETTINGS, outstandingCapCents: 1_000_000 },
+    });
+    // 6 000 € covered here + 4 000,01 € elsewhere > 10 000 €.
+    const over = await guarantor.request(req({ siren: '780129987', amountCents: 1_000_000, otherOutstandingCents: 400_001 }));
+    expect(over.status).toBe('refused');
+    const fits = await guarantor.request(req({ siren: '780129987', amountCents: 1_000_000, otherOutstandingCents: 400_000 }));
+    expect(fits.status).toBe('granted');
+  });
+
   it('serialises concurrent dossiers of one company so the cap holds', async () => {
     const siren = '130005481';
     const guarantor = createLocalGuarantor(db.sql, {
