@@ -1,4 +1,5 @@
 import { x509 } from '../certs/x509.ts';
+import { children, decodeOid, readElement } from './cms/der.ts';
 import { rgsLevelOf, type PolicyLevelMap } from '../certs/policies.ts';
 import { PdfDict, PdfName, PdfStream, PdfString } from './pdf/objects.ts';
 import { serialize } from './pdf/serialize.ts';
@@ -18,7 +19,7 @@ export function appearanceFromCertificate(der: Uint8Array, date: Date, policyMap
   const cert = new x509.X509Certificate(new Uint8Array(der));
   const cn = cert.subjectName.getField('CN')[0] ?? cert.subject;
   const o = cert.subjectName.getField('O')[0];
-  const policies = cert.getExtension(x509.CertificatePolicyExtension)?.policies ?? [];
+  const policies = policyOids(cert);
   return { signer: cn, ...(o ? { organisation: o } : {}), rgsLevel: rgsLevelOf(policies, policyMap), date };
 }
 
@@ -53,4 +54,15 @@ export function appearanceStream(text: AppearanceText, rect: Rect): PdfStream {
     Resources: new PdfDict({ Font: new PdfDict({ F1: font }) }),
   });
   return new PdfStream(dict, Buffer.from(ops, 'latin1'));
+}
+
+/** Certificate policy OIDs, decoded by hand: @peculiar/x509 garbles arcs above 2^53. */
+export function policyOids(cert: x509.X509Certificate): string[] {
+  const ext = cert.getExtension('2.5.29.32');
+  if (!ext) return [];
+  const der = new Uint8Array(ext.value);
+  return children(der, readElement(der, 0)).map((info) => {
+    const id = children(der, info)[0]!;
+    return decodeOid(der.subarray(id.contentStart, id.end));
+  });
 }

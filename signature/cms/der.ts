@@ -88,3 +88,19 @@ export function children(buf: Uint8Array, e: Element): Element[] {
 }
 
 export const slice = (buf: Uint8Array, e: Element): Uint8Array => buf.subarray(e.start, e.end);
+
+/** Dotted OID from its content bytes; BigInt because UUID arcs (2.25.x) exceed 2^53. */
+export function decodeOid(content: Uint8Array): string {
+  const arcs: bigint[] = [];
+  let v = 0n;
+  for (const b of content) {
+    v = (v << 7n) | BigInt(b & 0x7f);
+    if (!(b & 0x80)) {
+      arcs.push(v);
+      v = 0n;
+    }
+  }
+  const first = arcs.shift() ?? 0n;
+  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
+  return [...head, ...arcs].join('.');
+}

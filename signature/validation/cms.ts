@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { Asn1Error, child, hex, isContext, octets, oid, parseDer, time, type Tlv } from './der.ts';
+import { Asn1Error, child, expectTag, hex, isContext, octets, oid, parseDer, time, type Tlv } from './der.ts';
 
 export const OID = {
   data: '1.2.840.113549.1.7.1',
@@ -77,12 +77,18 @@ export function parseCms(contents: Uint8Array): ParsedCms {
 function parseCmsUnsafe(contents: Uint8Array): ParsedCms {
   const { node: ci, end } = parseDer(contents);
   const trailingNonZero = contents.subarray(end).some((b) => b !== 0);
+  expectTag(ci, 0, 16);
   if (oid(child(ci, 0)) !== OID.signedData) throw new CmsFormatError('not a CMS SignedData');
-  const sd = child(child(ci, 1), 0);
+  const sd = expectTag(child(expectTag(child(ci, 1), 2, 0), 0), 0, 16);
+  const version = child(sd, 0);
+  expectTag(version, 0, 2, false);
+  if (version.value.length !== 1 || version.value[0]! > 5) throw new CmsFormatError('unexpected SignedData version');
   let i = 1; // skip version
   const digestAlgs = child(sd, i++);
   void digestAlgs;
-  const encap = child(sd, i++);
+  expectTag(digestAlgs, 0, 17);
+  const digestOids = digestAlgs.children.map((a) => algorithmOid(a));
+  const encap = expectTag(child(sd, i++), 0, 16);
   const eContentType = oid(child(encap, 0));
   const eContentWrap = encap.children[1];
   const eContent = eContentWrap && isContext(eContentWrap, 0) ? octets(child(eContentWrap, 0)) : undefined;
@@ -93,7 +99,10 @@ function parseCmsUnsafe(contents: Uint8Array): ParsedCms {
     const tagged = sd.children[i++]!;
     if (tagged.tag === 0) {
       // Only plain certificates (SEQUENCE); attribute certificates are ignored.
-      for (const c of tagged.children) if (c.cls === 0 && c.tag === 16) certificates.push(c.raw);
+      for (const c of tagged.children) {
+        if (c.cls === 0 && c.tag === 16) certificates.push(c.raw);
+        else if (c.cls !== 2) throw new CmsFormatError('unexpected element among the certificates');
+      }
     } else if (tagged.tag === 1) {
       for (const c of tagged.children) {
         if (c.cls === 0 && c.tag === 16) crls.push(c.raw);
@@ -105,17 +114,22 @@ function parseCmsUnsafe(contents: Uint8Array): ParsedCms {
   }
   const signerInfos = child(sd, i);
   if (signerInfos.tag !== 17 || signerInfos.children.length === 0) throw new CmsFormatError('no SignerInfo');
-  const si = child(signerInfos, 0);
+  const si = expectTag(child(signerInfos, 0), 0, 16);
+  const siVersion = expectTag(child(si, 0), 0, 2, false);
+  if (siVersion.value.length !== 1 || (siVersion.value[0] !== 1 && siVersion.value[0] !== 3)) throw new CmsFormatError('unexpected SignerInfo version');
   let j = 1;
   const sidNode = child(si, j++);
   const sid: SignerIdentifier = {};
   if (isContext(sidNode, 0)) sid.subjectKeyIdentifier = sidNode.value;
   else {
-    sid.issuer = child(sidNode, 0).raw;
+    expectTag(sidNode, 0, 16);
+    sid.issuer = expectTag(child(sidNode, 0), 0, 16).raw;
     sid.serial = child(sidNode, 1).value;
   }
-  const digestAlgorithm = HASH_BY_OID[oid(child(child(si, j++), 0))];
+  const digestOid = algorithmOid(child(si, j++));
+  const digestAlgorithm = HASH_BY_OID[digestOid];
   if (!digestAlgorithm) throw new CmsFormatError('unknown digest algorithm');
+  if (!digestOids.includes(digestOid)) throw new CmsFormatError('the signer’s digest algorithm is missing from digestAlgorithms');
   const parsed: ParsedCms = {
     der: contents.subarray(0, end),
     trailingNonZero,
@@ -139,8 +153,9 @@ function parseCmsUnsafe(contents: Uint8Array): ParsedCms {
     readSignedAttributes(next, parsed);
     next = child(si, ++j);
   }
+  expectTag(next, 0, 16);
   parsed.signatureAlgorithm = { oid: oid(child(next, 0)), ...(next.children[1] ? { params: next.children[1] } : {}) };
-  parsed.signature = octets(child(si, ++j));
+  parsed.signature = octets(expectTag(child(si, ++j), 0, 4, false));
   const unsigned = si.children[j + 1];
   if (unsigned && isContext(unsigned, 1)) {
     for (const attr of unsigned.children) {
@@ -149,6 +164,15 @@ function parseCmsUnsafe(contents: Uint8Array): ParsedCms {
     }
   }
   return parsed;
+}
+
+/** AlgorithmIdentifier with absent or NULL parameters (digest algorithms). */
+function algorithmOid(node: Tlv): string {
+  expectTag(node, 0, 16);
+  const params = node.children[1];
+  if (params && !(params.cls === 0 && params.tag === 5 && params.value.length === 0)) throw new CmsFormatError('unexpected digest algorithm parameters');
+  if (node.children.length > 2) throw new CmsFormatError('malformed AlgorithmIdentifier');
+  return oid(child(node, 0));
 }
 
 function readSignedAttributes(set: Tlv, parsed: ParsedCms): void {

@@ -139,3 +139,11 @@ export function time(node: Tlv): Date {
 export function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex');
 }
+
+/** Asserts the element's class and tag (universal SEQUENCE = 0/16, SET = 0/17, context [n] = 2/n). */
+export function expectTag(node: Tlv, cls: number, tag: number, constructed = true): Tlv {
+  if (node.cls !== cls || node.tag !== tag || node.constructed !== constructed) {
+    throw new Asn1Error(`unexpected ASN.1 element (class ${node.cls}, tag ${node.tag})`);
+  }
+  return node;
+}

@@ -51,8 +51,44 @@ export function checkIntegrity(cms: ParsedCms, content: Uint8Array[], pool: Uint
   } else if (requireEss) {
     return { indication: 'INDETERMINATE', subIndication: 'NO_SIGNING_CERTIFICATE_FOUND', reasons: ['la signature ne désigne pas son certificat (attribut signing-certificate absent)'], signer, essMatches };
   }
+  const altered = alteredEmbeddedCertificate(cms.certificates, pool);
+  if (altered) return { indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE', reasons: [altered], signer, essMatches };
   if (cms.eContentType !== OID.data && cms.eContentType !== OID.tstInfo) reasons.push('type de contenu inhabituel');
   return { reasons, signer, essMatches };
+}
+
+/**
+ * Certificates travel unsigned beside the signature; one that no known key
+ * (its issuer's, or its own when self-signed) verifies has been altered.
+ */
+function alteredEmbeddedCertificate(embedded: Uint8Array[], pool: Uint8Array[]): string | undefined {
+  const all = [...embedded, ...pool];
+  for (const der of embedded) {
+    let info: CertificateInfo;
+    try {
+      info = certificateInfo(der);
+    } catch {
+      return 'un certificat joint à la signature est illisible';
+    }
+    const issuers = all.flatMap((c) => {
+      try {
+        const i = certificateInfo(c);
+        return Buffer.from(i.subjectDer).equals(info.issuerDer) ? [i] : [];
+      } catch {
+        return [];
+      }
+    });
+    const x509 = new crypto.X509Certificate(der);
+    const ok = [...issuers, info].some((i) => {
+      try {
+        return x509.verify(i.publicKey);
+      } catch {
+        return false;
+      }
+    });
+    if (!ok) return `le certificat joint « ${info.subject} » est altéré ou son émetteur est inconnu`;
+  }
+  return undefined;
 }
 
 function findSigner(cms: ParsedCms, pool: Uint8Array[]): CertificateInfo | undefined {

@@ -118,7 +118,7 @@ async function run(bytes: Uint8Array, options: VerifyOptions, limits: VerifyLimi
     budget.check();
     w.report.revisionIndex = Math.max(0, doc.sections.filter((s) => s.offset < w.signedEnd).length - 1);
     w.report.modificationsAfter = modificationsAfter(doc, w, certification, analysis);
-    integrityStep(w, pool);
+    integrityStep(w, [...pool, ...options.trustAnchors]);
   }
 
   // Document timestamps first: they give proof of existence to what they cover.

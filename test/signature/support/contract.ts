@@ -57,7 +57,7 @@ export function withExtraRevision(pdf: Buffer): Buffer {
   const sep = pdf[pdf.length - 1] === 0x0a ? '' : '\n';
   const body = `${sep}${size} 0 obj\n<< /Title (Contrat - revision 2) /Producer (main) >>\nendobj\n`;
   const objAt = pdf.length + sep.length;
-  const xrefAt = objAt + body.length;
+  const xrefAt = pdf.length + body.length;
   const tail = `xref\n0 1\n0000000000 65535 f\r\n${size} 1\n${String(objAt).padStart(10, '0')} 00000 n\r\ntrailer\n<< /Size ${size + 1} /Root ${root} /Info ${size} 0 R /Prev ${startxref} >>\nstartxref\n${xrefAt}\n%%EOF\n`;
   return Buffer.concat([pdf, Buffer.from(body + tail, 'latin1')]);
 }
