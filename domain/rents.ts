@@ -190,9 +190,6 @@ export function dueDates(startDate: string, n: number, periodicity: Periodicity,
 /** The rent schedule for terms within the grid; throws QuoteRefused otherwise. */
 export function quote(input: QuoteInput): Quote {
   const reasons = checkTerms(input, input.tariff);
-  if (input.amountCents <= 0 && !reasons.some((r) => r.code === 'amount_below_minimum')) {
-    reasons.push({ code: 'amount_below_minimum', detail: 'Le montant à financer doit être positif.' });
-  }
   const price = priceFor(input.tariff, input.durationMonths, input.periodicity);
   if (reasons.length > 0 || price === null) throw new QuoteRefused(reasons);
 

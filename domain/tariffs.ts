@@ -103,6 +103,8 @@ export function checkTerms(terms: FinancingTerms, tariff: TariffGrid): Reason<In
       code: 'amount_below_minimum',
       detail: `Le montant de ${formatEuros(terms.amountCents)} HT est inférieur au minimum de la banque (${formatEuros(tariff.minAmountCents)} HT).`,
     });
+  } else if (terms.amountCents <= 0) {
+    reasons.push({ code: 'amount_below_minimum', detail: 'Le montant à financer doit être positif.' });
   }
   if (terms.amountCents > tariff.maxAmountCents) {
     reasons.push({

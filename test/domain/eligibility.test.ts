@@ -133,6 +133,13 @@ describe('eligibility', () => {
     expect(ineligibleCodes(dossier(), five)).toEqual(['passport_too_few_modules']);
   });
 
+  it('refuses a zero amount even when the grid has no minimum', () => {
+    const free = dossier((d) => (d.equipment = [{ ...d.equipment[0]!, unitPriceCents: 0 }]));
+    const noMinimum = context((c) => (c.protocol!.policy = policy({ tariff: { ...policy().tariff, minAmountCents: 0 } })));
+    const r = checkEligibility(free, noMinimum, NOW);
+    expect(!r.eligible && r.reasons).toEqual([{ code: 'amount_below_minimum', detail: 'Le montant à financer doit être positif.' }]);
+  });
+
   it('refuses a reseller that lost its label', () => {
     const r = checkEligibility(dossier(), context((c) => (c.reseller!.labelled = false)), NOW);
     expect(!r.eligible && r.reasons).toEqual([
