@@ -50,7 +50,7 @@ export function softwareSigner(
     certificate: certDer,
     chain: chainDer,
     keyAlgorithm,
-    sign(data: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
+    async sign(data: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
       const algorithm = nodeHashName(hash);
       const signKey: crypto.SignKeyObjectInput =
         keyAlgorithm.name === 'RSA-PSS'
