@@ -78,11 +78,12 @@ function parseCmsUnsafe(contents: Uint8Array): ParsedCms {
   const { node: ci, end } = parseDer(contents);
   const trailingNonZero = contents.subarray(end).some((b) => b !== 0);
   expectTag(ci, 0, 16);
+  if (ci.children.length !== 2) throw new CmsFormatError('malformed ContentInfo');
   if (oid(child(ci, 0)) !== OID.signedData) throw new CmsFormatError('not a CMS SignedData');
   const sd = expectTag(child(expectTag(child(ci, 1), 2, 0), 0), 0, 16);
   const version = child(sd, 0);
   expectTag(version, 0, 2, false);
-  if (version.value.length !== 1 || version.value[0]! > 5) throw new CmsFormatError('unexpected SignedData version');
+  if (version.value.length !== 1 || ![1, 3, 4, 5].includes(version.value[0]!)) throw new CmsFormatError('unexpected SignedData version');
   let i = 1; // skip version
   const digestAlgs = child(sd, i++);
   void digestAlgs;
@@ -124,7 +125,8 @@ function parseCmsUnsafe(contents: Uint8Array): ParsedCms {
   else {
     expectTag(sidNode, 0, 16);
     sid.issuer = expectTag(child(sidNode, 0), 0, 16).raw;
-    sid.serial = child(sidNode, 1).value;
+    sid.serial = expectTag(child(sidNode, 1), 0, 2, false).value;
+    if (sidNode.children.length !== 2) throw new CmsFormatError('malformed IssuerAndSerialNumber');
   }
   const digestOid = algorithmOid(child(si, j++));
   const digestAlgorithm = HASH_BY_OID[digestOid];
@@ -154,6 +156,12 @@ function parseCmsUnsafe(contents: Uint8Array): ParsedCms {
     next = child(si, ++j);
   }
   expectTag(next, 0, 16);
+  const sigOid = oid(child(next, 0));
+  const sigParams = next.children[1];
+  if (sigOid !== '1.2.840.113549.1.1.10' && sigParams && !(sigParams.cls === 0 && sigParams.tag === 5 && sigParams.value.length === 0)) {
+    throw new CmsFormatError('unexpected signature algorithm parameters');
+  }
+  if (next.children.length > 2) throw new CmsFormatError('malformed signature AlgorithmIdentifier');
   parsed.signatureAlgorithm = { oid: oid(child(next, 0)), ...(next.children[1] ? { params: next.children[1] } : {}) };
   parsed.signature = octets(expectTag(child(si, ++j), 0, 4, false));
   const unsigned = si.children[j + 1];

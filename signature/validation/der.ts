@@ -32,6 +32,7 @@ function readTlv(b: Uint8Array, pos: number, depth: number, counter: { n: number
   const start = pos;
   if (pos + 2 > b.length) throw new Asn1Error('truncated ASN.1 element');
   const first = b[pos++]!;
+  if (first === 0) throw new Asn1Error('unexpected end-of-contents octets');
   const cls = first >> 6;
   const constructed = (first & 0x20) !== 0;
   let tag = first & 0x1f;

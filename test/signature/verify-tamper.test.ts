@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pemOrDerToDer } from '../../certs/validation/index.ts';
+import { verifyPdf, type VerifyOptions } from '../../signature/validation/verify-pdf.ts';
+import { appendUpdate, objectText, pageAndCatalog } from '../fixtures/pdf-builder.ts';
+
+const dir = path.join(import.meta.dirname, '..', 'fixtures', 'pades');
+const read = (name: string): Buffer => fs.readFileSync(path.join(dir, name));
+const options: VerifyOptions = {
+  trustAnchors: [pemOrDerToDer(read('root.pem'))],
+  crls: [read('ca.crl'), read('root.crl')].map((b) => new Uint8Array(b)),
+};
+
+/** Positions worth flipping: spread over the file, plus the xref, trailer, ByteRange and /Contents. */
+function positions(pdf: Buffer, spread: number): number[] {
+  const text = pdf.toString('latin1');
+  const out = new Set<number>();
+  for (let i = 0; i < spread; i++) out.add(Math.floor(((i + 0.5) * pdf.length) / spread));
+  const xref = text.lastIndexOf('xref');
+  for (const delta of [0, 5, 12, 25, 40]) out.add(xref + delta);
+  const trailer = text.lastIndexOf('trailer');
+  for (const delta of [0, 10, 20]) out.add(trailer + delta);
+  const startxref = text.lastIndexOf('startxref');
+  out.add(startxref + 11);
+  const br = text.lastIndexOf('/ByteRange');
+  for (const delta of [1, 12, 14, 16]) out.add(br + delta);
+  const contents = text.lastIndexOf('/Contents <') >= 0 ? text.lastIndexOf('/Contents <') + 10 : text.lastIndexOf('/Contents<') + 9;
+  const close = text.indexOf('>', contents);
+  const lastNonZero = text.slice(contents + 1, close).search(/0+$/) + contents + 1;
+  for (const at of [contents, contents + 1, contents + 40, contents + 300, lastNonZero - 4, lastNonZero - 200, lastNonZero + 10, close - 1, close]) out.add(at);
+  // A sweep through the CMS itself: lengths, tags, versions, algorithms, certificates, the signature value.
+  for (let at = contents + 1; at < lastNonZero; at += 11) out.add(at);
+  return [...out].filter((p) => p >= 0 && p < pdf.length).sort((a, b) => a - b);
+}
+
+function flip(pdf: Buffer, at: number): Buffer {
+  const copy = Buffer.from(pdf);
+  copy[at] = copy[at]! ^ 0x01;
+  return copy;
+}
+
+describe('tampering is never TOTAL_PASSED', () => {
+  for (const fixture of ['pyhanko-ecdsa-bb.pdf', 'signpdf-rsa.pdf']) {
+    it(`flipping one bit anywhere in ${fixture}`, async () => {
+      const pdf = read(fixture);
+      expect((await verifyPdf(pdf, options)).indication).toBe('TOTAL_PASSED');
+      const spots = positions(pdf, 120);
+      expect(spots.length).toBeGreaterThan(500);
+      for (const at of spots) {
+        const report = await verifyPdf(flip(pdf, at), options);
+        expect(report.indication, `bit flipped at ${at} (${JSON.stringify(pdf.toString('latin1', at - 8, at + 8))})`).not.toBe('TOTAL_PASSED');
+      }
+    });
+  }
+
+  it('an appended update that changes the page content fails the signature and names the page', async () => {
+    const pdf = read('pyhanko-ecdsa-bb.pdf');
+    const { page, size } = pageAndCatalog(pdf);
+    const content = 'BT /F1 14 Tf 72 700 Td (Montant : 1 euro) Tj ET';
+    const pageText = objectText(pdf, page).replace(/\/Contents\s+\d+\s+\d+\s+R/, `/Contents ${size} 0 R`);
+    const tampered = appendUpdate(pdf, { [page]: pageText, [size]: `<< /Length ${content.length} >>\nstream\n${content}\nendstream` });
+    const report = await verifyPdf(tampered, options);
+    expect(report.indication).toBe('TOTAL_FAILED');
+    const sig = report.signatures[0]!;
+    expect(sig).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'SIG_CONSTRAINTS_FAILURE', coveredWholeDocument: false });
+    expect(sig.modificationsAfter[0]!.objects).toContain(page);
+    expect(sig.reasons[0]).toMatch(/modifié après la signature.*page/);
+  });
+
+  it('an appended update that adds an annotation to the page is a modification', async () => {
+    const pdf = read('pyhanko-ecdsa-bb.pdf');
+    const { page, size } = pageAndCatalog(pdf);
+    let pageText = objectText(pdf, page);
+    pageText = /\/Annots\s*\[/.test(pageText)
+      ? pageText.replace(/\/Annots\s*\[/, `/Annots [${size} 0 R `)
+      : pageText.replace(/>>\s*$/, `/Annots [${size} 0 R] >>`);
+    const tampered = appendUpdate(pdf, {
+      [page]: pageText,
+      [size]: '<< /Type /Annot /Subtype /FreeText /Rect [72 600 300 640] /Contents (Annule) /DA (/Helv 12 Tf 0 g) >>',
+    });
+    const report = await verifyPdf(tampered, options);
+    expect(report.indication).toBe('TOTAL_FAILED');
+    expect(report.signatures[0]!.modificationsAfter).toHaveLength(1);
+  });
+
+  it('an appended catalog change other than the form or the DSS is a modification', async () => {
+    const pdf = read('signpdf-rsa.pdf');
+    const { catalog } = pageAndCatalog(pdf);
+    const tampered = appendUpdate(pdf, { [catalog]: objectText(pdf, catalog).replace(/>>\s*$/, '/OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>') });
+    const report = await verifyPdf(tampered, options);
+    expect(report.indication).toBe('TOTAL_FAILED');
+    expect(report.signatures[0]!.reasons[0]).toMatch(/catalogue.*OpenAction/);
+  });
+
+  it('an appended DSS update is allowed: the signature still passes (control)', async () => {
+    const pdf = read('pyhanko-ecdsa-bb.pdf');
+    const { catalog, size } = pageAndCatalog(pdf);
+    const crl = read('ca.crl');
+    const tampered = appendUpdate(pdf, {
+      [catalog]: objectText(pdf, catalog).replace(/>>\s*$/, `/DSS ${size} 0 R >>`),
+      [size]: `<< /CRLs [${size + 1} 0 R] >>`,
+      [size + 1]: `<< /Length ${crl.length} >>\nstream\n${crl.toString('latin1')}\nendstream`,
+    });
+    const report = await verifyPdf(tampered, { trustAnchors: options.trustAnchors, crls: [new Uint8Array(read('root.crl'))] });
+    expect(report.indication).toBe('TOTAL_PASSED');
+    expect(report.dss).toMatchObject({ crls: 1 });
+    expect(report.signatures[0]).toMatchObject({ coveredWholeDocument: false, modificationsAfter: [] });
+  });
+
+  it('garbage appended after the last revision is not accepted', async () => {
+    const report = await verifyPdf(Buffer.concat([read('signpdf-rsa.pdf'), Buffer.from('\n1 0 obj << /Type /Catalog >> endobj\n')]), options);
+    expect(report.indication).not.toBe('TOTAL_PASSED');
+  });
+});
