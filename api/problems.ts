@@ -1,0 +1,144 @@
+/**
+ * Every error leaves the API as application/problem+json (RFC 9457) with a
+ * French `detail` and, for validation errors, the failing field paths.
+ * 400: the request cannot be read (malformed JSON, bad header, query or path);
+ * 422: the body was read but breaks the schema or a business rule.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+const TYPE_BASE = 'https://passeport.example/problems/';
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().describe('Explication en français'),
+    instance: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .loose()
+  .meta({ id: 'Problem' });
+
+/** Thrown by handlers for an expected refusal; the error handler turns it into problem+json. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly extra: { errors?: FieldError[]; [k: string]: unknown } = {},
+  ) {
+    super(detail);
+    this.name = 'HttpProblem';
+  }
+}
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  slug: string,
+  title: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): FastifyReply {
+  const body: Problem = { type: TYPE_BASE + slug, title, status, detail, instance: request.url, ...extra };
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);
+}
+
+interface ValidationIssue {
+  instancePath: string;
+  message?: string;
+  keyword: string;
+  params?: { keys?: unknown };
+}
+
+/** '/company/siren' → 'company.siren'; unknown keys get one entry each, named by their own path. */
+export function fieldErrors(issues: ValidationIssue[], prefix = ''): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of issues) {
+    const base = issue.instancePath.split('/').filter(Boolean).join('.');
+    const join = (p: string) => [prefix, p].filter(Boolean).join('.');
+    const keys = issue.params?.keys;
+    if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+      for (const key of keys) {
+        out.push({ path: join([base, String(key)].filter(Boolean).join('.')), message: `Champ inconnu : ${String(key)}` });
+      }
+      continue;
+    }
+    out.push({ path: join(base), message: issue.message ?? 'Valeur invalide' });
+  }
+  return out;
+}
+
+const PART_LABEL: Record<string, string> = {
+  body: 'le corps de la requête',
+  querystring: 'les paramètres de la requête',
+  params: "l'adresse",
+  headers: 'les en-têtes',
+};
+
+export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof HttpProblem) {
+    return sendProblem(request, reply, error.status, error.slug, error.title, error.detail, error.extra);
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const part = error.validationContext ?? 'body';
+    const errors = fieldErrors(error.validation as ValidationIssue[], part === 'headers' ? '' : '');
+    const status = part === 'body' ? 422 : 400;
+    const first = errors[0];
+    const detail =
+      errors.length === 1 && first
+        ? `Un champ est invalide dans ${PART_LABEL[part] ?? 'la requête'} : ${first.path ? `${first.path} — ` : ''}${first.message}.`
+        : `${errors.length} champs sont invalides dans ${PART_LABEL[part] ?? 'la requête'} : voir la liste « errors ».`;
+    return sendProblem(request, reply, status, status === 422 ? 'validation-error' : 'invalid-request',
+      status === 422 ? 'Données invalides' : 'Requête invalide', detail, { errors });
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return sendProblem(request, reply, 400, 'malformed-json', 'JSON illisible',
+        "Le corps de la requête n'est pas un JSON valide : vérifiez les guillemets, virgules et accolades.");
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return sendProblem(request, reply, 413, 'body-too-large', 'Requête trop volumineuse',
+        'Le corps de la requête dépasse la taille autorisée (64 Kio). Un dossier tient sur une page.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return sendProblem(request, reply, 415, 'unsupported-media-type', 'Format non pris en charge',
+        'Envoyez le corps en JSON avec l’en-tête « Content-Type: application/json ».');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return sendProblem(request, reply, 400, 'invalid-content-length', 'Longueur incorrecte',
+        'La longueur annoncée (Content-Length) ne correspond pas au corps envoyé.');
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return sendProblem(request, reply, status, 'bad-request', 'Requête refusée',
+      'La requête ne peut pas être traitée telle quelle : vérifiez son format.');
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return sendProblem(request, reply, 500, 'internal-error', 'Erreur interne',
+    "Une erreur inattendue s'est produite. Réessayez ; si elle persiste, contactez l'opérateur du programme avec l'identifiant de requête.",
+    { requestId: request.id });
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendProblem(request, reply, 404, 'not-found', 'Introuvable', `Aucune ressource à l'adresse ${request.method} ${request.url}.`);
+}

@@ -1,0 +1,122 @@
+/** The form's live preview: the rent schedule on the bank's tariff grid. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { DURATIONS_MONTHS, PERIODICITIES, PRODUCTS } from '../../domain/financing.ts';
+import { quote, QuoteRefused } from '../../domain/rents.ts';
+import { TariffGridSchema } from '../../domain/tariffs.ts';
+import { parisDateOf, isCalendarDate } from '../../domain/dates.ts';
+import { getAnyActiveProtocolOfBank, getProtocol } from '../../db/repositories/protocols.ts';
+import { HttpProblem, ProblemSchema, type FieldError } from '../problems.ts';
+import { principalOf } from '../auth.ts';
+import type { ApiContext } from '../context.ts';
+
+const percent = (label: string, max: number) =>
+  z.number({ error: `${label} : nombre attendu` }).min(0, `${label} : positif ou nul`).max(max, `${label} : ${max} % au plus`);
+
+const QuoteBody = z.strictObject({
+  bankId: z.string({ error: 'Banque : texte attendu' }).min(1, 'Banque : à renseigner').max(40, 'Banque : 40 caractères au plus'),
+  resellerId: z.string({ error: 'Revendeur : texte attendu' }).min(1).max(40).optional()
+    .describe("Pour une banque ou un administrateur : le protocole à appliquer (sinon le premier protocole actif de la banque)"),
+  amountCents: z.number({ error: 'Montant : nombre de centimes attendu' }).int('Montant : en centimes entiers').positive('Montant : positif')
+    .max(10_000_000_000, 'Montant trop élevé'),
+  product: z.enum(PRODUCTS, { error: 'Produit : credit_bail ou location_financiere' }),
+  durationMonths: z.literal(DURATIONS_MONTHS, { error: 'La durée est de 24, 36, 48 ou 60 mois' }),
+  periodicity: z.enum(PERIODICITIES, { error: 'Périodicité : monthly ou quarterly' }),
+  firstRentIncreasePercent: percent('Majoration du premier loyer', 20).optional(),
+  residualValuePercent: percent('Valeur résiduelle', 25).optional(),
+  startDate: z.string({ error: 'Date de début : AAAA-MM-JJ' }).refine(isCalendarDate, 'Date de début : date invalide (AAAA-MM-JJ)').optional(),
+});
+
+const ScheduleLineSchema = z.object({
+  index: z.number(),
+  dueDate: z.string(),
+  rentCents: z.number(),
+  interestCents: z.number(),
+  principalCents: z.number(),
+  outstandingCents: z.number(),
+});
+
+const QuoteSchema = z
+  .object({
+    bankId: z.string(),
+    amountCents: z.number(),
+    product: z.enum(PRODUCTS),
+    durationMonths: z.number(),
+    periodicity: z.enum(PERIODICITIES),
+    timing: z.enum(['advance', 'arrears']),
+    rentCount: z.number(),
+    rentCents: z.number(),
+    firstRentCents: z.number(),
+    lastRentCents: z.number(),
+    firstRentIncreasePercent: z.number(),
+    residualValuePercent: z.number(),
+    residualValueCents: z.number(),
+    periodicRate: z.number(),
+    yearlyRateBasisPoints: z.number(),
+    coefficientPpm: z.number().nullable(),
+    totalCents: z.number(),
+    totalWithResidualValueCents: z.number(),
+    costCents: z.number(),
+    schedule: z.array(ScheduleLineSchema),
+  })
+  .meta({ id: 'Quote' });
+
+/** Which request field each refusal code is about. */
+const FIELD_OF: Record<string, string> = {
+  amount_below_minimum: 'amountCents',
+  amount_above_maximum: 'amountCents',
+  product_not_offered: 'product',
+  periodicity_not_offered: 'periodicity',
+  duration_not_offered: 'durationMonths',
+  first_rent_increase_not_allowed: 'firstRentIncreasePercent',
+};
+
+export const quoteRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) => {
+  app.post(
+    '/quotes',
+    {
+      config: { roles: ['reseller', 'bank', 'archivist', 'admin'] },
+      schema: {
+        summary: "Échéancier de loyers selon la grille tarifaire de la banque (aperçu du formulaire)",
+        tags: ['devis'],
+        body: QuoteBody,
+        response: { 200: QuoteSchema, 404: ProblemSchema, 422: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const body = request.body;
+      const protocol =
+        principal.role === 'reseller'
+          ? await getProtocol(ctx.sql, principal.organisationId, body.bankId)
+          : body.resellerId
+            ? await getProtocol(ctx.sql, body.resellerId, body.bankId)
+            : await getAnyActiveProtocolOfBank(ctx.sql, body.bankId);
+      if (!protocol || !protocol.active) {
+        throw new HttpProblem(422, 'no-active-protocol', 'Pas de protocole actif',
+          `Aucun protocole actif avec la banque ${body.bankId} : ses tarifs ne sont pas disponibles.`,
+          { errors: [{ path: 'bankId', message: 'Aucun protocole actif avec cette banque' }] });
+      }
+      const tariff = TariffGridSchema.parse(protocol.policy.tariff);
+      try {
+        const result = quote({
+          amountCents: body.amountCents,
+          product: body.product,
+          durationMonths: body.durationMonths,
+          periodicity: body.periodicity,
+          tariff,
+          firstRentIncreasePercent: body.firstRentIncreasePercent,
+          residualValuePercent: body.product === 'credit_bail' ? body.residualValuePercent : undefined,
+          startDate: body.startDate ?? parisDateOf(ctx.now()),
+        });
+        return { bankId: body.bankId, ...result };
+      } catch (error) {
+        if (error instanceof QuoteRefused) {
+          const errors: FieldError[] = error.reasons.map((r) => ({ path: FIELD_OF[r.code] ?? '', message: r.detail }));
+          throw new HttpProblem(422, 'outside-tariff-grid', 'Hors grille tarifaire', error.message, { errors });
+        }
+        throw error;
+      }
+    },
+  );
+};

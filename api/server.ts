@@ -1,0 +1,100 @@
+/**
+ * The HTTP API: fastify with zod schemas (validation, types and OpenAPI from
+ * one source), authentication declared once, every error as problem+json.
+ */
+import crypto from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Sql } from '../db/connect.ts';
+import type { DossierEngine } from '../temporal/types.ts';
+import { installAuth } from './auth.ts';
+import { errorHandler, notFoundHandler } from './problems.ts';
+import { DEFAULT_API_CONFIG, type ApiConfig, type ApiContext } from './context.ts';
+import { dossierRoutes } from './routes/dossiers.ts';
+import { bankRoutes } from './routes/bank.ts';
+import { quoteRoutes } from './routes/quotes.ts';
+import { healthRoutes } from './routes/health.ts';
+
+export interface ServerOptions {
+  sql: Sql;
+  engine: DossierEngine;
+  /** A pino logger; omitted = silent (tests). */
+  logger?: Logger;
+  config?: Partial<ApiConfig>;
+  /** For GET /health: resolves when Temporal answers. */
+  checkTemporal?: () => Promise<void>;
+  /** Extra route families mounted under /v1 (e.g. the PKI's), with the same auth and errors. */
+  plugins?: FastifyPluginAsync[];
+  now?: () => Date;
+}
+
+/** Headers and fields that must never reach the logs. */
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'];
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const config: ApiConfig = { ...DEFAULT_API_CONFIG, ...options.config };
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: (options.logger.child({}, { redact: REDACT }) as FastifyBaseLogger) } : { logger: false }),
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: () => crypto.randomUUID(),
+    // Unknown fields are an error (strict schemas), never silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Passeport API',
+        description:
+          "Pré-accord de financement des TPE titulaires d'un Passeport pour l'Économie Numérique. " +
+          'Authentification : `Authorization: Bearer <clé>`. Erreurs : application/problem+json (RFC 9457).',
+        version: '1.0.0',
+      },
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: "Clé d'API de l'organisation" } },
+      },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  installAuth(app, options.sql);
+
+  const ctx: ApiContext = { sql: options.sql, engine: options.engine, config, now: options.now ?? (() => new Date()) };
+  await app.register(
+    async (v1) => {
+      await v1.register(dossierRoutes, ctx);
+      await v1.register(bankRoutes, ctx);
+      await v1.register(quoteRoutes, ctx);
+      for (const plugin of options.plugins ?? []) await v1.register(plugin);
+    },
+    { prefix: '/v1' },
+  );
+  await app.register(healthRoutes, {
+    sql: options.sql,
+    checkTemporal: options.checkTemporal ?? (async () => {
+      throw new Error('aucune vérification Temporal configurée');
+    }),
+  });
+  return app;
+}
