@@ -68,6 +68,15 @@ describe('POST /v1/dossiers refuses bad input', () => {
     expect(body.type).toMatch(/malformed-json$/);
   });
 
+  it('a prototype-poisoning body → 400', async () => {
+    problem(await post('{"resellerId":"RA-2026-0001","__proto__":{"admin":true}}'), 400);
+  });
+
+  it('a JSON value that is not an object → 422 on the whole body', async () => {
+    const body = problem(await post('[1,2]'), 422);
+    expect(paths(body)).toEqual(['']);
+  });
+
   it('empty JSON body → 400', async () => {
     problem(await post(''), 400);
   });
