@@ -18,6 +18,8 @@ export interface TestPki {
   tsa: TestCert;
   /** Issues an end-entity signing certificate under the CA. */
   issue(opts: { cn: string; o?: string; keyType?: TestKeyType; policy?: string; crlUrl?: string }): Promise<TestCert>;
+  /** Certifies a key held elsewhere (a PKCS#11 token): SPKI DER in, certificate out. */
+  certify(opts: { cn: string; o?: string; spki: Uint8Array; policy?: string }): Promise<Uint8Array>;
   /** A fresh CRL from the CA (empty or revoking `revoked`). */
   caCrl(revoked?: TestCert[]): Promise<Uint8Array>;
   rootCrl(): Promise<Uint8Array>;
@@ -131,6 +133,14 @@ export async function createTestPki(opts: { crlBase?: string } = {}): Promise<Te
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.nonRepudiation, true),
       ]);
       return toTest(cert, keys.privateKey);
+    },
+    async certify({ cn, o = 'Banque de test', spki, policy = POLICY_OIDS.seal3 }) {
+      const publicKey = await crypto.webcrypto.subtle.importKey('spki', new Uint8Array(spki), { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']);
+      const cert = await issueUnder(caCert, caKeys.privateKey, `CN=${cn}, O=${o}, C=FR`, { publicKey, privateKey: publicKey }, [
+        ...leafExtensions(policy),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.nonRepudiation, true),
+      ]);
+      return new Uint8Array(cert.rawData);
     },
     caCrl: (revoked = []) => crlFrom(caCert, caKeys.privateKey, revoked),
     rootCrl: () => crlFrom(rootCert, rootKeys.privateKey, []),
