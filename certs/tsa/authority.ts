@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
-import 'reflect-metadata';
-import { X509Certificate, ExtendedKeyUsageExtension } from '@peculiar/x509';
+import { x509 } from '../x509.ts';
 import type { HashAlgorithm, Signer } from '../types.ts';
 import { POLICY_OIDS, ETSI_BASELINE_TSA_POLICY } from '../policies.ts';
 import { DIGESTS, digestAlgorithmId, signatureAlgorithmId, defaultHashFor } from './algorithms.ts';
@@ -139,8 +138,8 @@ function headerLength(der: Buffer): number {
 
 /** RFC 3161 §2.3: exactly one extended key usage, timeStamping, critical. */
 function assertTimestampingCertificate(der: Uint8Array): void {
-  const cert = new X509Certificate(new Uint8Array(der));
-  const eku = cert.getExtension(ExtendedKeyUsageExtension);
+  const cert = new x509.X509Certificate(new Uint8Array(der));
+  const eku = cert.getExtension(x509.ExtendedKeyUsageExtension);
   if (!eku || !eku.critical || eku.usages.length !== 1 || eku.usages[0] !== OID.timeStamping) {
     throw new Error("Le certificat de l'autorité d'horodatage doit porter l'unique usage étendu timeStamping, marqué critique");
   }

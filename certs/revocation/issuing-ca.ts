@@ -1,0 +1,31 @@
+import type { Sql } from '../../db/connect.ts';
+import type { Signer } from '../types.ts';
+import { loadCa } from '../ca.ts';
+import { isCaName, CA_NAMES } from '../profiles.ts';
+import { PkiError } from '../errors.ts';
+import type { SecretOptions } from '../secret.ts';
+
+/** What revocation needs of a CA: its certificate and a signer over its key. */
+export interface IssuingCa {
+  name: string;
+  certificate: Uint8Array;
+  signer: Signer;
+}
+
+export type CaLoader = (name: string) => Promise<IssuingCa>;
+
+/** Loads the engine's CAs from the database, each once per process. */
+export function engineCaLoader(sql: Sql, options: SecretOptions = {}): CaLoader {
+  const loaded = new Map<string, Promise<IssuingCa>>();
+  return (name) => {
+    if (!isCaName(name)) return Promise.reject(new PkiError('UNKNOWN_CA', `AC inconnue « ${name} » : ${CA_NAMES.join(', ')}.`));
+    let ca = loaded.get(name);
+    if (!ca) {
+      ca = loadCa(sql, name, options);
+      // A failure (PKI not initialised yet) must not stick.
+      ca.catch(() => loaded.delete(name));
+      loaded.set(name, ca);
+    }
+    return ca;
+  };
+}

@@ -1,0 +1,71 @@
+import type { Sql } from '../../db/connect.ts';
+import type { Signer } from '../types.ts';
+import { findIssuedCertificate, listCas } from '../ca-store.ts';
+import { currentCrl, type PublishedCrl } from './crl.ts';
+import { createOcspResponder, statusOnly, type CertificateStatus, type OcspAuthority, type OcspResponder } from './ocsp.ts';
+import { findRevocation } from './store.ts';
+import type { CaLoader } from './issuing-ca.ts';
+
+export interface RevocationServiceOptions {
+  loadCa: CaLoader;
+  /** Delegated OCSP responder of a CA, if it has one (else the CA signs its answers). */
+  loadResponder?: (caName: string) => Promise<Signer | undefined>;
+  crlPeriodSeconds?: number;
+  ocspValiditySeconds?: number;
+  onError?: (error: unknown) => void;
+}
+
+/** What the HTTP routes serve: CA certificates, current CRLs, OCSP answers. */
+export interface RevocationService {
+  caCertificate(caName: string): Promise<Uint8Array>;
+  crl(caName: string): Promise<PublishedCrl>;
+  ocsp(request: Uint8Array): Promise<Buffer>;
+}
+
+/** Status of a certificate from the database: revoked, else good if issued, else unknown. */
+export async function certificateStatus(sql: Sql, caName: string, serialHex: string): Promise<CertificateStatus> {
+  const revocation = await findRevocation(sql, caName, serialHex);
+  if (revocation) return { status: 'revoked', revokedAt: revocation.revokedAt, reason: revocation.reason };
+  return (await findIssuedCertificate(sql, caName, serialHex)) ? { status: 'good' } : { status: 'unknown' };
+}
+
+export function createRevocationService(sql: Sql, options: RevocationServiceOptions): RevocationService {
+  let responder: Promise<OcspResponder> | null = null;
+
+  async function buildResponder(): Promise<OcspResponder> {
+    const names = (await listCas(sql)).map((ca) => ca.name);
+    const authorities: OcspAuthority[] = [];
+    for (const name of names) {
+      const ca = await options.loadCa(name);
+      const delegate = await options.loadResponder?.(name);
+      authorities.push(delegate ? { ca, responder: delegate } : { ca });
+    }
+    return createOcspResponder({
+      authorities,
+      status: (caName, serialHex) => certificateStatus(sql, caName, serialHex),
+      ...(options.ocspValiditySeconds ? { validitySeconds: options.ocspValiditySeconds } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+  }
+
+  return {
+    async caCertificate(caName) {
+      return (await options.loadCa(caName)).certificate;
+    },
+    async crl(caName) {
+      const ca = await options.loadCa(caName);
+      return currentCrl(sql, ca, options.crlPeriodSeconds ? { periodSeconds: options.crlPeriodSeconds } : {});
+    },
+    async ocsp(request) {
+      try {
+        responder ??= buildResponder();
+        return await (await responder).respond(request);
+      } catch (error) {
+        // PKI not initialised yet, or a CA key unavailable: try again on the next request.
+        responder = null;
+        options.onError?.(error);
+        return statusOnly('tryLater');
+      }
+    },
+  };
+}
