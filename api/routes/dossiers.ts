@@ -16,6 +16,7 @@ import {
   type DossierRecord,
 } from '../../db/repositories/dossiers.ts';
 import type { Principal } from '../../db/repositories/apiKeys.ts';
+import { listEvents } from '../../db/repositories/events.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
 import { principalOf } from '../auth.ts';
 import { DossierDetailSchema, DossierIdParams, DossierSummarySchema, DossierViewSchema } from '../schemas.ts';
@@ -164,6 +165,27 @@ export const dossierRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
       const record = await getDossier(ctx.sql, request.params.id);
       if (!record || !canRead(principalOf(request), record)) throw dossierNotFound(request.params.id);
       return toDetail(record);
+    },
+  );
+
+  app.get(
+    '/dossiers/:id/events',
+    {
+      config: { roles: ['reseller', 'bank'] },
+      schema: {
+        summary: "Historique d'un dossier : contrôles, garantie, attente de la banque, rappels, décision",
+        tags: ['dossiers'],
+        params: DossierIdParams,
+        response: {
+          200: z.object({ events: z.array(z.object({ seq: z.number(), type: z.string(), payload: z.unknown(), at: z.string() })) }),
+          404: ProblemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const record = await getDossier(ctx.sql, request.params.id);
+      if (!record || !canRead(principalOf(request), record)) throw dossierNotFound(request.params.id);
+      return { events: await listEvents(ctx.sql, record.id) };
     },
   );
 };

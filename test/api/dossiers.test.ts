@@ -123,6 +123,19 @@ describe('a hard case through the bank', () => {
       decision: { outcome: 'declined', analyst: 'm.fabre', text: 'Restauration hors de notre politique cette année.' },
       decisionDeadline: null,
     });
+    const history = await api.app.inject({ method: 'GET', url: `/v1/dossiers/${view.dossierId}/events`, headers: { authorization: `Bearer ${reseller}` } });
+    expect(history.json<{ events: { seq: number; type: string }[] }>().events.map((e) => [e.seq, e.type])).toEqual([
+      [1, 'eligibility_checked'],
+      [2, 'guarantee_answered'],
+      [3, 'awaiting_analyst'],
+      [4, 'decided'],
+    ]);
+    const foreign = await api.app.inject({
+      method: 'GET',
+      url: `/v1/dossiers/${view.dossierId}/events`,
+      headers: { authorization: `Bearer ${api.key('reseller', DEMO.resellers.lyon)}` },
+    });
+    expect(foreign.statusCode).toBe(404);
     const notices = (await listOutbox(api.sql, view.dossierId)).filter((m) => m.kind === 'decision_notice');
     expect(notices.map((m) => m.recipientOrganisationId)).toEqual([DEMO.resellers.grenoble]);
   });
