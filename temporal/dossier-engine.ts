@@ -1,5 +1,4 @@
 import {
-  WithStartWorkflowOperation,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
@@ -13,6 +12,8 @@ export interface TemporalDossierEngineOptions {
   client: Client;
   taskQueue: string;
 }
+
+const QUERY_FALLBACK_MS = 1_000;
 
 /** One workflow per dossier: its ID derives from the dossier's, so a resubmission finds the same run. */
 export function dossierWorkflowId(dossierId: string): string {
@@ -32,25 +33,39 @@ export function createTemporalDossierEngine({ client, taskQueue }: TemporalDossi
   }
 
   async function start(input: DossierWorkflowInput, waitMs: number): Promise<DossierView> {
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof dossierWorkflow>('dossierWorkflow', {
-      workflowId: dossierWorkflowId(input.dossierId),
-      taskQueue,
-      args: [input],
-      // A running dossier is joined; a finished one is never run again.
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      staticSummary: `Dossier ${input.dossierId} (banque ${input.bankId})`,
-    });
-    const firstAnswer = client.workflow.executeUpdateWithStart(awaitFirstAnswerUpdate, { startWorkflowOperation });
-    // The update keeps running in the workflow if we stop waiting; its outcome no longer matters here.
-    firstAnswer.catch(() => {});
+    const handle = await startOrJoin(input);
+    // The workflow exists from here on; the answer itself may take longer than the caller waits.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), waitMs);
     try {
-      const answer = await withTimeout(firstAnswer, waitMs);
-      if (answer) return answer;
+      return await client.withAbortSignal(controller.signal, () => handle.executeUpdate(awaitFirstAnswerUpdate));
     } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError) && !isCompleted(error)) throw error;
+      if (!controller.signal.aborted && !isCompleted(error) && !(error instanceof WorkflowNotFoundError)) throw error;
+    } finally {
+      clearTimeout(timer);
     }
-    return (await status(input.dossierId)) ?? receivedView(input.dossierId);
+    // A busy worker answers Queries late too: past a short bound, the dossier is simply still being checked.
+    const view = await client
+      .withDeadline(Date.now() + QUERY_FALLBACK_MS, () => status(input.dossierId))
+      .catch(() => null);
+    return view ?? receivedView(input.dossierId);
+  }
+
+  async function startOrJoin(input: DossierWorkflowInput) {
+    try {
+      return await client.workflow.start<typeof dossierWorkflow>('dossierWorkflow', {
+        workflowId: dossierWorkflowId(input.dossierId),
+        taskQueue,
+        args: [input],
+        // A running dossier is joined; a finished one is never run again.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        staticSummary: `Dossier ${input.dossierId} (banque ${input.bankId})`,
+      });
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return handleOf(input.dossierId);
+      throw error;
+    }
   }
 
   async function decide(dossierId: string, bankId: string, decision: AnalystDecision): Promise<DossierView> {
@@ -90,18 +105,6 @@ function receivedView(dossierId: string): DossierView {
 /** The server's answer when an Update targets a workflow that has already finished. */
 function isCompleted(error: unknown): boolean {
   return error instanceof Error && /already completed/i.test(error.message);
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const elapsed = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, elapsed]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** An analyst decision the workflow refused as malformed (the API validates before, so rare). */

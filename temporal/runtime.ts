@@ -9,5 +9,6 @@ let installed = false;
 export function installTemporalRuntime(level: LogLevel = 'WARN'): void {
   if (installed) return;
   installed = true;
-  Runtime.install({ logger: new DefaultLogger(level) });
+  // The process decides when workers stop (cli/start.ts orders the shutdown), not the SDK's own signal handlers.
+  Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
 }

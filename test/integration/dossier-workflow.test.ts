@@ -70,6 +70,17 @@ describe('default accord', () => {
   });
 });
 
+describe('the first answer', () => {
+  it('is the current view when the wait elapses first, and the dossier still completes once', async () => {
+    const dossier = await createDossier(stack.db.sql, {});
+    const view = await stack.engine.start(workflowInput(dossier), 1);
+    expect(view.dossierId).toBe(dossier.dossierId);
+    expect(['received', 'approved']).toContain(view.status);
+    expect(await finalDecision(dossier.dossierId)).toMatchObject({ outcome: 'approved', decidedBy: 'rule' });
+    expect((await listEvents(stack.db.sql, dossier.dossierId)).filter((e) => e.type === 'decided')).toHaveLength(1);
+  });
+});
+
 describe('hard cases wait for the analyst', () => {
   const cases: [HardCaseCode, Scenario, HardCaseCode[]][] = [
     ['risky_sector', { naf: RISKY_NAF }, ['risky_sector']],
