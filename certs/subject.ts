@@ -29,7 +29,7 @@ export function checkSiren(siren: string): string {
 const PERSON_NAME = /^[\p{L}][\p{L}'’.-]*(?: [\p{L}][\p{L}'’.-]*)+$/u;
 
 export function checkPersonName(name: string): string {
-  const clean = name.trim().replace(/\s+/g, ' ');
+  const clean = name.trim().replace(/ +/g, ' ');
   if (clean.length > 64 || !PERSON_NAME.test(clean)) {
     throw new PkiError('INVALID_NAME', `Nom invalide « ${name} » : « Prénom Nom » attendu (lettres, 64 caractères au plus).`);
   }

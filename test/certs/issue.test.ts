@@ -9,6 +9,7 @@ import { CA_NAMES, PROFILES } from '../../certs/profiles.ts';
 import { KEY_TYPES } from '../../certs/keys.ts';
 import { POLICY_OIDS } from '../../certs/policies.ts';
 import { PkiError } from '../../certs/errors.ts';
+import { loadServiceSigner } from '../../certs/service-keys.ts';
 import { certText, openssl, tempDir, verifyWithOpenssl, writePem } from './pki-support.ts';
 
 const secret = { secret: 'secret-maitre-de-test-0123456789' };
@@ -202,5 +203,26 @@ describe('registration', () => {
     expect(issued.privateKey).toBeUndefined();
     expect(verifyWithOpenssl(dir, issued.certificate, issued.chain, POLICY_OIDS.rgs1).stdout).toMatch(/: OK/);
     await expectPkiError(issueCertificate(db.sql, { profile: 'person-rgs1', subject: person, key: { store: 'public-key', publicKey: new Uint8Array([1, 2, 3]) }, registration: remote, secret }), 'MALFORMED_KEY');
+  });
+});
+
+describe('service keys (TSA unit, OCSP responders)', () => {
+  it('issues the TSA certificate once, seals its key, and gives the same signer afterwards', async () => {
+    await expectPkiError(loadServiceSigner(db.sql, 'tsa', { ...secret, create: false }), 'SERVICE_KEY_MISSING');
+    const first = await loadServiceSigner(db.sql, 'tsa', secret);
+    const again = await loadServiceSigner(db.sql, 'tsa', secret);
+    expect(again.serial).toBe(first.serial);
+    expect(first.keyAlgorithm).toEqual({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048 });
+    expect(first.chain).toHaveLength(2);
+    const text = certText(first.certificate);
+    expect(text).toMatch(/Extended Key Usage: critical\s+Time Stamping\n/);
+    const data = crypto.randomBytes(20);
+    expect(crypto.verify('sha256', data, new crypto.X509Certificate(first.certificate).publicKey, await again.sign(data, 'SHA-256'))).toBe(true);
+    const sealed = await db.sql`select key_ciphertext from pki_service_key where name = 'tsa'`;
+    expect(sealed).toHaveLength(1);
+    const ocsp = await loadServiceSigner(db.sql, 'ocsp-seal', { ...secret, keyType: 'ec256' });
+    expect(ocsp.caName).toBe('seal');
+    expect(certText(ocsp.certificate)).toContain('OCSP No Check');
+    await expectPkiError(loadServiceSigner(db.sql, 'ocsp-root' as never, secret), 'UNKNOWN_SERVICE');
   });
 });
