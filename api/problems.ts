@@ -142,3 +142,16 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   return sendProblem(request, reply, 404, 'not-found', 'Introuvable', `Aucune ressource à l'adresse ${request.method} ${request.url}.`);
 }
+
+/** Paths of strings holding U+0000, which PostgreSQL cannot store in text or JSON. */
+export function nulCharacterPaths(value: unknown, path: string[] = []): string[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [path.join('.')] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nulCharacterPaths(v, [...path, String(i)]));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => [
+      ...(k.includes('\u0000') ? [[...path, k].join('.')] : []),
+      ...nulCharacterPaths(v, [...path, k]),
+    ]);
+  }
+  return [];
+}

@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import type { Sql } from '../db/connect.ts';
 import type { DossierEngine } from '../temporal/types.ts';
 import { installAuth } from './auth.ts';
-import { errorHandler, notFoundHandler } from './problems.ts';
+import { HttpProblem, errorHandler, notFoundHandler, nulCharacterPaths } from './problems.ts';
 import { DEFAULT_API_CONFIG, type ApiConfig, type ApiContext } from './context.ts';
 import { dossierRoutes } from './routes/dossiers.ts';
 import { bankRoutes } from './routes/bank.ts';
@@ -54,6 +54,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  app.addHook('preValidation', async (request) => {
+    const bad = nulCharacterPaths(request.body);
+    if (bad.length > 0) {
+      throw new HttpProblem(422, 'validation-error', 'Données invalides', 'Le texte envoyé contient un caractère nul (\\u0000), refusé.', {
+        errors: bad.map((path) => ({ path, message: 'Caractère nul interdit' })),
+      });
+    }
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

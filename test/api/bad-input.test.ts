@@ -77,6 +77,18 @@ describe('POST /v1/dossiers refuses bad input', () => {
     expect(paths(body)).toEqual(['']);
   });
 
+  it('a NUL character in a text field → 422 on that field, not a database error', async () => {
+    const d = demoDossier();
+    const body = problem(await post({ ...d, company: { ...d.company, legalName: 'Atelier\u0000' } }), 422);
+    expect(paths(body)).toEqual(['company.legalName']);
+  });
+
+  it('a number far out of range → 422', async () => {
+    const d = demoDossier();
+    const body = problem(await post(`${JSON.stringify({ ...d, equipment: [] }).replace('"equipment":[]', '"equipment":[{"description":"x","category":"logiciel","quantity":1e400,"unitPriceCents":1}]')}`), 422);
+    expect(paths(body)).toEqual(['equipment.0.quantity']);
+  });
+
   it('empty JSON body → 400', async () => {
     problem(await post(''), 400);
   });
