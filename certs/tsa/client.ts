@@ -3,7 +3,8 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { HashAlgorithm, Timestamper } from '../types.ts';
 import { DIGESTS, digestAlgorithmId } from './algorithms.ts';
-import { bool, integer, octets, oid, seq, unsignedInteger } from './der.ts';
+import { bool, children, expectTag, integer, octets, oid, parseDer, readInteger, seq, unsignedInteger } from './der.ts';
+import { readTimestampToken, type TokenSummary } from './token.ts';
 import { FAIL_INFO } from './request.ts';
 
 export type TsaClientErrorCode = 'TSA_UNREACHABLE' | 'TSA_HTTP_ERROR' | 'TSA_REJECTED' | 'TSA_BAD_REPLY' | 'TSA_BAD_INPUT';
@@ -89,45 +90,76 @@ async function post(url: string, where: string, body: Buffer, timeoutMs: number)
 function checkReply(bytes: Uint8Array, where: string, expected: { hashOid: string; imprint: Uint8Array; nonce: Buffer | null }): Uint8Array {
   const bad = (detail: string, cause?: unknown): TsaClientError =>
     new TsaClientError('TSA_BAD_REPLY', `Réponse d'horodatage de ${where} inutilisable : ${detail}.`, { cause });
-  let response: pkijs.TimeStampResp;
-  let tokenBytes: Uint8Array;
+  const { status, token, summary } = readReply(bytes, bad);
+  if (status !== 0 && status !== 1) throw rejected(bytes, where, status);
+  if (!token || !summary) throw bad('jeton absent');
+  if (summary.hashOid !== expected.hashOid || !summary.hashedMessage.equals(expected.imprint)) {
+    throw bad("l'empreinte du jeton ne correspond pas à la demande");
+  }
+  if (expected.nonce && summary.nonce !== BigInt(`0x${expected.nonce.toString('hex')}`)) {
+    throw bad('le nonce du jeton ne correspond pas à la demande');
+  }
+  return new Uint8Array(token);
+}
+
+/**
+ * DER fast path (pkijs costs ~10 ms per token with its certificates), pkijs for
+ * TSAs that answer in BER.
+ */
+function readReply(
+  bytes: Uint8Array,
+  bad: (detail: string, cause?: unknown) => TsaClientError,
+): { status: number; token: Uint8Array | null; summary: TokenSummary | null } {
+  try {
+    const [statusInfo, token] = children(parseDer(bytes));
+    const status = Number(readInteger(children(expectTag(statusInfo, 0x30, 'PKIStatusInfo'))[0], 'status'));
+    return { status, token: token ? token.raw : null, summary: token && (status === 0 || status === 1) ? readTimestampToken(token) : null };
+  } catch {
+    // fall through to the tolerant reader
+  }
   try {
     const decoded = asn1js.fromBER(bytes);
     if (decoded.offset === -1 || !(decoded.result instanceof asn1js.Sequence)) throw new Error(decoded.result.error);
-    response = new pkijs.TimeStampResp({ schema: decoded.result });
-    tokenBytes = decoded.result.valueBlock.value[1]?.valueBeforeDecodeView ?? new Uint8Array(0);
+    const response = new pkijs.TimeStampResp({ schema: decoded.result });
+    const status = response.status.status;
+    const token = decoded.result.valueBlock.value[1]?.valueBeforeDecodeView ?? null;
+    if (!token || !response.timeStampToken || (status !== 0 && status !== 1)) return { status, token: null, summary: null };
+    const signed = new pkijs.SignedData({ schema: response.timeStampToken.content });
+    if (signed.encapContentInfo.eContentType !== '1.2.840.113549.1.9.16.1.4' || !signed.encapContentInfo.eContent) throw new Error('eContent');
+    const info = pkijs.TSTInfo.fromBER(signed.encapContentInfo.eContent.getValue());
+    const hex = (view: Uint8Array): bigint => BigInt(`0x${Buffer.from(view).toString('hex') || '0'}`);
+    return {
+      status,
+      token: new Uint8Array(token),
+      summary: {
+        policy: info.policy,
+        hashOid: info.messageImprint.hashAlgorithm.algorithmId,
+        hashedMessage: Buffer.from(info.messageImprint.hashedMessage.valueBlock.valueHexView),
+        serialNumber: hex(info.serialNumber.valueBlock.valueHexView),
+        genTime: info.genTime.toISOString(),
+        nonce: info.nonce ? hex(info.nonce.valueBlock.valueHexView) : null,
+        certificateCount: signed.certificates?.length ?? 0,
+      },
+    };
   } catch (cause) {
     throw bad('structure TimeStampResp illisible', cause);
   }
-  const status = response.status.status;
-  if (status !== 0 && status !== 1) {
-    const text = response.status.statusStrings?.map((s) => s.valueBlock.value).join(' ') ?? '';
-    const reasons = failInfoNames(response.status.failInfo);
-    throw new TsaClientError(
-      'TSA_REJECTED',
-      `Le service d'horodatage ${where} a refusé la demande (statut ${status}${reasons ? `, ${reasons}` : ''})${text ? ` : ${text}` : ''}.`,
-    );
-  }
-  if (!response.timeStampToken || tokenBytes.length === 0) throw bad('jeton absent');
-  let info: pkijs.TSTInfo;
+}
+
+function rejected(bytes: Uint8Array, where: string, status: number): TsaClientError {
+  let text = '';
+  let reasons = '';
   try {
-    const signed = new pkijs.SignedData({ schema: response.timeStampToken.content });
-    if (signed.encapContentInfo.eContentType !== '1.2.840.113549.1.9.16.1.4' || !signed.encapContentInfo.eContent) throw new Error('eContent');
-    info = pkijs.TSTInfo.fromBER(signed.encapContentInfo.eContent.getValue());
-  } catch (cause) {
-    throw bad('TSTInfo illisible', cause);
+    const response = pkijs.TimeStampResp.fromBER(new Uint8Array(bytes));
+    text = response.status.statusStrings?.map((s) => s.valueBlock.value).join(' ') ?? '';
+    reasons = failInfoNames(response.status.failInfo);
+  } catch {
+    // the status alone still says it was refused
   }
-  const imprint = info.messageImprint;
-  if (imprint.hashAlgorithm.algorithmId !== expected.hashOid || !Buffer.from(imprint.hashedMessage.valueBlock.valueHexView).equals(expected.imprint)) {
-    throw bad("l'empreinte du jeton ne correspond pas à la demande");
-  }
-  if (expected.nonce) {
-    const got = info.nonce ? Buffer.from(info.nonce.valueBlock.valueHexView) : null;
-    if (!got || BigInt(`0x${got.toString('hex') || '0'}`) !== BigInt(`0x${expected.nonce.toString('hex')}`)) {
-      throw bad("le nonce du jeton ne correspond pas à la demande");
-    }
-  }
-  return new Uint8Array(tokenBytes);
+  return new TsaClientError(
+    'TSA_REJECTED',
+    `Le service d'horodatage ${where} a refusé la demande (statut ${status}${reasons ? `, ${reasons}` : ''})${text ? ` : ${text}` : ''}.`,
+  );
 }
 
 function failInfoNames(failInfo: asn1js.BitString | undefined): string {
