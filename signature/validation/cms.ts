@@ -96,8 +96,11 @@ function parseCmsUnsafe(contents: Uint8Array): ParsedCms {
   const certificates: Uint8Array[] = [];
   const crls: Uint8Array[] = [];
   const ocspResponses: Uint8Array[] = [];
+  let lastTag = -1;
   while (sd.children[i] && sd.children[i]!.cls === 2) {
     const tagged = sd.children[i++]!;
+    if (tagged.tag <= lastTag || tagged.tag > 1 || !tagged.constructed) throw new CmsFormatError('unexpected element in SignedData');
+    lastTag = tagged.tag;
     if (tagged.tag === 0) {
       // Only plain certificates (SEQUENCE); attribute certificates are ignored.
       for (const c of tagged.children) {
@@ -106,7 +109,12 @@ function parseCmsUnsafe(contents: Uint8Array): ParsedCms {
       }
     } else if (tagged.tag === 1) {
       for (const c of tagged.children) {
-        if (c.cls === 0 && c.tag === 16) crls.push(c.raw);
+        if (c.cls === 0 && c.tag === 16) {
+          // TBSCertList starts with a version INTEGER or the signature AlgorithmIdentifier, never [0] like a certificate.
+          const first = child(expectTag(child(c, 0), 0, 16), 0);
+          if (!(first.cls === 0 && (first.tag === 2 || first.tag === 16))) throw new CmsFormatError('a revocation entry is not a CRL');
+          crls.push(c.raw);
+        }
         else if (isContext(c, 1) && c.children[0] && oid(c.children[0]) === OID.ocspResponseFormat && c.children[1]) {
           ocspResponses.push(c.children[1].raw);
         }

@@ -61,7 +61,7 @@ export function checkIntegrity(cms: ParsedCms, content: Uint8Array[], pool: Uint
  * Certificates travel unsigned beside the signature; one that no known key
  * (its issuer's, or its own when self-signed) verifies has been altered.
  */
-function alteredEmbeddedCertificate(embedded: Uint8Array[], pool: Uint8Array[]): string | undefined {
+export function alteredEmbeddedCertificate(embedded: Uint8Array[], pool: Uint8Array[]): string | undefined {
   const all = [...embedded, ...pool];
   for (const der of embedded) {
     let info: CertificateInfo;

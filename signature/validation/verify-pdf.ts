@@ -8,7 +8,7 @@ import { PdfString } from './pdf-objects.ts';
 import { findSignatures, parsePdfDate, type FoundSignature } from './signature-fields.ts';
 import { checkByteRange, signedBytes } from './byte-range.ts';
 import { OID, parseCms, type ParsedCms } from './cms.ts';
-import { checkIntegrity } from './integrity.ts';
+import { alteredEmbeddedCertificate, checkIntegrity } from './integrity.ts';
 import { readDss, type DssContent } from './dss.ts';
 import { analyzeUpdate, isAllowed, type Modification, type UpdateAnalysis } from './modifications.ts';
 import { certificateInfo as certificateInfoOf, type CertificateInfo } from './certificate-info.ts';
@@ -319,6 +319,16 @@ function revocationData(ctx: Ctx, cms: ParsedCms): { crls: Uint8Array[]; ocspRes
 }
 
 async function checkToken(token: Uint8Array, data: Uint8Array, ctx: Ctx, extraCerts: Uint8Array[], crls: Uint8Array[], ocsps: Uint8Array[]): Promise<TimestampVerification> {
+  // The same strict structure and certificate checks as for signatures, before the token's own verification.
+  let parsed: ParsedCms;
+  try {
+    parsed = parseCms(token);
+  } catch (error) {
+    return brokenToken(`jeton d’horodatage mal formé (${(error as Error).message})`);
+  }
+  if (parsed.eContentType !== OID.tstInfo || parsed.trailingNonZero) return brokenToken('jeton d’horodatage mal formé');
+  const altered = alteredEmbeddedCertificate(parsed.certificates, [...extraCerts, ...ctx.pool, ...ctx.options.trustAnchors]);
+  if (altered) return brokenToken(altered);
   return verifyTimestampToken(token, {
     data,
     trustAnchors: ctx.options.trustAnchors,
@@ -328,6 +338,10 @@ async function checkToken(token: Uint8Array, data: Uint8Array, ctx: Ctx, extraCe
     policyMap: ctx.options.policyMap ?? DEFAULT_POLICY_MAP,
     ...(ctx.options.fetchRevocation ? { fetchRevocation: ctx.options.fetchRevocation } : {}),
   });
+}
+
+function brokenToken(reason: string): TimestampVerification {
+  return { ok: false, reasons: [reason], imprintMatches: true, signatureValid: false, essCertIdMatches: false, certificates: [] };
 }
 
 /** Maps a token verification onto the timestamp's own verdict. */
