@@ -157,6 +157,14 @@ export class PdfRevisions {
     return { offset, entries, trailer: dict, isStream: true };
   }
 
+  /** Offset of `num gen obj` within 64 bytes of `offset`, if any. */
+  findHeaderNear(num: number, gen: number, offset: number): number | undefined {
+    const from = Math.max(0, offset - 64);
+    const window = Buffer.from(this.bytes.subarray(from, Math.min(this.bytes.length, offset + 64))).toString('latin1');
+    const m = new RegExp(`(^|[^0-9])${num}\\s+${gen}\\s+obj`).exec(window);
+    return m ? from + m.index + m[1]!.length : undefined;
+  }
+
   /** The document as it stood before byte `limit`: every section appended before it, overlaid in order. */
   stateAt(limit: number): PdfState {
     const included = this.sections.filter((s) => s.offset < limit);
@@ -256,10 +264,19 @@ export class PdfState {
       const entry = this.entries.get(num);
       if (entry?.kind === 'n') {
         if (entry.offset < this.doc.bytes.length) {
-          const parsed = this.doc.parser.parseIndirect(entry.offset, (ref) => {
+          const lengthOf = (ref: PdfRef): number | undefined => {
             const v = this.resolve(ref);
             return typeof v === 'number' ? v : undefined;
-          });
+          };
+          let parsed;
+          try {
+            parsed = this.doc.parser.parseIndirect(entry.offset, lengthOf);
+          } catch (error) {
+            // Writers are sometimes a few bytes off: look for the header close by, as common readers do.
+            const near = this.doc.findHeaderNear(num, entry.gen, entry.offset);
+            if (near === undefined) throw error;
+            parsed = this.doc.parser.parseIndirect(near, lengthOf);
+          }
           if (parsed.num !== num) throw new PdfFormatError(`xref points object ${num} at object ${parsed.num}`);
           result = parsed.obj;
         }

@@ -48,7 +48,7 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions): Prom
   } catch (error) {
     if (error instanceof BudgetExceededError) return failedReport(base, 'INDETERMINATE', null, 'la vérification a dépassé le temps imparti');
     if (error instanceof PdfFormatError || error instanceof RangeError) {
-      return failedReport(base, 'TOTAL_FAILED', 'FORMAT_FAILURE', `fichier PDF illisible : ${error.message}`);
+      return failedReport(base, 'TOTAL_FAILED', 'FORMAT_FAILURE', `fichier PDF illisible (détail technique : ${error.message})`);
     }
     return failedReport(base, 'INDETERMINATE', null, `erreur pendant la vérification : ${(error as Error).message}`);
   } finally {
