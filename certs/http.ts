@@ -1,11 +1,18 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { PkiError } from './errors.ts';
-import type { TimestampAuthority } from './tsa/authority.ts';
-import type { RevocationService } from './revocation/service.ts';
+import type { Sql } from '../db/connect.ts';
+import type { SecretOptions } from './secret.ts';
+import type { KeyType } from './keys.ts';
+import { loadServiceSigner } from './service-keys.ts';
+import { createTimestampAuthority, type TimestampAuthority } from './tsa/authority.ts';
+import { createSerialAllocator } from './tsa/serials.ts';
+import { rejectionResponse } from './tsa/response.ts';
+import { createRevocationService, type RevocationService } from './revocation/service.ts';
+import { engineCaLoader } from './revocation/issuing-ca.ts';
 
 export interface PkiRoutesOptions {
   /** Serves POST /tsa when given. */
-  tsa?: TimestampAuthority;
+  tsa?: Pick<TimestampAuthority, 'respond'>;
   /** Serves /pki/crl, /pki/ca and /pki/ocsp when given. */
   revocation?: RevocationService;
   /** Largest accepted request body (default 64 KiB): a timestamp or OCSP query is a few hundred bytes. */
@@ -112,4 +119,58 @@ function problem(reply: FastifyReply, status: number, detail: string): FastifyRe
     .code(status)
     .type('application/problem+json')
     .send({ type: 'about:blank', title: titles[status] ?? 'Requête invalide', status, detail });
+}
+
+export interface EnginePkiOptions extends SecretOptions {
+  /** nextUpdate − thisUpdate of the CRLs (default 24 h). */
+  crlPeriodSeconds?: number;
+  /** nextUpdate − thisUpdate of OCSP answers (default 1 h). */
+  ocspValiditySeconds?: number;
+  /** TSA serials reserved per database round trip (default 1000). */
+  tsaSerialBlock?: number;
+  /** Key type of the TSA unit and OCSP responder keys when first created (default rsa2048). */
+  serviceKeyType?: KeyType;
+  /** Sign OCSP answers with a delegated responder per CA (default) or with the CA key itself. */
+  delegatedOcsp?: boolean;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * The PKI services over the engine's database: CAs, revocations, the TSA unit
+ * and the OCSP responders from `passeport pki init` (service keys are issued on
+ * first use). Nothing is loaded before the first request, so the server starts
+ * even before the PKI is initialised.
+ */
+export function enginePkiServices(sql: Sql, options: EnginePkiOptions = {}): Required<Pick<PkiRoutesOptions, 'tsa' | 'revocation'>> {
+  const secret: SecretOptions = { ...(options.secret ? { secret: options.secret } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) };
+  const serviceOptions = { ...secret, ...(options.serviceKeyType ? { keyType: options.serviceKeyType } : {}) };
+  const revocation = createRevocationService(sql, {
+    loadCa: engineCaLoader(sql, secret),
+    ...(options.delegatedOcsp === false
+      ? {}
+      : { loadResponder: async (caName: string) => (caName === 'root' ? undefined : loadServiceSigner(sql, `ocsp-${caName}` as 'ocsp-rgs1', serviceOptions)) }),
+    ...(options.crlPeriodSeconds ? { crlPeriodSeconds: options.crlPeriodSeconds } : {}),
+    ...(options.ocspValiditySeconds ? { ocspValiditySeconds: options.ocspValiditySeconds } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  let authority: Promise<TimestampAuthority> | null = null;
+  const tsa = {
+    async respond(request: Uint8Array): Promise<Buffer> {
+      try {
+        authority ??= loadServiceSigner(sql, 'tsa', serviceOptions).then((signer) =>
+          createTimestampAuthority({
+            signer,
+            serials: createSerialAllocator(sql, { blockSize: options.tsaSerialBlock ?? 1000 }),
+            ...(options.onError ? { onError: options.onError } : {}),
+          }),
+        );
+        return await (await authority).respond(request);
+      } catch (error) {
+        authority = null;
+        options.onError?.(error);
+        return rejectionResponse('systemFailure', "Service d'horodatage indisponible : PKI non initialisée ou clé inaccessible");
+      }
+    },
+  };
+  return { tsa, revocation };
 }

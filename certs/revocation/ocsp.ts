@@ -79,7 +79,8 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
       name: ca.name,
       signer,
       responderId: ctx(2, octets(crypto.createHash('sha1').update(signerFields.publicKey).digest())),
-      certs: ctx(0, seq(signerFields.der)),
+      // The signer and its issuers below the root, so a client can build the path without fetching.
+      certs: ctx(0, seq(signerFields.der, ...signer.chain.slice(0, -1).map((c) => Buffer.from(c)))),
     };
     for (const [algOid, hash] of Object.entries(HASHES)) {
       const nameHash = crypto.createHash(hash).update(fields.subject).digest('hex');

@@ -54,7 +54,7 @@ function query(): Buffer {
 }
 
 const post = (body: Uint8Array, type = 'application/timestamp-query'): Promise<Response> =>
-  fetch(`${baseUrl}/tsa`, { method: 'POST', headers: { 'content-type': type }, body });
+  fetch(`${baseUrl}/tsa`, { method: 'POST', headers: { 'content-type': type }, body: new Uint8Array(body) });
 
 async function listen(handler: http.RequestListener): Promise<string> {
   const server = http.createServer(handler);
@@ -100,7 +100,7 @@ describe('TSA over HTTP', () => {
     const client = createTsaClient(`${baseUrl}/tsa`);
     const imprint = crypto.randomBytes(48);
     const token = await client.timestamp(imprint, 'SHA-384');
-    const signed = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(token).content });
+    const signed = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(new Uint8Array(token)).content });
     const info = pkijs.TSTInfo.fromBER(signed.encapContentInfo.eContent!.getValue());
     expect(Buffer.from(info.messageImprint.hashedMessage.valueBlock.valueHexView).equals(imprint)).toBe(true);
     expect(info.nonce).toBeDefined();

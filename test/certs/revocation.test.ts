@@ -7,8 +7,7 @@ import { createTestDatabase } from '../support/db.ts';
 import { revokeCertificate } from '../../certs/revocation/revoke.ts';
 import { generateCrl, currentCrl } from '../../certs/revocation/crl.ts';
 import { engineCaLoader, type CaLoader } from '../../certs/revocation/issuing-ca.ts';
-import { createRevocationService } from '../../certs/revocation/service.ts';
-import { pkiRoutes } from '../../certs/http.ts';
+import { pkiRoutes, enginePkiServices } from '../../certs/http.ts';
 import { PkiError } from '../../certs/errors.ts';
 import { initTestPki, issueTestCertificate, writePem, TEST_SECRET } from './revocation-support.ts';
 import { tempDir } from './tsa-support.ts';
@@ -44,7 +43,8 @@ beforeAll(async () => {
   rgs1Pem = writePem(dir, 'rgs1.pem', rgs1.certificate);
   caFilePem = writePem(dir, 'cafile.pem', rgs1.certificate, root.certificate);
   app = Fastify();
-  await app.register(pkiRoutes, { revocation: createRevocationService(db.sql, { loadCa }) });
+  // The engine's wiring: delegated OCSP responders and the TSA unit issued on first use.
+  await app.register(pkiRoutes, enginePkiServices(db.sql, { secret: TEST_SECRET, serviceKeyType: 'ec256' }));
   baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
 });
 
@@ -130,6 +130,9 @@ describe('revocation', () => {
     expect(good).toContain(`${certPem}: good`);
     expect(good).not.toMatch(/WARNING: no nonce in response|nonce verify error/i);
     expect(good).toContain('OCSP Nonce');
+    // Signed by the delegated responder of rgs1, not by the CA key.
+    expect(good).toContain('OCSP Signing');
+    expect(good).toContain('OCSP No Check');
 
     await revokeCertificate(db.sql, { caName: 'rgs1', serialHex: cert.serial, reason: 'keyCompromise', operator: 'agent 7' });
     const revoked = await ask();
@@ -141,6 +144,32 @@ describe('revocation', () => {
     // SHA-256 CertIDs are recognised too.
     const sha256 = (await openssl(['ocsp', '-sha256', '-issuer', rgs1Pem, '-cert', certPem, '-url', `${baseUrl}/pki/ocsp`, '-CAfile', caFilePem])).out;
     expect(sha256).toContain(`${certPem}: revoked`);
+  });
+
+  it('answers for the issuing CAs themselves with the root key', async () => {
+    const out = (await openssl(['ocsp', '-issuer', rootPem, '-cert', rgs1Pem, '-url', `${baseUrl}/pki/ocsp`, '-CAfile', rootPem, '-resp_text'])).out;
+    expect(out).toContain('Response verify OK');
+    expect(out).toContain(`${rgs1Pem}: good`);
+    expect(out).not.toContain('OCSP Signing');
+  });
+
+  it('serves the TSA unit of the engine: openssl ts -verify accepts its tokens', async () => {
+    const data = path.join(dir, 'doc.txt');
+    fs.writeFileSync(data, 'contrat de location financière');
+    const queryFile = path.join(dir, 'engine.tsq');
+    await openssl(['ts', '-query', '-data', data, '-sha256', '-cert', '-out', queryFile]);
+    const response = await fetch(`${baseUrl}/tsa`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/timestamp-query' },
+      body: fs.readFileSync(queryFile),
+    });
+    expect(response.status).toBe(200);
+    const replyFile = path.join(dir, 'engine.tsr');
+    fs.writeFileSync(replyFile, Buffer.from(await response.arrayBuffer()));
+    const tsaCa = await loadCa('tsa');
+    const chain = writePem(dir, 'tsa-chain.pem', tsaCa.certificate);
+    const verified = await openssl(['ts', '-verify', '-queryfile', queryFile, '-in', replyFile, '-CAfile', rootPem, '-untrusted', chain]);
+    expect(verified.out).toContain('Verification: OK');
   });
 
   it('says unknown for a serial the CA never issued, and malformedRequest for garbage', async () => {
