@@ -23,6 +23,7 @@ import { dossierRoutes } from './routes/dossiers.ts';
 import { bankRoutes } from './routes/bank.ts';
 import { quoteRoutes } from './routes/quotes.ts';
 import { healthRoutes } from './routes/health.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 
 export interface ServerOptions {
   sql: Sql;
@@ -94,6 +95,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(dossierRoutes, ctx);
       await v1.register(bankRoutes, ctx);
       await v1.register(quoteRoutes, ctx);
+      await v1.register(notificationRoutes, ctx);
       for (const plugin of options.plugins ?? []) await v1.register(plugin);
     },
     { prefix: '/v1' },

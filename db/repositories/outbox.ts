@@ -27,20 +27,32 @@ export async function enqueueOutbox(
   return rows.length === 1;
 }
 
+interface OutboxRow {
+  id: bigint;
+  dossier_id: string;
+  kind: OutboxKind;
+  recipient_organisation_id: string;
+  offset_seconds: number;
+  payload: unknown;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
 export async function listOutbox(sql: Sql, dossierId: string): Promise<OutboxMessage[]> {
-  const rows = await sql<
-    {
-      id: bigint;
-      dossier_id: string;
-      kind: OutboxKind;
-      recipient_organisation_id: string;
-      offset_seconds: number;
-      payload: unknown;
-      created_at: Date;
-      sent_at: Date | null;
-    }[]
-  >`select * from outbox where dossier_id = ${dossierId} order by id`;
-  return rows.map((r) => ({
+  const rows = await sql<OutboxRow[]>`select * from outbox where dossier_id = ${dossierId} order by id`;
+  return rows.map(fromRow);
+}
+
+/** An organisation's notifications after a cursor (the last id it saw), oldest first. */
+export async function listOutboxForRecipient(sql: Sql, organisationId: string, afterId = 0, limit = 100): Promise<OutboxMessage[]> {
+  const rows = await sql<OutboxRow[]>`
+    select * from outbox where recipient_organisation_id = ${organisationId} and id > ${afterId}
+    order by id limit ${limit}`;
+  return rows.map(fromRow);
+}
+
+function fromRow(r: OutboxRow): OutboxMessage {
+  return {
     id: String(r.id),
     dossierId: r.dossier_id,
     kind: r.kind,
@@ -49,5 +61,5 @@ export async function listOutbox(sql: Sql, dossierId: string): Promise<OutboxMes
     payload: r.payload,
     createdAt: r.created_at.toISOString(),
     sentAt: r.sent_at ? r.sent_at.toISOString() : null,
-  }));
+  };
 }

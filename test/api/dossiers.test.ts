@@ -10,6 +10,8 @@ import { demoDossier, type DossierOverrides } from '../activities/fixtures.ts';
 import { DEMO } from '../../db/seed.ts';
 import { listOutbox } from '../../db/repositories/outbox.ts';
 import type { DossierView } from '../../temporal/types.ts';
+import { createDossierActivities } from '../../activities/dossier.ts';
+import { createLocalGuarantor } from '../../guarantor/local.ts';
 
 let api: ApiHarness;
 let reseller: string;
@@ -166,5 +168,34 @@ describe('GET /v1/dossiers', () => {
     const addressed = leasing.json<{ dossiers: { bankId: string }[] }>().dossiers;
     expect(addressed.length).toBe(1);
     expect(addressed[0]?.bankId).toBe(DEMO.banks.leasing);
+  });
+});
+
+describe('GET /v1/notifications', () => {
+  it('gives the bank its reminders and the reseller its answers, after a cursor', async () => {
+    const res = await submit({ company: { naf: '47.11B' } });
+    const { dossierId } = res.json<DossierView>();
+    const activities = createDossierActivities({ sql: api.sql, guarantor: createLocalGuarantor(api.sql) });
+    await activities.sendReminder(dossierId, 43_200);
+    const read = async (key: string, after = 0) =>
+      (await api.app.inject({ method: 'GET', url: `/v1/notifications?after=${after}`, headers: { authorization: `Bearer ${key}` } }))
+        .json<{ notifications: { id: string; dossierId: string; kind: string; offsetSeconds: number }[] }>().notifications;
+
+    const forBank = (await read(bank)).filter((n) => n.dossierId === dossierId);
+    expect(forBank.map((n) => [n.kind, n.offsetSeconds])).toEqual([['bank_reminder', 43_200]]);
+    expect(await read(api.key('bank', DEMO.banks.cooperatif))).toEqual([]);
+
+    await api.app.inject({
+      method: 'POST',
+      url: `/v1/bank/dossiers/${dossierId}/decision`,
+      headers: { authorization: `Bearer ${bank}` },
+      payload: { decision: 'approve', analyst: 'm.fabre' },
+    });
+    const all = await read(reseller);
+    const last = all.at(-1);
+    expect(last).toMatchObject({ dossierId, kind: 'decision_notice' });
+    expect(await read(reseller, Number(last?.id))).toEqual([]);
+    const badCursor = await api.app.inject({ method: 'GET', url: '/v1/notifications?after=abc', headers: { authorization: `Bearer ${reseller}` } });
+    expect(badCursor.statusCode).toBe(400);
   });
 });
