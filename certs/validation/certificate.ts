@@ -1,27 +1,12 @@
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  AuthorityInfoAccessSyntax,
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  Certificate,
-  CRLDistributionPoints,
-  KeyUsage,
-  Name as AsnName,
-  SubjectKeyIdentifier,
-  type GeneralName,
-} from '@peculiar/asn1-x509';
-import { children, DerFormatError, readOid, readWhole, slice, content } from './der.ts';
+import { children, content, DerFormatError, expect, parseExtensions, readInteger, readOid, readTime, readWhole, slice, type RawExtension } from './der.ts';
+import { parseName } from './names.ts';
 import type { AlgorithmRef } from './crypto.ts';
 
 export class CertificateFormatError extends Error {
   override name = 'CertificateFormatError';
 }
 
-export interface RawExtension {
-  oid: string;
-  critical: boolean;
-  value: Uint8Array;
-}
+export type { RawExtension } from './der.ts';
 
 export interface ParsedCertificate {
   der: Uint8Array;
@@ -91,44 +76,16 @@ export function normalizeSerial(bytes: Uint8Array | ArrayBuffer): string {
   return hex === '' ? '00' : hex;
 }
 
-const SHORT_NAMES: Readonly<Record<string, string>> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.5': 'SERIALNUMBER',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.97': 'organizationIdentifier',
-  '1.2.840.113549.1.9.1': 'E',
-};
-
-/** Attributes in DER order, as OpenSSL prints them and as the engine's name strings are written. */
 export function nameToString(der: Uint8Array): string {
   try {
-    return AsnConvert.parse(der, AsnName)
-      .map((rdn) => rdn.map((atv) => `${SHORT_NAMES[atv.type] ?? atv.type}=${atv.value.toString().replace(/([,+"\\<>;])/g, '\\$1')}`).join('+'))
-      .join(', ');
+    return parseName(der).text;
   } catch {
     return `<nom illisible ${toHex(der).slice(0, 32)}…>`;
   }
 }
 
-/** A comparison key for names: attribute types and values, case and inner spaces folded. */
 export function nameKey(der: Uint8Array): string {
-  const name = AsnConvert.parse(der, AsnName);
-  return name
-    .map((rdn) =>
-      rdn
-        .map((atv) => `${atv.type}=${atv.value.toString().trim().replace(/\s+/g, ' ').toLowerCase()}`)
-        .sort()
-        .join('+'),
-    )
-    .join(',');
-}
-
-function uris(names: GeneralName[] | undefined): string[] {
-  return (names ?? []).flatMap((n) => (n.uniformResourceIdentifier ? [n.uniformResourceIdentifier] : []));
+  return parseName(der).key;
 }
 
 /**
@@ -161,18 +118,19 @@ function parse(der: Uint8Array): ParsedCertificate {
   const keyBits = spkiParts[1];
   if (!keyBits || keyBits.tag !== 0x03) throw new DerFormatError('clé publique absente');
 
-  const cert = AsnConvert.parse(der, Certificate);
-  const tbs = cert.tbsCertificate;
+  const serialTlv = expect(der, tbsParts[offset], 0x02, 'numéro de série');
+  const validity = children(der, expect(der, tbsParts[offset + 3], 0x30, 'validité'));
+  if (!validity[0] || !validity[1]) throw new DerFormatError('validité incomplète');
+  let version = 1;
+  if (offset === 1) version = Number(readInteger(der, expect(der, children(der, tbsParts[0]!)[0], 0x02, 'version'))) + 1;
+  const extensionsTlv = tbsParts.slice(offset + 6).find((t) => t.tag === 0xa3);
   const algParts = children(der, sigAlgTlv);
+  const algOid = readOid(der, expect(der, algParts[0], 0x06, 'algorithme de signature'));
   const paramsTlv = algParts[1];
   const signatureBits = content(der, sigTlv);
   if (signatureBits[0] !== 0) throw new DerFormatError('signature avec des bits inutilisés');
 
-  const extensions: RawExtension[] = (tbs.extensions ?? []).map((e) => ({
-    oid: e.extnID,
-    critical: e.critical,
-    value: new Uint8Array(e.extnValue.buffer),
-  }));
+  const extensions: RawExtension[] = extensionsTlv ? parseExtensions(der, children(der, extensionsTlv)[0]) : [];
   const seen = new Set<string>();
   for (const e of extensions) {
     if (seen.has(e.oid)) throw new DerFormatError(`extension ${e.oid} présente deux fois`);
@@ -182,23 +140,25 @@ function parse(der: Uint8Array): ParsedCertificate {
 
   const subjectDer = slice(der, subjectTlv);
   const issuerDer = slice(der, issuerTlv);
+  const subjectName = parseName(subjectDer);
+  const issuerName = parseName(issuerDer);
   const parsed: ParsedCertificate = {
     der,
     tbs: slice(der, tbsTlv),
-    version: tbs.version + 1,
-    serialNumber: normalizeSerial(tbs.serialNumber),
-    subject: nameToString(subjectDer),
-    issuer: nameToString(issuerDer),
+    version,
+    serialNumber: normalizeSerial(content(der, serialTlv)),
+    subject: subjectName.text,
+    issuer: issuerName.text,
     subjectDer,
     issuerDer,
-    subjectKey: nameKey(subjectDer),
-    issuerKey: nameKey(issuerDer),
-    notBefore: tbs.validity.notBefore.getTime(),
-    notAfter: tbs.validity.notAfter.getTime(),
+    subjectKey: subjectName.key,
+    issuerKey: issuerName.key,
+    notBefore: readTime(der, validity[0]),
+    notAfter: readTime(der, validity[1]),
     spki: slice(der, spkiTlv),
     publicKeyBits: content(der, keyBits).subarray(1),
     signatureAlgorithm: {
-      oid: cert.signatureAlgorithm.algorithm,
+      oid: algOid,
       ...(paramsTlv ? { params: slice(der, paramsTlv) } : {}),
     },
     signatureAlgorithmDer: slice(der, sigAlgTlv),
@@ -215,35 +175,67 @@ function parse(der: Uint8Array): ParsedCertificate {
   parsed.selfIssued = parsed.subjectKey === parsed.issuerKey;
 
   const bc = ext(OID.basicConstraints);
-  if (bc) {
-    const v = AsnConvert.parse(bc.value, BasicConstraints);
-    parsed.basicConstraints = { ca: v.cA, critical: bc.critical, ...(v.pathLenConstraint !== undefined ? { pathLen: v.pathLenConstraint } : {}) };
-  }
+  if (bc) parsed.basicConstraints = { ...basicConstraints(bc.value), critical: bc.critical };
   const ku = ext(OID.keyUsage);
-  if (ku) parsed.keyUsage = { usages: AsnConvert.parse(ku.value, KeyUsage).toJSON(), critical: ku.critical };
+  if (ku) parsed.keyUsage = { usages: keyUsages(ku.value), critical: ku.critical };
   const eku = ext(OID.extKeyUsage);
   if (eku) parsed.extKeyUsage = { oids: oidList(eku.value, false), critical: eku.critical };
   const cp = ext(OID.certificatePolicies);
   if (cp) parsed.policies = oidList(cp.value, true);
   const ski = ext(OID.subjectKeyId);
-  if (ski) parsed.subjectKeyId = toHex(AsnConvert.parse(ski.value, SubjectKeyIdentifier).buffer);
+  if (ski) parsed.subjectKeyId = toHex(content(ski.value, expect(ski.value, readWhole(ski.value, 'subjectKeyIdentifier'), 0x04, 'subjectKeyIdentifier')));
   const aki = ext(OID.authorityKeyId);
   if (aki) {
-    const v = AsnConvert.parse(aki.value, AuthorityKeyIdentifier);
-    if (v.keyIdentifier) parsed.authorityKeyId = toHex(v.keyIdentifier.buffer);
+    const keyId = children(aki.value, expect(aki.value, readWhole(aki.value, 'authorityKeyIdentifier'), 0x30, 'authorityKeyIdentifier')).find((t) => t.tag === 0x80);
+    if (keyId) parsed.authorityKeyId = toHex(content(aki.value, keyId));
   }
   const cdp = ext(OID.crlDistributionPoints);
-  if (cdp) parsed.crlUrls = AsnConvert.parse(cdp.value, CRLDistributionPoints).flatMap((dp) => uris(dp.distributionPoint?.fullName));
+  if (cdp) parsed.crlUrls = distributionPointUrls(cdp.value);
   const aia = ext(OID.authorityInfoAccess);
   if (aia) {
-    for (const ad of AsnConvert.parse(aia.value, AuthorityInfoAccessSyntax)) {
-      const url = ad.accessLocation.uniformResourceIdentifier;
-      if (!url) continue;
-      if (ad.accessMethod === OID.ocsp) parsed.ocspUrls.push(url);
-      if (ad.accessMethod === OID.caIssuers) parsed.caIssuersUrls.push(url);
+    const list = children(aia.value, expect(aia.value, readWhole(aia.value, 'authorityInfoAccess'), 0x30, 'authorityInfoAccess'));
+    for (const item of list) {
+      const [method, location] = children(aia.value, expect(aia.value, item, 0x30, 'AccessDescription'));
+      const oid = readOid(aia.value, expect(aia.value, method, 0x06, 'accessMethod'));
+      if (location?.tag !== 0x86) continue;
+      const url = Buffer.from(content(aia.value, location)).toString('latin1');
+      if (oid === OID.ocsp) parsed.ocspUrls.push(url);
+      if (oid === OID.caIssuers) parsed.caIssuersUrls.push(url);
     }
   }
   return parsed;
+}
+
+function basicConstraints(value: Uint8Array): { ca: boolean; pathLen?: number } {
+  const fields = children(value, expect(value, readWhole(value, 'basicConstraints'), 0x30, 'basicConstraints'));
+  let ca = false;
+  let pathLen: number | undefined;
+  for (const field of fields) {
+    if (field.tag === 0x01) ca = content(value, field)[0] !== 0;
+    else if (field.tag === 0x02) pathLen = Number(readInteger(value, field));
+  }
+  if (pathLen !== undefined && (pathLen < 0 || !Number.isSafeInteger(pathLen))) throw new DerFormatError(`pathLenConstraint invalide (${pathLen})`);
+  return pathLen === undefined ? { ca } : { ca, pathLen };
+}
+
+const KEY_USAGES = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'crlSign', 'encipherOnly', 'decipherOnly'];
+
+function keyUsages(value: Uint8Array): string[] {
+  const bits = content(value, expect(value, readWhole(value, 'keyUsage'), 0x03, 'keyUsage'));
+  return KEY_USAGES.filter((_, i) => ((bits[1 + (i >> 3)] ?? 0) & (0x80 >> (i & 7))) !== 0);
+}
+
+/** URIs of the fullName of each DistributionPoint ([0] distributionPoint → [0] fullName → [6] URI). */
+function distributionPointUrls(value: Uint8Array): string[] {
+  const urls: string[] = [];
+  for (const point of children(value, expect(value, readWhole(value, 'cRLDistributionPoints'), 0x30, 'cRLDistributionPoints'))) {
+    const name = children(value, expect(value, point, 0x30, 'DistributionPoint')).find((t) => t.tag === 0xa0);
+    const fullName = name && children(value, name).find((t) => t.tag === 0xa0);
+    for (const general of fullName ? children(value, fullName) : []) {
+      if (general.tag === 0x86) urls.push(Buffer.from(content(value, general)).toString('latin1'));
+    }
+  }
+  return urls;
 }
 
 /**

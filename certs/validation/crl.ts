@@ -1,5 +1,5 @@
-import { children, content, DerFormatError, expect, guard, readOid, readTime, readWhole, slice, type Tlv } from './der.ts';
-import { nameKey, nameToString, normalizeSerial, type RawExtension } from './certificate.ts';
+import { children, content, DerFormatError, expect, guard, parseExtensions, readOid, readTime, readTlv, readWhole, slice, type RawExtension, type Tlv } from './der.ts';
+import { nameKey, nameToString, normalizeSerial } from './certificate.ts';
 import type { AlgorithmRef } from './crypto.ts';
 
 export const CRL_REASONS: readonly string[] = [
@@ -42,8 +42,9 @@ export interface ParsedCrl {
   nextUpdate?: Date;
   signatureAlgorithm: AlgorithmRef;
   signature: Uint8Array;
-  /** Keyed by normalized serial hex. */
-  entries: Map<string, CrlEntry>;
+  /** The entry for a normalized serial (hex), if listed; throws DerFormatError on a malformed entry. */
+  entry(serial: string): CrlEntry | undefined;
+  revokedCount: number;
   crlNumber?: string;
   isDelta: boolean;
   /** Scope from the issuingDistributionPoint extension. */
@@ -52,16 +53,6 @@ export interface ParsedCrl {
   /** Indirect CRLs, reason partitions: not handled, the CRL is then not used. */
   unsupported?: string;
   expiredCertsOnCrl: boolean;
-}
-
-export function parseExtensions(bytes: Uint8Array, list: Tlv): RawExtension[] {
-  return children(bytes, expect(bytes, list, 0x30, 'extensions')).map((ext) => {
-    const parts = children(bytes, expect(bytes, ext, 0x30, 'extension'));
-    const oid = readOid(bytes, expect(bytes, parts[0], 0x06, 'identifiant d’extension'));
-    const critical = parts[1]?.tag === 0x01 ? content(bytes, parts[1])[0] !== 0 : false;
-    const value = parts[parts.length - 1];
-    return { oid, critical, value: content(bytes, expect(bytes, value, 0x04, `valeur de l’extension ${oid}`)) };
-  });
 }
 
 export function parseAlgorithm(bytes: Uint8Array, tlv: Tlv | undefined): AlgorithmRef {
@@ -96,21 +87,12 @@ function parseCopy(der: Uint8Array): ParsedCrl {
     const thisUpdate = readTime(der, fields[i++]!);
     let nextUpdate: Date | undefined;
     if (fields[i] && (fields[i]!.tag === 0x17 || fields[i]!.tag === 0x18)) nextUpdate = readTime(der, fields[i++]!);
-    const entries = new Map<string, CrlEntry>();
+    // Only serials are read up front: a CRL may hold many thousands of entries, one is looked up.
+    const entries = new Map<string, Tlv>();
     if (fields[i]?.tag === 0x30) {
       for (const entry of children(der, fields[i++]!)) {
-        const [serial, date, exts] = children(der, expect(der, entry, 0x30, 'entrée de LCR'));
-        if (!serial || !date) throw new DerFormatError('entrée de LCR incomplète');
-        const item: CrlEntry = { revokedAt: readTime(der, date) };
-        for (const ext of exts ? parseExtensions(der, exts) : []) {
-          if (ext.oid === CRL_OID.reasonCode) {
-            const code = ext.value[ext.value.length - 1] ?? 0;
-            item.reason = CRL_REASONS[code] ?? `code ${code}`;
-          } else if (ext.critical && ext.oid !== CRL_OID.invalidityDate) {
-            throw new DerFormatError(`extension d’entrée critique non prise en charge (${ext.oid})`);
-          }
-        }
-        entries.set(normalizeSerial(content(der, expect(der, serial, 0x02, 'numéro de série'))), item);
+        const serial = readTlv(der, expect(der, entry, 0x30, 'entrée de LCR').contentStart, entry.end);
+        entries.set(normalizeSerial(content(der, expect(der, serial, 0x02, 'numéro de série'))), entry);
       }
     }
     const crl: ParsedCrl = {
@@ -122,7 +104,11 @@ function parseCopy(der: Uint8Array): ParsedCrl {
       ...(nextUpdate ? { nextUpdate } : {}),
       signatureAlgorithm: parseAlgorithm(der, algTlv),
       signature: bitStringBytes(der, sigTlv, 'signature de la LCR'),
-      entries,
+      entry: (serial: string) => {
+        const tlv = entries.get(serial);
+        return tlv && guard('entrée de LCR illisible', () => parseEntry(der, tlv));
+      },
+      revokedCount: entries.size,
       isDelta: false,
       onlyUserCerts: false,
       onlyCaCerts: false,
@@ -135,6 +121,21 @@ function parseCopy(der: Uint8Array): ParsedCrl {
     }
     return crl;
   });
+}
+
+function parseEntry(der: Uint8Array, tlv: Tlv): CrlEntry {
+  const [, date, exts] = children(der, tlv);
+  if (!date) throw new DerFormatError('date de révocation absente');
+  const item: CrlEntry = { revokedAt: readTime(der, date) };
+  for (const ext of exts ? parseExtensions(der, exts) : []) {
+    if (ext.oid === CRL_OID.reasonCode) {
+      const code = ext.value[ext.value.length - 1] ?? 0;
+      item.reason = CRL_REASONS[code] ?? `code ${code}`;
+    } else if (ext.critical && ext.oid !== CRL_OID.invalidityDate) {
+      throw new DerFormatError(`extension d’entrée critique non prise en charge (${ext.oid})`);
+    }
+  }
+  return item;
 }
 
 function applyCrlExtension(crl: ParsedCrl, ext: RawExtension): void {

@@ -97,10 +97,19 @@ function pssScheme(params: Uint8Array | undefined): SignatureScheme {
   return { kind: 'rsa-pss', hash: hashName, saltLength: parsed.saltLength, mgf1Hash };
 }
 
+const keyCache = new Map<string, KeyObject>();
+
+/** Imports an SPKI once: the same CA keys verify certificate after certificate. */
 export function publicKeyFrom(spki: Uint8Array | KeyObject): KeyObject {
   if (!(spki instanceof Uint8Array)) return spki;
+  const id = Buffer.from(spki).toString('base64');
+  const cached = keyCache.get(id);
+  if (cached) return cached;
   try {
-    return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    if (keyCache.size > 500) keyCache.clear();
+    keyCache.set(id, key);
+    return key;
   } catch (error) {
     throw new UnsupportedAlgorithmError(`clé publique illisible : ${(error as Error).message}`);
   }

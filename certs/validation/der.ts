@@ -189,3 +189,21 @@ export function encodeTlv(tag: number, body: Uint8Array): Uint8Array {
 export function concat(...parts: Uint8Array[]): Uint8Array {
   return new Uint8Array(Buffer.concat(parts));
 }
+
+export interface RawExtension {
+  oid: string;
+  critical: boolean;
+  /** The extnValue OCTET STRING's content: the extension's own DER. */
+  value: Uint8Array;
+}
+
+/** Extensions ::= SEQUENCE OF Extension { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }. */
+export function parseExtensions(bytes: Uint8Array, list: Tlv | undefined): RawExtension[] {
+  return children(bytes, expect(bytes, list, 0x30, 'extensions')).map((ext) => {
+    const parts = children(bytes, expect(bytes, ext, 0x30, 'extension'));
+    const oid = readOid(bytes, expect(bytes, parts[0], 0x06, 'identifiant d’extension'));
+    const critical = parts[1]?.tag === 0x01 ? content(bytes, parts[1])[0] !== 0 : false;
+    const value = parts[parts.length - 1];
+    return { oid, critical, value: content(bytes, expect(bytes, value, 0x04, `valeur de l’extension ${oid}`)) };
+  });
+}

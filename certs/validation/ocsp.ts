@@ -1,6 +1,6 @@
-import { children, concat, content, DerFormatError, encodeTlv, expect, guard, readInteger, readOid, readTime, readWhole, slice } from './der.ts';
+import { children, concat, content, DerFormatError, encodeTlv, expect, guard, parseExtensions, readInteger, readOid, readTime, readWhole, slice } from './der.ts';
 import { nameKey, normalizeSerial, type ParsedCertificate } from './certificate.ts';
-import { CRL_REASONS, bitStringBytes, parseAlgorithm, parseExtensions } from './crl.ts';
+import { CRL_REASONS, bitStringBytes, parseAlgorithm } from './crl.ts';
 import { digestOf, hash, type AlgorithmRef, type DigestName } from './crypto.ts';
 
 const BASIC_OCSP = '1.3.6.1.5.5.7.48.1.1';

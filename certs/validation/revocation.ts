@@ -107,7 +107,13 @@ function fromCrls(cert: ParsedCertificate, issuer: ParsedCertificate, ctx: Revoc
       ctx.notes.push(`${label} n'est pas utilisée : sa signature ne se vérifie pas avec la clé de « ${issuer.subject} »`);
       continue;
     }
-    const entry = crl.entries.get(cert.serialNumber);
+    let entry;
+    try {
+      entry = crl.entry(cert.serialNumber);
+    } catch (error) {
+      ctx.notes.push(`${label} n'est pas utilisée : ${(error as Error).message}`);
+      continue;
+    }
     if (entry && entry.reason !== 'removeFromCRL') {
       const after = entry.revokedAt.getTime() > ctx.time.getTime();
       out.evidence.push({
