@@ -57,6 +57,63 @@ function bmpString(text: string): string {
   return out;
 }
 
+const PBES2 = '1.2.840.113549.1.5.13';
+const PBKDF2 = '1.2.840.113549.1.5.12';
+const PRF: Record<string, string> = {
+  '1.2.840.113549.2.7': 'sha1', '1.2.840.113549.2.9': 'sha256', '1.2.840.113549.2.10': 'sha384', '1.2.840.113549.2.11': 'sha512',
+};
+const AES_CBC: Record<string, { cipher: string; keyLength: number }> = {
+  '2.16.840.1.101.3.4.1.2': { cipher: 'aes-128-cbc', keyLength: 16 },
+  '2.16.840.1.101.3.4.1.22': { cipher: 'aes-192-cbc', keyLength: 24 },
+  '2.16.840.1.101.3.4.1.42': { cipher: 'aes-256-cbc', keyLength: 32 },
+};
+const integer = (n: number): Asn1 => asn1.create(U, T.INTEGER, false, asn1.integerToDer(n).getBytes());
+
+/**
+ * PBES2 with native PBKDF2 and AES (forge's own PBKDF2 falls back to pure JavaScript
+ * for SHA-256, a second per 100,000 iterations). Returns SEQUENCE { AlgorithmIdentifier, OCTET STRING }.
+ */
+function encryptPbes2(plain: Buffer, passphrase: string): Asn1 {
+  const salt = crypto.randomBytes(16);
+  const iv = crypto.randomBytes(16);
+  const key = crypto.pbkdf2Sync(Buffer.from(passphrase, 'utf8'), salt, KEY_ITERATIONS, 32, 'sha256');
+  const cipher = crypto.createCipheriv('aes-256-cbc', key, iv);
+  const encrypted = Buffer.concat([cipher.update(plain), cipher.final()]);
+  plain.fill(0);
+  const algorithm = seq(
+    oid(PBES2),
+    seq(
+      seq(oid(PBKDF2), seq(octets(bin(salt)), integer(KEY_ITERATIONS), integer(32), seq(oid('1.2.840.113549.2.9'), asn1.create(U, T.NULL, false, '')))),
+      seq(oid('2.16.840.1.101.3.4.1.42'), octets(bin(iv))),
+    ),
+  );
+  return seq(algorithm, octets(bin(encrypted)));
+}
+
+/** Native PBES2 decryption; null when the algorithm is another one (left to forge). */
+function decryptPbes2(algorithm: Asn1, encrypted: string, passphrase: string): Buffer | null {
+  const [algOid, params] = children(algorithm, 'AlgorithmIdentifier');
+  if (asn1.derToOid(primitive(algOid, 'algorithme')) !== PBES2) return null;
+  const [kdf, scheme] = children(params, 'PBES2-params');
+  const [kdfOid, kdfParams] = children(kdf, 'keyDerivationFunc');
+  const [schemeOid, ivNode] = children(scheme, 'encryptionScheme');
+  const aes = AES_CBC[asn1.derToOid(primitive(schemeOid, 'algorithme'))];
+  if (asn1.derToOid(primitive(kdfOid, 'algorithme')) !== PBKDF2 || !aes) return null;
+  const [salt, count, ...rest] = children(kdfParams, 'PBKDF2-params');
+  const prfNode = rest.find((node) => Array.isArray(node.value));
+  const prf = prfNode ? PRF[asn1.derToOid(primitive(children(prfNode, 'prf')[0], 'prf'))] : 'sha1';
+  if (!prf) throw malformed('fonction PRF de PBKDF2 non prise en charge');
+  const iterations = asn1.derToInteger(primitive(count, 'itérations'));
+  if (!(iterations >= 1 && iterations <= 10_000_000)) throw malformed('nombre d’itérations PBKDF2 hors limites');
+  const key = crypto.pbkdf2Sync(Buffer.from(passphrase, 'utf8'), Buffer.from(primitive(salt, 'sel'), 'binary'), iterations, aes.keyLength, prf);
+  const decipher = crypto.createDecipheriv(aes.cipher, key, Buffer.from(primitive(ivNode, 'IV'), 'binary'));
+  try {
+    return Buffer.concat([decipher.update(Buffer.from(encrypted, 'binary')), decipher.final()]);
+  } catch {
+    throw new PkiError('WRONG_PASSPHRASE', 'Phrase secret du fichier PKCS#12 incorrecte (ou fichier altéré).');
+  }
+}
+
 export interface Pkcs12Options {
   friendlyName?: string;
 }
@@ -77,10 +134,7 @@ export function buildPkcs12(
       ? [seq(oid(OID.friendlyName), asn1.create(U, T.SET, true, [asn1.create(U, T.BMPSTRING, false, bmpString(options.friendlyName))]))]
       : []),
   ];
-  const keyInfo = asn1.fromDer(bin(new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' }))));
-  const shrouded = forge.pki.encryptPrivateKeyInfo(keyInfo, forge.util.encodeUtf8(passphrase), {
-    algorithm: 'aes256', prfAlgorithm: 'sha256', count: KEY_ITERATIONS, saltSize: 16,
-  });
+  const shrouded = encryptPbes2(privateKey.export({ format: 'der', type: 'pkcs8' }), passphrase);
   const keyBag = seq(oid(OID.shroudedKeyBag), explicit0(shrouded), asn1.create(U, T.SET, true, attributes));
   const certBag = (certDer: Uint8Array, attrs: Asn1[] | null): Asn1 =>
     seq(
@@ -212,6 +266,8 @@ function pbePassword(algorithmOid: string, passphrase: string): string {
 function decryptData(encryptedData: Asn1 | undefined, passphrase: string): string {
   const [, encryptedContentInfo] = children(encryptedData, 'EncryptedData');
   const [, algorithm, encrypted] = children(encryptedContentInfo, 'EncryptedContentInfo');
+  const native = decryptPbes2(algorithm!, octetContent(encrypted), passphrase);
+  if (native) return native.toString('binary');
   const [algOid, params] = children(algorithm, 'AlgorithmIdentifier');
   const algorithmOid = asn1.derToOid(primitive(algOid, 'algorithme'));
   let cipher: forge.cipher.BlockCipher;
@@ -236,6 +292,12 @@ function readBag(bag: Asn1, passphrase: string, keys: crypto.KeyObject[], certs:
   } else if (kind === OID.shroudedKeyBag || kind === OID.keyBag) {
     let info: Asn1 | null = value;
     if (kind === OID.shroudedKeyBag) {
+      const [algorithm, encrypted] = children(value, 'EncryptedPrivateKeyInfo');
+      const native = decryptPbes2(algorithm!, primitive(encrypted, 'clé chiffrée'), passphrase);
+      if (native) {
+        keys.push(privateKeyFromDer(native));
+        return;
+      }
       const algOid = asn1.derToOid(primitive(children(children(value, 'EncryptedPrivateKeyInfo')[0], 'algorithme')[0], 'algorithme'));
       try {
         info = forge.pki.decryptPrivateKeyInfo(value, pbePassword(algOid, passphrase));
@@ -244,11 +306,17 @@ function readBag(bag: Asn1, passphrase: string, keys: crypto.KeyObject[], certs:
       }
       if (!info) throw new PkiError('WRONG_PASSPHRASE', 'Phrase secret du fichier PKCS#12 incorrecte (ou fichier altéré).');
     }
-    try {
-      keys.push(crypto.createPrivateKey({ key: Buffer.from(der(info), 'binary'), format: 'der', type: 'pkcs8' }));
-    } catch (cause) {
-      throw malformed('clé privée illisible', cause);
-    }
+    keys.push(privateKeyFromDer(Buffer.from(der(info), 'binary')));
+  }
+}
+
+function privateKeyFromDer(pkcs8: Buffer): crypto.KeyObject {
+  try {
+    return crypto.createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+  } catch (cause) {
+    throw malformed('clé privée illisible', cause);
+  } finally {
+    pkcs8.fill(0);
   }
 }
 
