@@ -26,11 +26,12 @@ export interface EngineStack {
   client: Client;
   engine: DossierEngine;
   taskQueue: string;
-  worker: Worker;
+  /** Null when the test runs its workers in child processes. */
+  worker: Worker | null;
   stop(): Promise<void>;
 }
 
-export async function startEngineStack(): Promise<EngineStack> {
+export async function startEngineStack(options: { inProcessWorker?: boolean } = {}): Promise<EngineStack> {
   installTemporalRuntime();
   const db = await createTestDatabase();
   await seedRegistries(db.sql);
@@ -38,12 +39,15 @@ export async function startEngineStack(): Promise<EngineStack> {
     server: { executable: { type: 'existing-path', path: findTemporalCli() }, ip: '127.0.0.1' },
   });
   const taskQueue = `dossiers-${crypto.randomBytes(4).toString('hex')}`;
-  const worker = await createWorker({
-    connection: env.nativeConnection,
-    taskQueue,
-    activities: createDossierActivities({ sql: db.sql, guarantor: createLocalGuarantor(db.sql) }),
-  });
-  const running = worker.run();
+  const worker =
+    options.inProcessWorker === false
+      ? null
+      : await createWorker({
+          connection: env.nativeConnection,
+          taskQueue,
+          activities: createDossierActivities({ sql: db.sql, guarantor: createLocalGuarantor(db.sql) }),
+        });
+  const running = worker?.run();
   return {
     db,
     env,
@@ -52,7 +56,7 @@ export async function startEngineStack(): Promise<EngineStack> {
     taskQueue,
     worker,
     async stop() {
-      worker.shutdown();
+      worker?.shutdown();
       await running;
       await env.teardown();
       await db.drop();
