@@ -12,7 +12,7 @@ import { checkRegistration, recordRegistration, type RegistrationEvidence, type 
 import { checkEmail, checkOrganisation, checkPersonName, checkSiren, engineName, holderName, type JsonName } from './subject.ts';
 import { buildPkcs12 } from './pkcs12.ts';
 import { generateTokenKey, storeCertificateOnToken, storeChainOnToken, type TokenOptions, TokenSession } from './pkcs11.ts';
-import type { SecretOptions } from './secret.ts';
+import { resolveMasterSecret, type SecretOptions } from './secret.ts';
 import { PkiError } from './errors.ts';
 
 export interface SubjectRequest {
@@ -111,9 +111,7 @@ export async function issueCertificate(sql: Sql, request: IssueRequest): Promise
     throw new PkiError('WEAK_PASSPHRASE', 'La phrase secret du fichier PKCS#12 doit compter au moins 8 caractères.');
   }
 
-  const issuer = await loadCaIssuer(sql, caName, request.secret);
-  const chain = await caChain(sql, caName);
-  const fullChain = [issuer.certificate!.rawData, ...chain.map((c) => c)].map((c) => new Uint8Array(c));
+  const { issuer, fullChain } = await issuingContext(sql, caName, request.secret);
 
   let token: TokenSession | null = null;
   try {
@@ -169,6 +167,31 @@ export async function issueCertificate(sql: Sql, request: IssueRequest): Promise
   } finally {
     token?.close();
   }
+}
+
+type IssuingContext = { issuer: Awaited<ReturnType<typeof loadCaIssuer>>; fullChain: Uint8Array[] };
+const contexts = new WeakMap<Sql, Map<string, Promise<IssuingContext>>>();
+
+/**
+ * The CA's unsealed key and chain, kept per database handle: CA rows never change once
+ * created, and the cache key includes the master secret, so a wrong secret still fails.
+ */
+function issuingContext(sql: Sql, caName: CaName, options: SecretOptions | undefined): Promise<IssuingContext> {
+  const secret = resolveMasterSecret(options);
+  const key = `${caName}:${crypto.createHash('sha256').update(secret).digest('hex')}`;
+  let perSql = contexts.get(sql);
+  if (!perSql) contexts.set(sql, (perSql = new Map()));
+  let context = perSql.get(key);
+  if (!context) {
+    context = (async () => {
+      const issuer = await loadCaIssuer(sql, caName, { secret });
+      const chain = await caChain(sql, caName);
+      return { issuer, fullChain: [new Uint8Array(issuer.certificate!.rawData), ...chain] };
+    })();
+    perSql.set(key, context);
+    context.catch(() => perSql.delete(key));
+  }
+  return context;
 }
 
 function keyTypeOfSpki(spki: Uint8Array): KeyType {
