@@ -1,0 +1,144 @@
+/** `passeport pki serve | revoke | crl`: the PKI's public services and revocation, registered by cli/pki.ts. */
+import fs from 'node:fs';
+import os from 'node:os';
+import type { Command } from 'commander';
+import Fastify from 'fastify';
+import { pino } from 'pino';
+import { ConfigError, loadEnv, type Env } from '../config/env.ts';
+import { openDatabase, type Sql } from '../db/connect.ts';
+import { migrate } from '../db/migrate.ts';
+import { pkiRoutes, enginePkiServices } from '../certs/http.ts';
+import { revokeCertificate } from '../certs/revocation/revoke.ts';
+import { currentCrl, generateCrl, DEFAULT_CRL_PERIOD_SECONDS } from '../certs/revocation/crl.ts';
+import { engineCaLoader } from '../certs/revocation/issuing-ca.ts';
+import { REVOCATION_REASONS } from '../certs/revocation/reasons.ts';
+import { derToPem } from '../certs/der.ts';
+import { PkiError } from '../certs/errors.ts';
+
+class CliError extends Error {}
+
+async function withDatabase(action: (sql: Sql, env: Env) => Promise<void>): Promise<void> {
+  let db: Awaited<ReturnType<typeof openDatabase>> | null = null;
+  try {
+    const env = loadEnv();
+    db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
+    await migrate(db.sql);
+    await action(db.sql, env);
+  } catch (error) {
+    console.error(`Erreur : ${describe(error)}`);
+    process.exitCode = 1;
+  } finally {
+    await db?.close();
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ConfigError) return `configuration invalide\n${error.message}`;
+  if (error instanceof PkiError || error instanceof CliError) return error.message;
+  if (error instanceof Error) return `inattendue (${error.message})`;
+  return String(error);
+}
+
+function positiveInteger(value: string, what: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`${what} invalide « ${value} » : entier positif attendu.`);
+  return n;
+}
+
+interface ServeOptions { host: string; port: string; crlPeriod: string }
+
+async function serve(options: ServeOptions): Promise<void> {
+  const env = loadEnv();
+  const port = positiveInteger(options.port, 'Port');
+  const crlPeriodSeconds = positiveInteger(options.crlPeriod, 'Période des CRL');
+  const logger = pino({ level: env.LOG_LEVEL });
+  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  await migrate(db.sql);
+  const app = Fastify({ loggerInstance: logger });
+  await app.register(
+    pkiRoutes,
+    enginePkiServices(db.sql, { dataDir: env.DATA_DIR, crlPeriodSeconds, onError: (err) => logger.error({ err }, 'PKI service failure') }),
+  );
+  const url = await app.listen({ host: options.host, port });
+  console.log(`Services PKI à l’écoute sur ${url} (POST /tsa, POST /pki/ocsp, GET /pki/crl/<ac>.crl, GET /pki/ca/<ac>.cer).`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await app.close();
+  await db.close();
+  console.log('Services PKI arrêtés.');
+}
+
+interface RevokeOptions { ca: string; serial: string; reason: string; invalidityDate?: string; operator?: string; json?: boolean }
+
+async function revoke(sql: Sql, env: Env, options: RevokeOptions): Promise<void> {
+  let invalidityDate: Date | undefined;
+  if (options.invalidityDate) {
+    invalidityDate = new Date(options.invalidityDate);
+    if (Number.isNaN(invalidityDate.getTime())) throw new CliError(`Date d’invalidité illisible « ${options.invalidityDate} » : format ISO 8601 attendu.`);
+  }
+  const operator = options.operator ?? process.env.PASSEPORT_OPERATOR ?? os.userInfo().username;
+  const revocation = await revokeCertificate(sql, {
+    caName: options.ca, serialHex: options.serial, reason: options.reason, operator, ...(invalidityDate ? { invalidityDate } : {}),
+  });
+  // Publish at once: the CRL served from now on lists the certificate.
+  const crl = await generateCrl(sql, await engineCaLoader(sql, { dataDir: env.DATA_DIR })(options.ca));
+  if (options.json) {
+    console.log(JSON.stringify({
+      ca: revocation.caName, serial: revocation.serialHex, reason: revocation.reason, revokedAt: revocation.revokedAt.toISOString(),
+      invalidityDate: revocation.invalidityDate?.toISOString() ?? null, operator: revocation.operator, crlNumber: crl.crlNumber.toString(),
+    }, null, 2));
+  } else {
+    console.log(`Certificat ${revocation.serialHex} de l’AC « ${revocation.caName} » révoqué (${revocation.reason}) ; CRL n° ${crl.crlNumber} publiée.`);
+  }
+}
+
+interface CrlOptions { ca: string; out: string; pem?: boolean; new?: boolean; json?: boolean }
+
+async function writeCrl(sql: Sql, env: Env, options: CrlOptions): Promise<void> {
+  const ca = await engineCaLoader(sql, { dataDir: env.DATA_DIR })(options.ca);
+  const crl = options.new ? await generateCrl(sql, ca) : await currentCrl(sql, ca);
+  fs.writeFileSync(options.out, options.pem ? derToPem(crl.der, 'X509 CRL') : crl.der);
+  const summary = {
+    ca: crl.caName, crlNumber: crl.crlNumber.toString(), thisUpdate: crl.thisUpdate.toISOString(),
+    nextUpdate: crl.nextUpdate.toISOString(), file: options.out,
+  };
+  console.log(options.json ? JSON.stringify(summary, null, 2) : `CRL n° ${summary.crlNumber} de l’AC « ${summary.ca} » écrite dans ${options.out} (prochaine mise à jour ${summary.nextUpdate}).`);
+}
+
+export function register(pki: Command): void {
+  pki.command('serve')
+    .description('Sert seuls les services publics de la PKI : horodatage, OCSP, CRL et certificats d’AC')
+    .option('--host <host>', 'adresse d’écoute', '127.0.0.1')
+    .option('--port <port>', 'port d’écoute (0 : un port libre)', '8080')
+    .option('--crl-period <seconds>', 'durée de validité des CRL publiées', String(DEFAULT_CRL_PERIOD_SECONDS))
+    .action(async (options: ServeOptions) => {
+      try {
+        await serve(options);
+      } catch (error) {
+        console.error(`Erreur : ${describe(error)}`);
+        process.exitCode = 1;
+      }
+    });
+
+  pki.command('revoke')
+    .description('Révoque un certificat émis et publie aussitôt une nouvelle CRL')
+    .requiredOption('--ca <name>', 'AC émettrice : rgs1, rgs2, rgs3, seal, tsa ou root')
+    .requiredOption('--serial <hex>', 'numéro de série du certificat (hexadécimal)')
+    .requiredOption('--reason <reason>', `motif RFC 5280 : ${Object.keys(REVOCATION_REASONS).join(', ')}`)
+    .option('--invalidity-date <iso>', 'date présumée de compromission (ISO 8601)')
+    .option('--operator <name>', 'opérateur qui révoque (défaut : PASSEPORT_OPERATOR ou l’utilisateur système)')
+    .option('--json', 'sortie JSON')
+    .action((options: RevokeOptions) => withDatabase((sql, env) => revoke(sql, env, options)));
+
+  pki.command('crl')
+    .description('Écrit la CRL courante d’une AC (régénérée si une révocation l’a rendue obsolète)')
+    .requiredOption('--ca <name>', 'AC émettrice')
+    .requiredOption('--out <file>', 'fichier de sortie (DER, ou PEM avec --pem)')
+    .option('--pem', 'écrit en PEM')
+    .option('--new', 'publie une nouvelle CRL même si la courante est à jour')
+    .option('--json', 'sortie JSON')
+    .action((options: CrlOptions) => withDatabase((sql, env) => writeCrl(sql, env, options)));
+}

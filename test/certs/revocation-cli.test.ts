@@ -1,0 +1,103 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createTestDatabase } from '../support/db.ts';
+import { initTestPki, issueTestCertificate, TEST_SECRET } from './revocation-support.ts';
+import { tempDir } from './tsa-support.ts';
+
+type Db = Awaited<ReturnType<typeof createTestDatabase>>;
+
+const root = path.resolve(import.meta.dirname, '../..');
+const tsx = path.join(root, 'node_modules/.bin/tsx');
+let db: Db;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+let server: ChildProcess | null = null;
+
+function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd: root, env, encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const passeport = (...args: string[]) => run(tsx, ['cli/main.ts', ...args]);
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  dir = tempDir('passeport-pki-cli-');
+  env = { ...process.env, DATABASE_URL: db.url, PASSEPORT_CA_SECRET: TEST_SECRET, DATA_DIR: dir, LOG_LEVEL: 'silent' };
+  await initTestPki(db.sql);
+});
+
+afterAll(async () => {
+  if (server && server.exitCode === null) server.kill('SIGKILL');
+  await db?.drop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('passeport pki revoke | crl | serve', () => {
+  it('revokes, refuses a second revocation, writes the CRL that lists it', async () => {
+    const cert = await issueTestCertificate(db.sql, 'rgs1', 'Camille Cli');
+    const revoked = await passeport('pki', 'revoke', '--ca', 'rgs1', '--serial', cert.serial, '--reason', 'keyCompromise', '--operator', 'agent 9', '--json');
+    expect(revoked.stderr).toBe('');
+    expect(revoked.code).toBe(0);
+    const json = JSON.parse(revoked.stdout) as { serial: string; reason: string; crlNumber: string; operator: string };
+    expect(json).toMatchObject({ serial: cert.serial, reason: 'keyCompromise', operator: 'agent 9' });
+
+    const again = await passeport('pki', 'revoke', '--ca', 'rgs1', '--serial', cert.serial, '--reason', 'superseded');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('déjà révoqué');
+
+    const file = path.join(dir, 'rgs1.crl');
+    const written = await passeport('pki', 'crl', '--ca', 'rgs1', '--out', file, '--json');
+    expect(written.code).toBe(0);
+    expect(JSON.parse(written.stdout).crlNumber).toBe(json.crlNumber);
+    const text = await run('openssl', ['crl', '-inform', 'DER', '-in', file, '-noout', '-text']);
+    expect(text.stdout).toContain(`Serial Number: ${cert.serial.toUpperCase()}`);
+    expect(text.stdout).toContain('Key Compromise');
+  });
+
+  it('serves the CRL, the CA certificates and the TSA alone, and stops on SIGTERM', async () => {
+    server = spawn(tsx, ['cli/main.ts', 'pki', 'serve', '--port', '0'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`pas de démarrage : ${output}`)), 45_000);
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString();
+        const match = /à l’écoute sur (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      };
+      server!.stdout!.on('data', onData);
+      server!.stderr!.on('data', onData);
+    });
+    const crl = await fetch(`${url}/pki/crl/rgs1.crl`);
+    expect(crl.status).toBe(200);
+    expect(crl.headers.get('content-type')).toBe('application/pkix-crl');
+    const ca = await fetch(`${url}/pki/ca/root.cer`);
+    expect(ca.headers.get('content-type')).toBe('application/pkix-cert');
+
+    const data = path.join(dir, 'data.txt');
+    fs.writeFileSync(data, 'bon pour accord');
+    const queryFile = path.join(dir, 'q.tsq');
+    await run('openssl', ['ts', '-query', '-data', data, '-sha512', '-cert', '-out', queryFile]);
+    const reply = await fetch(`${url}/tsa`, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: fs.readFileSync(queryFile) });
+    const replyFile = path.join(dir, 'r.tsr');
+    fs.writeFileSync(replyFile, Buffer.from(await reply.arrayBuffer()));
+    const rootPem = path.join(dir, 'root.pem');
+    const exported = await passeport('pki', 'export-root', '--out', rootPem, '--chain', path.join(dir, 'chain.pem'));
+    expect(exported.code).toBe(0);
+    const verified = await run('openssl', ['ts', '-verify', '-data', data, '-in', replyFile, '-CAfile', rootPem, '-untrusted', path.join(dir, 'chain.pem')]);
+    expect(verified.stdout).toContain('Verification: OK');
+
+    const exited = new Promise<number | null>((resolve) => server!.once('exit', (code) => resolve(code)));
+    server.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('Services PKI arrêtés.');
+  });
+});
