@@ -4,6 +4,7 @@ import { ConfigError, loadEnv } from '../config/env.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedDemo } from '../db/seed.ts';
+import { ROLES, createApiKey, revokeApiKey, type Role } from '../db/repositories/apiKeys.ts';
 
 async function withDatabase(action: (sql: Awaited<ReturnType<typeof openDatabase>>['sql']) => Promise<void>): Promise<number> {
   let env;
@@ -51,6 +52,34 @@ export function register(program: Command): void {
         }
         console.log('Données de démonstration chargées. Clés d’API (démo uniquement, publiques) :');
         for (const k of apiKeys) console.log(`  ${k.role.padEnd(10)} ${k.organisation.padEnd(14)} ${k.key}`);
+      });
+    });
+  db.command('create-key')
+    .description("Crée une clé d'API pour une organisation existante et l'affiche une seule fois")
+    .argument('<organisation>', "identifiant de l'organisation (code banque, numéro de label du revendeur, programme)")
+    .argument('<role>', `rôle : ${ROLES.join(', ')}`)
+    .option('--label <label>', 'libellé (qui utilise la clé)', '')
+    .action(async (organisation: string, role: string, options: { label: string }) => {
+      if (!(ROLES as readonly string[]).includes(role)) {
+        console.error(`Rôle inconnu : ${role} (attendu : ${ROLES.join(', ')})`);
+        process.exitCode = 2;
+        return;
+      }
+      process.exitCode = await withDatabase(async (sql) => {
+        const [org] = await sql`select id from organisations where id = ${organisation}`;
+        if (!org) throw new Error(`organisation inconnue : ${organisation}`);
+        const key = await createApiKey(sql, organisation, role as Role, { label: options.label });
+        console.log(key);
+        console.error('Conservez cette clé : seule son empreinte est enregistrée, elle ne pourra plus être affichée.');
+      });
+    });
+  db.command('revoke-key')
+    .description("Révoque une clé d'API par son préfixe public (les 10 caractères après psp_)")
+    .argument('<prefix>', 'préfixe de la clé')
+    .action(async (prefix: string) => {
+      process.exitCode = await withDatabase(async (sql) => {
+        if (!(await revokeApiKey(sql, prefix))) throw new Error(`aucune clé active avec le préfixe ${prefix}`);
+        console.log(`Clé ${prefix} révoquée.`);
       });
     });
 }

@@ -67,3 +67,9 @@ export async function findPrincipalByApiKey(sql: Sql, presented: string): Promis
   if (expected.length !== actual.length || !crypto.timingSafeEqual(expected, actual)) return null;
   return { organisationId: row.organisation_id, role: row.role, keyId: row.id };
 }
+
+/** Revokes a key by its public prefix; returns false when no active key has it. */
+export async function revokeApiKey(sql: Sql, prefix: string): Promise<boolean> {
+  const rows = await sql`update api_keys set revoked_at = now() where prefix = ${prefix} and revoked_at is null returning id`;
+  return rows.length === 1;
+}

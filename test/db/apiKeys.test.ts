@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/db.ts';
-import { createApiKey, findPrincipalByApiKey, generateApiKey, hashApiKey } from '../../db/repositories/apiKeys.ts';
+import { createApiKey, findPrincipalByApiKey, generateApiKey, hashApiKey, revokeApiKey } from '../../db/repositories/apiKeys.ts';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 
@@ -34,5 +34,13 @@ describe('API keys', () => {
     expect(generateApiKey('demo:x').key).toBe(generateApiKey('demo:x').key);
     expect(generateApiKey('demo:x').key).not.toBe(generateApiKey('demo:y').key);
     expect(generateApiKey().key).not.toBe(generateApiKey().key);
+  });
+
+  it('revokes a key by its public prefix, once', async () => {
+    const key = await createApiKey(db.sql, 'bank-a', 'bank');
+    const prefix = key.split('_')[1] ?? '';
+    expect(await revokeApiKey(db.sql, prefix)).toBe(true);
+    expect(await revokeApiKey(db.sql, prefix)).toBe(false);
+    expect(await findPrincipalByApiKey(db.sql, key)).toBeNull();
   });
 });
