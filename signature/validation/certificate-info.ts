@@ -16,13 +16,46 @@ export interface CertificateInfo {
   publicKey: crypto.KeyObject;
 }
 
-const cache = new Map<string, CertificateInfo>();
+/**
+ * Certificates read during one file's verification: the same CA and TSA
+ * certificates recur in every CMS of a file, so each is parsed and checked once.
+ * Scoped to one verification, so figures per file stay honest.
+ */
+export class CertificateCache {
+  private readonly infos = new Map<string, CertificateInfo>();
+  private readonly intact = new Map<string, boolean>();
 
-/** Reads a certificate; results are memoised by the DER's hash (the same chains recur). */
+  info(der: Uint8Array): CertificateInfo {
+    const key = Buffer.from(der.buffer, der.byteOffset, der.length).toString('latin1');
+    let hit = this.infos.get(key);
+    if (!hit) {
+      hit = certificateInfo(der);
+      this.infos.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** Whether the certificate's signature verifies with one of `keys` (memoised per certificate). */
+  verifiesWith(der: Uint8Array, keys: () => crypto.KeyObject[]): boolean {
+    const key = Buffer.from(der.buffer, der.byteOffset, der.length).toString('latin1');
+    let ok = this.intact.get(key);
+    if (ok === undefined) {
+      // By hand rather than X509Certificate.verify, which costs milliseconds per call in Node 20.
+      const { node } = parseDer(der);
+      const tbs = child(node, 0).raw;
+      const algorithm = child(node, 1);
+      const sigAlg = { oid: oid(child(algorithm, 0)), ...(algorithm.children[1] ? { params: algorithm.children[1] } : {}) };
+      const bits = child(node, 2).value;
+      const signature = bits.subarray(1);
+      ok = keys().some((k) => verifySignatureValue(k, sigAlg, 'sha256', tbs, signature) === true);
+      this.intact.set(key, ok);
+    }
+    return ok;
+  }
+}
+
+/** Reads a certificate. */
 export function certificateInfo(der: Uint8Array): CertificateInfo {
-  const key = crypto.createHash('sha256').update(der).digest('base64');
-  const hit = cache.get(key);
-  if (hit) return hit;
   const { node } = parseDer(der);
   const tbs = child(node, 0);
   let i = isContext(tbs.children[0], 0) ? 1 : 0;
@@ -58,8 +91,6 @@ export function certificateInfo(der: Uint8Array): CertificateInfo {
     policies,
     publicKey: x509.publicKey,
   };
-  if (cache.size > 2000) cache.clear();
-  cache.set(key, info);
   return info;
 }
 

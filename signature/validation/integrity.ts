@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { OID, digest, type ParsedCms } from './cms.ts';
-import { certificateInfo, verifySignatureValue, type CertificateInfo } from './certificate-info.ts';
+import { verifySignatureValue, type CertificateCache, type CertificateInfo } from './certificate-info.ts';
 import type { Indication, SubIndication } from './report.ts';
 
 export interface IntegrityResult {
@@ -18,9 +18,9 @@ export interface IntegrityResult {
  * `content` is what the signature covers when there are no signed attributes
  * (the ByteRange bytes, or the TSTInfo for a timestamp token).
  */
-export function checkIntegrity(cms: ParsedCms, content: Uint8Array[], pool: Uint8Array[], requireEss: boolean): IntegrityResult {
+export function checkIntegrity(cms: ParsedCms, content: Uint8Array[], pool: Uint8Array[], requireEss: boolean, cache: CertificateCache): IntegrityResult {
   const reasons: string[] = [];
-  const signer = findSigner(cms, pool);
+  const signer = findSigner(cms, pool, cache);
   let essMatches = false;
   if (cms.signedAttrsDer) {
     if (!cms.messageDigest) return { indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE', reasons: ['l’empreinte signée (message-digest) est absente'], essMatches };
@@ -51,7 +51,7 @@ export function checkIntegrity(cms: ParsedCms, content: Uint8Array[], pool: Uint
   } else if (requireEss) {
     return { indication: 'INDETERMINATE', subIndication: 'NO_SIGNING_CERTIFICATE_FOUND', reasons: ['la signature ne désigne pas son certificat (attribut signing-certificate absent)'], signer, essMatches };
   }
-  const altered = alteredEmbeddedCertificate(cms.certificates, pool);
+  const altered = alteredEmbeddedCertificate(cms.certificates, pool, cache);
   if (altered) return { indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE', reasons: [altered], signer, essMatches };
   if (cms.eContentType !== OID.data && cms.eContentType !== OID.tstInfo) reasons.push('type de contenu inhabituel');
   return { reasons, signer, essMatches };
@@ -61,41 +61,36 @@ export function checkIntegrity(cms: ParsedCms, content: Uint8Array[], pool: Uint
  * Certificates travel unsigned beside the signature; one that no known key
  * (its issuer's, or its own when self-signed) verifies has been altered.
  */
-export function alteredEmbeddedCertificate(embedded: Uint8Array[], pool: Uint8Array[]): string | undefined {
+export function alteredEmbeddedCertificate(embedded: Uint8Array[], pool: Uint8Array[], cache: CertificateCache): string | undefined {
   const all = [...embedded, ...pool];
   for (const der of embedded) {
     let info: CertificateInfo;
     try {
-      info = certificateInfo(der);
+      info = cache.info(der);
     } catch {
       return 'un certificat joint à la signature est illisible';
     }
-    const issuers = all.flatMap((c) => {
-      try {
-        const i = certificateInfo(c);
-        return Buffer.from(i.subjectDer).equals(info.issuerDer) ? [i] : [];
-      } catch {
-        return [];
-      }
-    });
-    const x509 = new crypto.X509Certificate(der);
-    const ok = [...issuers, info].some((i) => {
-      try {
-        return x509.verify(i.publicKey);
-      } catch {
-        return false;
-      }
-    });
-    if (!ok) return `le certificat joint « ${info.subject} » est altéré ou son émetteur est inconnu`;
+    const issuerKeys = (): crypto.KeyObject[] => [
+      ...all.flatMap((c) => {
+        try {
+          const i = cache.info(c);
+          return Buffer.from(i.subjectDer).equals(info.issuerDer) ? [i.publicKey] : [];
+        } catch {
+          return [];
+        }
+      }),
+      info.publicKey,
+    ];
+    if (!cache.verifiesWith(der, issuerKeys)) return `le certificat joint « ${info.subject} » est altéré ou son émetteur est inconnu`;
   }
   return undefined;
 }
 
-function findSigner(cms: ParsedCms, pool: Uint8Array[]): CertificateInfo | undefined {
+function findSigner(cms: ParsedCms, pool: Uint8Array[], cache: CertificateCache): CertificateInfo | undefined {
   for (const der of pool) {
     let info: CertificateInfo;
     try {
-      info = certificateInfo(der);
+      info = cache.info(der);
     } catch {
       continue;
     }

@@ -11,7 +11,7 @@ import { OID, parseCms, type ParsedCms } from './cms.ts';
 import { alteredEmbeddedCertificate, checkIntegrity } from './integrity.ts';
 import { readDss, type DssContent } from './dss.ts';
 import { analyzeUpdate, isAllowed, type Modification, type UpdateAnalysis } from './modifications.ts';
-import { certificateInfo as certificateInfoOf, type CertificateInfo } from './certificate-info.ts';
+import { CertificateCache, type CertificateInfo } from './certificate-info.ts';
 import type { Indication, PadesLevel, SignatureReport, SubIndication, VerificationReport } from './report.ts';
 
 export interface VerifyOptions {
@@ -113,16 +113,17 @@ async function run(bytes: Uint8Array, options: VerifyOptions, limits: VerifyLimi
   };
 
   const pool = [...(dss?.certificates ?? []), ...(options.intermediates ?? [])];
+  const cache = new CertificateCache();
   for (const w of works) {
     if (w.failed) continue;
     budget.check();
     w.report.revisionIndex = Math.max(0, doc.sections.filter((s) => s.offset < w.signedEnd).length - 1);
     w.report.modificationsAfter = modificationsAfter(doc, w, certification, analysis);
-    integrityStep(w, [...pool, ...options.trustAnchors]);
+    integrityStep(w, [...pool, ...options.trustAnchors], cache);
   }
 
   // Document timestamps first: they give proof of existence to what they cover.
-  const ctx = { options, dss, pool };
+  const ctx: Ctx = { options, dss, pool, cache };
   for (const w of works) if (!w.failed && w.found.type === 'document-timestamp') await guarded(w, () => documentTimestampStep(w, ctx));
   for (const w of works) if (!w.failed && w.found.type === 'signature') await guarded(w, () => signatureStep(w, works, ctx, doc, dss));
 
@@ -292,11 +293,11 @@ function modificationsAfter(doc: PdfRevisions, w: Work, certification: number | 
 }
 
 /** Step 3. */
-function integrityStep(w: Work, pool: Uint8Array[]): void {
+function integrityStep(w: Work, pool: Uint8Array[], cache: CertificateCache): void {
   const cms = w.cms!;
   const isDocTs = w.found.type === 'document-timestamp';
   if (isDocTs) return; // the token's own checks run in documentTimestampStep
-  const result = checkIntegrity(cms, w.parts!, [...cms.certificates, ...pool], w.found.subFilter === 'ETSI.CAdES.detached');
+  const result = checkIntegrity(cms, w.parts!, [...cms.certificates, ...pool], w.found.subFilter === 'ETSI.CAdES.detached', cache);
   if (result.signer) {
     w.signer = result.signer;
     w.report.signer = { subject: result.signer.subject, serialNumber: result.signer.serialHex, issuer: result.signer.issuer };
@@ -309,13 +310,25 @@ interface Ctx {
   options: VerifyOptions;
   dss: DssContent | undefined;
   pool: Uint8Array[];
+  cache: CertificateCache;
 }
 
 function revocationData(ctx: Ctx, cms: ParsedCms): { crls: Uint8Array[]; ocspResponses: Uint8Array[] } {
   return {
-    crls: [...cms.crls, ...(ctx.dss?.crls ?? []), ...(ctx.options.crls ?? [])],
-    ocspResponses: [...cms.ocspResponses, ...(ctx.dss?.ocspResponses ?? []), ...(ctx.options.ocspResponses ?? [])],
+    crls: unique([...cms.crls, ...(ctx.dss?.crls ?? []), ...(ctx.options.crls ?? [])]),
+    ocspResponses: unique([...cms.ocspResponses, ...(ctx.dss?.ocspResponses ?? []), ...(ctx.options.ocspResponses ?? [])]),
   };
+}
+
+/** The same certificate or CRL often sits in the CMS and in the DSS: pass it once. */
+function unique(items: Uint8Array[]): Uint8Array[] {
+  const seen = new Set<string>();
+  return items.filter((b) => {
+    const key = Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 async function checkToken(token: Uint8Array, data: Uint8Array, ctx: Ctx, extraCerts: Uint8Array[], crls: Uint8Array[], ocsps: Uint8Array[]): Promise<TimestampVerification> {
@@ -327,12 +340,12 @@ async function checkToken(token: Uint8Array, data: Uint8Array, ctx: Ctx, extraCe
     return brokenToken(`jeton d’horodatage mal formé (${(error as Error).message})`);
   }
   if (parsed.eContentType !== OID.tstInfo || parsed.trailingNonZero) return brokenToken('jeton d’horodatage mal formé');
-  const altered = alteredEmbeddedCertificate(parsed.certificates, [...extraCerts, ...ctx.pool, ...ctx.options.trustAnchors]);
+  const altered = alteredEmbeddedCertificate(parsed.certificates, [...extraCerts, ...ctx.pool, ...ctx.options.trustAnchors], ctx.cache);
   if (altered) return brokenToken(altered);
   return verifyTimestampToken(token, {
     data,
     trustAnchors: ctx.options.trustAnchors,
-    intermediates: [...extraCerts, ...ctx.pool],
+    intermediates: unique([...extraCerts, ...ctx.pool]),
     crls,
     ocspResponses: ocsps,
     policyMap: ctx.options.policyMap ?? DEFAULT_POLICY_MAP,
@@ -363,7 +376,7 @@ async function documentTimestampStep(w: Work, ctx: Ctx): Promise<void> {
   const rev = revocationData(ctx, cms);
   const v = await checkToken(cms.der, Buffer.concat(w.parts!), ctx, cms.certificates, rev.crls, rev.ocspResponses);
   if (v.tsaCertificate) {
-    const info = safeInfo(v.tsaCertificate);
+    const info = safeInfo(v.tsaCertificate, ctx.cache);
     if (info) w.report.signer = { subject: info.subject, serialNumber: info.serialHex, issuer: info.issuer };
   }
   if (v.genTime) w.report.timestampTime = v.genTime.toISOString();
@@ -407,7 +420,7 @@ async function signatureStep(w: Work, works: Work[], ctx: Ctx, doc: PdfRevisions
   // Step 5: chain.
   const chain = await validatePath({
     certificate: signer.der,
-    intermediates: [...cms.certificates, ...ctx.pool],
+    intermediates: unique([...cms.certificates, ...ctx.pool]),
     trustAnchors: ctx.options.trustAnchors,
     crls: rev.crls,
     ocspResponses: rev.ocspResponses,
@@ -478,9 +491,9 @@ function firstDssAfter(doc: PdfRevisions, from: number): number | undefined {
   return undefined;
 }
 
-function safeInfo(der: Uint8Array): CertificateInfo | undefined {
+function safeInfo(der: Uint8Array, cache: CertificateCache): CertificateInfo | undefined {
   try {
-    return certificateInfoOf(der);
+    return cache.info(der);
   } catch {
     return undefined;
   }
