@@ -24,6 +24,7 @@ import { bankRoutes } from './routes/bank.ts';
 import { quoteRoutes } from './routes/quotes.ts';
 import { healthRoutes } from './routes/health.ts';
 import { notificationRoutes } from './routes/notifications.ts';
+import { adminRoutes } from './routes/admin.ts';
 
 export interface ServerOptions {
   sql: Sql;
@@ -96,6 +97,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(bankRoutes, ctx);
       await v1.register(quoteRoutes, ctx);
       await v1.register(notificationRoutes, ctx);
+      await v1.register(adminRoutes, ctx);
       for (const plugin of options.plugins ?? []) await v1.register(plugin);
     },
     { prefix: '/v1' },
