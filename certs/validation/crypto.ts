@@ -50,6 +50,20 @@ export interface SignatureScheme {
   mgf1Hash?: DigestName;
 }
 
+/** RFC 5754 / RFC 4055: parameters absent or NULL, nothing else. */
+function requireNullOrAbsent(algorithm: AlgorithmRef): void {
+  const p = algorithm.params;
+  if (p && !(p.length === 2 && p[0] === 0x05 && p[1] === 0x00)) {
+    throw new UnsupportedAlgorithmError(`paramètres invalides pour l'algorithme ${algorithm.oid}`);
+  }
+}
+
+/** A digest AlgorithmIdentifier: known hash, parameters absent or NULL. */
+export function digestAlgorithm(algorithm: AlgorithmRef): DigestName {
+  requireNullOrAbsent(algorithm);
+  return digestOf(algorithm.oid);
+}
+
 export function digestOf(oid: string): DigestName {
   const name = HASH_OIDS[oid];
   if (!name) throw new UnsupportedAlgorithmError(`algorithme de hachage non pris en charge (${oid})`);
@@ -66,8 +80,10 @@ export function hash(name: DigestName, data: Uint8Array): Uint8Array {
  */
 export function signatureScheme(algorithm: AlgorithmRef, digestHint?: DigestName): SignatureScheme {
   const pkcs1 = RSA_PKCS1[algorithm.oid];
+  if (pkcs1 || algorithm.oid === RSA_ENCRYPTION) requireNullOrAbsent(algorithm);
   if (pkcs1) return { kind: 'rsa-pkcs1', hash: pkcs1 };
   const ec = ECDSA[algorithm.oid];
+  if (ec && algorithm.params) throw new UnsupportedAlgorithmError(`paramètres inattendus pour ECDSA (${algorithm.oid})`);
   if (ec) return { kind: 'ecdsa', hash: ec };
   if (algorithm.oid === RSA_ENCRYPTION || algorithm.oid === EC_PUBLIC_KEY) {
     if (!digestHint) throw new UnsupportedAlgorithmError(`algorithme ${algorithm.oid} sans algorithme de hachage associé`);

@@ -207,3 +207,10 @@ export function parseExtensions(bytes: Uint8Array, list: Tlv | undefined): RawEx
     return { oid, critical, value: content(bytes, expect(bytes, value, 0x04, `valeur de l’extension ${oid}`)) };
   });
 }
+
+/** Walks every constructed element: damage in parts no signature covers is still refused. */
+export function assertWellFormed(bytes: Uint8Array, tlv: Tlv = readWhole(bytes, 'DER'), depth = 0): void {
+  if (depth > 64) throw new DerFormatError('DER imbriqué trop profondément');
+  if ((tlv.tag & 0x20) === 0) return;
+  for (const child of children(bytes, tlv)) assertWellFormed(bytes, child, depth + 1);
+}

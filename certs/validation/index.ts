@@ -21,5 +21,5 @@ export { verifyTimestampToken } from './timestamp.ts';
 export { parseCertificate, CertificateFormatError, normalizeSerial } from './certificate.ts';
 export type { ParsedCertificate, RawExtension } from './certificate.ts';
 export { pemOrDerToDer, pemOrDerToDerList, DerFormatError } from './der.ts';
-export { verifySignedData, signatureScheme, hash, digestOf, UnsupportedAlgorithmError, HASH_OIDS } from './crypto.ts';
+export { verifySignedData, signatureScheme, hash, digestOf, digestAlgorithm, UnsupportedAlgorithmError, HASH_OIDS } from './crypto.ts';
 export type { AlgorithmRef, DigestName, SignatureScheme } from './crypto.ts';

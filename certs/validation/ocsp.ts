@@ -1,7 +1,7 @@
 import { children, concat, content, DerFormatError, encodeTlv, expect, guard, parseExtensions, readInteger, readOid, readTime, readWhole, slice } from './der.ts';
 import { nameKey, normalizeSerial, type ParsedCertificate } from './certificate.ts';
 import { CRL_REASONS, bitStringBytes, parseAlgorithm } from './crl.ts';
-import { digestOf, hash, type AlgorithmRef, type DigestName } from './crypto.ts';
+import { digestAlgorithm, hash, type AlgorithmRef, type DigestName } from './crypto.ts';
 
 const BASIC_OCSP = '1.3.6.1.5.5.7.48.1.1';
 const OCSP_NONCE = '1.3.6.1.5.5.7.48.1.2';
@@ -95,7 +95,7 @@ function parseSingle(der: Uint8Array, tlv: ReturnType<typeof readWhole>): OcspSi
   const [certId, status, thisUpdate, ...rest] = children(der, expect(der, tlv, 0x30, 'SingleResponse'));
   const [alg, nameHash, keyHash, serial] = children(der, expect(der, certId, 0x30, 'CertID'));
   const single: OcspSingleResponse = {
-    hashAlgorithm: digestOf(parseAlgorithm(der, alg).oid),
+    hashAlgorithm: digestAlgorithm(parseAlgorithm(der, alg)),
     issuerNameHash: content(der, expect(der, nameHash, 0x04, 'issuerNameHash')),
     issuerKeyHash: content(der, expect(der, keyHash, 0x04, 'issuerKeyHash')),
     serialNumber: normalizeSerial(content(der, expect(der, serial, 0x02, 'numéro de série'))),

@@ -61,6 +61,16 @@ const DEFAULT_MAX_PATH = 10;
 const MAX_CANDIDATE_PATHS = 32;
 
 export async function validatePath(input: PathValidationInput): Promise<PathValidationResult> {
+  try {
+    return await validate(input);
+  } catch (error) {
+    // Hostile input must give a result, never an exception in the verifier.
+    const failure: Failure = { sub: 'FORMAT_FAILURE', reason: `validation interrompue par une donnée invalide : ${(error as Error).message}` };
+    return result({ failures: [failure], notes: [], path: [], leaf: null, input });
+  }
+}
+
+async function validate(input: PathValidationInput): Promise<PathValidationResult> {
   const notes: string[] = [];
   const leaf = tryParseCertificate(input.certificate);
   if (leaf instanceof Error) {

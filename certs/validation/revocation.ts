@@ -215,23 +215,29 @@ function fromOcsp(cert: ParsedCertificate, issuer: ParsedCertificate, ctx: Revoc
   }
 }
 
+/** Calls the caller's fetcher; a throw, a rejection or a non-byte answer becomes a note. */
+async function safeFetch(ctx: RevocationContext, url: string, kind: 'crl' | 'ocsp', request?: Uint8Array): Promise<Uint8Array | null> {
+  const fetch = ctx.fetch!;
+  try {
+    const bytes = await fetch(url, kind, request);
+    if (bytes !== null && !(bytes instanceof Uint8Array)) throw new Error('réponse qui n’est pas une suite d’octets');
+    return bytes;
+  } catch (error) {
+    ctx.notes.push(`${kind === 'ocsp' ? 'interrogation OCSP de' : 'téléchargement de la LCR'} ${url} impossible : ${(error as Error).message}`);
+    return null;
+  }
+}
+
 async function fetchMore(cert: ParsedCertificate, issuer: ParsedCertificate, ctx: RevocationContext, out: Gathered): Promise<void> {
-  const fetch = ctx.fetch;
-  if (!fetch) return;
+  if (!ctx.fetch) return;
   for (const url of cert.ocspUrls) {
-    const bytes = await fetch(url, 'ocsp', buildOcspRequest(cert, issuer)).catch((error: Error) => {
-      ctx.notes.push(`interrogation OCSP de ${url} impossible : ${error.message}`);
-      return null;
-    });
+    const bytes = await safeFetch(ctx, url, 'ocsp', buildOcspRequest(cert, issuer));
     const ocsp = bytes && ctx.addOcsp(bytes, `réponse OCSP de ${url}`);
     if (ocsp) fromOcsp(cert, issuer, ctx, [ocsp], out);
     if (out.evidence.length > 0) return;
   }
   for (const url of cert.crlUrls) {
-    const bytes = await fetch(url, 'crl').catch((error: Error) => {
-      ctx.notes.push(`téléchargement de la LCR ${url} impossible : ${error.message}`);
-      return null;
-    });
+    const bytes = await safeFetch(ctx, url, 'crl');
     const crl = bytes && ctx.addCrl(bytes, `LCR de ${url}`);
     if (crl) fromCrls(cert, issuer, ctx, [crl], out);
     if (out.evidence.length > 0) return;

@@ -1,7 +1,7 @@
-import { children, content, DerFormatError, expect, readInteger, readOid, readTime, readWhole, slice, type Tlv } from './der.ts';
+import { assertWellFormed, children, content, DerFormatError, expect, readInteger, readOid, readTime, readWhole, slice, type Tlv } from './der.ts';
 import { formatDate, nameKey, normalizeSerial, sameBytes, toHex, tryParseCertificate, type ParsedCertificate } from './certificate.ts';
 import { parseAlgorithm } from './crl.ts';
-import { digestOf, hash, verifySignedData, type AlgorithmRef, type DigestName } from './crypto.ts';
+import { digestAlgorithm, hash, verifySignedData, type AlgorithmRef, type DigestName } from './crypto.ts';
 import { validatePath } from './path.ts';
 import type { TimestampVerification, TimestampVerificationOptions } from './types.ts';
 
@@ -62,11 +62,15 @@ function octetStringContent(der: Uint8Array, tlv: Tlv | undefined, what: string)
 
 function parseToken(input: Uint8Array): Token {
   const der = unwrapResponse(new Uint8Array(input));
+  assertWellFormed(der);
   const [typeTlv, wrapped] = children(der, readWhole(der, 'ContentInfo'));
   const type = readOid(der, expect(der, typeTlv, 0x06, 'type de contenu'));
   if (type !== OIDS.signedData) throw new DerFormatError(`ContentInfo de type ${type}, SignedData attendu`);
   const [signedData] = children(der, expect(der, wrapped, 0xa0, 'contenu SignedData'));
   const fields = children(der, expect(der, signedData, 0x30, 'SignedData'));
+  const version = readInteger(der, expect(der, fields[0], 0x02, 'version de SignedData'));
+  if (version !== 3n) throw new DerFormatError(`SignedData version ${version}, 3 attendue pour un TSTInfo`);
+  const digestAlgorithms = children(der, expect(der, fields[1], 0x31, 'digestAlgorithms')).map((alg) => digestAlgorithm(parseAlgorithm(der, alg)));
   const encap = children(der, expect(der, fields[2], 0x30, 'encapContentInfo'));
   const eType = readOid(der, expect(der, encap[0], 0x06, 'eContentType'));
   if (eType !== OIDS.tstInfo) throw new DerFormatError(`contenu ${eType} au lieu de TSTInfo`);
@@ -78,7 +82,11 @@ function parseToken(input: Uint8Array): Token {
   if (fields[i]?.tag === 0xa1) i++;
   const signerInfos = children(der, expect(der, fields[i], 0x31, 'signerInfos'));
   if (signerInfos.length !== 1) throw new DerFormatError(`${signerInfos.length} signataires au lieu d'un seul`);
-  return { eContent, tst: parseTstInfo(eContent), certificates, signer: parseSignerInfo(der, signerInfos[0]!) };
+  const signer = parseSignerInfo(der, signerInfos[0]!);
+  if (!digestAlgorithms.includes(signer.digestAlgorithm)) {
+    throw new DerFormatError(`digestAlgorithms ne contient pas ${signer.digestAlgorithm}, l'algorithme du signataire`);
+  }
+  return { eContent, tst: parseTstInfo(eContent), certificates, signer };
 }
 
 function parseTstInfo(der: Uint8Array): TstInfo {
@@ -88,7 +96,7 @@ function parseTstInfo(der: Uint8Array): TstInfo {
   const [alg, imprint] = children(der, expect(der, fields[2], 0x30, 'messageImprint'));
   const tst: TstInfo = {
     policy: readOid(der, expect(der, fields[1], 0x06, 'politique')),
-    hashAlgorithm: digestOf(parseAlgorithm(der, alg).oid),
+    hashAlgorithm: digestAlgorithm(parseAlgorithm(der, alg)),
     imprint: content(der, expect(der, imprint, 0x04, 'empreinte')),
     serialNumber: normalizeSerial(content(der, expect(der, fields[3], 0x02, 'numéro de série'))),
     genTime: readTime(der, expect(der, fields[4], 0x18, 'genTime')),
@@ -112,7 +120,9 @@ function parseTstInfo(der: Uint8Array): TstInfo {
 
 function parseSignerInfo(der: Uint8Array, tlv: Tlv): SignerInfo {
   const fields = children(der, expect(der, tlv, 0x30, 'SignerInfo'));
+  const version = readInteger(der, expect(der, fields[0], 0x02, 'version de SignerInfo'));
   const sidTlv = fields[1];
+  if (version !== (sidTlv?.tag === 0x80 ? 3n : 1n)) throw new DerFormatError(`SignerInfo version ${version} incohérente avec son identifiant`);
   let sid: SignerInfo['sid'];
   if (sidTlv?.tag === 0x30) {
     const [issuer, serial] = children(der, sidTlv);
@@ -123,7 +133,7 @@ function parseSignerInfo(der: Uint8Array, tlv: Tlv): SignerInfo {
   } else if (sidTlv?.tag === 0x80) {
     sid = { keyId: toHex(content(der, sidTlv)) };
   } else throw new DerFormatError('identifiant du signataire absent');
-  const digestAlgorithm = digestOf(parseAlgorithm(der, fields[2]).oid);
+  const digest = digestAlgorithm(parseAlgorithm(der, fields[2]));
   let i = 3;
   const attributes = new Map<string, Tlv[]>();
   let signedAttributes: Uint8Array | undefined;
@@ -140,7 +150,7 @@ function parseSignerInfo(der: Uint8Array, tlv: Tlv): SignerInfo {
   }
   return {
     sid,
-    digestAlgorithm,
+    digestAlgorithm: digest,
     ...(signedAttributes ? { signedAttributes } : {}),
     attributes,
     signatureAlgorithm: parseAlgorithm(der, fields[i++]),
@@ -165,7 +175,7 @@ function essCertIdMatches(signer: SignerInfo, tsa: ParsedCertificate): string | 
   const parts = children(der, expect(der, first, 0x30, 'ESSCertID'));
   let alg: DigestName = v2 ? 'SHA-256' : 'SHA-1';
   let k = 0;
-  if (v2 && parts[0]?.tag === 0x30) alg = digestOf(parseAlgorithm(der, parts[k++]).oid);
+  if (v2 && parts[0]?.tag === 0x30) alg = digestAlgorithm(parseAlgorithm(der, parts[k++]));
   const certHash = content(der, expect(der, parts[k++], 0x04, 'certHash'));
   if (!sameBytes(certHash, hash(alg, tsa.der))) return `l’empreinte ${alg} du certificat dans ESSCertID ne correspond pas au certificat de l’horodateur`;
   const issuerSerial = parts[k];

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyTimestampToken } from '../../certs/validation/index.ts';
 import { POLICY_OIDS } from '../../certs/policies.ts';
+import { mutants } from './validation/mutants.ts';
 import { crl, ecKeys, issue, openssl, privateKeyPem, tempDir, x509, type Issued } from './validation/fixtures.ts';
 
 const KU = x509.KeyUsageFlags;
@@ -201,6 +202,18 @@ describe('verifyTimestampToken on hostile input', () => {
       expect(result.ok).toBe(false);
       expect(result.signatureValid).toBe(false);
       expect(result.reasons[0]).toMatch(/^jeton d'horodatage illisible : /);
+    }
+  });
+});
+
+describe('verifyTimestampToken on damaged tokens', () => {
+  it('200 damaged openssl tokens: never ok, never a throw', async () => {
+    const token = opensslToken('sha256');
+    expect((await verifyTimestampToken(token, options())).ok).toBe(true);
+    for (const bytes of mutants(token, 200, 7)) {
+      const result = await verifyTimestampToken(bytes, options());
+      expect(result.ok).toBe(false);
+      expect(result.reasons.length).toBeGreaterThan(0);
     }
   });
 });
