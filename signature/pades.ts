@@ -72,7 +72,8 @@ export async function completeSignature(p: Prepared, signatureValue: Uint8Array,
     keyAlgorithm: p.keyAlgorithm,
     ...(timestampToken ? { timestampToken } : {}),
   });
-  const bytes = Buffer.from(p.bytes);
+  // The prepared bytes are this call's own (fresh from prepare or from the stored state): filled in place.
+  const bytes = p.bytes;
   embedContents(bytes, p.slot, cms);
   if (!atLeast(p.level, 'B-LT')) return bytes;
   return extendFrom(bytes, p.level, p.hash, o, [cms]);

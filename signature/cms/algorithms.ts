@@ -42,11 +42,22 @@ export function parseHash(name: string): HashAlgorithm {
 }
 
 /** Digest AlgorithmIdentifier, parameters absent (RFC 5754). */
+const digestIds = new Map<HashAlgorithm, Buffer>();
 export function digestAlgorithmId(hash: HashAlgorithm): Buffer {
-  return seq(oid(DIGEST_OID[hash]));
+  let id = digestIds.get(hash);
+  if (!id) digestIds.set(hash, (id = seq(oid(DIGEST_OID[hash]))));
+  return id;
 }
 
+const signatureIds = new Map<string, Buffer>();
 export function signatureAlgorithmId(key: KeyAlgorithm, hash: HashAlgorithm): Buffer {
+  const k = `${key.name}/${key.name === 'RSA-PSS' ? key.saltLength : ''}/${hash}`;
+  let id = signatureIds.get(k);
+  if (!id) signatureIds.set(k, (id = encodeSignatureAlgorithmId(key, hash)));
+  return id;
+}
+
+function encodeSignatureAlgorithmId(key: KeyAlgorithm, hash: HashAlgorithm): Buffer {
   switch (key.name) {
     case 'RSASSA-PKCS1-v1_5':
       return seq(oid(RSA_OID[hash]), nul);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { HashAlgorithm, KeyAlgorithm } from '../../certs/types.ts';
 import { DIGEST_LENGTH, NODE_HASH, OID, digestAlgorithmId, signatureAlgorithmId } from './algorithms.ts';
 import { certificateFacts } from './certificate.ts';
-import { int, octets, oid, seq, set, tlv } from './der.ts';
+import { encodeTree, int, octets, oid, seq, set, tlv, type DerNode } from './der.ts';
 
 const attribute = (type: string, value: Uint8Array): Buffer => seq(oid(type), set(value));
 
@@ -17,16 +17,47 @@ function derSetOf(items: Buffer[]): Buffer {
  */
 export function signedAttributes(messageDigest: Uint8Array, certificate: Uint8Array, hash: HashAlgorithm): Buffer {
   if (messageDigest.length !== DIGEST_LENGTH[hash]) throw new Error('message digest length does not match the hash algorithm');
+  return derSetOf([CONTENT_TYPE_ATTR, attribute(OID.messageDigest, octets(messageDigest)), signingCertificateAttr(certificate, hash)]);
+}
+
+const CONTENT_TYPE_ATTR = attribute(OID.contentType, oid(OID.data));
+
+/** Per certificate and hash, computed once: the signing-certificate-v2 attribute. */
+const essCache = new WeakMap<Uint8Array, Map<HashAlgorithm, Buffer>>();
+function signingCertificateAttr(certificate: Uint8Array, hash: HashAlgorithm): Buffer {
+  let byHash = essCache.get(certificate);
+  if (!byHash) essCache.set(certificate, (byHash = new Map()));
+  let attr = byHash.get(hash);
+  if (!attr) {
+    const facts = certificateFacts(certificate);
+    const certHash = createHash(NODE_HASH[hash]).update(certificate).digest();
+    const issuerSerial = seq(seq(tlv(0xa4, facts.issuer)), facts.serial);
+    // ESSCertIDv2.hashAlgorithm defaults to SHA-256: DER forbids writing a default.
+    const essCertId = hash === 'SHA-256' ? seq(octets(certHash), issuerSerial) : seq(digestAlgorithmId(hash), octets(certHash), issuerSerial);
+    attr = attribute(OID.signingCertificateV2, seq(seq(essCertId)));
+    byHash.set(hash, attr);
+  }
+  return attr;
+}
+
+/** The `[0] certificates` block and the SignerInfo's sid, encoded once per signer. */
+const signerCache = new WeakMap<Uint8Array, { chain: readonly Uint8Array[]; certificates: Buffer; sid: Buffer }>();
+function signerBlocks(certificate: Uint8Array, chain: readonly Uint8Array[]): { certificates: Buffer; sid: Buffer } {
+  const hit = signerCache.get(certificate);
+  if (hit && hit.chain.length === chain.length && hit.chain.every((c, i) => c === chain[i])) return hit;
   const facts = certificateFacts(certificate);
-  const certHash = createHash(NODE_HASH[hash]).update(certificate).digest();
-  const issuerSerial = seq(seq(tlv(0xa4, facts.issuer)), facts.serial);
-  // ESSCertIDv2.hashAlgorithm defaults to SHA-256: DER forbids writing a default.
-  const essCertId = hash === 'SHA-256' ? seq(octets(certHash), issuerSerial) : seq(digestAlgorithmId(hash), octets(certHash), issuerSerial);
-  return derSetOf([
-    attribute(OID.contentType, oid(OID.data)),
-    attribute(OID.messageDigest, octets(messageDigest)),
-    attribute(OID.signingCertificateV2, seq(seq(essCertId))),
-  ]);
+  const seen = new Set<string>();
+  const certs: Uint8Array[] = [];
+  for (const c of [certificate, ...chain]) {
+    const k = Buffer.from(c).toString('base64');
+    if (!seen.has(k)) {
+      seen.add(k);
+      certs.push(c);
+    }
+  }
+  const entry = { chain: [...chain], certificates: tlv(0xa0, ...certs), sid: seq(facts.issuer, facts.serial) };
+  signerCache.set(certificate, entry);
+  return entry;
 }
 
 export interface SignedDataInput {
@@ -41,26 +72,28 @@ export interface SignedDataInput {
   timestampToken?: Uint8Array;
 }
 
+const VERSION_1 = int(1);
+const SIGNED_DATA_OID = oid(OID.signedData);
+const TIMESTAMP_ATTR_TYPE = oid(OID.signatureTimeStamp);
+const DATA_CONTENT_INFO = seq(oid(OID.data));
+
 /** ContentInfo { signedData } — detached, one SignerInfo, version 1. */
 export function buildSignedData(i: SignedDataInput): Buffer {
-  const facts = certificateFacts(i.certificate);
+  const { certificates, sid } = signerBlocks(i.certificate, i.chain);
   const digestAlg = digestAlgorithmId(i.hash);
   // [0] IMPLICIT SET OF: same content, the tag changes from 0x31 to 0xA0.
   const attrs = Buffer.from(i.signedAttrs);
   attrs[0] = 0xa0;
-  const signerParts = [int(1), seq(facts.issuer, facts.serial), digestAlg, attrs, signatureAlgorithmId(i.keyAlgorithm, i.hash), octets(i.signature)];
-  if (i.timestampToken) signerParts.push(tlv(0xa1, attribute(OID.signatureTimeStamp, i.timestampToken)));
-  const seen = new Set<string>();
-  const certs: Uint8Array[] = [];
-  for (const c of [i.certificate, ...i.chain]) {
-    const k = Buffer.from(c).toString('base64');
-    if (!seen.has(k)) {
-      seen.add(k);
-      certs.push(c);
-    }
+
+  const signerParts: DerNode[] = [VERSION_1, sid, digestAlg, attrs, signatureAlgorithmId(i.keyAlgorithm, i.hash), { tag: 0x04, kids: [i.signature] }];
+  if (i.timestampToken) {
+    signerParts.push({ tag: 0xa1, kids: [{ tag: 0x30, kids: [TIMESTAMP_ATTR_TYPE, { tag: 0x31, kids: [i.timestampToken] }] }] });
   }
-  const signedData = seq(int(1), set(digestAlg), seq(oid(OID.data)), tlv(0xa0, ...certs), set(seq(...signerParts)));
-  return seq(oid(OID.signedData), tlv(0xa0, signedData));
+  const signedData: DerNode = {
+    tag: 0x30,
+    kids: [VERSION_1, { tag: 0x31, kids: [digestAlg] }, DATA_CONTENT_INFO, certificates, { tag: 0x31, kids: [{ tag: 0x30, kids: signerParts }] }],
+  };
+  return encodeTree({ tag: 0x30, kids: [SIGNED_DATA_OID, { tag: 0xa0, kids: [signedData] }] });
 }
 
 /** Upper bound of the CMS size without the timestamp, for sizing the placeholder. */

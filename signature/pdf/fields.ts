@@ -30,10 +30,9 @@ interface Slot<T> {
 export function addSignatureField(reader: PdfReader, update: IncrementalUpdate, p: FieldPlacement): { fieldRef: PdfRef; fieldName: string } {
   const catalogRef = reader.trailer.get('Root') as PdfRef;
   const catalog = clone(reader.catalog);
-  const pages = reader.pages();
   const pageNo = p.page ?? 1;
-  const pageRef = pages[pageNo - 1];
-  if (!pageRef) throw new Error(`La page ${pageNo} n'existe pas : le document compte ${pages.length} page(s).`);
+  const pageRef = reader.page(pageNo);
+  if (!pageRef) throw new Error(`La page ${pageNo} n’existe pas : le document compte ${reader.pages().length} page(s).`);
 
   const acro = slotDict(reader, update, catalog, 'AcroForm');
   const fields = slotArray(reader, update, acro.value, 'Fields');
@@ -70,7 +69,7 @@ export function addSignatureField(reader: PdfReader, update: IncrementalUpdate, 
 
 function clone(d: PdfDict): PdfDict {
   const c = new PdfDict();
-  for (const [k, v] of d.map) c.set(k, v);
+  for (const [k, v] of d.map) c.map.set(k, v);
   return c;
 }
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfValue } from './objects.ts';
 import type { PdfReader } from './reader.ts';
 import { serialize, writeIndirect } from './serialize.ts';
@@ -77,7 +77,7 @@ export class IncrementalUpdate {
         rows.writeUInt16BE(n === xrefRef.num ? 0 : this.objects.get(n)!.gen, i * 7 + 5);
       });
       const dict = new PdfDict({ Type: new PdfName('XRef') });
-      for (const [k, v] of trailer.map) dict.set(k, v);
+      for (const [k, v] of trailer.map) dict.map.set(k, v);
       dict.set('Size', this.nextNum);
       dict.set('W', [1, 4, 2]);
       dict.set('Index', runs(all).flatMap((r) => [r[0]!, r.length]));
@@ -95,8 +95,8 @@ export class IncrementalUpdate {
     t.set('Root', old.get('Root')!);
     if (old.has('Info')) t.set('Info', old.get('Info')!);
     const id = old.get('ID');
-    const first = Array.isArray(id) && id[0] instanceof PdfString ? id[0] : new PdfString(randomBytes(16), true);
-    t.set('ID', [first, new PdfString(randomBytes(16), true)]);
+    const first = Array.isArray(id) && id[0] instanceof PdfString ? id[0] : newId();
+    t.set('ID', [first, newId()]);
     t.set('Prev', this.reader.startxref);
     return t;
   }
@@ -117,4 +117,16 @@ export function assertPrefix(input: Uint8Array, output: Uint8Array): void {
   if (output.length < input.length || Buffer.compare(Buffer.from(input.buffer, input.byteOffset, input.length), Buffer.from(output.buffer, output.byteOffset, input.length)) !== 0) {
     throw new Error('Mise à jour incrémentale refusée : le début du fichier aurait été modifié.');
   }
+}
+
+/** 16 random bytes from a pool refilled 256 ids at a time: one system call per 256 signatures. */
+const idPool = Buffer.alloc(4096);
+let idAt = idPool.length;
+function newId(): PdfString {
+  if (idAt + 16 > idPool.length) {
+    randomFillSync(idPool);
+    idAt = 0;
+  }
+  idAt += 16;
+  return new PdfString(Buffer.from(idPool.subarray(idAt - 16, idAt)), true);
 }

@@ -19,13 +19,30 @@ export class PdfString {
   }
 }
 
+/**
+ * A nested dictionary or array kept as its source bytes until someone reads it:
+ * most of what a signature update copies (resources, fonts) is never looked at.
+ */
+export class PdfLazy {
+  constructor(readonly raw: Uint8Array, private readonly parse: (raw: Uint8Array) => PdfValue) {}
+  value(): PdfValue {
+    return this.parse(this.raw);
+  }
+}
+
 export class PdfDict {
-  readonly map = new Map<string, PdfValue>();
+  readonly map = new Map<string, PdfValue | PdfLazy>();
   constructor(entries?: Record<string, PdfValue>) {
     if (entries) for (const [k, v] of Object.entries(entries)) this.map.set(k, v);
   }
   get(key: string): PdfValue | undefined {
-    return this.map.get(key);
+    const v = this.map.get(key);
+    if (v instanceof PdfLazy) {
+      const parsed = v.value();
+      this.map.set(key, parsed);
+      return parsed;
+    }
+    return v;
   }
   set(key: string, value: PdfValue): this {
     this.map.set(key, value);

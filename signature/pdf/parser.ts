@@ -1,4 +1,4 @@
-import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfValue } from './objects.ts';
+import { PdfDict, PdfLazy, PdfName, PdfRef, PdfStream, PdfString, type PdfValue } from './objects.ts';
 
 /** Bounded recursion: hostile files nest arrays thousands deep. */
 const MAX_DEPTH = 200;
@@ -33,7 +33,19 @@ export class Parser {
     const b = this.buf;
     const start = this.pos;
     while (this.pos < b.length && !WHITESPACE[b[this.pos]!] && !DELIMITER[b[this.pos]!]) this.pos++;
-    return Buffer.from(b.buffer, b.byteOffset + start, this.pos - start).toString('latin1');
+    return latin1(b, start, this.pos);
+  }
+
+  /** An unsigned integer read straight from the bytes, or -1 (position unchanged). */
+  private digits(): number {
+    const b = this.buf;
+    let p = this.pos;
+    let n = 0;
+    const start = p;
+    while (p < b.length && b[p]! >= 0x30 && b[p]! <= 0x39) n = n * 10 + b[p++]! - 0x30;
+    if (p === start || (p < b.length && !WHITESPACE[b[p]!] && !DELIMITER[b[p]!])) return -1;
+    this.pos = p;
+    return n;
   }
 
   keyword(expected: string): void {
@@ -82,6 +94,24 @@ export class Parser {
         arr.push(this.value(depth + 1));
       }
     }
+    if (c >= 0x30 && c <= 0x39) {
+      // Fast path: "N", or "N G R" read without building strings.
+      const n = this.digits();
+      if (n >= 0) {
+        const save = this.pos;
+        this.skipSpace();
+        const g = this.digits();
+        if (g >= 0) {
+          this.skipSpace();
+          if (b[this.pos] === 0x52 && (this.pos + 1 >= b.length || WHITESPACE[b[this.pos + 1]!] || DELIMITER[b[this.pos + 1]!])) {
+            this.pos++;
+            return new PdfRef(n, g);
+          }
+        }
+        this.pos = save;
+        return n;
+      }
+    }
     const w = this.word();
     if (w === '') throw new PdfSyntaxError(`unexpected byte 0x${c.toString(16)} at ${this.pos}`);
     if (w === 'true') return true;
@@ -126,9 +156,57 @@ export class Parser {
       if (this.pos >= b.length) throw new PdfSyntaxError('unterminated dictionary');
       const key = this.value(depth + 1);
       if (!(key instanceof PdfName)) throw new PdfSyntaxError(`dictionary key is not a name at ${this.pos}`);
-      d.set(key.name, this.value(depth + 1));
+      this.skipSpace();
+      const c = b[this.pos];
+      if (depth === 0 && (c === 0x5b || (c === 0x3c && b[this.pos + 1] === 0x3c))) {
+        const start = this.pos;
+        this.skipComposite();
+        d.map.set(key.name, new PdfLazy(b.subarray(start, this.pos), (raw) => new Parser(raw).value(1)));
+      } else d.set(key.name, this.value(depth + 1));
     }
     return d;
+  }
+
+  /** Moves past a dictionary or array without building it (strings, hex and comments honoured). */
+  skipComposite(): void {
+    const b = this.buf;
+    let depth = 0;
+    let p = this.pos;
+    do {
+      if (p >= b.length) throw new PdfSyntaxError('unterminated dictionary or array');
+      const c = b[p]!;
+      if (c === 0x28) {
+        let nest = 1;
+        p++;
+        while (p < b.length && nest > 0) {
+          const x = b[p++]!;
+          if (x === 0x5c) p++;
+          else if (x === 0x28) nest++;
+          else if (x === 0x29) nest--;
+        }
+      } else if (c === 0x3c) {
+        if (b[p + 1] === 0x3c) {
+          depth++;
+          p += 2;
+        } else {
+          while (p < b.length && b[p] !== 0x3e) p++;
+          p++;
+        }
+      } else if (c === 0x3e && b[p + 1] === 0x3e) {
+        depth--;
+        p += 2;
+      } else if (c === 0x5b) {
+        depth++;
+        p++;
+      } else if (c === 0x5d) {
+        depth--;
+        p++;
+      } else if (c === 0x25) {
+        while (p < b.length && b[p] !== 0x0a && b[p] !== 0x0d) p++;
+      } else p++;
+      if (depth > MAX_DEPTH) throw new PdfSyntaxError('objects nested too deeply');
+    } while (depth > 0);
+    this.pos = p;
   }
 
   /** After a dictionary inside an indirect object: its stream data, if any. */
@@ -203,5 +281,13 @@ export class Parser {
 function endstreamAt(b: Uint8Array, at: number): boolean {
   let p = at;
   while (p < b.length && WHITESPACE[b[p]!]) p++;
-  return Buffer.from(b.buffer, b.byteOffset + p, Math.min(9, b.length - p)).toString('latin1') === 'endstream';
+  return latin1(b, p, Math.min(b.length, p + 9)) === 'endstream';
+}
+
+/** Short tokens decode faster by hand than through a Buffer view. */
+function latin1(b: Uint8Array, start: number, end: number): string {
+  if (end - start > 64) return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
+  return s;
 }

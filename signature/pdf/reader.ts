@@ -9,7 +9,12 @@ type XrefEntry = { kind: 'offset'; offset: number; gen: number } | { kind: 'comp
  * files, /Prev chains) and then only the objects asked for.
  */
 export class PdfReader {
-  readonly xref = new Map<number, XrefEntry>();
+  /** Entries read eagerly, each with the rank of its section (0 = newest). */
+  private readonly xref = new Map<number, XrefEntry>();
+  private readonly rankOf = new Map<number, number>();
+  /** Classic-table subsections of fixed 20-byte rows, decoded only when an object is asked for. */
+  private readonly lazyRows: { start: number; count: number; at: number; rank: number }[] = [];
+  private rank = 0;
   readonly trailer: PdfDict;
   /** Offset of the last cross-reference section (the next update's /Prev). */
   readonly startxref: number;
@@ -31,8 +36,12 @@ export class PdfReader {
       const stm = section.trailer.get('XRefStm');
       if (section.kind === 'table' && typeof stm === 'number' && !seen.has(stm)) {
         seen.add(stm);
-        this.readSection(stm, true);
+        // A hybrid file lists its compressed objects as free in the table: the stream outranks it.
+        this.rank -= 0.5;
+        this.readSection(stm);
+        this.rank += 0.5;
       }
+      this.rank++;
       const prev = section.trailer.get('Prev');
       offset = typeof prev === 'number' ? prev : undefined;
     }
@@ -40,7 +49,7 @@ export class PdfReader {
     this.xrefKind = first!.kind;
   }
 
-  private readSection(offset: number, overrideFree = false): { trailer: PdfDict; kind: 'table' | 'stream' } {
+  private readSection(offset: number): { trailer: PdfDict; kind: 'table' | 'stream' } {
     if (offset < 0 || offset >= this.bytes.length) throw new PdfSyntaxError('startxref points outside the file');
     const p = new Parser(this.bytes, offset);
     if (p.peekWord() === 'xref') {
@@ -50,14 +59,18 @@ export class PdfReader {
         if (w === 'trailer') break;
         const start = p.integer();
         const count = p.integer();
+        p.skipSpace();
+        if (this.looksFixed(p.pos, count)) {
+          this.lazyRows.push({ start, count, at: p.pos, rank: this.rank });
+          p.pos += count * 20;
+          continue;
+        }
         for (let i = 0; i < count; i++) {
           const off = p.integer();
           const gen = p.integer();
           p.skipSpace();
           const type = this.bytes[p.pos++];
-          const num = start + i;
-          if (this.xref.has(num)) continue;
-          this.xref.set(num, type === 0x6e ? { kind: 'offset', offset: off, gen } : { kind: 'free' });
+          this.record(start + i, type === 0x6e ? { kind: 'offset', offset: off, gen } : { kind: 'free' });
         }
       }
       p.keyword('trailer');
@@ -85,14 +98,63 @@ export class PdfReader {
         const f2 = readInt(data, at + w0, w1);
         const f3 = readInt(data, at + w0 + w1, w2);
         const num = start + i;
-        // A hybrid file lists its compressed objects as free in the table.
-        if (this.xref.has(num) && !(overrideFree && this.xref.get(num)!.kind === 'free')) continue;
-        if (type === 1) this.xref.set(num, { kind: 'offset', offset: f2, gen: f3 });
-        else if (type === 2) this.xref.set(num, { kind: 'compressed', stream: f2, index: f3 });
-        else this.xref.set(num, { kind: 'free' });
+        if (type === 1) this.record(num, { kind: 'offset', offset: f2, gen: f3 });
+        else if (type === 2) this.record(num, { kind: 'compressed', stream: f2, index: f3 });
+        else this.record(num, { kind: 'free' });
       }
     }
     return { trailer: d, kind: 'stream' };
+  }
+
+  /** Newest section wins: an entry is kept unless a better-ranked one is already there. */
+  private record(num: number, e: XrefEntry): void {
+    const r = this.rankOf.get(num);
+    if (r !== undefined && r <= this.rank) return;
+    this.xref.set(num, e);
+    this.rankOf.set(num, this.rank);
+  }
+
+  /** Whether a subsection has the common shape: rows of exactly 20 bytes (first and last checked; rows are re-checked when read). */
+  private looksFixed(at: number, count: number): boolean {
+    if (count === 0 || at + count * 20 > this.bytes.length) return false;
+    return this.rowAt(at) !== null && this.rowAt(at + (count - 1) * 20) !== null && /^\s*(trailer|\d)/.test(latin1Of(this.bytes, at + count * 20, at + count * 20 + 16));
+  }
+
+  /** "oooooooooo ggggg n\r\n" read without tokenising, or null when the row differs. */
+  private rowAt(r: number): XrefEntry | null {
+    const b = this.bytes;
+    let off = 0;
+    for (let k = 0; k < 10; k++) {
+      const d = b[r + k]! - 48;
+      if (d < 0 || d > 9) return null;
+      off = off * 10 + d;
+    }
+    let gen = 0;
+    for (let k = 11; k < 16; k++) {
+      const d = b[r + k]! - 48;
+      if (d < 0 || d > 9) return null;
+      gen = gen * 10 + d;
+    }
+    const type = b[r + 17];
+    const e1 = b[r + 18]!;
+    const e2 = b[r + 19]!;
+    if (b[r + 10] !== 0x20 || b[r + 16] !== 0x20 || (type !== 0x6e && type !== 0x66)) return null;
+    if (!((e1 === 0x20 || e1 === 0x0d || e1 === 0x0a) && (e2 === 0x0a || e2 === 0x0d || e2 === 0x20))) return null;
+    return type === 0x6e ? { kind: 'offset', offset: off, gen } : { kind: 'free' };
+  }
+
+  /** The cross-reference entry of `num`, from whichever section ranks first. */
+  entry(num: number): XrefEntry | undefined {
+    let best = this.xref.get(num);
+    let rank = this.rankOf.get(num) ?? Infinity;
+    for (const sub of this.lazyRows) {
+      if (sub.rank >= rank || num < sub.start || num >= sub.start + sub.count) continue;
+      const row = this.rowAt(sub.at + (num - sub.start) * 20);
+      if (!row) throw new PdfSyntaxError(`malformed cross-reference row for object ${num}`);
+      best = row;
+      rank = sub.rank;
+    }
+    return best;
   }
 
   private parseIndirectAt(offset: number): PdfValue {
@@ -116,7 +178,7 @@ export class PdfReader {
   /** The object numbered `num` in its latest revision (null when free or missing). */
   get(num: number): PdfValue {
     if (this.cache.has(num)) return this.cache.get(num)!;
-    const entry = this.xref.get(num);
+    const entry = this.entry(num);
     let value: PdfValue = null;
     if (entry?.kind === 'offset') value = this.parseIndirectAt(entry.offset);
     else if (entry?.kind === 'compressed') value = this.fromObjectStream(entry.stream, entry.index);
@@ -168,7 +230,32 @@ export class PdfReader {
   get size(): number {
     let size = typeof this.trailer.get('Size') === 'number' ? (this.trailer.get('Size') as number) : 0;
     for (const k of this.xref.keys()) if (k + 1 > size) size = k + 1;
+    for (const sub of this.lazyRows) if (sub.start + sub.count > size) size = sub.start + sub.count;
     return size;
+  }
+
+  /** The reference of the 1-based page `n`, walking only the branches that hold it (/Count). */
+  page(n: number): PdfRef | undefined {
+    let node: PdfValue | undefined = this.catalog.get('Pages');
+    let skip = n - 1;
+    for (let depth = 0; depth < 64 && node instanceof PdfRef; depth++) {
+      const d = this.dict(node);
+      const kids = this.resolve(d?.get('Kids'));
+      if (!Array.isArray(kids)) return skip === 0 ? node : undefined;
+      let next: PdfValue | undefined;
+      for (const kid of kids) {
+        const kd = this.dict(kid);
+        const isTree = Array.isArray(this.resolve(kd?.get('Kids')));
+        const count = isTree ? Number(this.resolve(kd?.get('Count')) ?? 0) : 1;
+        if (skip < count) {
+          next = kid;
+          break;
+        }
+        skip -= count;
+      }
+      node = next;
+    }
+    return undefined;
   }
 
   /** Page references in document order. */
@@ -242,4 +329,8 @@ function unpredictPng(data: Uint8Array, columns: number): Uint8Array {
     }
   }
   return out;
+}
+
+function latin1Of(b: Uint8Array, start: number, end: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + start, Math.max(0, Math.min(end, b.length) - start)).toString('latin1');
 }

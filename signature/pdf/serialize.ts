@@ -1,10 +1,11 @@
-import { PdfDict, PdfName, PdfRaw, PdfRef, PdfStream, PdfString, type PdfValue } from './objects.ts';
+import { PdfDict, PdfLazy, PdfName, PdfRaw, PdfRef, PdfStream, PdfString, type PdfValue } from './objects.ts';
 
 const NAME_SAFE = /^[A-Za-z0-9._+\-:*]+$/;
 
 /** Serialises a direct value (streams only as indirect objects: see writeIndirect). */
-export function serialize(v: PdfValue, out: string[] = []): string[] {
-  if (v === null) out.push('null');
+export function serialize(v: PdfValue | PdfLazy, out: string[] = []): string[] {
+  if (v instanceof PdfLazy) out.push(Buffer.from(v.raw.buffer, v.raw.byteOffset, v.raw.length).toString('latin1'));
+  else if (v === null) out.push('null');
   else if (typeof v === 'boolean') out.push(v ? 'true' : 'false');
   else if (typeof v === 'number') out.push(formatNumber(v));
   else if (v instanceof PdfName) out.push('/' + (NAME_SAFE.test(v.name) ? v.name : escapeName(v.name)));

@@ -4,36 +4,31 @@ import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 
 /**
- * A contract-like PDF written by pdf-lib with a classic xref table. `targetKb`
- * pads it with clauses until it weighs about that much.
+ * A contract-like PDF written by pdf-lib with a classic xref table, at least
+ * `pages` pages and, with `targetKb`, clause pages added until the file weighs that much.
  */
 export async function makeContract(opts: { pages?: number; targetKb?: number } = {}): Promise<Buffer> {
   const doc = await PDFDocument.create();
   doc.setTitle('Contrat de crédit-bail');
   const font = await doc.embedFont(StandardFonts.Helvetica);
-  const pages = opts.pages ?? 2;
-  const target = (opts.targetKb ?? 4) * 1024;
   const clause = 'Article : le preneur reconnaît avoir reçu le matériel désigné et s’engage à régler les loyers aux échéances convenues. ';
-  let written = 0;
-  for (let p = 0; p < pages; p++) {
+  const addPage = (n: number): void => {
     const page = doc.addPage([595, 842]);
-    page.drawText(`Contrat de location financière — page ${p + 1}`, { x: 50, y: 800, size: 14, font });
-    let y = 770;
-    while (y > 60 && (written < target || y > 700)) {
-      page.drawText(clause.slice(0, 95), { x: 50, y, size: 7, font });
-      written += 140;
-      y -= 9;
-    }
+    page.setFont(font);
+    page.drawText(`Contrat de location financière — page ${n}`, { x: 50, y: 800, size: 14 });
+    for (let y = 770, i = 0; y > 60; y -= 9, i++) page.drawText(`${n}.${i} ${clause.slice(0, 90)}`, { x: 50, y, size: 7 });
+  };
+  let pages = 0;
+  while (pages < (opts.pages ?? 2)) addPage(++pages);
+  let bytes = Buffer.from(await doc.save({ useObjectStreams: false }));
+  const target = (opts.targetKb ?? 0) * 1024;
+  while (bytes.length < target) {
+    const perPage = bytes.length / pages;
+    const more = Math.max(1, Math.ceil((target - bytes.length) / perPage));
+    for (let i = 0; i < more; i++) addPage(++pages);
+    bytes = Buffer.from(await doc.save({ useObjectStreams: false }));
   }
-  // Beyond what the pages hold: extra clause pages until the target is reached.
-  while (written < target) {
-    const page = doc.addPage([595, 842]);
-    for (let y = 800; y > 60 && written < target; y -= 9) {
-      page.drawText(clause.slice(0, 95), { x: 50, y, size: 7, font });
-      written += 140;
-    }
-  }
-  return Buffer.from(await doc.save({ useObjectStreams: false }));
+  return bytes;
 }
 
 /** The same document rewritten by qpdf with object streams and an xref stream. */

@@ -46,13 +46,14 @@ const toTest = (cert: x509.X509Certificate, key: CryptoKey): TestCert => ({
  * A throw-away hierarchy root → issuing CA → end entities, plus a TSA whose
  * certificate has the single critical EKU timeStamping. `crlBase` adds CDPs.
  */
-export async function createTestPki(opts: { crlBase?: string } = {}): Promise<TestPki> {
+export async function createTestPki(opts: { crlBase?: string; caKeyType?: 'ec256' | 'rsa2048' } = {}): Promise<TestPki> {
   const now = Date.now();
   const notBefore = new Date(now - 3600_000);
   const notAfter = new Date(now + 365 * 86_400_000);
-  const signing = ALGS.ec256;
+  const caKeyType = opts.caKeyType ?? 'ec256';
+  const signing = ALGS[caKeyType];
 
-  const rootKeys = await keyPair('ec256');
+  const rootKeys = await keyPair(caKeyType);
   const rootCert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
     name: 'CN=Racine de test Passeport, O=Passeport, C=FR',
@@ -89,7 +90,7 @@ export async function createTestPki(opts: { crlBase?: string } = {}): Promise<Te
       ],
     });
 
-  const caKeys = await keyPair('ec256');
+  const caKeys = await keyPair(caKeyType);
   const caCert = await issueUnder(rootCert, rootKeys.privateKey, 'CN=AC Signature de test, O=Passeport, C=FR', caKeys, [
     new x509.BasicConstraintsExtension(true, 0, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
