@@ -15,7 +15,7 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
 };
 
 export interface ParsedName {
-  /** Attributes in DER order, as OpenSSL prints them and as the engine's name strings are written. */
+  /** RFC 4514 order (last RDN first): « CN=Camille Martin, OU=…, O=…, C=FR » for the engine's names. */
   text: string;
   /** Comparison key (RFC 5280 §7.1 simplified): types and values, case and inner spaces folded. */
   key: string;
@@ -63,7 +63,7 @@ export function parseName(der: Uint8Array): ParsedName {
     texts.push(atvs.map((a) => `${SHORT_NAMES[a.oid] ?? a.oid}=${a.value.replace(/([,+"\\<>;])/g, '\\$1')}`).join('+'));
     keys.push(atvs.map((a) => `${a.oid}=${a.value.trim().replace(/\s+/g, ' ').toLowerCase()}`).sort().join('+'));
   }
-  const parsed = { text: texts.join(', '), key: keys.join(',') };
+  const parsed = { text: texts.reverse().join(', '), key: keys.join(',') };
   if (cache.size > 1000) cache.clear();
   cache.set(id, parsed);
   return parsed;

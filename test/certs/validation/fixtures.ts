@@ -65,6 +65,9 @@ export interface IssueOptions {
 
 let serialCounter = 0x1000;
 
+/** Options name subjects as RFC 4514 strings (CN first); certificates carry them in DER order (C first), as the engine's do. */
+const derOrder = (rfc4514: string): string => rfc4514.split(', ').reverse().join(', ');
+
 export async function issue(o: IssueOptions): Promise<Issued> {
   const signer = o.signWith ?? o.issuer?.keys ?? o.keys;
   const extensions: x509.Extension[] = [];
@@ -81,8 +84,8 @@ export async function issue(o: IssueOptions): Promise<Issued> {
   extensions.push(...(o.extra ?? []));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: o.serial ?? (serialCounter++).toString(16).padStart(6, '0'),
-    subject: o.subject,
-    issuer: o.issuer?.cert.subject ?? o.subject,
+    subject: derOrder(o.subject),
+    issuer: o.issuer?.cert.subject ?? derOrder(o.subject),
     notBefore: o.notBefore ?? daysFrom(-30),
     notAfter: o.notAfter ?? daysFrom(365),
     publicKey: o.keys.publicKey,
