@@ -147,7 +147,8 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): F
 export function nulCharacterPaths(value: unknown, path: string[] = []): string[] {
   if (typeof value === 'string') return value.includes('\u0000') ? [path.join('.')] : [];
   if (Array.isArray(value)) return value.flatMap((v, i) => nulCharacterPaths(v, [...path, String(i)]));
-  if (value !== null && typeof value === 'object') {
+  // Only parsed JSON is walked: a Buffer (binary bodies of other route families) holds no text.
+  if (value !== null && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
     return Object.entries(value).flatMap(([k, v]) => [
       ...(k.includes('\u0000') ? [[...path, k].join('.')] : []),
       ...nulCharacterPaths(v, [...path, k]),

@@ -34,9 +34,18 @@ export interface ServerOptions {
   config?: Partial<ApiConfig>;
   /** For GET /health: resolves when Temporal answers. */
   checkTemporal?: () => Promise<void>;
-  /** Extra route families mounted under /v1 (e.g. the PKI's), with the same auth and errors. */
+  /** Extra route families mounted under /v1, with the same auth and errors. */
   plugins?: FastifyPluginAsync[];
+  /** Route families with their own options and prefix ('' = the root), e.g. the PKI's public endpoints. */
+  mounts?: MountedPlugin[];
   now?: () => Date;
+}
+
+export interface MountedPlugin {
+  // The options type is the plugin's own; this file only passes it through.
+  plugin: FastifyPluginAsync<any>;
+  options?: object;
+  prefix?: string;
 }
 
 /** Headers and fields that must never reach the logs. */
@@ -102,6 +111,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     { prefix: '/v1' },
   );
+  for (const mount of options.mounts ?? []) {
+    await app.register(mount.plugin, { ...mount.options, prefix: mount.prefix ?? '' });
+  }
   await app.register(healthRoutes, {
     sql: options.sql,
     checkTemporal: options.checkTemporal ?? (async () => {

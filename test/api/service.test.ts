@@ -93,3 +93,28 @@ describe('GET /health', () => {
     expect(res.json()).toMatchObject({ status: 'degraded', database: { status: 'up' }, temporal: { status: 'down', detail: 'connexion refusée' } });
   });
 });
+
+describe('mounted route families', () => {
+  it('serve the PKI plugin with its own binary parsers at the root, beside the JSON API', async () => {
+    const { pkiRoutes } = await import('../../certs/http.ts');
+    const seen: Buffer[] = [];
+    const app = await buildServer({
+      sql: api.sql,
+      engine: unreachableEngine(),
+      mounts: [{ plugin: pkiRoutes, options: { tsa: { respond: async (query: Buffer) => (seen.push(query), Buffer.from([0x30, 0x00])) } } }],
+    });
+    const tsa = await app.inject({ method: 'POST', url: '/tsa', headers: { 'content-type': 'application/timestamp-query' }, payload: Buffer.from([1, 2, 3]) });
+    const json = await app.inject({
+      method: 'POST',
+      url: '/v1/quotes',
+      headers: { authorization: `Bearer ${api.key('reseller', DEMO.resellers.grenoble)}` },
+      payload: { bankId: DEMO.banks.alpes, amountCents: 0 },
+    });
+    await app.close();
+    expect(tsa.statusCode).toBe(200);
+    expect(tsa.headers['content-type']).toBe('application/timestamp-reply');
+    expect(seen).toEqual([Buffer.from([1, 2, 3])]);
+    expect(json.statusCode).toBe(422);
+    expect(json.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+});
