@@ -23,6 +23,17 @@ describe('universal verifier: third-party signatures without timestamps', () => 
     expect(sig!.claimedTime).not.toBeNull();
   });
 
+  it('accepts a legacy PKCS#7 with no signed attributes (openssl cms -noattr): the signature covers the bytes directly', async () => {
+    const pdf = read('openssl-noattr.pdf');
+    const report = await verifyPdf(pdf, withCrls);
+    expect(report.indication).toBe('TOTAL_PASSED');
+    expect(report.signatures[0]).toMatchObject({ padesLevel: 'PKCS7', claimedTime: expect.any(String) });
+    const copy = Buffer.from(pdf);
+    copy[200] = copy[200]! ^ 0x01; // inside the signed range: with no message-digest it is the signature value that fails
+    const tampered = await verifyPdf(copy, withCrls);
+    expect(tampered.signatures[0]).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'SIG_CRYPTO_FAILURE' });
+  });
+
   it('without any revocation data the same signature stays undecided, not valid', async () => {
     const report = await verifyPdf(read('signpdf-rsa.pdf'), trusted);
     expect(report.indication).toBe('INDETERMINATE');
