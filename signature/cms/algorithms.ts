@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import type { HashAlgorithm, KeyAlgorithm } from '../../certs/types.ts';
 import { nul, oid, seq, tlv, int } from './der.ts';
 
@@ -69,4 +70,12 @@ function encodeSignatureAlgorithmId(key: KeyAlgorithm, hash: HashAlgorithm): Buf
       return seq(oid(OID.rsaPss), params);
     }
   }
+}
+
+/** Empty hash contexts to copy: cheaper than a fresh createHash, which looks the digest up each time. */
+const blank = new Map<HashAlgorithm, Hash>();
+export function newHash(hash: HashAlgorithm): Hash {
+  let b = blank.get(hash);
+  if (!b) blank.set(hash, (b = createHash(NODE_HASH[hash])));
+  return b.copy();
 }

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { HashAlgorithm } from '../../certs/types.ts';
-import { NODE_HASH } from '../cms/algorithms.ts';
+import { newHash } from '../cms/algorithms.ts';
 import { PdfRaw } from './objects.ts';
 
 /** Fixed width of each ByteRange number, so patching never moves a byte. */
@@ -37,7 +36,7 @@ export function fixByteRange(bytes: Buffer, objectOffset: number): SignatureSlot
 
 /** Hash of the two signed ranges, read in place. */
 export function digestRanges(bytes: Uint8Array, slot: SignatureSlot, hash: HashAlgorithm): Buffer {
-  return createHash(NODE_HASH[hash]).update(bytes.subarray(0, slot.gapStart)).update(bytes.subarray(slot.gapEnd)).digest();
+  return newHash(hash).update(bytes.subarray(0, slot.gapStart)).update(bytes.subarray(slot.gapEnd)).digest();
 }
 
 /** Writes the DER into the /Contents gap; refuses rather than truncating. */
