@@ -141,6 +141,20 @@ describe('revocation', () => {
     expect(revoked).toMatch(/Reason: keyCompromise/);
     expect(revoked).toMatch(/Revocation Time: \w{3}\s+\d+ \d\d:\d\d:\d\d \d{4} GMT/);
 
+    // RFC 6960 A.1 GET form, with a request openssl wrote.
+    const reqFile = path.join(dir, 'get.ocspreq');
+    await openssl(['ocsp', '-issuer', rgs1Pem, '-cert', certPem, '-reqout', reqFile]);
+    const encoded = encodeURIComponent(fs.readFileSync(reqFile).toString('base64'));
+    const viaGet = await fetch(`${baseUrl}/pki/ocsp/${encoded}`);
+    expect(viaGet.headers.get('content-type')).toBe('application/ocsp-response');
+    const respFile = path.join(dir, 'get.ocspresp');
+    fs.writeFileSync(respFile, Buffer.from(await viaGet.arrayBuffer()));
+    // (no -cert here: openssl would build a second request with its own nonce)
+    const getText = (await openssl(['ocsp', '-respin', respFile, '-reqin', reqFile, '-CAfile', caFilePem, '-resp_text'])).out;
+    expect(getText).toContain('Response verify OK');
+    expect(getText).toContain('Cert Status: revoked');
+    expect(getText).not.toContain('Nonce Verify error');
+
     // SHA-256 CertIDs are recognised too.
     const sha256 = (await openssl(['ocsp', '-sha256', '-issuer', rgs1Pem, '-cert', certPem, '-url', `${baseUrl}/pki/ocsp`, '-CAfile', caFilePem])).out;
     expect(sha256).toContain(`${certPem}: revoked`);
