@@ -4,11 +4,12 @@ import { certificateFields } from '../tsa/certificate-fields.ts';
 import { bitString, ctx, enumerated, generalizedTime, integer, octets, oid, seq, unsignedInteger, x509Time } from '../tsa/der.ts';
 import { REVOCATION_REASONS } from './reasons.ts';
 import { listRevocations, type Revocation } from './store.ts';
-import type { IssuingCa } from './issuing-ca.ts';
+import { engineCaLoader, type IssuingCa } from './issuing-ca.ts';
+import type { SecretOptions } from '../secret.ts';
 
 export const DEFAULT_CRL_PERIOD_SECONDS = 24 * 3600;
 
-export interface CrlOptions {
+export interface CrlOptions extends SecretOptions {
   /** nextUpdate − thisUpdate (default 24 h). */
   periodSeconds?: number;
   now?: Date;
@@ -75,20 +76,27 @@ interface StateRow {
  * persisted), every revocation recorded so far. Concurrent callers serialise on
  * the CA's state row.
  */
-export async function generateCrl(sql: Sql, ca: IssuingCa, options: CrlOptions = {}): Promise<PublishedCrl> {
-  return publish(sql, ca, options, false);
+export async function generateCrl(sql: Sql, ca: IssuingCa | string, options: CrlOptions = {}): Promise<PublishedCrl> {
+  return publish(sql, await resolveCa(sql, ca, options), options, false);
 }
 
 /**
  * The CA's current CRL: reused while fresh, regenerated after a revocation or
  * once less than a quarter of its period remains before nextUpdate.
  */
-export async function currentCrl(sql: Sql, ca: IssuingCa, options: CrlOptions = {}): Promise<PublishedCrl> {
+export async function currentCrl(sql: Sql, caOrName: IssuingCa | string, options: CrlOptions = {}): Promise<PublishedCrl> {
+  const ca = await resolveCa(sql, caOrName, options);
   const now = options.now ?? new Date();
   const period = options.periodSeconds ?? DEFAULT_CRL_PERIOD_SECONDS;
   const [row] = await sql<StateRow[]>`select crl_number, this_update, next_update, der, stale from pki_crl_state where ca_name = ${ca.name}`;
   if (row && isFresh(row, now, period)) return toPublished(ca.name, row);
   return publish(sql, ca, options, true);
+}
+
+/** A CA given by name is loaded from the engine's hierarchy (`passeport pki init`). */
+function resolveCa(sql: Sql, ca: IssuingCa | string, options: SecretOptions): Promise<IssuingCa> {
+  if (typeof ca !== 'string') return Promise.resolve(ca);
+  return engineCaLoader(sql, { ...(options.secret ? { secret: options.secret } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) })(ca);
 }
 
 function isFresh(row: StateRow, now: Date, periodSeconds: number): boolean {

@@ -112,7 +112,7 @@ describe('revocation', () => {
 
     // Forced publication: number goes on increasing; nextUpdate follows the configured period.
     const ca = await loadCa('rgs1');
-    const forced = await generateCrl(db.sql, ca, { periodSeconds: 7200 });
+    const forced = await generateCrl(db.sql, 'rgs1', { periodSeconds: 7200, secret: TEST_SECRET });
     expect(forced.crlNumber).toBe(BigInt(crlNumber(after.text)) + 1n);
     expect(forced.nextUpdate.getTime() - forced.thisUpdate.getTime()).toBe(7200_000);
     // Near its nextUpdate the current CRL is regenerated.
