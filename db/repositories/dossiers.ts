@@ -176,6 +176,14 @@ export async function listPendingForBank(sql: Sql, bankId: string, limit = 100):
   return rows.map(fromRow);
 }
 
+/** Dossiers stored but never started (the engine was down when they arrived), oldest first. */
+export async function listStalledDossiers(sql: Sql, olderThanSeconds: number, limit = 500): Promise<DossierRecord[]> {
+  const rows = await sql<DossierRow[]>`
+    select * from dossiers where status = 'received' and accepted_at < now() - make_interval(secs => ${olderThanSeconds})
+    order by accepted_at limit ${limit}`;
+  return rows.map(fromRow);
+}
+
 /** A state change the dossier's current state does not allow. */
 export class DossierStateError extends Error {
   constructor(

@@ -199,3 +199,35 @@ describe('GET /v1/notifications', () => {
     expect(badCursor.statusCode).toBe(400);
   });
 });
+
+describe('dossiers stored while the engine was down', () => {
+  it('answer 503 with the dossier id, and are started by the next retry or by resumeStalledDossiers', async () => {
+    const { buildServer } = await import('../../api/server.ts');
+    const { resumeStalledDossiers } = await import('../../api/resume.ts');
+    const down = await buildServer({
+      sql: api.sql,
+      engine: { start: async () => Promise.reject(new Error('Temporal injoignable')), decide: async () => Promise.reject(new Error('x')), status: async () => null },
+    });
+    const post = (app: typeof down, key: string) =>
+      app.inject({ method: 'POST', url: '/v1/dossiers', headers: { authorization: `Bearer ${reseller}`, 'idempotency-key': key }, payload: demoDossier() as unknown as Record<string, unknown> });
+    const keyA = crypto.randomUUID();
+    const keyB = crypto.randomUUID();
+    const refusedA = await post(down, keyA);
+    const refusedB = await post(down, keyB);
+    await down.close();
+    expect(refusedA.statusCode).toBe(503);
+    expect(refusedA.json()).toMatchObject({ type: expect.stringMatching(/engine-unavailable$/), dossierId: expect.any(String) });
+
+    // The reseller retries with the same key: the same dossier goes on.
+    const retried = await post(api.app, keyA);
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json<DossierView>()).toMatchObject({ dossierId: refusedA.json().dossierId, status: 'approved' });
+
+    // The other one is picked up by the sweep.
+    await api.sql`update dossiers set accepted_at = accepted_at - interval '5 minutes' where id = ${refusedB.json().dossierId}`;
+    const { resumed } = await resumeStalledDossiers({ sql: api.sql, engine: createInProcessEngine(api.sql), config: { decisionSeconds: 86_400, reminderOffsetsSeconds: [] } });
+    expect(resumed).toEqual([refusedB.json().dossierId]);
+    const read = await api.app.inject({ method: 'GET', url: `/v1/dossiers/${refusedB.json().dossierId}`, headers: { authorization: `Bearer ${reseller}` } });
+    expect(read.json<DossierView>().status).toBe('approved');
+  });
+});
