@@ -20,6 +20,10 @@ import { performance } from 'node:perf_hooks';
 import { verifyPdf } from '../signature/validation/verify-pdf.ts';
 import { parseCms } from '../signature/validation/cms.ts';
 import { certificateInfo, verifySignatureValue } from '../signature/validation/certificate-info.ts';
+import { validatePath, verifyTimestampToken } from '../certs/validation/index.ts';
+import { PdfRevisions } from '../signature/validation/pdf-revisions.ts';
+import { readDss } from '../signature/validation/dss.ts';
+import { Budget, DEFAULT_LIMITS } from '../signature/validation/limits.ts';
 import { makeSignedContract } from '../test/fixtures/contract-fixture.ts';
 import { extractSignatures } from '../test/signature/support/judges.ts';
 
@@ -99,12 +103,52 @@ function rawNative(): number {
   return (n * 1000) / (performance.now() - start);
 }
 
+/**
+ * The share of certs/validation: the same 3 path validations and 4 token
+ * verifications verifyPdf asks for, with the same inputs, called directly.
+ */
+async function chainShare(): Promise<number> {
+  const all = extractSignatures(pdf);
+  const dss = readDss(new PdfRevisions(pdf, DEFAULT_LIMITS, new Budget(10_000)).latest(), pdf, DEFAULT_LIMITS)!;
+  const calls: (() => Promise<unknown>)[] = [];
+  for (const s of all) {
+    const cms = parseCms(s.cms);
+    const intermediates = [...cms.certificates, ...dss.certificates];
+    const crls = [...cms.crls, ...dss.crls];
+    if (s.isDocTimestamp) {
+      calls.push(() => verifyTimestampToken(cms.der, { data: s.signedBytes, trustAnchors: [root], intermediates, crls }));
+      continue;
+    }
+    const signer = cms.certificates.find((c) => Buffer.from(certificateInfo(c).serial).equals(cms.sid.serial ?? new Uint8Array()))!;
+    const token = cms.signatureTimestamps[0]!;
+    const v = await verifyTimestampToken(token, { data: cms.signature, trustAnchors: [root], intermediates, crls });
+    calls.push(() => verifyTimestampToken(token, { data: cms.signature, trustAnchors: [root], intermediates, crls }));
+    calls.push(() => validatePath({ certificate: signer, intermediates, trustAnchors: [root], crls, time: v.genTime!, purpose: 'signature' }));
+  }
+  const once = async (): Promise<void> => {
+    for (const call of calls) await call();
+  };
+  for (let i = 0; i < 10; i++) await once();
+  let n = 0;
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000) {
+    await once();
+    n++;
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / 1000 / n;
+}
+
 const result = await ours();
+const chainCpuMs = await chainShare();
 const openssl = opensslCms();
 const raw = rawNative();
 const cpu = os.cpus()[0]?.model ?? 'unknown';
 console.log(`machine: ${os.cpus().length} cores (nproc), ${cpu}, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 console.log(`contract: ${pdf.length} bytes, ${first.revisions} revisions, ${first.signatures.length} signatures and timestamps, DSS ${JSON.stringify(first.dss)}`);
 console.log(`verifyPdf, full B-LTA verification: ${result.perSecond.toFixed(1)} /s (${(1000 / result.perSecond).toFixed(2)} ms wall, ${result.cpuMs.toFixed(2)} ms CPU each)`);
+console.log(`of which certs/validation (3 validatePath + 4 verifyTimestampToken, same inputs, called alone): ${chainCpuMs.toFixed(2)} ms CPU (${((100 * chainCpuMs) / result.cpuMs).toFixed(0)} %)`);
+console.log(`one core, from CPU time: ${(1000 / result.cpuMs).toFixed(0)} verifications/s`);
 console.log(`openssl cms -verify of the 3 signature CMS, one process each: ${openssl.toFixed(1)} contracts/s (${(1000 / openssl).toFixed(1)} ms) -> ours x${(result.perSecond / openssl).toFixed(1)}`);
 console.log(`raw node:crypto verify of the 3 signature values: ${raw.toFixed(0)} contracts/s -> ours at ${((100 * result.perSecond) / raw).toFixed(1)} % of it`);

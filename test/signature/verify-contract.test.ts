@@ -4,7 +4,7 @@ import { x509 } from '../../certs/x509.ts';
 import { POLICY_OIDS } from '../../certs/policies.ts';
 import { softwareSigner } from '../../certs/signers.ts';
 import { signPdf } from '../../signature/pades.ts';
-import { httpTimestamper } from '../../signature/tsa-client.ts';
+import { createTsaClient as httpTimestamper } from '../../certs/tsa/client.ts';
 import { verifyPdf } from '../../signature/validation/verify-pdf.ts';
 import { appendUpdate, objectText, pageAndCatalog } from '../fixtures/pdf-builder.ts';
 import { makeSignedContract, type SignedContract } from '../fixtures/contract-fixture.ts';
