@@ -6,7 +6,7 @@ import { parseHash } from '../signature/cms/algorithms.ts';
 import { httpValidationFetchers } from '../signature/fetchers.ts';
 import { atLeast, parseLevel, type PadesLevel } from '../signature/levels.ts';
 import { extendPdf, signPdf } from '../signature/pades.ts';
-import { httpTimestamper } from '../signature/tsa-client.ts';
+import { createTsaClient } from '../certs/tsa/client.ts';
 import type { ValidationDataOptions } from '../signature/validation-data.ts';
 
 /**
@@ -112,7 +112,7 @@ function tsaFor(level: PadesLevel, o: Record<string, unknown>): Timestamper | un
     if (atLeast(level, 'B-T')) throw new Error(`Le niveau ${level} exige une autorité d’horodatage : ajoutez --tsa URL.`);
     return undefined;
   }
-  return httpTimestamper(String(o.tsa));
+  return createTsaClient(String(o.tsa));
 }
 
 async function openSigner(o: Record<string, unknown>): Promise<{ signer: Signer; close(): void }> {

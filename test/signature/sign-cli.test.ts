@@ -71,7 +71,7 @@ describe('passeport sign / extend as a subprocess', () => {
     const out = path.join(dir, 'jamais.pdf');
     const r = await passeport(['sign', contractFile, '--out', out, '--level', 'B-LTA', '--p12', p12File, '--tsa', await closedPortUrl()], { PASSEPORT_P12_PASSPHRASE: PASSPHRASE });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^Erreur : Horodatage impossible : l’autorité d’horodatage .* ne répond pas/);
+    expect(r.stderr).toMatch(/^Erreur : Horodatage impossible : Le service d'horodatage .* est injoignable/);
     expect(fs.existsSync(out)).toBe(false);
     expect(fs.readdirSync(dir).filter((f) => f.includes('jamais'))).toEqual([]);
   });

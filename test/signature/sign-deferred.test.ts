@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { softwareSigner } from '../../certs/signers.ts';
 import { complete, prepare, type PreparedSignature } from '../../signature/deferred.ts';
 import { signPdf } from '../../signature/pades.ts';
-import { httpTimestamper } from '../../signature/tsa-client.ts';
+import { createTsaClient as httpTimestamper } from '../../certs/tsa/client.ts';
 import { makeContract } from './support/contract.ts';
 import { judge, startHarness, type Harness } from './support/harness.ts';
 import type { TestCert } from './support/pki.ts';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Signer, Timestamper } from '../../certs/types.ts';
 import { softwareSigner } from '../../certs/signers.ts';
 import { extendPdf, signPdf } from '../../signature/pades.ts';
-import { httpTimestamper } from '../../signature/tsa-client.ts';
+import { createTsaClient as httpTimestamper } from '../../certs/tsa/client.ts';
 import type { PadesLevel } from '../../signature/levels.ts';
 import { makeContract } from './support/contract.ts';
 import { startHarness, type Harness } from './support/harness.ts';
@@ -32,15 +32,15 @@ const levels: PadesLevel[] = ['B-T', 'B-LT', 'B-LTA'];
 describe('a TSA that is down or answers an error: B-T and above fail, never a lower level', () => {
   for (const level of levels) {
     it(`${level}: closed port`, async () => {
-      await expect(signPdf(contract, signer, { level, timestamper: httpTimestamper(closedUrl) })).rejects.toThrow(/Horodatage impossible : l’autorité d’horodatage .* ne répond pas/);
+      await expect(signPdf(contract, signer, { level, timestamper: httpTimestamper(closedUrl) })).rejects.toThrow(/Horodatage impossible : Le service d'horodatage .* est injoignable/);
     });
     it(`${level}: HTTP 500`, async () => {
       broken.mode = 'http500';
-      await expect(signPdf(contract, signer, { level, timestamper: httpTimestamper(broken.url) })).rejects.toThrow(/Horodatage impossible : l’autorité d’horodatage a répondu HTTP 500/);
+      await expect(signPdf(contract, signer, { level, timestamper: httpTimestamper(broken.url) })).rejects.toThrow(/Horodatage impossible : Le service d'horodatage .* a répondu par une erreur HTTP 500/);
     });
     it(`${level}: rejection status`, async () => {
       broken.mode = 'reject';
-      await expect(signPdf(contract, signer, { level, timestamper: httpTimestamper(broken.url) })).rejects.toThrow(/Horodatage impossible : l’autorité d’horodatage a refusé la demande \(demande rejetée\)/);
+      await expect(signPdf(contract, signer, { level, timestamper: httpTimestamper(broken.url) })).rejects.toThrow(/Horodatage impossible : Le service d'horodatage .* a refusé la demande \(statut 2/);
     });
   }
 

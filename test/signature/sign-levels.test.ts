@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HashAlgorithm, Signer } from '../../certs/types.ts';
 import { softwareSigner } from '../../certs/signers.ts';
 import { signPdf } from '../../signature/pades.ts';
-import { httpTimestamper } from '../../signature/tsa-client.ts';
+import { createTsaClient as httpTimestamper } from '../../certs/tsa/client.ts';
 import type { PadesLevel } from '../../signature/levels.ts';
 import { makeContract, withExtraRevision, withXrefStream } from './support/contract.ts';
 import { judge, startHarness, type Harness } from './support/harness.ts';

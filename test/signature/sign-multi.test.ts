@@ -7,7 +7,7 @@ import { TokenSession, generateTokenKey, openTokenSigner, storeCertificateOnToke
 import { softwareSigner } from '../../certs/signers.ts';
 import type { Signer } from '../../certs/types.ts';
 import { extendPdf, signPdf } from '../../signature/pades.ts';
-import { httpTimestamper } from '../../signature/tsa-client.ts';
+import { createTsaClient as httpTimestamper } from '../../certs/tsa/client.ts';
 import { verifyPdf } from '../../signature/validation/verify-pdf.ts';
 import { makeContract } from './support/contract.ts';
 import { judge, startHarness, type Harness } from './support/harness.ts';
