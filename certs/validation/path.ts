@@ -122,7 +122,9 @@ async function validate(input: PathValidationInput): Promise<PathValidationResul
     records.push({ subject: anchor.subject, serialNumber: anchor.serialNumber, status: 'good', skipped: true });
   }
   notes.push(...ctx.notes);
-  return result({ failures, notes, path: best.path, leaf, input, records, ctx });
+  const expired = best.path.map((c, i) => (c.notAfter.getTime() < input.time.getTime() ? i : -1)).filter((i) => i >= 0);
+  const expiredNotRevoked = expired.length > 0 && expired.every((i) => records[i]?.status === 'good' && !records[i]?.skipped);
+  return result({ failures, notes, path: best.path, leaf, input, records, ctx, expiredNotRevoked });
 }
 
 function parseAll(list: Uint8Array[], label: string, notes: string[]): ParsedCertificate[] {
@@ -322,13 +324,15 @@ interface ResultParts {
   input: PathValidationInput;
   records?: CertificateRevocation[];
   ctx?: RevocationContext;
+  /** Every expired certificate of the path is proven not revoked at the validation time. */
+  expiredNotRevoked?: boolean;
 }
 
-function result({ failures, notes, path, leaf, input, records = [], ctx }: ResultParts): PathValidationResult {
+function result({ failures, notes, path, leaf, input, records = [], ctx, expiredNotRevoked = false }: ResultParts): PathValidationResult {
   const ordered = [...failures].sort((a, b) => PRIORITY.indexOf(a.sub) - PRIORITY.indexOf(b.sub));
   let sub = ordered[0]?.sub;
   const leafRecord = records[0];
-  if (sub === 'OUT_OF_BOUNDS_NO_POE' && ordered.every((f) => f.sub === 'OUT_OF_BOUNDS_NO_POE') && leafRecord?.status === 'good' && !leafRecord.skipped) {
+  if (sub === 'OUT_OF_BOUNDS_NO_POE' && ordered.every((f) => f.sub === 'OUT_OF_BOUNDS_NO_POE') && expiredNotRevoked) {
     sub = 'OUT_OF_BOUNDS_NOT_REVOKED';
   }
   const indication: PathIndication = sub === undefined ? 'PASSED' : FAILED.has(sub) ? 'FAILED' : 'INDETERMINATE';

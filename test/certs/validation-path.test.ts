@@ -299,6 +299,47 @@ describe('validatePath: revocation by CRL', () => {
   });
 });
 
+describe('validatePath: time and scope', () => {
+  it('validates at a past signature time: expired today, valid then, with the CRL of that time', async () => {
+    const signedAt = daysFrom(-200);
+    const oldRoot = await issue({ subject: 'CN=Racine Ancienne, C=FR', keys: keys[5]!, ca: true, notBefore: daysFrom(-900), notAfter: daysFrom(3000) });
+    const oldCa = await issue({ subject: 'CN=AC Ancienne, C=FR', keys: keys[6]!, issuer: oldRoot, ca: true, notBefore: daysFrom(-800), notAfter: daysFrom(2000) });
+    const old = await issue({ subject: 'CN=Ancien Signataire, C=FR', keys: keys[3]!, issuer: oldCa, notBefore: daysFrom(-400), notAfter: daysFrom(-30) });
+    const thenCrl = await crl(oldCa, { thisUpdate: daysFrom(-201), nextUpdate: daysFrom(-194) });
+    const rootThenCrl = await crl(oldRoot, { thisUpdate: daysFrom(-201), nextUpdate: daysFrom(-194) });
+    const input = { certificate: old.der, intermediates: [oldCa.der], trustAnchors: [oldRoot.der], crls: [thenCrl, rootThenCrl] };
+    const result = await validatePath(base({ ...input, time: signedAt }));
+    expect(result.reasons).toEqual([]);
+    expect(result.indication).toBe('PASSED');
+    expect((await validatePath(base(input))).subIndication).toBe('OUT_OF_BOUNDS_NO_POE');
+    expect(opensslVerify({ leaf: old, anchors: [oldRoot], untrusted: [oldCa], time: signedAt }).ok).toBe(true);
+  });
+
+  it('an expired trust anchor → OUT_OF_BOUNDS_NO_POE, as openssl says', async () => {
+    const oldRoot = await issue({ subject: 'CN=Racine Expiree, C=FR', keys: keys[5]!, ca: true, notBefore: daysFrom(-900), notAfter: daysFrom(-1) });
+    const child = await issue({ subject: 'CN=Sous Racine Expiree, C=FR', keys: keys[3]!, issuer: oldRoot });
+    const result = await validatePath(base({ certificate: child.der, intermediates: [], trustAnchors: [oldRoot.der], crls: [await crl(oldRoot)] }));
+    expect(result.subIndication).toBe('OUT_OF_BOUNDS_NO_POE');
+    expect(result.reasons[0]).toContain('« CN=Racine Expiree, C=FR » a expiré');
+    expect(opensslVerify({ leaf: child, anchors: [oldRoot] }).output).toContain('certificate has expired');
+  });
+
+  it('CA revocation data is optional by default and required with revocationRequiredForCAs', async () => {
+    expect((await validatePath(base({ crls: [caCrl] }))).indication).toBe('PASSED');
+    const strict = await validatePath(base({ crls: [caCrl], revocationRequiredForCAs: true }));
+    expect(strict.subIndication).toBe('TRY_LATER');
+    expect(strict.reasons[0]).toContain('« CN=AC Signature, O=Passeport, C=FR »');
+  });
+
+  it('timestamping needs exactly one EKU, timeStamping, critical', async () => {
+    const TS = '1.3.6.1.5.5.7.3.8';
+    const two = await issue({ subject: 'CN=Horodateur Double, C=FR', keys: keys[3]!, issuer: ca, eku: [TS, '1.3.6.1.5.5.7.3.4'], ekuCritical: true });
+    const good = await issue({ subject: 'CN=Horodateur, C=FR', keys: keys[3]!, issuer: ca, eku: [TS], ekuCritical: true });
+    expect((await validatePath(base({ certificate: two.der, purpose: 'timestamping' }))).subIndication).toBe('KEY_USAGE_FAILURE');
+    expect((await validatePath(base({ certificate: good.der, purpose: 'timestamping' }))).indication).toBe('PASSED');
+  });
+});
+
 describe('validatePath: hostile input', () => {
   it('garbage certificate bytes → FAILED / FORMAT_FAILURE, never a crash', async () => {
     for (const bytes of [new Uint8Array(0), Uint8Array.of(0x30, 0x84, 0xff, 0xff, 0xff, 0xff), leaf.der.subarray(0, 100), new TextEncoder().encode('pas un certificat')]) {
