@@ -1,7 +1,10 @@
 /**
  * Certificates issued per second, per profile and key type, next to the machine's raw
  * `openssl speed -seconds 3 rsa2048 ecdsap256` measured in the same run.
- *   npx tsx bench/pki-issue.ts [--write]   (--write records the figures in BENCHMARKS.md, section "## PKI")
+ *   npx tsx bench/pki-issue.ts > pki-issue.md
+ *   flock /work/main/.bench.lock npx tsx bench/pki-issue.ts --record pki-issue.md
+ * (--record writes a report into BENCHMARKS.md, section "## PKI", without measuring; the lock
+ * is held only for that.)
  * Uses DATABASE_URL (a throw-away database is created and dropped) or an embedded PGlite.
  */
 import crypto from 'node:crypto';
@@ -61,6 +64,12 @@ function opensslSpeed(): { rsa2048Sign: number; rsa2048Verify: number; p256Sign:
   return { rsa2048Sign: Number(rsa[1]), rsa2048Verify: Number(rsa[2]), p256Sign: Number(ec[1]), p256Verify: Number(ec[2]), text: lines };
 }
 
+const recordIndex = process.argv.indexOf('--record');
+if (recordIndex > 0) {
+  writeSection(fs.readFileSync(process.argv[recordIndex + 1] ?? '', 'utf8').trim());
+  process.exit(0);
+}
+
 const { db, cleanup } = await benchDatabase();
 const rows: string[] = [];
 try {
@@ -111,7 +120,7 @@ try {
   const certOnly = Number(rgs1Ec?.split('|')[3]);
   const report = [
     `Mesuré le ${new Date().toISOString()} — machine : ${os.cpus().length} cœurs (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}), ${cpu}, partagée avec d’autres processus.`,
-    `Commande : \`npx tsx bench/pki-issue.ts --write\` (PostgreSQL ${process.env.DATABASE_URL ? 'réel' : 'embarqué (PGlite)'}; AC en RSA 3072, initialisation des 6 AC : ${(initMs / 1000).toFixed(1)} s).`,
+    `Commande : \`npx tsx bench/pki-issue.ts\` (PostgreSQL ${process.env.DATABASE_URL ? 'réel' : 'embarqué (PGlite)'}; AC en RSA 3072, initialisation des 6 AC : ${(initMs / 1000).toFixed(1)} s).`,
     `Chaque émission : contrôles, génération de clé (sauf mention), certificat signé par l’AC (RSA 3072, SHA-256), enregistrement et dossier d’enregistrement en base.`,
     '',
     '| profil | clé du titulaire | certificats/s | ms par certificat | émissions mesurées |',
@@ -126,7 +135,6 @@ try {
       `la signature de l’AC en RSA 3072 coûte environ 3 à 4 fois une signature RSA 2048, et la génération d’une clé RSA domine l’émission avec clé générée.`,
   ].join('\n');
   console.log(report);
-  if (process.argv.includes('--write')) writeSection(report);
 } finally {
   await cleanup();
 }

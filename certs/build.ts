@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import { x509 } from './x509.ts';
 import type { CertificateProfile, CaName, KeyUsageName } from './profiles.ts';
 import { caUrls, OID_OCSP_NOCHECK } from './profiles.ts';
-import { type KeyType, toWebCryptoPrivateKey, webCryptoSigningAlgorithm } from './keys.ts';
+import { generateSoftwareKey, KEY_SPECS, type KeyType, toWebCryptoPrivateKey, webCryptoSigningAlgorithm } from './keys.ts';
+import type { Signer } from './types.ts';
 import type { JsonName } from './subject.ts';
 import { PkiError } from './errors.ts';
 
@@ -24,7 +25,10 @@ export interface CertificateIssuer {
   caName: CaName;
   /** The issuer's certificate; absent when self-signing the root. */
   certificate: x509.X509Certificate | null;
-  privateKey: crypto.KeyObject;
+  /** A software CA key… */
+  privateKey?: crypto.KeyObject;
+  /** …or a key that signs where it lives (a PKCS#11 token): returns the value as X.509 carries it. */
+  signer?: Pick<Signer, 'sign'>;
   keyType: KeyType;
 }
 
@@ -87,15 +91,61 @@ export async function buildCertificate(params: BuildParams): Promise<x509.X509Ce
   if (params.email) extensions.push(new x509.SubjectAlternativeNameExtension([{ type: 'email', value: params.email }], false));
   if (profile.ocspNoCheck) extensions.push(new x509.Extension(OID_OCSP_NOCHECK, false, new Uint8Array([0x05, 0x00])));
 
-  return x509.X509CertificateGenerator.create({
+  const createParams = {
     serialNumber: params.serial ?? newSerial(),
     subject: params.subject,
     issuer: issuer.certificate ? issuer.certificate.subjectName : params.subject,
     notBefore,
     notAfter,
     publicKey,
-    signingKey: await toWebCryptoPrivateKey(issuer.privateKey),
     signingAlgorithm: webCryptoSigningAlgorithm(issuer.keyType),
     extensions,
-  });
+  };
+  if (issuer.privateKey) {
+    return x509.X509CertificateGenerator.create({ ...createParams, signingKey: await toWebCryptoPrivateKey(issuer.privateKey) });
+  }
+  if (!issuer.signer) throw new PkiError('CA_KEY_UNAVAILABLE', `La clé de l’AC « ${issuer.caName} » n’est pas disponible.`);
+  // The generator only signs with a CryptoKey: build once with a throw-away key of the same
+  // type (same algorithm identifier), then put the CA's own signature over the same TBS.
+  const draft = await x509.X509CertificateGenerator.create({ ...createParams, signingKey: await placeholderKey(issuer.keyType) });
+  const [tbs, algorithm] = derChildren(new Uint8Array(draft.rawData));
+  const signature = await issuer.signer.sign(tbs!, KEY_SPECS[issuer.keyType].hash);
+  const bitString = derTlv(0x03, Buffer.concat([Buffer.from([0]), Buffer.from(signature)]));
+  return new x509.X509Certificate(new Uint8Array(derTlv(0x30, Buffer.concat([tbs!, algorithm!, bitString]))));
+}
+
+const placeholders = new Map<KeyType, Promise<CryptoKey>>();
+
+function placeholderKey(type: KeyType): Promise<CryptoKey> {
+  let key = placeholders.get(type);
+  if (!key) {
+    key = generateSoftwareKey(type).then((pair) => toWebCryptoPrivateKey(pair.privateKey));
+    placeholders.set(type, key);
+  }
+  return key;
+}
+
+/** The full TLVs inside a DER SEQUENCE (here: tbsCertificate, signatureAlgorithm, signature). */
+function derChildren(der: Uint8Array): Buffer[] {
+  const header = (at: number): { length: number; start: number } => {
+    const first = der[at + 1]!;
+    if (first < 0x80) return { length: first, start: at + 2 };
+    let length = 0;
+    for (let i = 0; i < (first & 0x7f); i++) length = length * 256 + der[at + 2 + i]!;
+    return { length, start: at + 2 + (first & 0x7f) };
+  };
+  const outer = header(0);
+  const out: Buffer[] = [];
+  for (let at = outer.start; at < outer.start + outer.length;) {
+    const { length, start } = header(at);
+    out.push(Buffer.from(der.subarray(at, start + length)));
+    at = start + length;
+  }
+  return out;
+}
+
+function derTlv(tag: number, body: Buffer): Uint8Array {
+  const n = body.length;
+  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
+  return new Uint8Array(Buffer.concat([Buffer.from([tag, ...length]), body]));
 }

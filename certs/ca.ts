@@ -1,4 +1,4 @@
-import type crypto from 'node:crypto';
+import crypto from 'node:crypto';
 import { x509 } from './x509.ts';
 import type { Sql } from '../db/connect.ts';
 import type { Signer } from './types.ts';
@@ -10,9 +10,20 @@ import { resolveMasterSecret, sealPrivateKey, type SecretOptions, unsealPrivateK
 import { findCa, insertCa, insertIssued } from './ca-store.ts';
 import { parseCertificate } from './der.ts';
 import { softwareSigner } from './signers.ts';
+import { generateTokenKey, openTokenSigner, parseTokenKeyUri, storeCertificateOnToken, tokenKeySign, type TokenSigner, TokenSession } from './pkcs11.ts';
 import { PkiError } from './errors.ts';
 
-export interface InitPkiOptions extends SecretOptions {
+/** How to reach CA keys: the master secret for sealed keys, a PIN for keys kept on a token. */
+export interface CaAccessOptions extends SecretOptions {
+  /** PIN of the token holding the CA keys, when they are on a token (default PASSEPORT_CA_PIN). */
+  caTokenPin?: string;
+  /** PKCS#11 module for token-kept CA keys (default PKCS11_MODULE, then SoftHSM2's). */
+  pkcs11Module?: string;
+}
+
+export interface InitPkiOptions extends CaAccessOptions {
+  /** Generate the CA keys inside this PKCS#11 token instead of sealing them in the database. */
+  caToken?: { tokenLabel: string; pin?: string; modulePath?: string };
   /** Base of the URLs written into certificates (CRL, OCSP, CA certificates). Default: PUBLIC_URL or http://127.0.0.1:3000. */
   publicBaseUrl?: string;
   /** Key type of the CA keys. Default rsa3072. */
@@ -50,9 +61,17 @@ export async function initPki(sql: Sql, options: InitPkiOptions = {}): Promise<I
     }
     if (todo.length === 0) return;
     const secret = resolveMasterSecret(options, true);
-    for (const name of todo) {
-      await createCa(tx as unknown as Sql, name, keyType, base, secret, options);
-      created.push(name);
+    const access: CaAccessOptions = options.caToken
+      ? { ...options, caTokenPin: options.caToken.pin ?? options.caTokenPin ?? process.env.PASSEPORT_CA_PIN, pkcs11Module: options.caToken.modulePath ?? options.pkcs11Module }
+      : options;
+    const token = options.caToken ? TokenSession.open({ tokenLabel: options.caToken.tokenLabel, pin: access.caTokenPin ?? '', modulePath: access.pkcs11Module }) : null;
+    try {
+      for (const name of todo) {
+        await createCa(tx as unknown as Sql, name, keyType, base, secret, access, token);
+        created.push(name);
+      }
+    } finally {
+      token?.close();
     }
   });
   const message = created.length === 0
@@ -71,25 +90,40 @@ function checkBaseUrl(base: string): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PkiError('INVALID_BASE_URL', `URL publique invalide « ${base} » : http ou https attendu.`);
 }
 
-async function createCa(sql: Sql, name: CaName, keyType: KeyType, base: string, secret: string, options: SecretOptions): Promise<void> {
+async function createCa(
+  sql: Sql, name: CaName, keyType: KeyType, base: string, secret: string, options: CaAccessOptions, token: TokenSession | null,
+): Promise<void> {
   const profile = getProfile(CA_PROFILES[name]);
-  const keys = await generateSoftwareKey(keyType);
+  let publicKey: Uint8Array;
+  let own: Pick<CertificateIssuer, 'privateKey' | 'signer'>;
+  let tokenKey: ReturnType<typeof generateTokenKey> | null = null;
+  if (token) {
+    tokenKey = generateTokenKey(token, keyType, `passeport-ca-${name}`);
+    publicKey = tokenKey.publicKey;
+    own = { signer: { sign: tokenKeySign(token, tokenKey.privateHandle, keyType) } };
+  } else {
+    const keys = await generateSoftwareKey(keyType);
+    publicKey = spkiDer(keys.publicKey);
+    own = { privateKey: keys.privateKey };
+  }
   const issuer: CertificateIssuer = profile.issuer === null
-    ? { caName: name, certificate: null, privateKey: keys.privateKey, keyType }
+    ? { caName: name, certificate: null, keyType, ...own }
     : await loadCaIssuer(sql, profile.issuer, options);
   const cert = await buildCertificate({
-    profile, subject: engineName(CA_COMMON_NAMES[name]), publicKey: spkiDer(keys.publicKey), issuer, publicBaseUrl: base,
+    profile, subject: engineName(CA_COMMON_NAMES[name]), publicKey, issuer, publicBaseUrl: base,
   });
   const der = new Uint8Array(cert.rawData);
+  if (token && tokenKey) storeCertificateOnToken(token, der, tokenKey.id, tokenKey.label, true);
   await insertCa(sql, {
     name, parent: profile.issuer, profile: profile.name, subject: cert.subject, serial: cert.serialNumber.toLowerCase(),
-    certificate: der, keyType, keyLocation: 'encrypted', sealedKey: await sealPrivateKey(keys.privateKey, secret, `ca:${name}`),
+    certificate: der, keyType, keyLocation: tokenKey ? tokenKey.uri : 'encrypted',
+    sealedKey: own.privateKey ? await sealPrivateKey(own.privateKey, secret, `ca:${name}`) : null,
     publicBaseUrl: base, notBefore: cert.notBefore, notAfter: cert.notAfter,
   });
   // Every certificate a CA signs is recorded, the issuing CAs' own ones too (so the root's CRL can list them).
   await insertIssued(sql, {
     serial: cert.serialNumber.toLowerCase(), caName: profile.issuer ?? name, subject: cert.subject, profile: profile.name,
-    level: null, keyType, keyLocation: `ca:${name}`, siren: null, notBefore: cert.notBefore, notAfter: cert.notAfter, der,
+    level: null, keyType, keyLocation: tokenKey ? tokenKey.uri : `ca:${name}`, siren: null, notBefore: cert.notBefore, notAfter: cert.notAfter, der,
   });
 }
 
@@ -106,13 +140,12 @@ export interface LoadedCa {
 }
 
 /** Loads a CA of the hierarchy, its chain and a signer over its (unsealed) private key. */
-export async function loadCa(sql: Sql, name: CaName, options: SecretOptions = {}): Promise<LoadedCa> {
+export async function loadCa(sql: Sql, name: CaName, options: CaAccessOptions = {}): Promise<LoadedCa> {
   const issuer = await loadCaIssuer(sql, name, options);
   const record = (await findCa(sql, name))!;
-  const chain = await caChain(sql, name);
   return {
-    name, certificate: record.certificate, chain, keyType: record.keyType, publicBaseUrl: record.publicBaseUrl,
-    signer: softwareSigner(issuer.privateKey, record.certificate, chain),
+    name, certificate: record.certificate, chain: issuer.chain, keyType: record.keyType, publicBaseUrl: record.publicBaseUrl,
+    signer: issuer.caSigner,
   };
 }
 
@@ -140,13 +173,33 @@ async function requireCa(sql: Sql, name: string) {
   return record;
 }
 
-/** Internal: the CA with its private key as a KeyObject, for issuance. */
-export async function loadCaIssuer(sql: Sql, name: CaName, options: SecretOptions = {}): Promise<CertificateIssuer & { publicBaseUrl: string }> {
+/** Token-kept CA keys: one open session per key (and PIN) for the life of the process. */
+const tokenSigners = new Map<string, TokenSigner>();
+
+/** Internal: the CA with its key (a KeyObject, or a signer on a token), for issuance. */
+export async function loadCaIssuer(
+  sql: Sql, name: CaName, options: CaAccessOptions = {},
+): Promise<CertificateIssuer & { publicBaseUrl: string; caSigner: Signer; chain: Uint8Array[] }> {
   const record = await requireCa(sql, name);
+  const certificate: x509.X509Certificate = parseCertificate(record.certificate);
+  const chain = await caChain(sql, name);
+  const base = { caName: name, certificate, keyType: record.keyType, publicBaseUrl: record.publicBaseUrl, chain };
+  if (record.keyLocation.startsWith('pkcs11:')) {
+    const { tokenLabel, keyLabel } = parseTokenKeyUri(record.keyLocation);
+    const pin = options.caTokenPin ?? process.env.PASSEPORT_CA_PIN;
+    if (!pin) throw new PkiError('CA_PIN_MISSING', `La clé de l’AC « ${name} » est sur le jeton « ${tokenLabel} » : fournir son code PIN (PASSEPORT_CA_PIN).`);
+    const modulePath = options.pkcs11Module ?? process.env.PKCS11_MODULE;
+    const cacheKey = [modulePath ?? '', record.keyLocation, crypto.createHash('sha256').update(pin).digest('hex')].join('|');
+    let signer = tokenSigners.get(cacheKey);
+    if (!signer) {
+      signer = openTokenSigner({ modulePath, tokenLabel, keyLabel, pin, chain });
+      tokenSigners.set(cacheKey, signer);
+    }
+    return { ...base, signer, caSigner: signer };
+  }
   if (record.keyLocation !== 'encrypted' || !record.sealedKey) {
     throw new PkiError('CA_KEY_UNAVAILABLE', `La clé de l’AC « ${name} » n’est pas disponible sur ce serveur.`);
   }
   const privateKey: crypto.KeyObject = await unsealPrivateKey(record.sealedKey, resolveMasterSecret(options), `ca:${name}`);
-  const certificate: x509.X509Certificate = parseCertificate(record.certificate);
-  return { caName: name, certificate, privateKey, keyType: record.keyType, publicBaseUrl: record.publicBaseUrl };
+  return { ...base, privateKey, caSigner: softwareSigner(privateKey, record.certificate, chain) };
 }

@@ -6,13 +6,13 @@ import {
 } from './profiles.ts';
 import { generateSoftwareKey, type KeyType, keyTypeOf, parseKeyType, spkiDer } from './keys.ts';
 import { buildCertificate } from './build.ts';
-import { caChain, loadCaIssuer } from './ca.ts';
+import { type CaAccessOptions, loadCaIssuer } from './ca.ts';
 import { insertIssued } from './ca-store.ts';
 import { checkRegistration, recordRegistration, type RegistrationEvidence, type RegistrationRecord } from './registration.ts';
 import { checkEmail, checkOrganisation, checkPersonName, checkSiren, engineName, holderName, type JsonName } from './subject.ts';
 import { buildPkcs12 } from './pkcs12.ts';
 import { generateTokenKey, storeCertificateOnToken, storeChainOnToken, type TokenOptions, TokenSession } from './pkcs11.ts';
-import { resolveMasterSecret, type SecretOptions } from './secret.ts';
+import { resolveMasterSecret } from './secret.ts';
 import { PkiError } from './errors.ts';
 
 export interface SubjectRequest {
@@ -39,7 +39,8 @@ export interface IssueRequest {
   /** For the OCSP responder profile: the CA it answers for. */
   caName?: CaName;
   validityDays?: number;
-  secret?: SecretOptions;
+  /** Master secret (sealed CA keys) or PIN (CA keys on a token). */
+  secret?: CaAccessOptions;
 }
 
 export interface IssuedResult {
@@ -176,17 +177,16 @@ const contexts = new WeakMap<Sql, Map<string, Promise<IssuingContext>>>();
  * The CA's unsealed key and chain, kept per database handle: CA rows never change once
  * created, and the cache key includes the master secret, so a wrong secret still fails.
  */
-function issuingContext(sql: Sql, caName: CaName, options: SecretOptions | undefined): Promise<IssuingContext> {
+function issuingContext(sql: Sql, caName: CaName, options: CaAccessOptions = {}): Promise<IssuingContext> {
   const secret = resolveMasterSecret(options);
-  const key = `${caName}:${crypto.createHash('sha256').update(secret).digest('hex')}`;
+  const key = `${caName}:${crypto.createHash('sha256').update(`${secret}\0${options.caTokenPin ?? ''}`).digest('hex')}`;
   let perSql = contexts.get(sql);
   if (!perSql) contexts.set(sql, (perSql = new Map()));
   let context = perSql.get(key);
   if (!context) {
     context = (async () => {
-      const issuer = await loadCaIssuer(sql, caName, { secret });
-      const chain = await caChain(sql, caName);
-      return { issuer, fullChain: [new Uint8Array(issuer.certificate!.rawData), ...chain] };
+      const issuer = await loadCaIssuer(sql, caName, { ...options, secret });
+      return { issuer, fullChain: [new Uint8Array(issuer.certificate!.rawData), ...issuer.chain] };
     })();
     perSql.set(key, context);
     context.catch(() => perSql.delete(key));

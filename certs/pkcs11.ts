@@ -30,6 +30,8 @@ interface LoadedModule {
   users: number;
 }
 const modules = new Map<string, LoadedModule>();
+/** SHA-256 of the PIN that logged each token in, per module and token label. */
+const loggedIn = new Map<string, string>();
 
 function acquireModule(modulePath: string): pkcs11js.PKCS11 {
   const known = modules.get(modulePath);
@@ -57,6 +59,7 @@ function releaseModule(modulePath: string): void {
   if (!known) return;
   if (--known.users > 0) return;
   modules.delete(modulePath);
+  for (const key of [...loggedIn.keys()]) if (key.startsWith(`${modulePath}|`)) loggedIn.delete(key);
   try {
     known.pkcs11.C_Finalize();
   } catch {
@@ -93,12 +96,18 @@ export class TokenSession {
       const slot = pkcs11.C_GetSlotList(true).find((s) => pkcs11.C_GetTokenInfo(s).label.trim() === label);
       if (!slot) throw new PkiError('TOKEN_NOT_FOUND', `Jeton PKCS#11 « ${label} » introuvable (module ${modulePath}).`);
       const session = pkcs11.C_OpenSession(slot, P.CKF_SERIAL_SESSION | P.CKF_RW_SESSION);
+      const loginKey = `${modulePath}|${label}`;
+      const pinHash = crypto.createHash('sha256').update(options.pin).digest('hex');
       try {
         pkcs11.C_Login(session, P.CKU_USER, options.pin);
+        loggedIn.set(loginKey, pinHash);
       } catch (cause) {
-        if (!isPkcs11Error(cause, P.CKR_USER_ALREADY_LOGGED_IN)) {
+        // Login state is shared by all sessions of the process: a PIN given while another
+        // session is logged in is checked against the one that logged in.
+        const alreadyIn = isPkcs11Error(cause, P.CKR_USER_ALREADY_LOGGED_IN);
+        if (!alreadyIn || loggedIn.get(loginKey) !== pinHash) {
           pkcs11.C_CloseSession(session);
-          throw loginError(cause, label);
+          throw alreadyIn ? loginError(new P.Pkcs11Error('CKR_PIN_INCORRECT', P.CKR_PIN_INCORRECT), label) : loginError(cause, label);
         }
       }
       return new TokenSession(pkcs11, session, modulePath, label);
@@ -153,6 +162,8 @@ export interface TokenKey {
   publicKey: Uint8Array;
   /** RFC 7512 URI naming the key. */
   uri: string;
+  /** Handle of the private key in the session that generated it. */
+  privateHandle: Buffer;
 }
 
 export function tokenKeyUri(tokenLabel: string, keyLabel: string, id: Buffer): string {
@@ -197,7 +208,7 @@ export function generateTokenKey(token: TokenSession, keyType: KeyType, keyLabel
     throw new PkiError('TOKEN_KEYGEN_FAILED', `Le jeton « ${token.tokenLabel} » n’a pas pu générer la clé ${keyType} (${describe(cause)}).`, { cause });
   }
   const publicKey = readPublicKey(token, pair.publicKey, keyType);
-  return { id, label, keyType, publicKey, uri: tokenKeyUri(token.tokenLabel, label, id) };
+  return { id, label, keyType, publicKey, uri: tokenKeyUri(token.tokenLabel, label, id), privateHandle: pair.privateKey };
 }
 
 function b64url(bytes: Buffer): string {
@@ -306,7 +317,6 @@ export function openTokenSigner(options: OpenTokenSignerOptions): TokenSigner {
     const certificate = new Uint8Array(token.attribute(certs[0]!, P.CKA_VALUE));
     const keyType = keyTypeOf(crypto.createPublicKey({ key: Buffer.from(parseCertificate(certificate).publicKey.rawData), format: 'der', type: 'spki' }));
     const chain = options.chain ?? authorityChain(token, certificate);
-    const spec = KEY_SPECS[keyType];
     return {
       certificate,
       chain,
@@ -314,26 +324,51 @@ export function openTokenSigner(options: OpenTokenSignerOptions): TokenSigner {
       keyLabel,
       keyId: id.toString('hex'),
       close: () => token.close(),
-      async sign(data: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
-        const hashName = nodeHashName(hash);
-        try {
-          if (spec.kind === 'rsa') {
-            token.pkcs11.C_SignInit(token.session, { mechanism: RSA_MECHANISMS[hash] }, key);
-            return new Uint8Array(token.pkcs11.C_Sign(token.session, Buffer.from(data), Buffer.alloc(spec.bits / 8)));
-          }
-          const digest = crypto.createHash(hashName).update(data).digest();
-          token.pkcs11.C_SignInit(token.session, { mechanism: P.CKM_ECDSA }, key);
-          const raw = token.pkcs11.C_Sign(token.session, digest, Buffer.alloc(2 * Math.ceil(spec.bits / 8)));
-          return ecdsaRawToDer(new Uint8Array(raw));
-        } catch (cause) {
-          throw new PkiError('TOKEN_SIGN_FAILED', `Le jeton « ${token.tokenLabel} » a refusé de signer (${describe(cause)}).`, { cause });
-        }
-      },
+      sign: tokenKeySign(token, key, keyType),
     };
   } catch (error) {
     token.close();
     throw error;
   }
+}
+
+/** Signs with a private key object of an open session; ECDSA comes back as DER. */
+export function tokenKeySign(token: TokenSession, key: Handle, keyType: KeyType): (data: Uint8Array, hash: HashAlgorithm) => Promise<Uint8Array> {
+  const spec = KEY_SPECS[keyType];
+  return async (data, hash) => {
+    const hashName = nodeHashName(hash);
+    try {
+      if (spec.kind === 'rsa') {
+        token.pkcs11.C_SignInit(token.session, { mechanism: RSA_MECHANISMS[hash] }, key);
+        return new Uint8Array(token.pkcs11.C_Sign(token.session, Buffer.from(data), Buffer.alloc(spec.bits / 8)));
+      }
+      const digest = crypto.createHash(hashName).update(data).digest();
+      token.pkcs11.C_SignInit(token.session, { mechanism: P.CKM_ECDSA }, key);
+      const raw = token.pkcs11.C_Sign(token.session, digest, Buffer.alloc(2 * Math.ceil(spec.bits / 8)));
+      return ecdsaRawToDer(new Uint8Array(raw));
+    } catch (cause) {
+      throw new PkiError('TOKEN_SIGN_FAILED', `Le jeton « ${token.tokenLabel} » a refusé de signer (${describe(cause)}).`, { cause });
+    }
+  };
+}
+
+/** Parses the token and object labels of an RFC 7512 URI written by `tokenKeyUri`. */
+export function parseTokenKeyUri(uri: string): { tokenLabel: string; keyLabel: string } {
+  const fields = new Map(uri.replace(/^pkcs11:/, '').split(';').map((part) => {
+    const at = part.indexOf('=');
+    return [part.slice(0, at), part.slice(at + 1)] as const;
+  }));
+  const decode = (value: string | undefined): string | undefined => {
+    try {
+      return value === undefined ? undefined : decodeURIComponent(value);
+    } catch {
+      return undefined;
+    }
+  };
+  const tokenLabel = decode(fields.get('token'));
+  const keyLabel = decode(fields.get('object'));
+  if (!uri.startsWith('pkcs11:') || !tokenLabel || !keyLabel) throw new PkiError('MALFORMED_KEY_URI', `Adresse de clé PKCS#11 invalide « ${uri} ».`);
+  return { tokenLabel, keyLabel };
 }
 
 /** The authority certificates on the token, ordered from the signer's issuer upwards. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/db.ts';
-import { initPki } from '../../certs/ca.ts';
+import { initPki, loadCa } from '../../certs/ca.ts';
 import { issueCertificate, type IssuedResult } from '../../certs/issue.ts';
 import { openTokenSigner, TokenSession } from '../../certs/pkcs11.ts';
 import { createSoftHsmStore, initSoftHsmToken } from '../../certs/softhsm.ts';
@@ -17,6 +17,7 @@ const secret = { secret: 'secret-maitre-de-test-0123456789' };
 const dir = tempDir('pki-pkcs11');
 const store = createSoftHsmStore(path.join(dir, 'softhsm'));
 const PIN = '246810';
+const CA_PIN = '864200';
 const token = { modulePath: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'passeport-test', pin: PIN };
 const faceToFace = { identityCheck: 'face_to_face' as const, operator: 'agence-paris', documentType: 'passport' as const, documentNumber: '19AB12345' };
 const person = { name: 'Élodie Dupont-Marchal', organisation: 'Boulangerie Dupont', siren: '732829320' };
@@ -27,12 +28,15 @@ beforeAll(async () => {
   process.env.SOFTHSM2_CONF = store.confPath;
   initSoftHsmToken(store, { label: 'passeport-test', pin: PIN, soPin: '13579135' });
   initSoftHsmToken(store, { label: 'vide', pin: PIN, soPin: '13579135' });
+  initSoftHsmToken(store, { label: 'ac-jeton', pin: CA_PIN, soPin: '13579135' });
   db = await createTestDatabase();
   await initPki(db.sql, { ...secret, publicBaseUrl: 'http://127.0.0.1:8080', caKeyType: 'ec256' });
 });
 afterAll(async () => {
   await db?.drop();
+  await caDb?.drop();
 });
+let caDb: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
 
 async function refusal(run: () => unknown, code: string): Promise<PkiError> {
   const error = await Promise.resolve().then(run).then(() => null, (e: unknown) => e);
@@ -148,5 +152,38 @@ describe('token errors are precise and never show the PIN', () => {
     await refusal(() => openTokenSigner({ ...token, tokenLabel: 'vide' }), 'KEY_NOT_FOUND');
     await refusal(() => issueCertificate(db.sql, { profile: 'person-rgs2', subject: person, key: { store: 'token', type: 'ec256', token, keyLabel: 'person-rgs2-ec256' }, registration: faceToFace, secret }), 'KEY_LABEL_TAKEN');
     await refusal(() => issueCertificate(db.sql, { profile: 'person-rgs2', subject: person, key: { store: 'token', type: 'ec256', token: { ...token, tokenLabel: '' } }, registration: faceToFace, secret }), 'TOKEN_LABEL_MISSING');
+  });
+});
+
+describe('CA keys kept on a PKCS#11 token', () => {
+  it('initPki generates every CA key on the token; certificates issued with them pass openssl', async () => {
+    caDb = await createTestDatabase();
+    const init = await initPki(caDb.sql, { ...secret, caKeyType: 'ec384', caToken: { tokenLabel: 'ac-jeton', pin: CA_PIN } });
+    expect(init.created).toHaveLength(6);
+    const rows = await caDb.sql<{ name: string; key_location: string; key_ciphertext: Uint8Array | null }[]>`select name, key_location, key_ciphertext from pki_ca`;
+    for (const row of rows) {
+      expect(row.key_ciphertext).toBeNull();
+      expect(row.key_location).toBe(`pkcs11:token=ac-jeton;object=passeport-ca-${row.name};id=${row.key_location.split(';id=')[1]}`);
+    }
+    await refusal(() => issueCertificate(caDb!.sql, { profile: 'person-rgs1', subject: person, key: { store: 'software', type: 'ec256' }, registration: { identityCheck: 'remote', operator: 'x' }, secret }), 'CA_PIN_MISSING');
+    await refusal(() => loadCa(caDb!.sql, 'rgs1', { ...secret, caTokenPin: '000000' }), 'WRONG_PIN');
+    const access = { ...secret, caTokenPin: CA_PIN };
+    const soft = await issueCertificate(caDb.sql, { profile: 'person-rgs1', subject: person, key: { store: 'software', type: 'rsa2048' }, registration: { identityCheck: 'remote', operator: 'x' }, secret: access });
+    expect(verifyWithOpenssl(dir, soft.certificate, soft.chain, PROFILES['person-rgs1'].policies[0]!).stdout).toMatch(/: OK\n/);
+    expect(certText(soft.certificate)).toMatch(/Signature Algorithm: ecdsa-with-SHA384/);
+    const onToken = await issueCertificate(caDb.sql, { profile: 'seal-rgs3', subject: { organisation: 'Banque Exemple', siren: '356000000' },
+      key: { store: 'token', type: 'ec256', token, keyLabel: 'cachet-banque' }, registration: faceToFace, secret: access });
+    expect(verifyWithOpenssl(dir, onToken.certificate, onToken.chain, PROFILES['seal-rgs3'].policies[0]!).stdout).toMatch(/: OK\n/);
+    const ca = await loadCa(caDb.sql, 'seal', access);
+    const data = crypto.randomBytes(30);
+    expect(crypto.verify('sha384', data, { key: new crypto.X509Certificate(ca.certificate).publicKey, dsaEncoding: 'der' }, await ca.signer.sign(data, 'SHA-384'))).toBe(true);
+    const session = TokenSession.open({ ...token, tokenLabel: 'ac-jeton', pin: CA_PIN });
+    try {
+      const [rootKey] = session.find([{ type: P.CKA_CLASS, value: P.CKO_PRIVATE_KEY }, { type: P.CKA_LABEL, value: 'passeport-ca-root' }]);
+      expect(session.attribute(rootKey!, P.CKA_EXTRACTABLE)[0]).toBe(0);
+      expect(() => session.attribute(rootKey!, P.CKA_VALUE)).toThrow(/CKR_ATTRIBUTE_SENSITIVE/);
+    } finally {
+      session.close();
+    }
   });
 });
