@@ -1,4 +1,7 @@
 import fs from 'node:fs';
+import { webcrypto } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validatePath, type PathValidationInput } from '../../certs/validation/index.ts';
@@ -124,6 +127,33 @@ describe('OCSP responses built with asn1js', () => {
   it('a response about another certificate is ignored', async () => {
     const other = await buildOcspResponse({ issuer: ca, signer: ca, entries: [{ cert: responder, status: 'good' }] });
     expect((await validatePath(base({ ocspResponses: [other] }))).subIndication).toBe('TRY_LATER');
+  });
+});
+
+describe('OCSP responses built with pkijs', () => {
+  it('revoked, SHA-256 CertID, signed by the CA through pkijs → REVOKED with the date', async () => {
+    const engine = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto });
+    const issuerCert = pkijs.Certificate.fromBER(new Uint8Array(ca.der));
+    const revokedAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 86_400_000);
+    const single = new pkijs.SingleResponse({
+      certID: await pkijs.CertID.create(pkijs.Certificate.fromBER(new Uint8Array(leaf.der)), { hashAlgorithm: 'SHA-256', issuerCertificate: issuerCert }, engine),
+      certStatus: new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 1 }, value: [new asn1js.GeneralizedTime({ valueDate: revokedAt })] }),
+      thisUpdate: new Date(Date.now() - 60_000),
+      nextUpdate: new Date(Date.now() + 3_600_000),
+    });
+    const basic = new pkijs.BasicOCSPResponse({
+      tbsResponseData: new pkijs.ResponseData({ responderID: issuerCert.subject, producedAt: new Date(), responses: [single] }),
+    });
+    await basic.sign(ca.keys.privateKey, 'SHA-256', engine);
+    const response = new pkijs.OCSPResponse({
+      responseStatus: new asn1js.Enumerated({ value: 0 }),
+      responseBytes: new pkijs.ResponseBytes({ responseType: '1.3.6.1.5.5.7.48.1.1', response: new asn1js.OctetString({ valueHex: basic.toSchema().toBER() }) }),
+    });
+    const der = new Uint8Array(response.toSchema().toBER());
+    const result = await validatePath(base({ ocspResponses: [der] }));
+    expect(result.subIndication).toBe('REVOKED');
+    expect(result.revocation).toMatchObject({ status: 'revoked', source: 'ocsp' });
+    expect(result.revocation.revokedAt?.toISOString()).toBe(revokedAt.toISOString());
   });
 });
 
