@@ -140,10 +140,10 @@ async function run(bytes: Uint8Array, options: VerifyOptions, limits: VerifyLimi
     }
   }
   report.signatures = works.map((w) => w.report);
-  return conclude(report, bytes, lastEnd);
+  return conclude(report, doc, bytes, lastEnd);
 }
 
-function conclude(report: VerificationReport, bytes: Uint8Array, lastEnd: number): VerificationReport {
+function conclude(report: VerificationReport, doc: PdfRevisions, bytes: Uint8Array, lastEnd: number): VerificationReport {
   const sigs = report.signatures;
   if (sigs.length === 0) {
     report.indication = 'INDETERMINATE';
@@ -154,9 +154,11 @@ function conclude(report: VerificationReport, bytes: Uint8Array, lastEnd: number
   const failed = sigs.find((s) => s.indication === 'TOTAL_FAILED');
   const indeterminate = sigs.find((s) => s.indication === 'INDETERMINATE');
   if (!isOnlyWhitespace(bytes, lastEnd) && !sigs.some((s) => s.modificationsAfter.length > 0)) {
-    // Bytes after the last signature that no later revision explains.
-    const laterRevision = lastEnd < bytes.length && bytes.subarray(lastEnd).includes(0x25);
-    if (!laterRevision) report.reasons.push('des données ont été ajoutées après la dernière signature');
+    // Bytes after the last signature must be later revisions (analysed above) and nothing past their end.
+    const lastSection = doc.sections[doc.sections.length - 1];
+    const eof = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).lastIndexOf('%%EOF', undefined, 'latin1');
+    const explained = lastSection !== undefined && lastSection.offset >= lastEnd && eof > lastSection.offset && isOnlyWhitespace(bytes, eof + 5);
+    if (!explained) report.reasons.push('des données ont été ajoutées après la dernière signature');
   }
   const modified = sigs.some((s) => s.modificationsAfter.length > 0) || report.reasons.length > 0;
   if (failed || modified) {

@@ -113,3 +113,23 @@ describe('tampering is never TOTAL_PASSED', () => {
     expect(report.indication).not.toBe('TOTAL_PASSED');
   });
 });
+
+describe('certification (DocMDP)', () => {
+  it('a signature appended to a document certified with P=1 (no change allowed) fails the certification', async () => {
+    const { createTestPki } = await import('./support/pki.ts');
+    const { softwareSigner } = await import('../../certs/signers.ts');
+    const { signPdf } = await import('../../signature/pades.ts');
+    const certified = read('pyhanko-certified-p1.pdf');
+    const alone = await verifyPdf(certified, options);
+    expect(alone.indication).toBe('TOTAL_PASSED');
+    expect(alone.signatures[0]!.certificationLevel).toBe(1);
+
+    const pki = await createTestPki();
+    const other = await pki.issue({ cn: 'Signataire Suivant', keyType: 'ec256' });
+    const signed = await signPdf(certified, softwareSigner(other.privateKey, other.der, [pki.ca.der, pki.root.der]), { level: 'B-B', fieldName: 'Suivant' });
+    const report = await verifyPdf(signed, options);
+    expect(report.indication).toBe('TOTAL_FAILED');
+    expect(report.signatures[0]).toMatchObject({ fieldName: 'Certification', indication: 'TOTAL_FAILED', subIndication: 'SIG_CONSTRAINTS_FAILURE' });
+    expect(report.signatures[0]!.modificationsAfter.length).toBeGreaterThan(0);
+  });
+});
