@@ -153,7 +153,7 @@ async function issueCommand(sql: Sql, env: Env, options: IssueOptions): Promise<
     subject: { name: options.name, organisation: options.org, siren: options.siren, email: options.email },
     key,
     registration,
-    secret: { dataDir: env.DATA_DIR },
+    secret: { dataDir: env.DATA_DIR, pkcs11Module: env.PKCS11_MODULE },
   };
   if (options.validityDays !== undefined) request.validityDays = Number(options.validityDays);
   const issued = await issueCertificate(sql, request);
@@ -224,10 +224,14 @@ export function register(program: Command): void {
     .description('Crée l’AC racine et les AC émettrices (rgs1, rgs2, rgs3, seal, tsa) ; sans effet si elles existent')
     .option('--ca-key <type>', 'type de clé des AC : rsa3072, ec256 ou ec384', 'rsa3072')
     .option('--base-url <url>', 'URL publique des CRL, OCSP et certificats d’AC (défaut : PUBLIC_URL)')
+    .option('--ca-token-label <label>', 'génère les clés des AC sur ce jeton PKCS#11 (PIN dans PASSEPORT_CA_PIN)')
     .option('--json', 'sortie JSON')
-    .action((options: { caKey: string; baseUrl?: string; json?: boolean }) => withPki(async (sql, env) => {
+    .action((options: { caKey: string; baseUrl?: string; caTokenLabel?: string; json?: boolean }) => withPki(async (sql, env) => {
+      const caToken = options.caTokenLabel
+        ? { tokenLabel: options.caTokenLabel, pin: await askSecret(`Code PIN du jeton des AC « ${options.caTokenLabel} » : `, 'PASSEPORT_CA_PIN'), modulePath: env.PKCS11_MODULE }
+        : undefined;
       const result = await initPki(sql, {
-        dataDir: env.DATA_DIR, caKeyType: parseKeyType(options.caKey),
+        dataDir: env.DATA_DIR, caKeyType: parseKeyType(options.caKey), ...(caToken ? { caToken } : {}),
         ...(options.baseUrl ?? env.PUBLIC_URL ? { publicBaseUrl: options.baseUrl ?? env.PUBLIC_URL } : {}),
       });
       console.log(options.json ? JSON.stringify(result, null, 2) : result.message);
