@@ -17,7 +17,7 @@ export interface TestPki {
   ca: TestCert;
   tsa: TestCert;
   /** Issues an end-entity signing certificate under the CA. */
-  issue(opts: { cn: string; o?: string; keyType?: TestKeyType; policy?: string; crlUrl?: string }): Promise<TestCert>;
+  issue(opts: { cn: string; o?: string; keyType?: TestKeyType; policy?: string; crlUrl?: string; ocspUrl?: string }): Promise<TestCert>;
   /** Certifies a key held elsewhere (a PKCS#11 token): SPKI DER in, certificate out. */
   certify(opts: { cn: string; o?: string; spki: Uint8Array; policy?: string }): Promise<Uint8Array>;
   /** A fresh CRL from the CA (empty or revoking `revoked`). */
@@ -125,10 +125,11 @@ export async function createTestPki(opts: { crlBase?: string; caKeyType?: 'ec256
     root: toTest(rootCert, rootKeys.privateKey),
     ca: toTest(caCert, caKeys.privateKey),
     tsa: toTest(tsaCert, tsaKeys.privateKey),
-    async issue({ cn, o = 'Entreprise de test', keyType = 'ec256', policy = POLICY_OIDS.rgs1, crlUrl }) {
+    async issue({ cn, o = 'Entreprise de test', keyType = 'ec256', policy = POLICY_OIDS.rgs1, crlUrl, ocspUrl }) {
       const keys = await keyPair(keyType);
       const extensions = leafExtensions(policy).filter((e) => !crlUrl || !(e instanceof x509.CRLDistributionPointsExtension));
       if (crlUrl) extensions.push(new x509.CRLDistributionPointsExtension([crlUrl]));
+      if (ocspUrl) extensions.push(new x509.AuthorityInfoAccessExtension({ ocsp: [ocspUrl] }));
       const cert = await issueUnder(caCert, caKeys.privateKey, `CN=${cn}, O=${o}, C=FR`, keys, [
         ...extensions,
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.nonRepudiation, true),

@@ -89,3 +89,37 @@ export async function closedPortUrl(): Promise<string> {
   await closer(server)();
   return url;
 }
+
+/**
+ * An OCSP responder made of `openssl ocsp` (signed by the issuing CA) behind a tiny HTTP
+ * server; `good` lists the certificates it reports as good (others are "unknown").
+ */
+type IndexedCert = { cert: { serialNumber: string; subject: string; notAfter: Date } };
+
+export async function startOpensslOcsp(dir: string, pki: TestPki): Promise<TestServer & { requests: number; setGood(certs: IndexedCert[]): void }> {
+  const d = fs.mkdtempSync(path.join(dir, 'ocsp-'));
+  fs.writeFileSync(path.join(d, 'ca.pem'), pki.ca.pem);
+  fs.writeFileSync(path.join(d, 'ca.key'), pki.ca.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  const stamp = (t: Date) => t.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
+  // openssl reads the index at every request: certificates issued after start can be added.
+  const setGood = (good: IndexedCert[]): void =>
+    fs.writeFileSync(path.join(d, 'index.txt'), good.map((g) => `V\t${stamp(g.cert.notAfter)}\t\t${g.cert.serialNumber.toUpperCase()}\tunknown\t/${g.cert.subject.split(', ').reverse().join('/')}\n`).join(''));
+  setGood([]);
+  let n = 0;
+  const state = { requests: 0 };
+  const { server, url } = await listen((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      state.requests++;
+      const q = path.join(d, `q${++n}.der`);
+      const r = path.join(d, `r${n}.der`);
+      fs.writeFileSync(q, Buffer.concat(chunks));
+      run('openssl', ['ocsp', '-index', path.join(d, 'index.txt'), '-CA', path.join(d, 'ca.pem'), '-rsigner', path.join(d, 'ca.pem'), '-rkey', path.join(d, 'ca.key'), '-reqin', q, '-respout', r, '-ndays', '1']).then(
+        () => res.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(fs.readFileSync(r)),
+        () => res.writeHead(500).end(),
+      );
+    });
+  });
+  return Object.assign(state, { url, close: closer(server), setGood });
+}
