@@ -1,4 +1,5 @@
 import {
+  WithStartWorkflowOperation,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
@@ -33,14 +34,20 @@ export function createTemporalDossierEngine({ client, taskQueue }: TemporalDossi
   }
 
   async function start(input: DossierWorkflowInput, waitMs: number): Promise<DossierView> {
-    const handle = await startOrJoin(input);
-    // The workflow exists from here on; the answer itself may take longer than the caller waits.
+    // One call starts (or joins) the workflow and carries the Update, which the first workflow task then sees.
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof dossierWorkflow>('dossierWorkflow', {
+      ...startOptions(input),
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), waitMs);
     try {
-      return await client.withAbortSignal(controller.signal, () => handle.executeUpdate(awaitFirstAnswerUpdate));
+      return await client.withAbortSignal(controller.signal, () =>
+        client.workflow.executeUpdateWithStart(awaitFirstAnswerUpdate, { startWorkflowOperation }),
+      );
     } catch (error) {
-      if (!controller.signal.aborted && !isCompleted(error) && !(error instanceof WorkflowNotFoundError)) throw error;
+      const finished = error instanceof WorkflowExecutionAlreadyStartedError || error instanceof WorkflowNotFoundError || isCompleted(error);
+      if (!controller.signal.aborted && !finished) throw error;
     } finally {
       clearTimeout(timer);
     }
@@ -48,23 +55,31 @@ export function createTemporalDossierEngine({ client, taskQueue }: TemporalDossi
     const view = await client
       .withDeadline(Date.now() + QUERY_FALLBACK_MS, () => status(input.dossierId))
       .catch(() => null);
-    return view ?? receivedView(input.dossierId);
+    if (view) return view;
+    // The wait may have been cut before the server took the start: make sure the workflow exists.
+    await startOrJoin(input);
+    return receivedView(input.dossierId);
   }
 
-  async function startOrJoin(input: DossierWorkflowInput) {
+  function startOptions(input: DossierWorkflowInput) {
+    return {
+      workflowId: dossierWorkflowId(input.dossierId),
+      taskQueue,
+      args: [input] as [DossierWorkflowInput],
+      // A finished dossier is never run again: its workflow ID stays taken.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+      staticSummary: `Dossier ${input.dossierId} (banque ${input.bankId})`,
+    };
+  }
+
+  async function startOrJoin(input: DossierWorkflowInput): Promise<void> {
     try {
-      return await client.workflow.start<typeof dossierWorkflow>('dossierWorkflow', {
-        workflowId: dossierWorkflowId(input.dossierId),
-        taskQueue,
-        args: [input],
-        // A running dossier is joined; a finished one is never run again.
+      await client.workflow.start<typeof dossierWorkflow>('dossierWorkflow', {
+        ...startOptions(input),
         workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        staticSummary: `Dossier ${input.dossierId} (banque ${input.bankId})`,
       });
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return handleOf(input.dossierId);
-      throw error;
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     }
   }
 

@@ -10,6 +10,7 @@ import {
   defineQuery,
   defineUpdate,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -46,11 +47,20 @@ export type DossierWorkflowResult =
 
 const DEADLINE_TEXT = 'analyse non réalisée dans les 24 heures';
 
-const activities = proxyActivities<DossierActivities>({
-  // Each activity is one short database or guarantor call; retry until it goes through.
-  startToCloseTimeout: '5s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
-});
+const retry = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' };
+/**
+ * Short, idempotent database steps whose inputs the history already fixes run as
+ * local activities, inside the workflow task: no round trip through the server.
+ */
+const db = proxyLocalActivities<Omit<DossierActivities, 'requestGuarantee' | 'recordDecision'>>({ startToCloseTimeout: '5s', retry });
+/**
+ * Regular activities, queued and retried by the server: the guarantor is a remote
+ * service (a real one can replace the local one), and the decision carries its
+ * decidedAt from the workflow clock, which must be in the history before the
+ * database sees it — a local activity's input is not, until its workflow task
+ * completes, so a worker crash in between would store one instant and return another.
+ */
+const remote = proxyActivities<Pick<DossierActivities, 'requestGuarantee' | 'recordDecision'>>({ startToCloseTimeout: '10s', retry });
 
 export async function dossierWorkflow(input: DossierWorkflowInput): Promise<DossierWorkflowResult> {
   const { dossierId, bankId } = input;
@@ -103,9 +113,9 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   );
 
   // ── 1. Eligibility ──────────────────────────────────────────────────────
-  const eligibility = await activities.checkEligibility(dossierId);
+  const eligibility = await db.checkEligibility(dossierId);
   if (!eligibility.eligible) {
-    await activities.recordIneligible(dossierId, eligibility.reasons);
+    await db.recordIneligible(dossierId, eligibility.reasons);
     ineligibility = eligibility.reasons;
     status = 'ineligible';
     await condition(allHandlersFinished);
@@ -114,7 +124,7 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   hardCases.push(...eligibility.hardCases);
 
   // ── 2. SOFARIS guarantee ────────────────────────────────────────────────
-  guarantee = await activities.requestGuarantee(dossierId);
+  guarantee = await remote.requestGuarantee(dossierId);
   if (guarantee.status === 'refused') {
     hardCases.push({ code: 'guarantee_refused', detail: guarantee.reason });
   }
@@ -130,13 +140,13 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
     decision = await record({ outcome: 'declined', decidedBy: 'policy', reasonCode: code, text: detail });
   } else {
     deadlineAt = timeline.deadlineAt;
-    await activities.recordAwaitingAnalyst(dossierId, hardCases, deadlineAt);
+    await db.recordAwaitingAnalyst(dossierId, hardCases, deadlineAt);
     status = 'awaiting_analyst';
     waitingForAnalyst = true;
 
     for (const reminder of timeline.reminders) {
       if (await waitForAnalystUntil(reminder.at, `rappel à la banque (${reminder.offsetSeconds} s)`)) break;
-      await activities.sendReminder(dossierId, reminder.offsetSeconds);
+      await db.sendReminder(dossierId, reminder.offsetSeconds);
     }
     const decided = await waitForAnalystUntil(timeline.deadlineAt, 'échéance de la décision');
     waitingForAnalyst = false;
@@ -158,7 +168,7 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   // ── Steps ───────────────────────────────────────────────────────────────
   async function record(fields: Omit<FinalDecision, 'decidedAt'>): Promise<FinalDecision> {
     const final: FinalDecision = { ...withoutUndefined(fields), decidedAt: new Date().toISOString() };
-    await activities.recordDecision(dossierId, final);
+    await remote.recordDecision(dossierId, final);
     return final;
   }
 

@@ -1,0 +1,154 @@
+/**
+ * Engine benchmark: `npx tsx bench/engine.ts [--rate 50 --seconds 60 --baseline-rates 20,40,60,80,100 --baseline-seconds 10 --http]`
+ *
+ * On the embedded defaults — the Temporal CLI dev server on a SQLite file (WAL)
+ * and one in-process worker, the database named by DATABASE_URL or else the
+ * embedded PGlite — it measures first a bare one-activity workflow at
+ * increasing rates (the baseline), then default-accord dossiers submitted at
+ * `--rate` for `--seconds` through the DossierEngine (and with --http through
+ * POST /v1/dossiers): decided per second and p50/p99 time to decision, counted
+ * from each submission's scheduled instant (open loop).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { createDossierActivities } from '../activities/dossier.ts';
+import { buildServer } from '../api/server.ts';
+import { openDatabase, type Database } from '../db/connect.ts';
+import { migrate } from '../db/migrate.ts';
+import { createApiKey } from '../db/repositories/apiKeys.ts';
+import { createLocalGuarantor } from '../guarantor/local.ts';
+import { connectWorker } from '../temporal/connection.ts';
+import { startDevServer } from '../temporal/dev-server.ts';
+import { createTemporalDossierEngine } from '../temporal/dossier-engine.ts';
+import { installTemporalRuntime } from '../temporal/runtime.ts';
+import { createWorker } from '../temporal/worker.ts';
+import { RESELLER, createDossier, seedRegistries, workflowInput, type CreatedDossier } from '../test/integration/support/fixtures.ts';
+import { createTestDatabase } from '../test/support/db.ts';
+import { measureBaseline } from './engine-baseline.ts';
+import { runOpenLoop, sustains, type LoadResult } from './engine-load.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '60' },
+    'baseline-rates': { type: 'string', default: '20,40,60,80,100' },
+    'baseline-seconds': { type: 'string', default: '10' },
+    http: { type: 'boolean', default: false },
+  },
+});
+const rate = Number(args.rate);
+const seconds = Number(args.seconds);
+const baselineRates = (args['baseline-rates'] ?? '').split(',').filter(Boolean).map(Number);
+const baselineSeconds = Number(args['baseline-seconds']);
+const P99_TARGET_MS = 1_000;
+
+installTemporalRuntime();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passeport-bench-'));
+const database = process.env.DATABASE_URL ? 'PostgreSQL (a throw-away database on DATABASE_URL)' : 'embedded PGlite';
+const db: Database & { drop?: () => Promise<void> } = process.env.DATABASE_URL
+  ? await createTestDatabase()
+  : await openDatabase({ dataDir: dir, max: 20 });
+const server = await startDevServer({ dbFile: path.join(dir, 'temporal.db'), uiPort: null });
+const nativeConnection = await connectWorker({ address: server.address, namespace: 'default' });
+const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+
+function line(label: string, r: LoadResult): string {
+  const ok = sustains(r, P99_TARGET_MS) ? 'sustained' : 'NOT sustained';
+  return (
+    `${label.padEnd(26)} offered ${r.offeredRate}/s × ${(r.launched / r.offeredRate).toFixed(0)} s: ` +
+    `${r.completed}/${r.launched} done (${r.errors} errors) in ${r.wallSeconds.toFixed(1)} s → ${r.completedPerSecond.toFixed(1)}/s, ` +
+    `p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms, max ${r.maxMs.toFixed(0)} ms — ${ok}` +
+    (r.firstError ? ` (first error: ${r.firstError})` : '')
+  );
+}
+
+try {
+  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`Temporal dev server on SQLite (WAL), one worker in this process; database: ${database}`);
+
+  // ── Baseline: the bare one-activity workflow ────────────────────────────
+  const baseline = await measureBaseline({
+    connection: nativeConnection,
+    client,
+    rates: baselineRates,
+    seconds: baselineSeconds,
+    onStep: (r) => console.log(line('bare workflow', r)),
+  });
+  const sustained = baseline.filter((r) => sustains(r, P99_TARGET_MS));
+  const bareBest = sustained.length > 0 ? Math.max(...sustained.map((r) => r.completedPerSecond)) : 0;
+  const barePeak = Math.max(...baseline.map((r) => r.completedPerSecond));
+
+  // ── Dossiers on the default path ────────────────────────────────────────
+  await migrate(db.sql);
+  await seedRegistries(db.sql);
+  const taskQueue = 'bench-dossiers';
+  const worker = await createWorker({
+    connection: nativeConnection,
+    taskQueue,
+    activities: createDossierActivities({ sql: db.sql, guarantor: createLocalGuarantor(db.sql) }),
+  });
+  const engine = createTemporalDossierEngine({ client, taskQueue });
+  const total = Math.round(rate * seconds);
+  const results: { label: string; result: LoadResult }[] = [];
+
+  await worker.runUntil(async () => {
+    // Warm the worker's workflow context and the pools; not measured.
+    for (let i = 0; i < 5; i++) await engine.start(workflowInput(await createDossier(db.sql, {})), 30_000);
+
+    process.stdout.write(`preparing ${total} dossiers (one company and passport each)… `);
+    const dossiers: CreatedDossier[] = [];
+    for (let i = 0; i < total; i++) dossiers.push(await createDossier(db.sql, {}));
+    console.log('done');
+    const engineRun = await runOpenLoop(rate, seconds, async (i) => {
+      const dossier = dossiers[i];
+      if (!dossier) throw new Error('missing dossier');
+      const view = await engine.start(workflowInput(dossier), 30_000);
+      if (view.status !== 'approved') throw new Error(`dossier ${view.dossierId} is ${view.status}`);
+    });
+    results.push({ label: 'dossiers via DossierEngine', result: engineRun });
+    console.log(line('dossiers via DossierEngine', engineRun));
+
+    if (args.http) {
+      const app = await buildServer({ sql: db.sql, engine, config: { startWaitMs: 30_000 }, checkTemporal: async () => {} });
+      const address = await app.listen({ host: '127.0.0.1', port: 0 });
+      const key = await createApiKey(db.sql, RESELLER, 'reseller', { label: 'bench' });
+      process.stdout.write(`preparing ${total} companies and passports for HTTP submissions… `);
+      const bodies: CreatedDossier['body'][] = [];
+      for (let i = 0; i < total; i++) bodies.push((await createDossier(db.sql, {})).body);
+      console.log('done');
+      const httpRun = await runOpenLoop(rate, seconds, async (i) => {
+        const response = await fetch(`${address}/v1/dossiers`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+          body: JSON.stringify(bodies[i]),
+        });
+        const view = (await response.json()) as { status?: string };
+        if (view.status !== 'approved') throw new Error(`HTTP ${response.status}: ${JSON.stringify(view).slice(0, 200)}`);
+      });
+      results.push({ label: 'dossiers via POST /v1/dossiers', result: httpRun });
+      console.log(line('dossiers via POST /v1/dossiers', httpRun));
+      await app.close();
+    }
+  });
+
+  console.log('');
+  console.log(`bare workflow: best sustained ${bareBest.toFixed(1)}/s (p99 ≤ ${P99_TARGET_MS} ms), peak ${barePeak.toFixed(1)}/s`);
+  for (const { label, result } of results) {
+    const ratio = bareBest > 0 ? ((100 * result.completedPerSecond) / bareBest).toFixed(0) : 'n/a';
+    console.log(
+      `${label}: ${result.completedPerSecond.toFixed(1)}/s decided, p50 ${result.p50Ms.toFixed(0)} ms, p99 ${result.p99Ms.toFixed(0)} ms` +
+        ` → ${ratio} % of the bare workflow's sustained rate; target (${rate}/s at p99 < 1 s) ${sustains(result, P99_TARGET_MS) ? 'met' : 'NOT met'}`,
+    );
+  }
+} finally {
+  await nativeConnection.close();
+  await client.connection.close();
+  await server.stop();
+  if (db.drop) await db.drop();
+  else await db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
