@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { buildPkcs12 } from '../../certs/pkcs12.ts';
+import { TokenSession, generateTokenKey, storeCertificateOnToken, storeChainOnToken } from '../../certs/pkcs11.ts';
+import { POLICY_OIDS } from '../../certs/policies.ts';
 import { makeContract } from './support/contract.ts';
 import { judge, startHarness, type Harness } from './support/harness.ts';
 import { closedPortUrl } from './support/servers.ts';
@@ -65,6 +68,38 @@ describe('passeport sign / extend as a subprocess', () => {
     // The CRL files given on the command line are embedded verbatim (byte-identical to the ones written).
     for (const f of ['ca.crl', 'root.crl']) expect(ext.includes(fs.readFileSync(path.join(dir, f)))).toBe(true);
     await judge(h, signedBytes, ext, { signatures: 1, documentTimestamps: 1, signatureTimestamps: true, embedded: [h.pki.root.der, h.pki.ca.der, h.pki.tsa.der], vri: true });
+  });
+
+  it('sign --token-label: the bank seals with its RGS *** key on SoftHSM2 (PIN from PASSEPORT_PIN)', async () => {
+    const hsm = fs.mkdtempSync(path.join(dir, 'softhsm-'));
+    fs.mkdirSync(path.join(hsm, 'tokens'));
+    const conf = path.join(hsm, 'softhsm2.conf');
+    fs.writeFileSync(conf, `directories.tokendir = ${hsm}/tokens\nobjectstore.backend = file\nlog.level = ERROR\n`);
+    process.env.SOFTHSM2_CONF = conf;
+    const pin = '7319';
+    execFileSync('softhsm2-util', ['--init-token', '--free', '--label', 'banque-cli', '--pin', pin, '--so-pin', '24681357'], { env: process.env, stdio: 'ignore' });
+    const session = TokenSession.open({ tokenLabel: 'banque-cli', pin });
+    try {
+      const key = generateTokenKey(session, 'ec256', 'cachet');
+      const cert = await h.pki.certify({ cn: 'Banque Exemple', o: 'Banque Exemple SA', spki: key.publicKey, policy: POLICY_OIDS.seal3 });
+      storeCertificateOnToken(session, cert, key.id, 'cachet');
+      storeChainOnToken(session, [h.pki.ca.der, h.pki.root.der]);
+    } finally {
+      session.close();
+    }
+    const out = path.join(dir, 'cachet.pdf');
+    const r = await passeport(['sign', contractFile, '--out', out, '--level', 'B-T', '--token-label', 'banque-cli', '--key-label', 'cachet', '--tsa', h.tsa.url, '--json'], {
+      PASSEPORT_PIN: pin,
+      SOFTHSM2_CONF: conf,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain(pin);
+    await judge(h, fs.readFileSync(contractFile), fs.readFileSync(out), { signatures: 1, signatureTimestamps: true });
+    const wrong = await passeport(['sign', contractFile, '--out', path.join(dir, 'refus-pin.pdf'), '--token-label', 'banque-cli'], { PASSEPORT_PIN: '0000', SOFTHSM2_CONF: conf });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/^Erreur : /);
+    expect(wrong.stderr).not.toContain('0000');
   });
 
   it('exits 1 with a French reason and writes no file when the TSA is down', async () => {
