@@ -119,7 +119,7 @@ try {
   const rgs1Ec = rows.find((r) => r.startsWith('| person-rgs1 (clé publique fournie') && r.includes('| ec256 |'));
   const certOnly = Number(rgs1Ec?.split('|')[3]);
   const report = [
-    `Mesuré le ${new Date().toISOString()} — machine : ${os.cpus().length} cœurs (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}), ${cpu}, partagée avec d’autres processus.`,
+    `Mesuré le ${new Date().toISOString()} — machine : nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}, ${cpu}, partagée avec d’autres processus (charge moyenne sur 1 min à la fin : ${os.loadavg()[0]!.toFixed(1)}).`,
     `Commande : \`npx tsx bench/pki-issue.ts\` (PostgreSQL ${process.env.DATABASE_URL ? 'réel' : 'embarqué (PGlite)'}; AC en RSA 3072, initialisation des 6 AC : ${(initMs / 1000).toFixed(1)} s).`,
     `Chaque émission : contrôles, génération de clé (sauf mention), certificat signé par l’AC (RSA 3072, SHA-256), enregistrement et dossier d’enregistrement en base.`,
     '',

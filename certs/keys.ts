@@ -71,10 +71,18 @@ export function webCryptoSigningAlgorithm(type: KeyType): Algorithm | EcdsaParam
   return { name: 'ECDSA', hash: spec.hash } as EcdsaParams;
 }
 
-export async function toWebCryptoPrivateKey(key: crypto.KeyObject): Promise<CryptoKey> {
-  const type = keyTypeOf(key);
-  const der = key.export({ format: 'der', type: 'pkcs8' });
-  return crypto.webcrypto.subtle.importKey('pkcs8', der, webCryptoImportAlgorithm(type), false, ['sign']) as Promise<CryptoKey>;
+const imported = new WeakMap<crypto.KeyObject, Promise<CryptoKey>>();
+
+/** The same key as a non-extractable WebCrypto signing key (imported once per KeyObject). */
+export function toWebCryptoPrivateKey(key: crypto.KeyObject): Promise<CryptoKey> {
+  let cryptoKey = imported.get(key);
+  if (!cryptoKey) {
+    const type = keyTypeOf(key);
+    const der = key.export({ format: 'der', type: 'pkcs8' });
+    cryptoKey = crypto.webcrypto.subtle.importKey('pkcs8', der, webCryptoImportAlgorithm(type), false, ['sign']) as Promise<CryptoKey>;
+    imported.set(key, cryptoKey);
+  }
+  return cryptoKey;
 }
 
 export function spkiDer(key: crypto.KeyObject): Uint8Array {
