@@ -86,7 +86,6 @@ function parseCmsUnsafe(contents: Uint8Array): ParsedCms {
   if (version.value.length !== 1 || ![1, 3, 4, 5].includes(version.value[0]!)) throw new CmsFormatError('unexpected SignedData version');
   let i = 1; // skip version
   const digestAlgs = child(sd, i++);
-  void digestAlgs;
   expectTag(digestAlgs, 0, 17);
   const digestOids = digestAlgs.children.map((a) => algorithmOid(a));
   const encap = expectTag(child(sd, i++), 0, 16);

@@ -169,7 +169,7 @@ class Context {
       if (keys.every((k) => ['V', 'AP', 'AS', 'MK'].includes(k))) return { objectNumber: num, category: 'form', description: 'champ de formulaire rempli' };
       return forbidden('champ de formulaire modifié');
     }
-    if (nameOf(newDict.get('Subtype')) === 'Widget' && this.parentFieldType(newDict) === 'Sig' && keys.every((k) => ['AP', 'F', 'MK', 'AS'].includes(k))) {
+    if (nameOf(newDict.get('Subtype')) === 'Widget' && this.fieldType(newDict) === 'Sig' && keys.every((k) => ['AP', 'F', 'MK', 'AS'].includes(k))) {
       return { objectNumber: num, category: 'signature', description: 'apparence de signature' };
     }
     if (newDict.get('Subtype') !== undefined && nameOf(newDict.get('Subtype')) !== 'Widget' && newDict.get('Rect') !== undefined) {
@@ -220,10 +220,6 @@ class Context {
       cur = this.after.dict(cur.get('Parent'));
     }
     return undefined;
-  }
-
-  private parentFieldType(d: PdfDict): string | undefined {
-    return this.fieldType(d);
   }
 
   private isDss(num: number): boolean {

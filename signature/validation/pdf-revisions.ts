@@ -24,6 +24,8 @@ export class PdfRevisions {
   readonly parser: PdfParser;
   /** Sections sorted by file offset: the order in which they were appended. */
   readonly sections: XrefSection[];
+  /** Objects parsed at a file offset, shared by every revision's resolver. */
+  readonly parsedAt = new Map<number, { num: number; gen: number; obj: PdfObject }>();
   private readonly objStmCache = new Map<string, { offsets: [number, number][]; data: Uint8Array; parser: PdfParser }>();
 
   constructor(
@@ -268,14 +270,19 @@ export class PdfState {
             const v = this.resolve(ref);
             return typeof v === 'number' ? v : undefined;
           };
-          let parsed;
-          try {
-            parsed = this.doc.parser.parseIndirect(entry.offset, lengthOf);
-          } catch (error) {
-            // Writers are sometimes a few bytes off: look for the header close by, as common readers do.
-            const near = this.doc.findHeaderNear(num, entry.gen, entry.offset);
-            if (near === undefined) throw error;
-            parsed = this.doc.parser.parseIndirect(near, lengthOf);
+          let parsed = this.doc.parsedAt.get(entry.offset);
+          if (!parsed) {
+            try {
+              parsed = this.doc.parser.parseIndirect(entry.offset, lengthOf);
+            } catch (error) {
+              // Writers are sometimes a few bytes off: look for the header close by, as common readers do.
+              const near = this.doc.findHeaderNear(num, entry.gen, entry.offset);
+              if (near === undefined) throw error;
+              parsed = this.doc.parser.parseIndirect(near, lengthOf);
+            }
+            // Bytes never change, so an object read at an offset is the same in every revision,
+            // unless its stream length came from another object.
+            if (!(parsed.obj instanceof PdfStream && parsed.obj.dict.get('Length') instanceof PdfRef)) this.doc.parsedAt.set(entry.offset, parsed);
           }
           if (parsed.num !== num) throw new PdfFormatError(`xref points object ${num} at object ${parsed.num}`);
           result = parsed.obj;
