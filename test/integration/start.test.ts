@@ -149,4 +149,20 @@ describe('passeport start', () => {
     expect(await portAnswers(temporalPort)).toBe(false);
     expect(fs.existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
   }, 120_000);
+
+  it('refuses a bad setting at once, naming the variable', async () => {
+    const bad = spawn(path.join(root, 'node_modules/.bin/tsx'), ['cli/main.ts', 'start'], {
+      cwd: root,
+      env: { ...process.env, DATA_DIR: dataDir, TEMPORAL_PORT: 'soixante', REMINDER_OFFSETS_SECONDS: '12h' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    bad.stdout?.setEncoding('utf8').on('data', (c: string) => (text += c));
+    bad.stderr?.setEncoding('utf8').on('data', (c: string) => (text += c));
+    const code = await new Promise<number | null>((resolve) => bad.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(text).toContain('TEMPORAL_PORT');
+    expect(text).toContain('REMINDER_OFFSETS_SECONDS');
+    expect(text).not.toContain(READY_LINE);
+  }, 60_000);
 });
