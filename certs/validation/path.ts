@@ -59,6 +59,8 @@ const KNOWN_EXTENSIONS: ReadonlySet<string> = new Set([
 
 const DEFAULT_MAX_PATH = 10;
 const MAX_CANDIDATE_PATHS = 32;
+/** Certificates examined while building paths: many same-name CAs must not make the search explode. */
+const MAX_SEARCH_STEPS = 2000;
 
 export async function validatePath(input: PathValidationInput): Promise<PathValidationResult> {
   try {
@@ -150,8 +152,9 @@ function mayIssue(candidate: ParsedCertificate, cert: ParsedCertificate): boolea
 /** Depth-first search leaf → anchor over name chaining and key identifiers; cycles and depth bounded. */
 function buildPaths(leaf: ParsedCertificate, pool: ParsedCertificate[], anchors: ParsedCertificate[], maxLength: number): ParsedCertificate[][] {
   const found: ParsedCertificate[][] = [];
+  let steps = 0;
   const walk = (path: ParsedCertificate[]): void => {
-    if (found.length >= MAX_CANDIDATE_PATHS) return;
+    if (found.length >= MAX_CANDIDATE_PATHS || ++steps > MAX_SEARCH_STEPS) return;
     const current = path[path.length - 1]!;
     if (isAnchor(current, anchors)) {
       found.push(path);

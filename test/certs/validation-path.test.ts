@@ -377,6 +377,17 @@ describe('validatePath: hostile input', () => {
     expect(result.subIndication).toBe('NO_CERTIFICATE_CHAIN_FOUND');
   });
 
+  it('twelve same-name CAs (12! orders) that never reach an anchor: the search is bounded', async () => {
+    const familyKeys = await Promise.all(Array.from({ length: 12 }, () => ecKeys()));
+    const family: Issued[] = [];
+    for (const k of familyKeys) family.push(await issue({ subject: 'CN=AC Homonyme, C=FR', keys: k, ca: true, noAki: true }));
+    const orphan = await issue({ subject: 'CN=Orphelin, C=FR', keys: keys[3]!, issuer: family[0]!, noAki: true });
+    const started = Date.now();
+    const result = await validatePath(base({ certificate: orphan.der, intermediates: family.map((c) => c.der) }));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.subIndication).toBe('NO_CERTIFICATE_CHAIN_FOUND');
+  });
+
   it('an invalid validation time → FORMAT_FAILURE', async () => {
     const result = await validatePath(base({ time: new Date('nonsense') }));
     expect(result.subIndication).toBe('FORMAT_FAILURE');
