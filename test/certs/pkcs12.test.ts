@@ -4,13 +4,15 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/db.ts';
-import { initPki } from '../../certs/ca.ts';
+import { initPki, loadCa } from '../../certs/ca.ts';
+import { PROFILES } from '../../certs/profiles.ts';
+import { POLICY_OIDS } from '../../certs/policies.ts';
 import { issueCertificate, type IssuedResult } from '../../certs/issue.ts';
 import { pkcs12Signer, readPkcs12 } from '../../certs/pkcs12.ts';
 import { softwareSigner } from '../../certs/signers.ts';
 import { derToPem, parseCertificate, parseCertificates, parsePrivateKey } from '../../certs/der.ts';
 import { PkiError } from '../../certs/errors.ts';
-import { tempDir } from './pki-support.ts';
+import { certText, tempDir, verifyWithOpenssl } from './pki-support.ts';
 
 const secret = { secret: 'secret-maitre-de-test-0123456789' };
 const passphrase = 'phrase secrète à tester';
@@ -40,7 +42,8 @@ function expectPkiError(run: () => unknown, code: string): PkiError {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await initPki(db.sql, { ...secret, caKeyType: 'ec256' });
+  // RSA 3072 CA keys here (the other suites use EC keys to stay fast): openssl judges those too.
+  await initPki(db.sql, { ...secret, caKeyType: 'rsa3072' });
   for (const type of ['rsa2048', 'ec384'] as const) {
     issued[type] = await issueCertificate(db.sql, { profile: 'person-rgs1', subject: person, key: { store: 'software', type, pkcs12Passphrase: passphrase }, registration: remote, secret });
     fs.writeFileSync(path.join(dir, `${type}.p12`), issued[type]!.pkcs12!);
@@ -51,6 +54,21 @@ afterAll(async () => {
 });
 
 describe('PKCS#12 delivery of RGS * keys', () => {
+  it('the RSA 3072 hierarchy and what it issues pass openssl strict checks', async () => {
+    const root = await loadCa(db.sql, 'root', secret);
+    expect(certText(root.certificate)).toMatch(/Public-Key: \(3072 bit\)/);
+    for (const name of ['rgs1', 'rgs2', 'rgs3', 'seal', 'tsa'] as const) {
+      const ca = await loadCa(db.sql, name, secret);
+      const policy = PROFILES[`ca-${name}` as const].policies[0]!;
+      expect(verifyWithOpenssl(dir, ca.certificate, [root.certificate], policy).stdout).toMatch(/: OK\n/);
+    }
+    for (const type of ['rsa2048', 'ec384'] as const) {
+      const text = certText(issued[type]!.certificate);
+      expect(text).toMatch(/Signature Algorithm: sha256WithRSAEncryption/);
+      expect(verifyWithOpenssl(dir, issued[type]!.certificate, issued[type]!.chain, POLICY_OIDS.rgs1).stdout).toMatch(/: OK\n/);
+    }
+  });
+
   for (const type of ['rsa2048', 'ec384'] as const) {
     it(`${type}: openssl reads it with the passphrase (PBES2/AES-256-CBC, SHA-256 MAC) and not without`, () => {
       const file = path.join(dir, `${type}.p12`);
