@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { addMonths, parisDateOf } from '../../../domain/dates.ts';
+import { DEMO } from '../../../db/seed.ts';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+
+export interface StartProcess {
+  child: ChildProcess;
+  output(): string;
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
+  exited: Promise<number | null>;
+}
+
+/** `passeport start` as a subprocess, with exactly the environment given (plus PATH and HOME). */
+export function spawnStart(env: NodeJS.ProcessEnv): StartProcess {
+  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['cli/main.ts', 'start'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => text,
+    exited,
+    waitFor(pattern, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const started = Date.now();
+        const timer = setInterval(() => {
+          const match = text.match(pattern);
+          if (match) {
+            clearInterval(timer);
+            resolve(match);
+          } else if (Date.now() - started > timeoutMs || child.exitCode !== null) {
+            clearInterval(timer);
+            reject(new Error(`no ${pattern} within ${timeoutMs} ms; output so far:\n${text}`));
+          }
+        }, 100);
+      });
+    },
+  };
+}
+
+/** Processes whose command line mentions `needle` (the dev server's does: --db-filename <DATA_DIR>/temporal.db). */
+export function processesMentioning(needle: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle)) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+export function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+type View = { dossierId: string; status: string; decision: { decidedBy: string; guaranteeReference?: string } | null };
+
+/**
+ * Submits the demo's default-accord dossier (a passport with six modules, Banque
+ * Populaire des Alpes) with the reseller key the start printed, and returns the
+ * view once decided: a cold worker on a loaded machine may answer after the API's wait.
+ */
+export async function submitDemoDossier(apiUrl: string, key: string, idempotencyKey: string): Promise<View> {
+  const passport = DEMO.passports.sixModules;
+  const body = {
+    resellerId: DEMO.resellers.grenoble,
+    bankId: DEMO.banks.alpes,
+    company: {
+      siren: passport.siren,
+      legalName: 'Atelier Numérique SAS',
+      legalForm: 'SAS',
+      naf: '62.02A',
+      creationDate: addMonths(parisDateOf(new Date()), -10),
+      postcode: '38000',
+      city: 'Grenoble',
+    },
+    dirigeant: { firstName: 'Camille', lastName: 'Roux', birthDate: '1988-02-14', email: 'camille.roux@example.fr', mobile: '06 12 34 56 78' },
+    passportNumber: passport.number,
+    equipment: [{ description: 'Ordinateur portable', category: 'portable', quantity: 2, unitPriceCents: 120_000 }],
+    financing: { product: 'credit_bail', durationMonths: 36, periodicity: 'monthly' },
+    consent: true,
+  };
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey };
+  const submitted = await fetch(`${apiUrl}/v1/dossiers`, { method: 'POST', headers, body: JSON.stringify(body) });
+  if (![200, 201, 202].includes(submitted.status)) throw new Error(`POST /v1/dossiers: ${submitted.status} ${await submitted.text()}`);
+  let view = (await submitted.json()) as View;
+  for (let i = 0; i < 100 && view.status === 'received'; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    view = (await (await fetch(`${apiUrl}/v1/dossiers/${view.dossierId}`, { headers })).json()) as View;
+  }
+  return view;
+}
