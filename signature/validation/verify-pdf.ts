@@ -94,7 +94,8 @@ async function run(bytes: Uint8Array, options: VerifyOptions, limits: VerifyLimi
   const doc = new PdfRevisions(bytes, limits, budget);
   const latest = doc.latest();
   report.revisions = doc.sections.length;
-  const found = findSignatures(latest, limits.maxSignatures);
+  const allFound = findSignatures(latest, limits.maxSignatures + 1);
+  const found = allFound.slice(0, limits.maxSignatures);
   const dss = readDss(latest, bytes, limits);
   if (dss) report.dss = { certificates: dss.certificates.length, crls: dss.crls.length, ocspResponses: dss.ocspResponses.length, vri: dss.vriCount };
   const certification = found.find((f) => f.docMdpP !== undefined)?.docMdpP ?? permsDocMdp(latest);
@@ -115,9 +116,9 @@ async function run(bytes: Uint8Array, options: VerifyOptions, limits: VerifyLimi
   const pool = [...(dss?.certificates ?? []), ...(options.intermediates ?? [])];
   const cache = new CertificateCache();
   for (const w of works) {
+    w.report.revisionIndex = Math.max(0, doc.sections.filter((s) => s.offset < w.signedEnd).length - 1);
     if (w.failed) continue;
     budget.check();
-    w.report.revisionIndex = Math.max(0, doc.sections.filter((s) => s.offset < w.signedEnd).length - 1);
     w.report.modificationsAfter = modificationsAfter(doc, w, certification, analysis);
     integrityStep(w, [...pool, ...options.trustAnchors], cache);
   }
@@ -140,10 +141,13 @@ async function run(bytes: Uint8Array, options: VerifyOptions, limits: VerifyLimi
     }
   }
   report.signatures = works.map((w) => w.report);
-  return conclude(report, doc, bytes, lastEnd);
+  const problems: string[] = [];
+  if (allFound.length > limits.maxSignatures) problems.push(`plus de ${limits.maxSignatures} signatures : les suivantes n’ont pas été vérifiées`);
+  return conclude(report, doc, bytes, lastEnd, problems);
 }
 
-function conclude(report: VerificationReport, doc: PdfRevisions, bytes: Uint8Array, lastEnd: number): VerificationReport {
+/** The document's verdict; `problems` are document-level reasons that forbid TOTAL_PASSED. */
+function conclude(report: VerificationReport, doc: PdfRevisions, bytes: Uint8Array, lastEnd: number, problems: string[]): VerificationReport {
   const sigs = report.signatures;
   if (sigs.length === 0) {
     report.indication = 'INDETERMINATE';
@@ -158,9 +162,10 @@ function conclude(report: VerificationReport, doc: PdfRevisions, bytes: Uint8Arr
     const lastSection = doc.sections[doc.sections.length - 1];
     const eof = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).lastIndexOf('%%EOF', undefined, 'latin1');
     const explained = lastSection !== undefined && lastSection.offset >= lastEnd && eof > lastSection.offset && isOnlyWhitespace(bytes, eof + 5);
-    if (!explained) report.reasons.push('des données ont été ajoutées après la dernière signature');
+    if (!explained) problems.push('des données ont été ajoutées après la dernière signature');
   }
-  const modified = sigs.some((s) => s.modificationsAfter.length > 0) || report.reasons.length > 0;
+  report.reasons.push(...problems);
+  const modified = sigs.some((s) => s.modificationsAfter.length > 0) || problems.length > 0;
   if (failed || modified) {
     report.indication = 'TOTAL_FAILED';
     report.subIndication = failed?.subIndication ?? 'SIG_CONSTRAINTS_FAILURE';

@@ -123,6 +123,15 @@ describe('hostile input: refused within bounded time, never a crash', () => {
     }
   });
 
+  it('more signatures than the limit: the rest is reported, never silently dropped', { timeout: BOUND_MS }, async () => {
+    const pdf = read('pyhanko-two-signatures-blta.pdf');
+    expect((await verifyPdf(pdf, { ...options, limits: { maxSignatures: 3 } })).indication).toBe('TOTAL_PASSED');
+    const capped = await verifyPdf(pdf, { ...options, limits: { maxSignatures: 2 } });
+    expect(capped.indication).toBe('TOTAL_FAILED');
+    expect(capped.signatures).toHaveLength(2);
+    expect(capped.reasons.join(' ')).toMatch(/plus de 2 signatures/);
+  });
+
   it('a file over the size limit and an exhausted time budget', { timeout: BOUND_MS }, async () => {
     const big = await verifyPdf(read('pyhanko-ecdsa-bb.pdf'), { ...options, limits: { maxFileBytes: 1000 } });
     expect(big).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE' });
