@@ -17,7 +17,7 @@ export function appendDss(pdf: Uint8Array, data: ValidationData): Buffer {
   const update = new IncrementalUpdate(reader);
   const catalogRef = reader.trailer.get('Root') as PdfRef;
   const catalog = new PdfDict();
-  for (const [k, v] of reader.catalog.map) catalog.set(k, v);
+  for (const [k, v] of reader.catalog.map) catalog.map.set(k, v);
   const existing = catalog.get('DSS');
   const dss = slotDict(reader, update, catalog, 'DSS');
   dss.value.set('Type', new PdfName('DSS'));
@@ -71,7 +71,7 @@ function vriSlot(reader: PdfReader, update: IncrementalUpdate, dss: PdfDict): Pd
   const v = dss.get('VRI');
   const out = new PdfDict();
   const old = reader.dict(v);
-  if (old) for (const [k, x] of old.map) out.set(k, x);
+  if (old) for (const [k, x] of old.map) out.map.set(k, x);
   if (v instanceof PdfRef) update.set(v, out);
   return out;
 }

@@ -84,7 +84,15 @@ export class IncrementalUpdate {
       push(writeIndirect(xrefRef.num, 0, new PdfStream(dict, rows)));
       push(Buffer.from(`startxref\n${xrefAt}\n%%EOF\n`, 'latin1'));
     }
-    const bytes = Buffer.concat([Buffer.from(input.buffer, input.byteOffset, input.length), ...parts]);
+    let total = input.length;
+    for (const part of parts) total += part.length;
+    const bytes = Buffer.allocUnsafe(total);
+    bytes.set(input, 0);
+    let at = input.length;
+    for (const part of parts) {
+      bytes.set(part, at);
+      at += part.length;
+    }
     assertPrefix(input, bytes);
     return { bytes, offsets };
   }
@@ -130,3 +138,4 @@ function newId(): PdfString {
   idAt += 16;
   return new PdfString(Buffer.from(idPool.subarray(idAt - 16, idAt)), true);
 }
+
