@@ -132,4 +132,29 @@ describe('certification (DocMDP)', () => {
     expect(report.signatures[0]).toMatchObject({ fieldName: 'Certification', indication: 'TOTAL_FAILED', subIndication: 'SIG_CONSTRAINTS_FAILURE' });
     expect(report.signatures[0]!.modificationsAfter.length).toBeGreaterThan(0);
   });
+
+  it('filling a form field after signing: allowed under a DocMDP P=2 certification, a modification otherwise', async () => {
+    const { createTestPki } = await import('./support/pki.ts');
+    const { softwareSigner } = await import('../../certs/signers.ts');
+    const { signPdf } = await import('../../signature/pades.ts');
+    const { buildPdf } = await import('../fixtures/pdf-builder.ts');
+    const pki = await createTestPki();
+    const cert = await pki.issue({ cn: 'Signataire Formulaire', keyType: 'ec256' });
+    const signer = softwareSigner(cert.privateKey, cert.der, [pki.ca.der]);
+    const local: VerifyOptions = { trustAnchors: [pki.root.der], crls: [await pki.caCrl(), await pki.rootCrl()] };
+    const form = buildPdf([
+      '<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] /DA (/Helv 0 Tf 0 g) >> >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [4 0 R] >>',
+      '<< /FT /Tx /T (Montant) /Type /Annot /Subtype /Widget /Rect [50 700 250 720] /P 3 0 R /V (1000) >>',
+    ]);
+    for (const certify of [true, false]) {
+      const signed = await signPdf(form, signer, { level: 'B-B', fieldName: 'Signature', certify });
+      expect((await verifyPdf(signed, local)).indication).toBe('TOTAL_PASSED');
+      const filled = appendUpdate(signed, { 4: objectText(signed, 4).replace('(1000)', '(9000)') });
+      const report = await verifyPdf(filled, local);
+      expect(report.indication, `certify: ${certify}`).toBe(certify ? 'TOTAL_PASSED' : 'TOTAL_FAILED');
+      expect(report.signatures[0]!.modificationsAfter.map((m) => m.objects)).toEqual(certify ? [] : [[4]]);
+    }
+  });
 });
