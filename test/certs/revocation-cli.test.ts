@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createTestDatabase } from '../support/db.ts';
-import { initTestPki, issueTestCertificate, TEST_SECRET } from './revocation-support.ts';
+import { initTestPki, issueTestCertificate, writePem, TEST_SECRET } from './revocation-support.ts';
+import { engineCaLoader } from '../../certs/revocation/issuing-ca.ts';
 import { tempDir } from './tsa-support.ts';
 
 type Db = Awaited<ReturnType<typeof createTestDatabase>>;
@@ -39,7 +40,8 @@ afterAll(async () => {
 });
 
 describe('passeport pki revoke | crl | serve', () => {
-  it('revokes, refuses a second revocation, writes the CRL that lists it', async () => {
+  // Each CLI run loads every command family: allow for loaded shared cores.
+  it('revokes, refuses a second revocation, writes the CRL that lists it', { timeout: 150_000 }, async () => {
     const cert = await issueTestCertificate(db.sql, 'rgs1', 'Camille Cli');
     const revoked = await passeport('pki', 'revoke', '--ca', 'rgs1', '--serial', cert.serial, '--reason', 'keyCompromise', '--operator', 'agent 9', '--json');
     expect(revoked.stderr).toBe('');
@@ -60,11 +62,11 @@ describe('passeport pki revoke | crl | serve', () => {
     expect(text.stdout).toContain('Key Compromise');
   });
 
-  it('serves the CRL, the CA certificates and the TSA alone, and stops on SIGTERM', async () => {
+  it('serves the CRL, the CA certificates and the TSA alone, and stops on SIGTERM', { timeout: 150_000 }, async () => {
     server = spawn(tsx, ['cli/main.ts', 'pki', 'serve', '--port', '0'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`pas de démarrage : ${output}`)), 45_000);
+      const timer = setTimeout(() => reject(new Error(`pas de démarrage : ${output}`)), 100_000);
       const onData = (chunk: Buffer): void => {
         output += chunk.toString();
         const match = /à l’écoute sur (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
@@ -89,10 +91,10 @@ describe('passeport pki revoke | crl | serve', () => {
     const reply = await fetch(`${url}/tsa`, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: fs.readFileSync(queryFile) });
     const replyFile = path.join(dir, 'r.tsr');
     fs.writeFileSync(replyFile, Buffer.from(await reply.arrayBuffer()));
-    const rootPem = path.join(dir, 'root.pem');
-    const exported = await passeport('pki', 'export-root', '--out', rootPem, '--chain', path.join(dir, 'chain.pem'));
-    expect(exported.code).toBe(0);
-    const verified = await run('openssl', ['ts', '-verify', '-data', data, '-in', replyFile, '-CAfile', rootPem, '-untrusted', path.join(dir, 'chain.pem')]);
+    const loadCa = engineCaLoader(db.sql, { secret: TEST_SECRET });
+    const rootPem = writePem(dir, 'root.pem', (await loadCa('root')).certificate);
+    const chainPem = writePem(dir, 'chain.pem', (await loadCa('tsa')).certificate);
+    const verified = await run('openssl', ['ts', '-verify', '-data', data, '-in', replyFile, '-CAfile', rootPem, '-untrusted', chainPem]);
     expect(verified.stdout).toContain('Verification: OK');
 
     const exited = new Promise<number | null>((resolve) => server!.once('exit', (code) => resolve(code)));
