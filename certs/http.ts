@@ -43,19 +43,21 @@ export const pkiRoutes: FastifyPluginAsync<PkiRoutesOptions> = async (app: Fasti
     return problem(reply, status, detail);
   });
 
-  const requireType = (request: FastifyRequest, reply: FastifyReply, expected: string): boolean => {
+  /** The body as bytes when its declared type is `expected` (an empty body is bytes too), else a 415. */
+  const bodyOf = (request: FastifyRequest, reply: FastifyReply, expected: string): Buffer | null => {
     const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type === expected && Buffer.isBuffer(request.body)) return true;
+    if (type === expected) return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     void problem(reply, 415, `Type de contenu « ${type || 'absent'} » refusé : ${expected} attendu.`);
-    return false;
+    return null;
   };
 
   const tsa = options.tsa;
   if (tsa) {
     app.post('/tsa', { bodyLimit }, async (request, reply) => {
-      if (!requireType(request, reply, TSA_QUERY)) return reply;
+      const body = bodyOf(request, reply, TSA_QUERY);
+      if (!body) return reply;
       // RFC 3161 §3.4: rejections travel in the TimeStampResp with HTTP 200.
-      return reply.type('application/timestamp-reply').send(await tsa.respond(request.body as Buffer));
+      return reply.type('application/timestamp-reply').send(await tsa.respond(body));
     });
   }
 
@@ -83,8 +85,9 @@ export const pkiRoutes: FastifyPluginAsync<PkiRoutesOptions> = async (app: Fasti
     });
 
     app.post('/pki/ocsp', { bodyLimit }, async (request, reply) => {
-      if (!requireType(request, reply, OCSP_REQUEST)) return reply;
-      return reply.type('application/ocsp-response').send(await revocation.ocsp(request.body as Buffer));
+      const body = bodyOf(request, reply, OCSP_REQUEST);
+      if (!body) return reply;
+      return reply.type('application/ocsp-response').send(await revocation.ocsp(body));
     });
 
     // RFC 6960 appendix A.1: GET with the base64 DER request, URL-encoded, as the last path segment.

@@ -35,6 +35,7 @@ export interface OcspResponder {
 }
 
 const OID_NONCE = '1.3.6.1.5.5.7.48.1.2';
+const MAX_CERT_IDS = 100;
 const OID_BASIC = '1.3.6.1.5.5.7.48.1.1';
 const HASHES: Record<string, string> = {
   '1.3.14.3.2.26': 'sha1',
@@ -99,6 +100,8 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
       if (parts[i]?.tag === 0xa1) i++;
       const list = children(expectTag(parts[i++], 0x30, 'requestList'));
       if (list.length === 0) throw new Malformed('requestList vide');
+      // Each CertID costs database lookups: a request is for a handful of certificates.
+      if (list.length > MAX_CERT_IDS) throw new Malformed('trop de certificats dans une requête');
       let nonce: Buffer | null = null;
       const extensions = parts[i];
       if (extensions) {
