@@ -22,7 +22,10 @@ export type SubIndication =
   | 'CHAIN_CONSTRAINTS_FAILURE'
   | 'CRYPTO_CONSTRAINTS_FAILURE'
   | 'SIGNED_DATA_NOT_FOUND'
-  | 'POLICY_PROCESSING_ERROR';
+  | 'POLICY_PROCESSING_ERROR'
+  // Passed on from certs/validation: a finer CHAIN_CONSTRAINTS_FAILURE.
+  | 'KEY_USAGE_FAILURE'
+  | 'RGS_LEVEL_TOO_LOW';
 
 /** PAdES baseline level reached; PKCS7 for the legacy adbe.pkcs7.detached format; none below B-B. */
 export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA' | 'PKCS7' | 'none';

@@ -373,7 +373,7 @@ function tokenVerdict(v: TimestampVerification): { indication: Indication; sub: 
   if (!v.essCertIdMatches) return { indication: 'INDETERMINATE', sub: 'NO_SIGNING_CERTIFICATE_FOUND', reason };
   const chain = v.chain;
   if (chain && chain.indication !== 'PASSED') {
-    return { indication: chain.indication === 'FAILED' ? 'TOTAL_FAILED' : 'INDETERMINATE', sub: (chain.subIndication as SubIndication | undefined) ?? null, reason };
+    return { indication: chain.indication === 'FAILED' ? 'TOTAL_FAILED' : 'INDETERMINATE', sub: chain.subIndication ?? null, reason };
   }
   return { indication: 'INDETERMINATE', sub: null, reason };
 }
@@ -444,7 +444,7 @@ async function signatureStep(w: Work, works: Work[], ctx: Ctx, doc: PdfRevisions
     source: chain.revocation.source ?? null,
   };
   if (chain.indication !== 'PASSED') {
-    const sub = (chain.subIndication as SubIndication | undefined) ?? null;
+    const sub = chain.subIndication ?? null;
     fail(w, chain.indication === 'FAILED' ? 'TOTAL_FAILED' : 'INDETERMINATE', sub, chain.reasons[0] ?? 'la chaîne de certification n’a pas pu être validée');
     for (const r of chain.reasons.slice(1)) w.report.reasons.push(r);
   }
