@@ -145,7 +145,7 @@ try {
     `Rapports (la ligne « clé publique fournie, ec256 », où l’AC signe une fois en RSA 3072 par certificat) : ${certOnlyCpu.toFixed(1)} certificats par seconde CPU = ` +
       `${((certOnlyCpu / speed.rsa2048Sign) * 100).toFixed(1)} % des signatures RSA 2048 par seconde CPU d’openssl (${speed.rsa2048Sign}/s) ; en temps réel ${certOnly.toFixed(1)}/s. ` +
       `\`openssl speed\` compte le temps CPU de son processus : la colonne CPU est la comparable (elle ne compte pas le travail du serveur PostgreSQL). ` +
-      `Une signature RSA 3072 coûte environ 3 fois une RSA 2048 ; la construction du certificat (@peculiar/x509), le scellement et deux écritures en base font le reste. ` +
+      `Une signature RSA 3072 coûte environ 3 fois une RSA 2048 ; la construction du certificat (@peculiar/x509) et deux écritures en base (certificat et dossier d’enregistrement) font le reste. ` +
       `La génération d’une clé RSA domine l’émission avec clé générée ; le PKCS#12 ajoute PBKDF2-SHA-256 à 100 000 itérations (voulu : résistance à la force brute).`,
   ].join('\n');
   console.log(report);
