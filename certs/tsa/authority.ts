@@ -76,7 +76,8 @@ export function createTimestampAuthority(options: TimestampAuthorityOptions): Ti
   const tsaName = options.includeTsaName === false ? Buffer.alloc(0) : ctx(0, ctx(4, fields.subject));
   const policyNodes = new Map([...accepted].map((p) => [p, oid(p)]));
   const signerInfoPrefix = Buffer.concat([integer(1), seq(fields.issuer, fields.serialNumber), digestAlg]);
-  const certificatesWith = ctx(0, ...[certificate, ...chain].map((c) => Buffer.from(c)));
+  // CertificateSet is a SET OF: DER orders its elements by encoding.
+  const certificatesWith = ctx(0, ...[certificate, ...chain].map((c) => Buffer.from(c)).sort(Buffer.compare));
   const version3 = integer(3);
   const digestAlgorithms = setOf(digestAlg);
   const signedDataOid = oid(OID.signedData);
