@@ -1,6 +1,10 @@
 import { children, content, DerFormatError, expect, parseExtensions, readInteger, readOid, readTime, readWhole, slice, type RawExtension } from './der.ts';
 import { parseName } from './names.ts';
+import { contentKey, Memo } from './memo.ts';
 import type { AlgorithmRef } from './crypto.ts';
+
+/** Parsed certificates are shared between calls: treat them as read-only. */
+const parsed = new Memo<ParsedCertificate>(2000);
 
 export class CertificateFormatError extends Error {
   override name = 'CertificateFormatError';
@@ -93,9 +97,8 @@ export function nameKey(der: Uint8Array): string {
  * CertificateFormatError with a French message on anything malformed.
  */
 export function parseCertificate(input: Uint8Array): ParsedCertificate {
-  const der = new Uint8Array(input);
   try {
-    return parse(der);
+    return parse(new Uint8Array(input));
   } catch (error) {
     if (error instanceof CertificateFormatError) throw error;
     throw new CertificateFormatError(`certificat illisible : ${(error as Error).message}`);
@@ -252,10 +255,13 @@ function oidList(value: Uint8Array, nested: boolean): string[] {
   });
 }
 
-/** Parses a certificate or returns the error, for lists where one bad entry must not stop the rest. */
+/**
+ * Parses a certificate or returns the error, for lists where one bad entry must not stop
+ * the rest. Internal: the result is shared between calls (never hand it out to be modified).
+ */
 export function tryParseCertificate(der: Uint8Array): ParsedCertificate | CertificateFormatError {
   try {
-    return parseCertificate(der);
+    return parsed.get(contentKey(der), () => parseCertificate(der));
   } catch (error) {
     return error as CertificateFormatError;
   }

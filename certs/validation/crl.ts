@@ -1,5 +1,6 @@
 import { children, content, DerFormatError, expect, guard, parseExtensions, readOid, readTime, readTlv, readWhole, slice, type RawExtension, type Tlv } from './der.ts';
 import { nameKey, nameToString, normalizeSerial } from './certificate.ts';
+import { contentKey, Memo } from './memo.ts';
 import type { AlgorithmRef } from './crypto.ts';
 
 export const CRL_REASONS: readonly string[] = [
@@ -68,11 +69,12 @@ export function bitStringBytes(bytes: Uint8Array, tlv: Tlv | undefined, what: st
 }
 
 /** Parses a DER CRL (RFC 5280 §5); throws DerFormatError with a French message. */
+const parsedCrls = new Memo<ParsedCrl>(500);
+
 export function parseCrl(input: Uint8Array): ParsedCrl {
-  const der = new Uint8Array(input);
-  const crl = parseCopy(der);
-  crl.der = input;
-  return crl;
+  const crl = parsedCrls.get(contentKey(input), () => parseCopy(new Uint8Array(input)));
+  // The caller's own bytes go back in usedCrls.
+  return { ...crl, der: input };
 }
 
 function parseCopy(der: Uint8Array): ParsedCrl {

@@ -2,6 +2,7 @@ import { constants, createHash, createPublicKey, verify, type KeyObject } from '
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { RsaSaPssParams } from '@peculiar/asn1-rsa';
+import { contentKey, Memo } from './memo.ts';
 
 export class UnsupportedAlgorithmError extends Error {
   override name = 'UnsupportedAlgorithmError';
@@ -167,4 +168,21 @@ export function verifySignedData(
     if (error instanceof UnsupportedAlgorithmError) throw error;
     return false;
   }
+}
+
+const verified = new Memo<boolean>(5000);
+
+/**
+ * verifySignedData with a memory: certificates, CRLs and OCSP responses are checked
+ * once per process however many signatures and files they serve.
+ */
+export function verifySignedDataCached(
+  spki: Uint8Array,
+  algorithm: AlgorithmRef,
+  data: Uint8Array,
+  signature: Uint8Array,
+  digestHint?: DigestName,
+): boolean {
+  const key = contentKey(spki, algorithm.oid, algorithm.params ?? '', data, signature, digestHint ?? '');
+  return verified.get(key, () => verifySignedData(spki, algorithm, data, signature, digestHint));
 }

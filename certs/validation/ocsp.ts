@@ -1,5 +1,6 @@
 import { children, concat, content, DerFormatError, encodeTlv, expect, guard, parseExtensions, readInteger, readOid, readTime, readWhole, slice } from './der.ts';
 import { nameKey, normalizeSerial, type ParsedCertificate } from './certificate.ts';
+import { contentKey, Memo } from './memo.ts';
 import { CRL_REASONS, bitStringBytes, parseAlgorithm } from './crl.ts';
 import { digestAlgorithm, hash, type AlgorithmRef, type DigestName } from './crypto.ts';
 
@@ -34,7 +35,15 @@ export interface ParsedOcsp {
 }
 
 /** Parses a DER OCSPResponse (status successful) or a bare BasicOCSPResponse. */
+const parsedOcsp = new Memo<ParsedOcsp>(500);
+
 export function parseOcspResponse(input: Uint8Array): ParsedOcsp {
+  const ocsp = parsedOcsp.get(contentKey(input), () => parseOcspCopy(input));
+  // The caller's own bytes go back in usedOcsp.
+  return { ...ocsp, der: input };
+}
+
+function parseOcspCopy(input: Uint8Array): ParsedOcsp {
   const der = new Uint8Array(input);
   return guard('réponse OCSP illisible', () => {
     const outer = expect(der, readWhole(der, 'réponse OCSP'), 0x30, 'réponse OCSP');

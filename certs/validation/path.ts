@@ -1,6 +1,6 @@
 import { DEFAULT_POLICY_MAP, rgsLevelOf } from '../policies.ts';
 import { formatDate, OID, sameBytes, tryParseCertificate, type ParsedCertificate } from './certificate.ts';
-import { signatureScheme, verifySignedData, UnsupportedAlgorithmError } from './crypto.ts';
+import { signatureScheme, verifySignedDataCached, UnsupportedAlgorithmError } from './crypto.ts';
 import { checkRevocation, RevocationContext } from './revocation.ts';
 import type { CertificateRevocation, PathIndication, PathSubIndication, PathValidationInput, PathValidationResult } from './types.ts';
 
@@ -256,7 +256,7 @@ function signatureFailures(cert: ParsedCertificate, issuer: ParsedCertificate): 
     if (scheme.hash === 'SHA-1') {
       return [{ sub: 'CRYPTO_CONSTRAINTS_FAILURE', reason: `le certificat ${name} est signé avec SHA-1, refusé` }];
     }
-    if (!verifySignedData(issuer.spki, cert.signatureAlgorithm, cert.tbs, cert.signature)) {
+    if (!verifySignedDataCached(issuer.spki, cert.signatureAlgorithm, cert.tbs, cert.signature)) {
       return [{ sub: 'SIG_CRYPTO_FAILURE', reason: `la signature du certificat ${name} ne se vérifie pas avec la clé de « ${issuer.subject} »` }];
     }
   } catch (error) {
@@ -344,7 +344,7 @@ function result({ failures, notes, path, leaf, input, records = [], ctx, expired
     indication,
     ...(sub ? { subIndication: sub } : {}),
     reasons: [...ordered.map((f) => f.reason), ...notes],
-    path: path.map((c) => c.der),
+    path: path.map((c) => new Uint8Array(c.der)),
     revocation: {
       status: leafRecord?.status ?? 'unknown',
       ...(leafRecord?.source ? { source: leafRecord.source } : {}),

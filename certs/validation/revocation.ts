@@ -1,6 +1,6 @@
 import { formatDate, OID, sameBytes, tryParseCertificate, type ParsedCertificate } from './certificate.ts';
 import { parseCrl, type ParsedCrl } from './crl.ts';
-import { verifySignedData } from './crypto.ts';
+import { verifySignedDataCached } from './crypto.ts';
 import { buildOcspRequest, parseOcspResponse, responderKeyHashOf, responsesFor, type ParsedOcsp } from './ocsp.ts';
 import type { CertificateRevocation, PathSubIndication, RevocationFetcher } from './types.ts';
 
@@ -53,7 +53,7 @@ export class RevocationContext {
     let ok = bySigner.get(signer.spki);
     if (ok === undefined) {
       try {
-        ok = verifySignedData(signer.spki, object.signatureAlgorithm, object.tbs, object.signature);
+        ok = verifySignedDataCached(signer.spki, object.signatureAlgorithm, object.tbs, object.signature);
       } catch {
         ok = false;
       }
@@ -156,7 +156,7 @@ function ocspSigner(ocsp: ParsedOcsp, issuer: ParsedCertificate, ctx: Revocation
     }
     let issued = false;
     try {
-      issued = verifySignedData(issuer.spki, candidate.signatureAlgorithm, candidate.tbs, candidate.signature);
+      issued = verifySignedDataCached(issuer.spki, candidate.signatureAlgorithm, candidate.tbs, candidate.signature);
     } catch {
       issued = false;
     }

@@ -235,7 +235,7 @@ export async function verifyTimestampToken(token: Uint8Array, options: Timestamp
     out.reasons.push("le certificat de l'horodateur n'est ni dans le jeton ni parmi les certificats fournis");
     return out;
   }
-  out.tsaCertificate = tsa.der;
+  out.tsaCertificate = new Uint8Array(tsa.der);
 
   try {
     out.signatureValid = verifyCms(parsed, tsa, out.reasons);

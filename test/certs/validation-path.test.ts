@@ -65,6 +65,15 @@ describe('validatePath: valid chains', () => {
     expect(Buffer.from(result.path[1]!).equals(Buffer.from(ca.der))).toBe(true);
   });
 
+  it('results are copies: damaging a returned path does not affect the next validation', async () => {
+    const first = await validatePath(base());
+    first.path[0]!.fill(0);
+    first.path[1]![first.path[1]!.length - 3]! ^= 1;
+    const second = await validatePath(base());
+    expect(second.indication).toBe('PASSED');
+    expect(Buffer.from(second.path[0]!).equals(Buffer.from(leaf.der))).toBe(true);
+  });
+
   it('accepts a leaf that is itself a trust anchor', async () => {
     const result = await validatePath(base({ trustAnchors: [leaf.der], intermediates: [], crls: [] }));
     expect(result.indication).toBe('PASSED');
