@@ -144,7 +144,10 @@ export interface EnginePkiOptions extends SecretOptions {
  * first use). Nothing is loaded before the first request, so the server starts
  * even before the PKI is initialised.
  */
-export function enginePkiServices(sql: Sql, options: EnginePkiOptions = {}): Required<Pick<PkiRoutesOptions, 'tsa' | 'revocation'>> {
+export function enginePkiServices(
+  sql: Sql,
+  options: EnginePkiOptions = {},
+): Required<Pick<PkiRoutesOptions, 'tsa' | 'revocation'>> & { warmUp(): Promise<void> } {
   const secret: SecretOptions = { ...(options.secret ? { secret: options.secret } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) };
   const serviceOptions = { ...secret, ...(options.serviceKeyType ? { keyType: options.serviceKeyType } : {}) };
   const revocation = createRevocationService(sql, {
@@ -157,17 +160,18 @@ export function enginePkiServices(sql: Sql, options: EnginePkiOptions = {}): Req
     ...(options.onError ? { onError: options.onError } : {}),
   });
   let authority: Promise<TimestampAuthority> | null = null;
+  const loadAuthority = (): Promise<TimestampAuthority> =>
+    (authority ??= loadServiceSigner(sql, 'tsa', serviceOptions).then((signer) =>
+      createTimestampAuthority({
+        signer,
+        serials: createSerialAllocator(sql, { blockSize: options.tsaSerialBlock ?? 1000 }),
+        ...(options.onError ? { onError: options.onError } : {}),
+      }),
+    ));
   const tsa = {
     async respond(request: Uint8Array): Promise<Buffer> {
       try {
-        authority ??= loadServiceSigner(sql, 'tsa', serviceOptions).then((signer) =>
-          createTimestampAuthority({
-            signer,
-            serials: createSerialAllocator(sql, { blockSize: options.tsaSerialBlock ?? 1000 }),
-            ...(options.onError ? { onError: options.onError } : {}),
-          }),
-        );
-        return await (await authority).respond(request);
+        return await (await loadAuthority()).respond(request);
       } catch (error) {
         authority = null;
         options.onError?.(error);
@@ -175,5 +179,14 @@ export function enginePkiServices(sql: Sql, options: EnginePkiOptions = {}): Req
       }
     },
   };
-  return { tsa, revocation };
+  async function warmUp(): Promise<void> {
+    try {
+      await loadAuthority();
+    } catch (error) {
+      authority = null;
+      throw error;
+    }
+    await revocation.warmUp();
+  }
+  return { tsa, revocation, warmUp };
 }

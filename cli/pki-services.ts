@@ -55,12 +55,16 @@ async function serve(options: ServeOptions): Promise<void> {
   const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
   await migrate(db.sql);
   const app = Fastify({ loggerInstance: logger });
-  await app.register(
-    pkiRoutes,
-    enginePkiServices(db.sql, { dataDir: env.DATA_DIR, crlPeriodSeconds, onError: (err) => logger.error({ err }, 'PKI service failure') }),
-  );
+  const services = enginePkiServices(db.sql, {
+    dataDir: env.DATA_DIR, crlPeriodSeconds, onError: (err) => logger.error({ err }, 'PKI service failure'),
+  });
+  await app.register(pkiRoutes, services);
   const url = await app.listen({ host: options.host, port });
   console.log(`Services PKI à l’écoute sur ${url} (POST /tsa, POST /pki/ocsp, GET /pki/crl/<ac>.crl, GET /pki/ca/<ac>.cer).`);
+  // Keys and responder certificates now, not on the first request; the server still answers if the PKI is missing.
+  services.warmUp().catch((error: unknown) => {
+    console.error(`Attention : services PKI pas encore prêts (${describe(error)}). Lancer « passeport pki init ».`);
+  });
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGINT', stop);

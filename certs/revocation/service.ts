@@ -20,6 +20,8 @@ export interface RevocationService {
   caCertificate(caName: string): Promise<Uint8Array>;
   crl(caName: string): Promise<PublishedCrl>;
   ocsp(request: Uint8Array): Promise<Buffer>;
+  /** Loads the CAs and OCSP responders now rather than on the first request; rejects if the PKI is not ready. */
+  warmUp(): Promise<void>;
 }
 
 /** Status of a certificate from the database: revoked, else good if issued, else unknown. */
@@ -55,6 +57,15 @@ export function createRevocationService(sql: Sql, options: RevocationServiceOpti
     async crl(caName) {
       const ca = await options.loadCa(caName);
       return currentCrl(sql, ca, options.crlPeriodSeconds ? { periodSeconds: options.crlPeriodSeconds } : {});
+    },
+    async warmUp() {
+      responder ??= buildResponder();
+      try {
+        await responder;
+      } catch (error) {
+        responder = null;
+        throw error;
+      }
     },
     async ocsp(request) {
       try {

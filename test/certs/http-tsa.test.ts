@@ -11,7 +11,8 @@ import { createSerialAllocator } from '../../certs/tsa/serials.ts';
 import { keyObjectSigner } from '../../certs/tsa/key-signer.ts';
 import { createTsaClient, TsaClientError } from '../../certs/tsa/client.ts';
 import { readTimestampToken } from '../../certs/tsa/token.ts';
-import { pkiRoutes } from '../../certs/http.ts';
+import { pkiRoutes, enginePkiServices } from '../../certs/http.ts';
+import { integer, octets, oid, seq } from '../../certs/tsa/der.ts';
 import { makeRoot, issue, TIME_STAMPING } from './tsa-support.ts';
 
 type Db = Awaited<ReturnType<typeof createTestDatabase>>;
@@ -161,5 +162,32 @@ describe('TSA over HTTP', () => {
       code: 'TSA_UNREACHABLE',
       message: expect.stringContaining('pas de réponse'),
     });
+  });
+
+  it('before `pki init` the engine services answer cleanly: rejection, unauthorized, 404', async () => {
+    const services = enginePkiServices(db.sql, { secret: 'a-secret-that-is-long-enough' });
+    await expect(services.warmUp()).rejects.toThrow(/pki init|n’existe pas|introuvable/i);
+    const early = Fastify();
+    await early.register(pkiRoutes, services);
+    const url = await early.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const tsaReply = await fetch(`${url}/tsa`, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: new Uint8Array(query()) });
+      expect(tsaReply.status).toBe(200);
+      const rejection = pkijs.TimeStampResp.fromBER(await tsaReply.arrayBuffer());
+      expect(rejection.status.status).toBe(2);
+      expect(rejection.status.statusStrings?.[0]?.valueBlock.value).toContain('PKI non initialisée');
+
+      const certId = seq(seq(oid('1.3.14.3.2.26')), octets(Buffer.alloc(20)), octets(Buffer.alloc(20)), integer(7));
+      const ocspReply = await fetch(`${url}/pki/ocsp`, {
+        method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array(seq(seq(seq(seq(certId))))),
+      });
+      expect(Buffer.from(await ocspReply.arrayBuffer()).toString('hex')).toBe('30030a0106'); // unauthorized
+
+      const crl = await fetch(`${url}/pki/crl/rgs1.crl`);
+      expect(crl.status).toBe(404);
+      expect((await crl.json()).detail).toContain('pki init');
+    } finally {
+      await early.close();
+    }
   });
 });
