@@ -226,6 +226,15 @@ describe('RFC 3161 timestamp authority', () => {
     expect(BigInt(row!.next_serial) > all[all.length - 1]!).toBe(true);
   });
 
+  it('two instances reserving small blocks at once never hand out the same serial', async () => {
+    const a = createSerialAllocator(db.sql, { tsaName: 'twins', blockSize: 7 });
+    const b = createSerialAllocator(db.sql, { tsaName: 'twins', blockSize: 7 });
+    const serials = await Promise.all(Array.from({ length: 400 }, (_, i) => (i % 2 ? a : b).next()));
+    expect(new Set(serials).size).toBe(400);
+    const fromA = serials.filter((_, i) => i % 2);
+    for (let i = 1; i < fromA.length; i++) expect(fromA[i]! > fromA[i - 1]!).toBe(true);
+  });
+
   it('refuses a TSA certificate without the critical timeStamping EKU', async () => {
     const notCritical = await issue(tsaCa, { name: 'CN=Bad TSA', eku: { usages: [TIME_STAMPING], critical: false } });
     expect(() =>
