@@ -82,7 +82,8 @@ export function register(program: Command): void {
     run(o, async () => {
       const level = parseLevel(String(o.level));
       if (!atLeast(level, 'B-LT')) throw new Error('La prolongation vise B-LT ou B-LTA.');
-      const timestamper = tsaFor(level, o);
+      // Extending to B-LT only adds validation data: the TSA is needed for B-LTA.
+      const timestamper = level === 'B-LTA' || o.tsa ? tsaFor(level, o) : undefined;
       const out = await extendPdf(readInput(input), {
         level: level as 'B-LT' | 'B-LTA',
         hash: parseHash(String(o.hash)),

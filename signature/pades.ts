@@ -89,7 +89,8 @@ export interface ExtendOptions extends CompleteOptions {
  * then (B-LTA) a new document timestamp: the archive's re-timestamping.
  */
 export async function extendPdf(pdf: Uint8Array, o: ExtendOptions): Promise<Buffer> {
-  requireTimestamper(o.level, o.timestamper);
+  // The signatures already carry their timestamps: only the document timestamp needs a TSA.
+  if (o.level === 'B-LTA') requireTimestamper(o.level, o.timestamper);
   const found = embeddedSignatures(openPdf(pdf));
   const signatures = found.filter((s) => s.kind === 'signature').map((s) => s.cms);
   if (!signatures.length) throw new Error('Le document ne contient aucune signature à prolonger.');

@@ -62,6 +62,9 @@ export function prepareSignature(pdf: Uint8Array, o: SignatureOptions): Prepared
   const level = o.level ?? 'B-B';
   const keyAlgorithm = o.keyAlgorithm ?? keyAlgorithmOf(o.certificate, hash);
   const reader = openPdf(pdf);
+  if (docMdpPermission(reader) === 1) {
+    throw new Error('Le document est certifié sans aucune modification permise (DocMDP P1) : il ne peut plus être signé.');
+  }
   const update = new IncrementalUpdate(reader);
   const when = o.signingTime ?? new Date();
   const reserve = o.contentsSize ?? estimateSignedDataSize(o.certificate, o.chain) + (atLeast(level, 'B-T') ? (o.timestampReserve ?? DEFAULT_TIMESTAMP_RESERVE) : 0);
@@ -136,4 +139,18 @@ export function hasSignatures(reader: ReturnType<typeof openPdf>): boolean {
     if (Array.isArray(kids)) stack.push(...kids);
   }
   return false;
+}
+
+/** The /P of the certification signature named by the catalog's /Perms /DocMDP, if any. */
+export function docMdpPermission(reader: ReturnType<typeof openPdf>): number | null {
+  const sig = reader.dict(reader.dict(reader.catalog.get('Perms'))?.get('DocMDP'));
+  const refs = reader.resolve(sig?.get('Reference'));
+  for (const r of Array.isArray(refs) ? refs : []) {
+    const ref = reader.dict(r);
+    const method = ref?.get('TransformMethod');
+    if (!(method instanceof PdfName) || method.name !== 'DocMDP') continue;
+    const p = reader.resolve(reader.dict(ref?.get('TransformParams'))?.get('P'));
+    return typeof p === 'number' ? p : 2;
+  }
+  return null;
 }
