@@ -26,7 +26,7 @@ import {
 import { recordEvent } from '../db/repositories/events.ts';
 import { enqueueOutbox } from '../db/repositories/outbox.ts';
 import { getProtocol } from '../db/repositories/protocols.ts';
-import { loadEligibilityContext } from '../db/repositories/registries.ts';
+import { externalGuaranteedOutstandingCents, loadEligibilityContext } from '../db/repositories/registries.ts';
 
 export interface DossierActivityDeps {
   sql: Sql;
@@ -87,6 +87,7 @@ export function createDossierActivities(deps: DossierActivityDeps): DossierActiv
         creationDate: dossier.company.creationDate,
         bankId: record.bankId,
         delegationCeilingCents: policy.delegationCeilingCents,
+        otherOutstandingCents: await externalGuaranteedOutstandingCents(sql, dossier.company.siren),
       });
       const stored = await saveGuarantee(sql, dossierId, answer);
       await event(dossierId, 'guarantee_answered', stored);

@@ -49,6 +49,13 @@ export async function findExcludedPersons(
   return rows.map((r) => ({ kind: r.kind, until: r.until }));
 }
 
+/** Guaranteed outstanding declared by other lenders, which the guarantor cannot see itself. */
+export async function externalGuaranteedOutstandingCents(sql: Sql, siren: string): Promise<number> {
+  const [row] = await sql<{ external: bigint }[]>`
+    select external_guaranteed_outstanding_cents as external from companies where siren = ${siren}`;
+  return Number(row?.external ?? 0n);
+}
+
 /**
  * What the company owes under guarantees: what outside lenders declared plus
  * the guaranteed share of its dossiers approved here (this dossier excluded).

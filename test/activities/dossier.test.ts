@@ -108,6 +108,16 @@ describe('requestGuarantee', () => {
     expect((await listEvents(sql, id)).filter((e) => e.type === 'guarantee_answered')).toHaveLength(1);
   });
 
+  it('tells the guarantor what other lenders already guarantee, so its cap can refuse', async () => {
+    const siren = DEMO.passports.threeModules.siren;
+    await sql`insert into companies (siren, external_guaranteed_outstanding_cents) values (${siren}, ${19_800_000})
+      on conflict (siren) do update set external_guaranteed_outstanding_cents = excluded.external_guaranteed_outstanding_cents`;
+    const id = await submit({ passportNumber: DEMO.passports.threeModules.number, company: { siren } });
+    const eligibility = await activities.checkEligibility(id);
+    expect(eligibility).toMatchObject({ eligible: true, hardCases: [{ code: 'guarantee_outstanding_cap' }] });
+    expect(await activities.requestGuarantee(id)).toMatchObject({ status: 'refused' });
+  });
+
   it('is individual above the delegation ceiling', async () => {
     const id = await submit({ equipment: [{ description: 'Parc complet', category: 'poste_de_travail', quantity: 30, unitPriceCents: 100_000 }] });
     const result = await activities.requestGuarantee(id);
