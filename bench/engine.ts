@@ -56,6 +56,24 @@ const server = await startDevServer({ dbFile: path.join(dir, 'temporal.db'), uiP
 const nativeConnection = await connectWorker({ address: server.address, namespace: 'default' });
 const client = new Client({ connection: await Connection.connect({ address: server.address }) });
 
+// Ctrl-C or SIGTERM mid-run still stops the dev server and drops the throw-away database.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+let cleaned = false;
+async function cleanUp(): Promise<void> {
+  if (cleaned) return;
+  cleaned = true;
+  await nativeConnection.close().catch(() => {});
+  await client.connection.close().catch(() => {});
+  await server.stop();
+  if (db.drop) await db.drop();
+  else await db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 function line(label: string, r: LoadResult): string {
   const ok = sustains(r, P99_TARGET_MS) ? 'sustained' : 'NOT sustained';
   return (
@@ -145,10 +163,5 @@ try {
     );
   }
 } finally {
-  await nativeConnection.close();
-  await client.connection.close();
-  await server.stop();
-  if (db.drop) await db.drop();
-  else await db.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await cleanUp();
 }

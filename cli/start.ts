@@ -182,15 +182,16 @@ function printBanner(info: {
   env: Env;
   demoKeys: DemoKeys | null;
 }): void {
+  const row = (label: string, value: string) => `  ${label.padEnd(24)} ${value}`;
   const lines = [
     '',
     READY_LINE,
-    `  API                    ${info.apiUrl}`,
-    `  Documentation (OpenAPI) ${info.apiUrl}/docs`,
+    row('API', info.apiUrl),
+    row('Documentation (OpenAPI)', `${info.apiUrl}/docs`),
     info.temporalUi
-      ? `  Temporal (interface)   ${info.temporalUi}`
-      : `  Temporal               ${info.temporalAddress} (namespace ${info.env.TEMPORAL_NAMESPACE})`,
-    `  Base de données        ${info.db === 'embedded' ? `PostgreSQL intégré (${path.join(info.env.DATA_DIR, 'pglite')})` : 'PostgreSQL (DATABASE_URL)'}`,
+      ? row('Temporal (interface)', info.temporalUi)
+      : row('Temporal', `${info.temporalAddress} (namespace ${info.env.TEMPORAL_NAMESPACE})`),
+    row('Base de données', info.db === 'embedded' ? `PostgreSQL intégré (${path.join(info.env.DATA_DIR, 'pglite')})` : 'PostgreSQL (DATABASE_URL)'),
   ];
   if (info.demoKeys) {
     lines.push('', 'Clés de démonstration (Authorization: Bearer <clé>) :');

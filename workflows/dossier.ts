@@ -49,18 +49,20 @@ const DEADLINE_TEXT = 'analyse non réalisée dans les 24 heures';
 
 const retry = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' };
 /**
- * Short, idempotent database steps whose inputs the history already fixes run as
- * local activities, inside the workflow task: no round trip through the server.
+ * Short steps whose inputs the history already fixes and whose effects are
+ * idempotent (the guarantor registers one answer per dossier) run as local
+ * activities, inside the workflow task: no round trip through the server.
+ * A guarantor that answers slowly (a remote one deciding case by case) would
+ * move requestGuarantee to `remote`, behind a `patched()` marker.
  */
-const db = proxyLocalActivities<Omit<DossierActivities, 'requestGuarantee' | 'recordDecision'>>({ startToCloseTimeout: '5s', retry });
+const local = proxyLocalActivities<Omit<DossierActivities, 'recordDecision'>>({ startToCloseTimeout: '5s', retry });
 /**
- * Regular activities, queued and retried by the server: the guarantor is a remote
- * service (a real one can replace the local one), and the decision carries its
+ * The decision is a regular activity, queued and retried by the server: it carries
  * decidedAt from the workflow clock, which must be in the history before the
- * database sees it — a local activity's input is not, until its workflow task
+ * database sees it. A local activity's input is not, until its workflow task
  * completes, so a worker crash in between would store one instant and return another.
  */
-const remote = proxyActivities<Pick<DossierActivities, 'requestGuarantee' | 'recordDecision'>>({ startToCloseTimeout: '10s', retry });
+const remote = proxyActivities<Pick<DossierActivities, 'recordDecision'>>({ startToCloseTimeout: '10s', retry });
 
 export async function dossierWorkflow(input: DossierWorkflowInput): Promise<DossierWorkflowResult> {
   const { dossierId, bankId } = input;
@@ -113,9 +115,9 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   );
 
   // ── 1. Eligibility ──────────────────────────────────────────────────────
-  const eligibility = await db.checkEligibility(dossierId);
+  const eligibility = await local.checkEligibility(dossierId);
   if (!eligibility.eligible) {
-    await db.recordIneligible(dossierId, eligibility.reasons);
+    await local.recordIneligible(dossierId, eligibility.reasons);
     ineligibility = eligibility.reasons;
     status = 'ineligible';
     await condition(allHandlersFinished);
@@ -124,7 +126,7 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   hardCases.push(...eligibility.hardCases);
 
   // ── 2. SOFARIS guarantee ────────────────────────────────────────────────
-  guarantee = await remote.requestGuarantee(dossierId);
+  guarantee = await local.requestGuarantee(dossierId);
   if (guarantee.status === 'refused') {
     hardCases.push({ code: 'guarantee_refused', detail: guarantee.reason });
   }
@@ -140,13 +142,13 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
     decision = await record({ outcome: 'declined', decidedBy: 'policy', reasonCode: code, text: detail });
   } else {
     deadlineAt = timeline.deadlineAt;
-    await db.recordAwaitingAnalyst(dossierId, hardCases, deadlineAt);
+    await local.recordAwaitingAnalyst(dossierId, hardCases, deadlineAt);
     status = 'awaiting_analyst';
     waitingForAnalyst = true;
 
     for (const reminder of timeline.reminders) {
       if (await waitForAnalystUntil(reminder.at, `rappel à la banque (${reminder.offsetSeconds} s)`)) break;
-      await db.sendReminder(dossierId, reminder.offsetSeconds);
+      await local.sendReminder(dossierId, reminder.offsetSeconds);
     }
     const decided = await waitForAnalystUntil(timeline.deadlineAt, 'échéance de la décision');
     waitingForAnalyst = false;

@@ -82,7 +82,7 @@ describe('passeport start', () => {
       const start = spawnStart(baseEnv({ DATA_DIR: home, DATABASE_URL: db.url, TEMPORAL_ADDRESS: temporal.address }));
       started.push(start);
       await start.waitFor(READY, 150_000);
-      expect(start.output()).toContain(`Temporal               ${temporal.address} (namespace default)`);
+      expect(start.output()).toMatch(new RegExp(`Temporal\\s+${temporal.address} \\(namespace default\\)`));
       expect(start.output()).toContain('PostgreSQL (DATABASE_URL)');
       const apiUrl = (await start.waitFor(/API\s+(http:\/\/127\.0\.0\.1:\d+)/, 1_000))[1] ?? '';
       const key = (await start.waitFor(new RegExp(`reseller\\s+${DEMO.resellers.grenoble}\\s+(\\S+)`), 1_000))[1] ?? '';

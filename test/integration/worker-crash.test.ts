@@ -63,10 +63,10 @@ describe('a worker killed with SIGKILL', () => {
       const history = await historyOf(stack.client, dossier.dossierId);
       expect(history.filter((e) => e.workflowExecutionStartedEventAttributes)).toHaveLength(1);
       expect(history.filter((e) => e.workflowExecutionCompletedEventAttributes)).toHaveLength(1);
-      // Local steps recorded once each (eligibility[, awaiting analyst]); guarantee and decision scheduled once each.
-      expect(history.filter((e) => e.markerRecordedEventAttributes)).toHaveLength(dossier === accord ? 1 : 2);
+      // Local steps recorded once each (eligibility, guarantee[, awaiting analyst]); the decision scheduled once.
+      expect(history.filter((e) => e.markerRecordedEventAttributes)).toHaveLength(dossier === accord ? 2 : 3);
       const scheduled = history.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-      expect(scheduled).toEqual(['requestGuarantee', 'recordDecision']);
+      expect(scheduled).toEqual(['recordDecision']);
     }
     // The held activity really ran twice: the second attempt found the decision already recorded.
     const accordHistory = await historyOf(stack.client, accord.dossierId);
