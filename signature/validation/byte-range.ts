@@ -9,7 +9,8 @@ export type ByteRangeCheck =
  * ISO 32000 §12.8.1: four non-negative integers starting at 0, the gap exactly the
  * /Contents hex string (its < and > included), inside the file, no overlap.
  */
-export function checkByteRange(dict: PdfDict, fileLength: number, storedDirectly: boolean, limits: VerifyLimits): ByteRangeCheck {
+export function checkByteRange(dict: PdfDict, file: Uint8Array, storedDirectly: boolean, limits: VerifyLimits): ByteRangeCheck {
+  const fileLength = file.length;
   const raw = dict.get('ByteRange');
   const numbers = Array.isArray(raw) && raw.every((x) => typeof x === 'number') ? (raw as number[]) : null;
   const fail = (reason: string): ByteRangeCheck => ({ ok: false, reason, byteRange: numbers });
@@ -24,6 +25,15 @@ export function checkByteRange(dict: PdfDict, fileLength: number, storedDirectly
   if (!storedDirectly) return fail('la signature est rangée dans un flux compressé : sa position ne peut pas être vérifiée');
   if (contents.start !== b || contents.end !== c) return fail('la partie non signée ne correspond pas exactement à la valeur de signature');
   if (contents.end - contents.start - 2 > limits.maxContentsHexChars) return fail('la valeur de signature est trop grande');
+  // Signers write the value as contiguous hex digits; anything else in the gap (even
+  // whitespace, which PDF syntax would skip) means the unsigned bytes were edited.
+  for (let i = b + 1; i < c - 1; i++) {
+    const ch = file[i]!;
+    if (!((ch >= 0x30 && ch <= 0x39) || (ch >= 0x41 && ch <= 0x46) || (ch >= 0x61 && ch <= 0x66))) {
+      return fail('la valeur de signature contient autre chose que des chiffres hexadécimaux');
+    }
+  }
+  if ((c - b - 2) % 2 !== 0) return fail('la valeur de signature a un nombre impair de chiffres');
   return { ok: true, byteRange: [a, b, c, d], contents: contents.bytes, signedEnd: c + d };
 }
 

@@ -142,6 +142,9 @@ async function run(bytes: Uint8Array, options: VerifyOptions, limits: VerifyLimi
   }
   report.signatures = works.map((w) => w.report);
   const problems: string[] = [];
+  // The DSS sits in unsigned revisions: a damaged certificate there is tampering even when a good copy exists elsewhere.
+  const damaged = dss ? alteredEmbeddedCertificate(dss.certificates, [...pool, ...options.trustAnchors, ...works.flatMap((w) => w.cms?.certificates ?? [])], cache) : undefined;
+  if (damaged) problems.push(`données de validation (DSS) : ${damaged}`);
   if (allFound.length > limits.maxSignatures) problems.push(`plus de ${limits.maxSignatures} signatures : les suivantes n’ont pas été vérifiées`);
   return conclude(report, doc, bytes, lastEnd, problems);
 }
@@ -244,7 +247,7 @@ function fail(w: Work, indication: Indication, sub: SubIndication | null, reason
 /** Step 1: ByteRange, /Contents, SubFilter, CMS structure. */
 function formatStep(f: FoundSignature, bytes: Uint8Array, limits: VerifyLimits): Work {
   const w: Work = { found: f, report: emptyReport(f), signedEnd: 0, signatureTimestampOk: false, failed: false };
-  const br = checkByteRange(f.dict, bytes.length, f.storedDirectly, limits);
+  const br = checkByteRange(f.dict, bytes, f.storedDirectly, limits);
   w.report.byteRange = br.byteRange;
   if (!br.ok) {
     const raw = br.byteRange;
