@@ -123,6 +123,32 @@ describe('hostile input: refused within bounded time, never a crash', () => {
     }
   });
 
+  it('seeded random mutations (bytes replaced, deleted, inserted, truncation) never throw and never pass', { timeout: 60_000 }, async () => {
+    let seed = 20261124;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const files = ['signpdf-rsa.pdf', 'openssl-noattr.pdf', 'pyhanko-ecdsa-bb.pdf', 'pyhanko-pss-bt-xrefstream.pdf', 'pyhanko-pss-blta-novri.pdf', 'pyhanko-pkcs7-revinfo.pdf'].map(read);
+    const tokens = ['0', '[', '<<', ' ', '9999999999', '/Prev 0', 'R', '(', '>', '%%EOF'];
+    for (let i = 0; i < 300; i++) {
+      const original = files[rnd(files.length)]!;
+      let b = Buffer.from(original);
+      for (let k = 1 + rnd(3); k > 0; k--) {
+        const at = rnd(b.length);
+        const kind = rnd(4);
+        if (kind === 0) b[at] = rnd(256);
+        else if (kind === 1) b = Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + 1 + rnd(50)))]);
+        else if (kind === 2) b = Buffer.concat([b.subarray(0, at), Buffer.from(tokens[rnd(tokens.length)]!), b.subarray(at)]);
+        else b = b.subarray(0, at);
+      }
+      const report = await verifyPdf(b, options);
+      // Only an untouched file, or a cut exactly at the end of an earlier complete revision, may pass.
+      const unchangedOrEarlierRevision = b.equals(original) || (original.subarray(0, b.length).equals(b) && /%%EOF\s*$/.test(b.subarray(-8).toString('latin1')));
+      if (!unchangedOrEarlierRevision) expect(report.indication, `mutation ${i}`).not.toBe('TOTAL_PASSED');
+    }
+  });
+
   it('more signatures than the limit: the rest is reported, never silently dropped', { timeout: BOUND_MS }, async () => {
     const pdf = read('pyhanko-two-signatures-blta.pdf');
     expect((await verifyPdf(pdf, { ...options, limits: { maxSignatures: 3 } })).indication).toBe('TOTAL_PASSED');
