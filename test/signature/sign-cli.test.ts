@@ -14,6 +14,8 @@ import { closedPortUrl } from './support/servers.ts';
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 const PASSPHRASE = 'phrase-secrète-de-test';
+/** Each subprocess starts the whole CLI: generous on loaded shared cores. */
+const SLOW = 180_000;
 
 let h: Harness;
 let dir: string;
@@ -22,7 +24,7 @@ let p12File: string;
 
 async function passeport(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(path.join(root, 'passeport'), args, { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 });
+    const { stdout, stderr } = await run(path.join(root, 'passeport'), args, { cwd: root, env: { ...process.env, ...env }, timeout: 150_000 });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -68,7 +70,7 @@ describe('passeport sign / extend as a subprocess', () => {
     // The CRL files given on the command line are embedded verbatim (byte-identical to the ones written).
     for (const f of ['ca.crl', 'root.crl']) expect(ext.includes(fs.readFileSync(path.join(dir, f)))).toBe(true);
     await judge(h, signedBytes, ext, { signatures: 1, documentTimestamps: 1, signatureTimestamps: true, embedded: [h.pki.root.der, h.pki.ca.der, h.pki.tsa.der], vri: true });
-  });
+  }, SLOW);
 
   it('sign --token-label: the bank seals with its RGS *** key on SoftHSM2 (PIN from PASSEPORT_PIN)', async () => {
     const hsm = fs.mkdtempSync(path.join(dir, 'softhsm-'));
@@ -100,7 +102,7 @@ describe('passeport sign / extend as a subprocess', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/^Erreur : /);
     expect(wrong.stderr).not.toContain('0000');
-  });
+  }, SLOW);
 
   it('exits 1 with a French reason and writes no file when the TSA is down', async () => {
     const out = path.join(dir, 'jamais.pdf');
@@ -109,7 +111,7 @@ describe('passeport sign / extend as a subprocess', () => {
     expect(r.stderr).toMatch(/^Erreur : Horodatage impossible : Le service d'horodatage .* est injoignable/);
     expect(fs.existsSync(out)).toBe(false);
     expect(fs.readdirSync(dir).filter((f) => f.includes('jamais'))).toEqual([]);
-  });
+  }, SLOW);
 
   it('exits 1 on a wrong passphrase without echoing it, and asks for --tsa from B-T up', async () => {
     const out = path.join(dir, 'refus.pdf');
@@ -122,5 +124,5 @@ describe('passeport sign / extend as a subprocess', () => {
     const t = await passeport(['sign', contractFile, '--out', out, '--p12', p12File, '--level', 'B-T'], { PASSEPORT_P12_PASSPHRASE: PASSPHRASE });
     expect(t.code).toBe(1);
     expect(t.stderr).toMatch(/exige une autorité d’horodatage : ajoutez --tsa URL/);
-  });
+  }, SLOW);
 });
