@@ -7,9 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import type { FastifyPluginAsync } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { ConfigError, loadEnv, type Env } from '../config/env.ts';
 import { openDatabase } from '../db/connect.ts';
@@ -19,6 +17,8 @@ import { createDossierActivities } from '../activities/dossier.ts';
 import { createLocalGuarantor } from '../guarantor/local.ts';
 import { buildServer } from '../api/server.ts';
 import { apiConfigFromEnv } from '../api/context.ts';
+import { resumeStalledDossiers } from '../api/resume.ts';
+import { enginePkiServices, pkiRoutes } from '../certs/http.ts';
 import { startDevServer } from '../temporal/dev-server.ts';
 import { checkTemporal, connectClient, connectWorker, targetFromEnv } from '../temporal/connection.ts';
 import { createWorker } from '../temporal/worker.ts';
@@ -139,10 +139,30 @@ async function start(): Promise<number> {
       logger,
       config: apiConfigFromEnv(env),
       checkTemporal: () => checkTemporal(client),
-      plugins: await optionalPlugins(),
+      // The PKI's public endpoints (POST /tsa, /pki/ocsp, /pki/crl, /pki/ca) at the root, loaded on first use.
+      mounts: [
+        {
+          plugin: pkiRoutes,
+          options: enginePkiServices(db.sql, {
+            dataDir: env.DATA_DIR,
+            onError: (err) => logger.error({ err }, 'service PKI en échec'),
+          }),
+        },
+      ],
     });
     await app.listen({ host: env.API_HOST, port: env.API_PORT });
     closers.add('API', () => app.close());
+    // Dossiers stored while Temporal was unreachable get their workflow now and every minute.
+    const resume = () =>
+      resumeStalledDossiers({ sql: db.sql, engine, config: apiConfigFromEnv(env) })
+        .then(({ resumed, failed }) => {
+          if (resumed.length + failed.length > 0) logger.info({ resumed: resumed.length, failed: failed.length }, 'dossiers repris');
+        })
+        .catch((err: unknown) => logger.warn({ err }, 'reprise des dossiers en attente impossible'));
+    void resume();
+    const resumeTimer = setInterval(() => void resume(), 60_000);
+    resumeTimer.unref();
+    closers.add('reprise des dossiers', async () => clearInterval(resumeTimer));
     const { port } = app.server.address() as AddressInfo;
     const apiUrl = env.PUBLIC_URL ?? `http://${env.API_HOST}:${port}`;
 
@@ -163,14 +183,6 @@ async function start(): Promise<number> {
 }
 
 class StopDuringStart extends Error {}
-
-/** Route families other parts of the project add when present (the PKI's, for now). */
-async function optionalPlugins(): Promise<FastifyPluginAsync[]> {
-  const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../certs/http.ts');
-  if (!fs.existsSync(file)) return [];
-  const mod = (await import(pathToFileURL(file).href)) as { pkiRoutes?: FastifyPluginAsync };
-  return mod.pkiRoutes ? [mod.pkiRoutes] : [];
-}
 
 type DemoKeys = Awaited<ReturnType<typeof seedDemo>>['apiKeys'];
 

@@ -58,6 +58,10 @@ describe('passeport start', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', database: { status: 'up' }, temporal: { status: 'up' } });
     expect((await fetch(`${apiUrl}/docs/json`)).status).toBe(200);
+    // The PKI's public endpoints are mounted too: an empty timestamp query gets a protocol answer.
+    const tsa = await fetch(`${apiUrl}/tsa`, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: new Uint8Array() });
+    expect(tsa.status).toBe(200);
+    expect(tsa.headers.get('content-type')).toContain('application/timestamp-reply');
 
     const view = await submitDemoDossier(apiUrl, key, 'start-test-0001');
     expect(view.status).toBe('approved');
