@@ -41,13 +41,24 @@ export class CertificateCache {
     let ok = this.intact.get(key);
     if (ok === undefined) {
       // By hand rather than X509Certificate.verify, which costs milliseconds per call in Node 20.
-      const { node } = parseDer(der);
-      const tbs = child(node, 0).raw;
+      const { node, end } = parseDer(der);
+      const tbsNode = child(node, 0);
+      const tbs = tbsNode.raw;
       const algorithm = child(node, 1);
       const sigAlg = { oid: oid(child(algorithm, 0)), ...(algorithm.children[1] ? { params: algorithm.children[1] } : {}) };
-      const bits = child(node, 2).value;
-      const signature = bits.subarray(1);
-      ok = keys().some((k) => verifySignatureValue(k, sigAlg, 'sha256', tbs, signature) === true);
+      const bits = child(node, 2);
+      const signature = bits.value.subarray(1);
+      // RFC 5280: the outer algorithm repeats the signed one exactly; nothing else is unsigned.
+      const innerAlgorithm = tbsNode.children[isContext(tbsNode.children[0], 0) ? 2 : 1];
+      const wellFormed =
+        end === der.length &&
+        node.children.length === 3 &&
+        bits.cls === 0 &&
+        bits.tag === 3 &&
+        bits.value[0] === 0 &&
+        innerAlgorithm !== undefined &&
+        Buffer.from(innerAlgorithm.raw).equals(algorithm.raw);
+      ok = wellFormed && keys().some((k) => verifySignatureValue(k, sigAlg, 'sha256', tbs, signature) === true);
       this.intact.set(key, ok);
     }
     return ok;
@@ -77,21 +88,30 @@ export function certificateInfo(der: Uint8Array): CertificateInfo {
     if (id === '2.5.29.15') nonRepudiation = ((inner.value[1] ?? 0) & 0x40) !== 0;
     if (id === '2.5.29.32') for (const p of inner.children) policies.push(oid(child(p, 0)));
   }
-  const x509 = new crypto.X509Certificate(der);
-  const info: CertificateInfo = {
+  const spki = child(tbs, i - 1).raw;
+  let x509: crypto.X509Certificate | undefined;
+  const names = (): crypto.X509Certificate => (x509 ??= new crypto.X509Certificate(der));
+  let publicKey: crypto.KeyObject | undefined;
+  // Names are only shown for signers, keys only used for signatures: both are read on demand.
+  return {
     der,
     issuerDer: issuerNode.raw,
     subjectDer: subjectNode.raw,
     serial: serialNode.value,
     serialHex: hex(serialNode.value).replace(/^00(?=[89a-f])/, ''),
-    subject: x509.subject.split('\n').join(', '),
-    issuer: x509.issuer.split('\n').join(', '),
+    get subject() {
+      return names().subject.split('\n').join(', ');
+    },
+    get issuer() {
+      return names().issuer.split('\n').join(', ');
+    },
     ...(subjectKeyIdentifier ? { subjectKeyIdentifier } : {}),
     nonRepudiation,
     policies,
-    publicKey: x509.publicKey,
+    get publicKey() {
+      return (publicKey ??= crypto.createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }));
+    },
   };
-  return info;
 }
 
 const RSA_PKCS1: Record<string, string> = {

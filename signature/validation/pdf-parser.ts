@@ -155,6 +155,12 @@ export class PdfParser {
     const close = b.indexOf(0x3e, pos + 1);
     if (close < 0) throw new PdfFormatError('unterminated hex string');
     if (close - pos > this.maxHexChars + 2) throw new PdfFormatError(`hex string longer than ${this.maxHexChars} characters`);
+    // Fast path: contiguous hex digits (signature values) decode natively; Buffer stops at the first non-hex pair.
+    if ((close - pos - 1) % 2 === 0) {
+      const digits = b.subarray(pos + 1, close);
+      const decoded = Buffer.from(Buffer.from(digits.buffer, digits.byteOffset, digits.length).toString('latin1'), 'hex');
+      if (decoded.length * 2 === digits.length) return { obj: new PdfString(decoded, true, pos, close + 1), end: close + 1 };
+    }
     const out = new Uint8Array(Math.ceil((close - pos) / 2));
     let n = 0;
     let high = -1;
