@@ -95,9 +95,21 @@ export function isContext(node: Tlv | undefined, tag: number): boolean {
   return node !== undefined && node.cls === 2 && node.tag === tag;
 }
 
+const oidCache = new Map<string, string>();
+
 export function oid(node: Tlv): string {
   if (node.cls !== 0 || node.tag !== 6) throw new Asn1Error('OBJECT IDENTIFIER expected');
   const v = node.value;
+  // The same few dozen OIDs recur in every structure: decode each once.
+  const key = Buffer.from(v.buffer, v.byteOffset, v.length).toString('latin1');
+  const hit = oidCache.get(key);
+  if (hit !== undefined) return hit;
+  const dotted = decodeOid(v);
+  if (oidCache.size < 10_000) oidCache.set(key, dotted);
+  return dotted;
+}
+
+function decodeOid(v: Uint8Array): string {
   const parts: number[] = [];
   let acc = 0;
   for (const byte of v) {
