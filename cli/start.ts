@@ -19,6 +19,7 @@ import { buildServer } from '../api/server.ts';
 import { apiConfigFromEnv } from '../api/context.ts';
 import { resumeStalledDossiers } from '../api/resume.ts';
 import { enginePkiServices, pkiRoutes } from '../certs/http.ts';
+import { initPki } from '../certs/ca.ts';
 import { startDevServer } from '../temporal/dev-server.ts';
 import { checkTemporal, connectClient, connectWorker, targetFromEnv } from '../temporal/connection.ts';
 import { createWorker } from '../temporal/worker.ts';
@@ -165,6 +166,12 @@ async function start(): Promise<number> {
     closers.add('reprise des dossiers', async () => clearInterval(resumeTimer));
     const { port } = app.server.address() as AddressInfo;
     const apiUrl = env.PUBLIC_URL ?? `http://${env.API_HOST}:${port}`;
+    if (env.DEMO_MODE) {
+      // A demo engine issues, timestamps and answers OCSP at once; a real one runs `pki init` as a ceremony.
+      // EC P-384 CA keys keep the first start short; the URLs in certificates point at this API.
+      const pki = await initPki(db.sql, { caKeyType: 'ec384', publicBaseUrl: apiUrl, dataDir: env.DATA_DIR });
+      logger.info({ created: pki.created }, pki.message);
+    }
 
     printBanner({ apiUrl, temporalUi, temporalAddress: target.address, db: db.embedded ? 'embedded' : 'external', env, demoKeys });
   } catch (error) {

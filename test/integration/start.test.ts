@@ -62,6 +62,11 @@ describe('passeport start', () => {
     const tsa = await fetch(`${apiUrl}/tsa`, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: new Uint8Array() });
     expect(tsa.status).toBe(200);
     expect(tsa.headers.get('content-type')).toContain('application/timestamp-reply');
+    // Demo mode initialises the PKI, so its CRLs are published at the URLs its certificates name.
+    const crl = await fetch(`${apiUrl}/pki/crl/rgs1.crl`);
+    expect(crl.status).toBe(200);
+    expect(crl.headers.get('content-type')).toContain('application/pkix-crl');
+    expect(Buffer.from(await crl.arrayBuffer())[0]).toBe(0x30);
 
     const view = await submitDemoDossier(apiUrl, key, 'start-test-0001');
     expect(view.status).toBe('approved');
