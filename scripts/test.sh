@@ -6,7 +6,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash scripts/bootstrap.sh
 export TEMPORAL_CLI="$(bash scripts/ensure-temporal.sh)"
-if [ -z "${DATABASE_URL:-}" ]; then eval "$(bash scripts/test-postgres.sh)"; fi
+if [ -z "${DATABASE_URL:-}" ]; then
+  pg_env="$(bash scripts/test-postgres.sh)"
+  eval "$pg_env"
+fi
 echo "Type-checking..."
 npx tsc --noEmit
 npx vitest run "$@"
