@@ -4,40 +4,16 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import Fastify from 'fastify';
 import { pino } from 'pino';
-import { ConfigError, loadEnv, type Env } from '../config/env.ts';
+import { loadEnv, type Env } from '../config/env.ts';
 import { openDatabase, type Sql } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
+import { CliError, describeError, withPki } from './pki-context.ts';
 import { pkiRoutes, enginePkiServices } from '../certs/http.ts';
 import { revokeCertificate } from '../certs/revocation/revoke.ts';
 import { currentCrl, generateCrl, DEFAULT_CRL_PERIOD_SECONDS } from '../certs/revocation/crl.ts';
 import { engineCaLoader } from '../certs/revocation/issuing-ca.ts';
 import { REVOCATION_REASONS } from '../certs/revocation/reasons.ts';
 import { derToPem } from '../certs/der.ts';
-import { PkiError } from '../certs/errors.ts';
-
-class CliError extends Error {}
-
-async function withDatabase(action: (sql: Sql, env: Env) => Promise<void>): Promise<void> {
-  let db: Awaited<ReturnType<typeof openDatabase>> | null = null;
-  try {
-    const env = loadEnv();
-    db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
-    await migrate(db.sql);
-    await action(db.sql, env);
-  } catch (error) {
-    console.error(`Erreur : ${describe(error)}`);
-    process.exitCode = 1;
-  } finally {
-    await db?.close();
-  }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof ConfigError) return `configuration invalide\n${error.message}`;
-  if (error instanceof PkiError || error instanceof CliError) return error.message;
-  if (error instanceof Error) return `inattendue (${error.message})`;
-  return String(error);
-}
 
 function positiveInteger(value: string, what: string): number {
   const n = Number(value);
@@ -63,7 +39,7 @@ async function serve(options: ServeOptions): Promise<void> {
   console.log(`Services PKI à l’écoute sur ${url} (POST /tsa, POST /pki/ocsp, GET /pki/crl/<ac>.crl, GET /pki/ca/<ac>.cer).`);
   // Keys and responder certificates now, not on the first request; the server still answers if the PKI is missing.
   services.warmUp().catch((error: unknown) => {
-    console.error(`Attention : services PKI pas encore prêts (${describe(error)}). Lancer « passeport pki init ».`);
+    console.error(`Attention : services PKI pas encore prêts (${describeError(error)}). Lancer « passeport pki init ».`);
   });
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
@@ -122,7 +98,7 @@ export function register(pki: Command): void {
       try {
         await serve(options);
       } catch (error) {
-        console.error(`Erreur : ${describe(error)}`);
+        console.error(`Erreur : ${describeError(error)}`);
         process.exitCode = 1;
       }
     });
@@ -135,7 +111,7 @@ export function register(pki: Command): void {
     .option('--invalidity-date <iso>', 'date présumée de compromission (ISO 8601)')
     .option('--operator <name>', 'opérateur qui révoque (défaut : PASSEPORT_OPERATOR ou l’utilisateur système)')
     .option('--json', 'sortie JSON')
-    .action((options: RevokeOptions) => withDatabase((sql, env) => revoke(sql, env, options)));
+    .action((options: RevokeOptions) => withPki((sql, env) => revoke(sql, env, options)));
 
   pki.command('crl')
     .description('Écrit la CRL courante d’une AC (régénérée si une révocation l’a rendue obsolète)')
@@ -144,5 +120,5 @@ export function register(pki: Command): void {
     .option('--pem', 'écrit en PEM')
     .option('--new', 'publie une nouvelle CRL même si la courante est à jour')
     .option('--json', 'sortie JSON')
-    .action((options: CrlOptions) => withDatabase((sql, env) => writeCrl(sql, env, options)));
+    .action((options: CrlOptions) => withPki((sql, env) => writeCrl(sql, env, options)));
 }

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { ConfigError, loadEnv, type Env } from '../config/env.ts';
-import { openDatabase, type Sql } from '../db/connect.ts';
-import { migrate } from '../db/migrate.ts';
+import type { Env } from '../config/env.ts';
+import type { Sql } from '../db/connect.ts';
+import { CliError, describeError, withPki } from './pki-context.ts';
 import { caCertificateWithChain, initPki } from '../certs/ca.ts';
 import { issueCertificate, type IssueRequest, type KeyRequest } from '../certs/issue.ts';
 import { listIssuedCertificates } from '../certs/ca-store.ts';
@@ -15,42 +15,10 @@ import { derToPem } from '../certs/der.ts';
 import { parseKeyType } from '../certs/keys.ts';
 import { checkRegistration, type DocumentType, type RegistrationEvidence } from '../certs/registration.ts';
 import type { RgsLevel } from '../certs/policies.ts';
-import { PkiError } from '../certs/errors.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const servicesFile = path.join(here, 'pki-services.ts');
 const services = fs.existsSync(servicesFile) ? ((await import(servicesFile)) as { register(pki: Command): void }) : null;
-
-class CliError extends Error {}
-
-/** Opens the database (embedded PGlite when DATABASE_URL is unset), migrates, runs, reports errors in French. */
-async function withPki(action: (sql: Sql, env: Env) => Promise<void>): Promise<void> {
-  let env: Env;
-  try {
-    env = loadEnv();
-  } catch (error) {
-    console.error(error instanceof ConfigError ? `Erreur de configuration : ${error.message}` : String(error));
-    process.exitCode = 1;
-    return;
-  }
-  let db: Awaited<ReturnType<typeof openDatabase>> | null = null;
-  try {
-    db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
-    await migrate(db.sql);
-    await action(db.sql, env);
-  } catch (error) {
-    console.error(`Erreur : ${describe(error)}`);
-    process.exitCode = 1;
-  } finally {
-    await db?.close();
-  }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof PkiError || error instanceof CliError) return error.message;
-  if (error instanceof Error) return `inattendue (${error.message})`;
-  return String(error);
-}
 
 /** Reads a secret on the terminal without echo; refuses when there is no terminal. */
 async function askSecret(prompt: string, variable: string): Promise<string> {

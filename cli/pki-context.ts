@@ -1,0 +1,38 @@
+/** What every `passeport pki …` command shares: its database, and French error reporting. */
+import { ConfigError, loadEnv, type Env } from '../config/env.ts';
+import { openDatabase, type Sql } from '../db/connect.ts';
+import { migrate } from '../db/migrate.ts';
+import { PkiError } from '../certs/errors.ts';
+
+/** A mistake in the command line or its input, worded for the person who typed it. */
+export class CliError extends Error {}
+
+/** Opens the database (embedded PGlite when DATABASE_URL is unset), migrates, runs, reports errors in French. */
+export async function withPki(action: (sql: Sql, env: Env) => Promise<void>): Promise<void> {
+  let env: Env;
+  try {
+    env = loadEnv();
+  } catch (error) {
+    console.error(error instanceof ConfigError ? `Erreur de configuration : ${error.message}` : String(error));
+    process.exitCode = 1;
+    return;
+  }
+  let db: Awaited<ReturnType<typeof openDatabase>> | null = null;
+  try {
+    db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
+    await migrate(db.sql);
+    await action(db.sql, env);
+  } catch (error) {
+    console.error(`Erreur : ${describeError(error)}`);
+    process.exitCode = 1;
+  } finally {
+    await db?.close();
+  }
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof ConfigError) return `configuration invalide\n${error.message}`;
+  if (error instanceof PkiError || error instanceof CliError) return error.message;
+  if (error instanceof Error) return `inattendue (${error.message})`;
+  return String(error);
+}
