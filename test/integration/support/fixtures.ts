@@ -78,12 +78,18 @@ export async function seedRegistries(sql: Sql): Promise<void> {
 }
 
 /** A random SIREN whose Luhn key is right. */
+const issuedSirens = new Set<string>();
+
+/** A Luhn-valid SIREN this process has not handed out before (3,000 random draws collide 5 % of the time). */
 export function randomSiren(): string {
   for (;;) {
     const stem = String(crypto.randomInt(10_000_000, 99_999_999));
     for (let key = 0; key <= 9; key++) {
       const siren = `${stem}${key}`;
-      if (isValidSiren(siren)) return siren;
+      if (isValidSiren(siren) && !issuedSirens.has(siren)) {
+        issuedSirens.add(siren);
+        return siren;
+      }
     }
   }
 }
