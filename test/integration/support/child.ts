@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { watchOutput } from './output.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -20,29 +21,12 @@ export function spawnWorker(env: Record<string, string>): ChildWorker {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let text = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+  const watched = watchOutput(child, 'worker');
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   return {
     process: child,
-    output: () => text,
+    ...watched,
     exited,
-    waitFor(pattern, timeoutMs) {
-      return new Promise((resolve, reject) => {
-        const started = Date.now();
-        const timer = setInterval(() => {
-          const match = text.match(pattern);
-          if (match) {
-            clearInterval(timer);
-            resolve(match);
-          } else if (Date.now() - started > timeoutMs || child.exitCode !== null) {
-            clearInterval(timer);
-            reject(new Error(`worker: no ${pattern} within ${timeoutMs} ms; output:\n${text}`));
-          }
-        }, 50);
-      });
-    },
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

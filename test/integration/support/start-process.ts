@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { addMonths, parisDateOf } from '../../../domain/dates.ts';
 import { DEMO } from '../../../db/seed.ts';
+import { watchOutput } from './output.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -21,29 +22,12 @@ export function spawnStart(env: NodeJS.ProcessEnv): StartProcess {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let text = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+  const watched = watchOutput(child, 'passeport start');
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,
-    output: () => text,
+    ...watched,
     exited,
-    waitFor(pattern, timeoutMs) {
-      return new Promise((resolve, reject) => {
-        const started = Date.now();
-        const timer = setInterval(() => {
-          const match = text.match(pattern);
-          if (match) {
-            clearInterval(timer);
-            resolve(match);
-          } else if (Date.now() - started > timeoutMs || child.exitCode !== null) {
-            clearInterval(timer);
-            reject(new Error(`no ${pattern} within ${timeoutMs} ms; output so far:\n${text}`));
-          }
-        }, 100);
-      });
-    },
   };
 }
 
