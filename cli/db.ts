@@ -1,22 +1,14 @@
 /** `passeport db migrate` and `passeport db seed [--json]`. */
 import type { Command } from 'commander';
-import { ConfigError, loadEnv } from '../config/env.ts';
+import { loadEnvOrReport } from '../config/env.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedDemo } from '../db/seed.ts';
 import { ROLES, createApiKey, revokeApiKey, type Role } from '../db/repositories/apiKeys.ts';
 
 async function withDatabase(action: (sql: Awaited<ReturnType<typeof openDatabase>>['sql']) => Promise<void>): Promise<number> {
-  let env;
-  try {
-    env = loadEnv();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return 2;
-    }
-    throw error;
-  }
+  const env = loadEnvOrReport();
+  if (!env) return 2;
   const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
   try {
     await action(db.sql);

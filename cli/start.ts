@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { pino, type Logger } from 'pino';
-import { ConfigError, loadEnv, type Env } from '../config/env.ts';
+import { loadEnvOrReport, type Env } from '../config/env.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedDemo } from '../db/seed.ts';
@@ -59,16 +59,8 @@ class Closers {
 }
 
 async function start(): Promise<number> {
-  let env: Env;
-  try {
-    env = loadEnv();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return 2;
-    }
-    throw error;
-  }
+  const env = loadEnvOrReport();
+  if (!env) return 2;
   const logger = pino({ level: env.LOG_LEVEL });
   const closers = new Closers();
   let stopRequested: (signal: string) => void = () => {};

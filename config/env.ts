@@ -41,3 +41,14 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   return { ...parsed.data, DATA_DIR: path.resolve(parsed.data.DATA_DIR) };
 }
+
+/** For commands: the settings, or null after printing what is wrong (the caller exits with 2). */
+export function loadEnvOrReport(source: NodeJS.ProcessEnv = process.env): Env | null {
+  try {
+    return loadEnv(source);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    return null;
+  }
+}
