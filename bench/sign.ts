@@ -16,7 +16,6 @@ import { SignPdf } from '@signpdf/signpdf';
 import { P12Signer } from '@signpdf/signer-p12';
 import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
 import { softwareSigner } from '../certs/signers.ts';
-import type { Signer } from '../certs/types.ts';
 import { signPdf } from '../signature/pades.ts';
 import { makeContract } from '../test/signature/support/contract.ts';
 import { createTestPki } from '../test/signature/support/pki.ts';
@@ -52,14 +51,9 @@ const med = (rs: Rate[]): Rate => ({ wall: median(rs.map((r) => r.wall)), cpu: m
 const pki = await createTestPki({ caKeyType: 'rsa2048' });
 const leaf = await pki.issue({ cn: 'Banc d’essai', keyType: 'rsa2048' });
 const chain = [pki.ca.der, pki.root.der];
-// PKI-A's software signer (node:crypto through the libuv thread pool) and the same key signing in-line.
+// PKI-A's software signer on libuv's thread pool (the server default) and on the calling thread (commands, batches).
 const signer = softwareSigner(leaf.privateKey, leaf.der, chain);
-const inline: Signer = {
-  certificate: signer.certificate,
-  chain: signer.chain,
-  keyAlgorithm: signer.keyAlgorithm,
-  sign: async (data) => crypto.sign('sha256', data, leaf.privateKey),
-};
+const inline = softwareSigner(leaf.privateKey, leaf.der, chain, { thread: 'caller' });
 const pdf = await makeContract({ pages: 2, targetKb: 100 });
 
 // Sanity: the benchmarked path produces an append-only signed file.

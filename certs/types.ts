@@ -24,6 +24,13 @@ export interface Signer {
    * carries it: PKCS#1 v1.5 or PSS bytes for RSA, DER `SEQUENCE { r, s }` for ECDSA.
    */
   sign(data: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array>;
+  /**
+   * True only when every value `sign` returns is known to verify under `certificate`:
+   * an in-process OpenSSL key whose public half was matched against the certificate
+   * when the signer was made (OpenSSL re-checks its own RSA-CRT results). Callers may
+   * then skip their own check of the value; tokens, browsers and remote keys leave it unset.
+   */
+  readonly selfVerifying?: boolean;
 }
 
 /** An RFC 3161 client: returns the DER TimeStampToken (a CMS ContentInfo). */

@@ -43,7 +43,7 @@ export function appearanceStream(text: AppearanceText, rect: Rect): PdfStream {
   let ops = `q 0.95 0.96 1 rg 0 0 ${w} ${h} re f Q\nq 0.1 0.2 0.5 RG 0.8 w 0.4 0.4 ${w - 0.8} ${h - 0.8} re S Q\n`;
   ops += `BT 0 0 0 rg /F1 ${size.toFixed(2)} Tf ${lead.toFixed(2)} TL 5 ${(h - 4 - size).toFixed(2)} Td\n`;
   lines.forEach((l, i) => {
-    ops += `${i ? 'T* ' : ''}${serialize(new PdfString(Buffer.from(l, 'latin1'))).join('')} Tj\n`;
+    ops += `${i ? 'T* ' : ''}${serialize(new PdfString(Buffer.from(l, 'latin1')))} Tj\n`;
   });
   ops += 'ET\n';
   const font = new PdfDict({ Type: new PdfName('Font'), Subtype: new PdfName('Type1'), BaseFont: new PdfName('Helvetica'), Encoding: new PdfName('WinAnsiEncoding') });

@@ -1,6 +1,5 @@
 import type { HashAlgorithm, KeyAlgorithm } from '../certs/types.ts';
 import { signedAttributes } from './cms/signed-data.ts';
-import { assertPrefix } from './pdf/incremental.ts';
 import { digestRanges } from './pdf/placeholder.ts';
 import { completeSignature, type CompleteOptions } from './pades.ts';
 import { parseLevel, type PadesLevel } from './levels.ts';
@@ -84,6 +83,5 @@ function restore(s: PreparedSignature): Prepared {
   if (!signedAttributes(digestRanges(bytes, slot, hash), certificate, hash).equals(signedAttrs)) {
     throw new Error('Le document préparé a été modifié depuis la préparation : signature refusée.');
   }
-  assertPrefix(bytes.subarray(0, s.inputLength), bytes);
   return { bytes, slot, signedAttrs, hash, level: parseLevel(s.level), keyAlgorithm: s.keyAlgorithm, certificate, chain: s.chain.map(unb64), inputLength: s.inputLength };
 }

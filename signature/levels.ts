@@ -10,7 +10,8 @@ export function parseLevel(s: string): PadesLevel {
 /** Whether `level` includes what `min` requires. */
 export const atLeast = (level: PadesLevel, min: PadesLevel): boolean => PADES_LEVELS.indexOf(level) >= PADES_LEVELS.indexOf(min);
 
+const two = (n: number): string => (n < 10 ? '0' : '') + n;
+
 export function pdfDate(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `D:${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
+  return `D:${d.getUTCFullYear()}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}Z`;
 }

@@ -34,7 +34,7 @@ export async function signPdf(pdf: Uint8Array, signer: Signer, options: SignOpti
     ...(timestampReserveBytes ? { timestampReserve: timestampReserveBytes } : {}),
   });
   const value = await signer.sign(prepared.signedAttrs, hash);
-  return completeSignature(prepared, value, options);
+  return finishSignature(prepared, value, options, !signer.selfVerifying);
 }
 
 function requireTimestamper(level: PadesLevel, t: Timestamper | undefined): asserts t is Timestamper {
@@ -52,11 +52,20 @@ export function normaliseSignatureValue(value: Uint8Array, p: Pick<Prepared, 'ke
   return ecdsaRawToDer(value);
 }
 
-/** Embeds the signature value (plus timestamp) and adds the later updates of B-LT and B-LTA. */
+/**
+ * Embeds the signature value (plus timestamp) and adds the later updates of B-LT and B-LTA.
+ * The value is checked against the certificate first: it comes from outside (a browser,
+ * a token, a remote key).
+ */
 export async function completeSignature(p: Prepared, signatureValue: Uint8Array, o: CompleteOptions = {}): Promise<Buffer> {
+  return finishSignature(p, signatureValue, o, true);
+}
+
+async function finishSignature(p: Prepared, signatureValue: Uint8Array, o: CompleteOptions, checkValue: boolean): Promise<Buffer> {
   requireTimestamper(p.level, o.timestamper);
+  if (p.slot.gapStart <= p.inputLength) throw new Error('Emplacement de signature incohérent : il précède la fin du document d’origine.');
   const signature = normaliseSignatureValue(signatureValue, p);
-  if (!signatureMatches(p.certificate, p.keyAlgorithm, p.hash, p.signedAttrs, signature)) {
+  if (checkValue && !signatureMatches(p.certificate, p.keyAlgorithm, p.hash, p.signedAttrs, signature)) {
     throw new Error('La valeur de signature ne correspond pas au certificat ou aux données préparées.');
   }
   let timestampToken: Uint8Array | undefined;

@@ -2,14 +2,9 @@ import { createHash } from 'node:crypto';
 import type { HashAlgorithm, KeyAlgorithm } from '../../certs/types.ts';
 import { DIGEST_LENGTH, NODE_HASH, OID, digestAlgorithmId, signatureAlgorithmId } from './algorithms.ts';
 import { certificateFacts } from './certificate.ts';
-import { encodeTree, int, octets, oid, seq, set, tlv, type DerNode } from './der.ts';
+import { encodeTree, int, octets, oid, readElement, seq, set, tlv, type DerNode } from './der.ts';
 
 const attribute = (type: string, value: Uint8Array): Buffer => seq(oid(type), set(value));
-
-/** DER SET OF: elements sorted by their encodings. */
-function derSetOf(items: Buffer[]): Buffer {
-  return set(...[...items].sort(Buffer.compare));
-}
 
 /**
  * The signed attributes as the DER `SET OF` that gets signed: content-type,
@@ -17,10 +12,13 @@ function derSetOf(items: Buffer[]): Buffer {
  */
 export function signedAttributes(messageDigest: Uint8Array, certificate: Uint8Array, hash: HashAlgorithm): Buffer {
   if (messageDigest.length !== DIGEST_LENGTH[hash]) throw new Error('message digest length does not match the hash algorithm');
-  return derSetOf([CONTENT_TYPE_ATTR, attribute(OID.messageDigest, octets(messageDigest)), signingCertificateAttr(certificate, hash)]);
+  const digestAttr = encodeTree({ tag: 0x30, kids: [MESSAGE_DIGEST_TYPE, { tag: 0x31, kids: [{ tag: 0x04, kids: [messageDigest] }] }] });
+  // DER SET OF: elements sorted by their encodings.
+  return encodeTree({ tag: 0x31, kids: [CONTENT_TYPE_ATTR, digestAttr, signingCertificateAttr(certificate, hash)].sort(Buffer.compare) });
 }
 
 const CONTENT_TYPE_ATTR = attribute(OID.contentType, oid(OID.data));
+const MESSAGE_DIGEST_TYPE = oid(OID.messageDigest);
 
 /** Per certificate and hash, computed once: the signing-certificate-v2 attribute. */
 const essCache = new WeakMap<Uint8Array, Map<HashAlgorithm, Buffer>>();
@@ -82,8 +80,8 @@ export function buildSignedData(i: SignedDataInput): Buffer {
   const { certificates, sid } = signerBlocks(i.certificate, i.chain);
   const digestAlg = digestAlgorithmId(i.hash);
   // [0] IMPLICIT SET OF: same content, the tag changes from 0x31 to 0xA0.
-  const attrs = Buffer.from(i.signedAttrs);
-  attrs[0] = 0xa0;
+  const attrSet = readElement(i.signedAttrs, 0);
+  const attrs: DerNode = { tag: 0xa0, kids: [i.signedAttrs.subarray(attrSet.contentStart, attrSet.end)] };
 
   const signerParts: DerNode[] = [VERSION_1, sid, digestAlg, attrs, signatureAlgorithmId(i.keyAlgorithm, i.hash), { tag: 0x04, kids: [i.signature] }];
   if (i.timestampToken) {

@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfValue } from './objects.ts';
 import type { PdfReader } from './reader.ts';
-import { serialize, writeIndirect } from './serialize.ts';
+import { ChunkWriter, writeIndirect, writeValue } from './serialize.ts';
 
 export interface UpdateResult {
   /** The whole file: the input, unchanged, followed by the new section. */
@@ -39,35 +39,32 @@ export class IncrementalUpdate {
 
   build(): UpdateResult {
     const input = this.reader.bytes;
-    const parts: Buffer[] = [];
+    const w = new ChunkWriter();
     const offsets = new Map<number, number>();
-    let pos = input.length;
-    const push = (b: Buffer): void => {
-      parts.push(b);
-      pos += b.length;
-    };
+    const at = (): number => input.length + w.length;
     const last = input[input.length - 1];
-    if (last !== 0x0a && last !== 0x0d) push(Buffer.from('\n'));
+    if (last !== 0x0a && last !== 0x0d) w.text('\n');
     const nums = [...this.objects.keys()].sort((a, b) => a - b);
     for (const num of nums) {
       const o = this.objects.get(num)!;
-      offsets.set(num, pos);
-      push(writeIndirect(num, o.gen, o.value));
+      offsets.set(num, at());
+      writeIndirect(num, o.gen, o.value, w);
     }
     const trailer = this.trailerDict();
     if (this.reader.xrefKind === 'table') {
-      const xrefAt = pos;
+      const xrefAt = at();
       let text = 'xref\n';
       for (const run of runs(nums)) {
         text += `${run[0]} ${run.length}\n`;
         for (const n of run) text += `${String(offsets.get(n)!).padStart(10, '0')} ${String(this.objects.get(n)!.gen).padStart(5, '0')} n\r\n`;
       }
       trailer.set('Size', this.nextNum);
-      text += `trailer\n${serialize(trailer).join('')}\nstartxref\n${xrefAt}\n%%EOF\n`;
-      push(Buffer.from(text, 'latin1'));
+      w.text(`${text}trailer\n`);
+      writeValue(trailer, w);
+      w.text(`\nstartxref\n${xrefAt}\n%%EOF\n`);
     } else {
       const xrefRef = this.allocate();
-      const xrefAt = pos;
+      const xrefAt = at();
       offsets.set(xrefRef.num, xrefAt);
       const all = [...nums, xrefRef.num];
       const rows = Buffer.alloc(all.length * 7);
@@ -81,19 +78,13 @@ export class IncrementalUpdate {
       dict.set('Size', this.nextNum);
       dict.set('W', [1, 4, 2]);
       dict.set('Index', runs(all).flatMap((r) => [r[0]!, r.length]));
-      push(writeIndirect(xrefRef.num, 0, new PdfStream(dict, rows)));
-      push(Buffer.from(`startxref\n${xrefAt}\n%%EOF\n`, 'latin1'));
+      writeIndirect(xrefRef.num, 0, new PdfStream(dict, rows), w);
+      w.text(`startxref\n${xrefAt}\n%%EOF\n`);
     }
-    let total = input.length;
-    for (const part of parts) total += part.length;
-    const bytes = Buffer.allocUnsafe(total);
+    // One allocation, one copy of the input: later bytes are only ever written past it.
+    const bytes = Buffer.allocUnsafe(input.length + w.length);
     bytes.set(input, 0);
-    let at = input.length;
-    for (const part of parts) {
-      bytes.set(part, at);
-      at += part.length;
-    }
-    assertPrefix(input, bytes);
+    if (w.copyInto(bytes, input.length) !== bytes.length) throw new Error('incremental update: size mismatch');
     return { bytes, offsets };
   }
 
@@ -118,13 +109,6 @@ function runs(sorted: number[]): number[][] {
     else out.push([n]);
   }
   return out;
-}
-
-/** The one rule of incremental updates: earlier bytes never change. */
-export function assertPrefix(input: Uint8Array, output: Uint8Array): void {
-  if (output.length < input.length || Buffer.compare(Buffer.from(input.buffer, input.byteOffset, input.length), Buffer.from(output.buffer, output.byteOffset, input.length)) !== 0) {
-    throw new Error('Mise à jour incrémentale refusée : le début du fichier aurait été modifié.');
-  }
 }
 
 /** 16 random bytes from a pool refilled 256 ids at a time: one system call per 256 signatures. */

@@ -63,6 +63,11 @@ export class PdfRaw {
   constructor(readonly text: string) {}
 }
 
+/** `<00…00>`: room for `bytes` bytes of hex, written as a fill rather than built as a string. */
+export class PdfHexPlaceholder {
+  constructor(readonly bytes: number) {}
+}
+
 export type PdfValue =
   | null
   | boolean
@@ -73,7 +78,8 @@ export type PdfValue =
   | PdfDict
   | PdfValue[]
   | PdfStream
-  | PdfRaw;
+  | PdfRaw
+  | PdfHexPlaceholder;
 
 export const name = (n: string): PdfName => new PdfName(n);
 

@@ -278,6 +278,17 @@ export class Parser {
   }
 }
 
+/** The elements of the array written in `raw` (which starts with `[`), parsed as they are asked for. */
+export function* arrayItems(raw: Uint8Array): Generator<PdfValue> {
+  const p = new Parser(raw, 1);
+  for (;;) {
+    p.skipSpace();
+    if (raw[p.pos] === 0x5d) return;
+    if (p.pos >= raw.length) throw new PdfSyntaxError('unterminated array');
+    yield p.value(1);
+  }
+}
+
 function endstreamAt(b: Uint8Array, at: number): boolean {
   let p = at;
   while (p < b.length && WHITESPACE[b[p]!]) p++;

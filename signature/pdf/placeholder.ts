@@ -1,11 +1,11 @@
 import type { HashAlgorithm } from '../../certs/types.ts';
 import { newHash } from '../cms/algorithms.ts';
-import { PdfRaw } from './objects.ts';
+import { PdfHexPlaceholder, PdfRaw } from './objects.ts';
 
 /** Fixed width of each ByteRange number, so patching never moves a byte. */
 const WIDTH = 10;
 export const BYTE_RANGE_PLACEHOLDER = () => new PdfRaw(`[0 ${'9'.repeat(WIDTH)} ${'9'.repeat(WIDTH)} ${'9'.repeat(WIDTH)}]`);
-export const CONTENTS_PLACEHOLDER = (bytes: number) => new PdfRaw(`<${'0'.repeat(bytes * 2)}>`);
+export const CONTENTS_PLACEHOLDER = (bytes: number) => new PdfHexPlaceholder(bytes);
 
 export interface SignatureSlot {
   /** Offset of the `<` of /Contents. */
@@ -45,5 +45,5 @@ export function embedContents(bytes: Buffer, slot: SignatureSlot, der: Uint8Arra
   if (der.length > room) {
     throw new Error(`La signature (${der.length} octets) ne tient pas dans l'emplacement réservé (${room} octets) : recommencez avec une réserve plus grande.`);
   }
-  bytes.write(Buffer.from(der).toString('hex'), slot.gapStart + 1, 'latin1');
+  bytes.write(Buffer.from(der.buffer, der.byteOffset, der.length).toString('hex'), slot.gapStart + 1, 'latin1');
 }

@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
-import { PdfDict, PdfName, PdfRef, PdfStream, type PdfValue } from './objects.ts';
-import { Parser, PdfSyntaxError } from './parser.ts';
+import { PdfDict, PdfLazy, PdfName, PdfRef, PdfStream, type PdfValue } from './objects.ts';
+import { arrayItems, Parser, PdfSyntaxError } from './parser.ts';
 
 type XrefEntry = { kind: 'offset'; offset: number; gen: number } | { kind: 'compressed'; stream: number; index: number } | { kind: 'free' };
 
@@ -239,14 +239,12 @@ export class PdfReader {
     let node: PdfValue | undefined = this.catalog.get('Pages');
     let skip = n - 1;
     for (let depth = 0; depth < 64 && node instanceof PdfRef; depth++) {
-      const d = this.dict(node);
-      const kids = this.resolve(d?.get('Kids'));
-      if (!Array.isArray(kids)) return skip === 0 ? node : undefined;
+      const kids = this.kidsOf(this.dict(node));
+      if (!kids) return skip === 0 ? node : undefined;
       let next: PdfValue | undefined;
       for (const kid of kids) {
         const kd = this.dict(kid);
-        const isTree = Array.isArray(this.resolve(kd?.get('Kids')));
-        const count = isTree ? Number(this.resolve(kd?.get('Count')) ?? 0) : 1;
+        const count = kd && this.kidsOf(kd, false) ? Number(this.resolve(kd.get('Count')) ?? 0) : 1;
         if (skip < count) {
           next = kid;
           break;
@@ -256,6 +254,18 @@ export class PdfReader {
       node = next;
     }
     return undefined;
+  }
+
+  /**
+   * A page tree node's /Kids, or undefined when it has none (a page). Kept raw in
+   * the file, they are parsed one by one as the walk needs them: finding page 1 of a
+   * hundred-page document reads one reference, not a hundred.
+   */
+  private kidsOf(d: PdfDict | undefined, read = true): Iterable<PdfValue> | undefined {
+    const raw = d?.map.get('Kids');
+    if (raw instanceof PdfLazy) return raw.raw[0] === 0x5b ? (read ? arrayItems(raw.raw) : []) : undefined;
+    const kids = this.resolve(raw);
+    return Array.isArray(kids) ? kids : undefined;
   }
 
   /** Page references in document order. */
@@ -281,10 +291,16 @@ function readInt(data: Uint8Array, at: number, width: number): number {
 }
 
 function findStartxref(b: Uint8Array): number {
-  const tail = Buffer.from(b.buffer, b.byteOffset, b.length).subarray(Math.max(0, b.length - 2048)).toString('latin1');
-  const m = /startxref\s+(\d+)\s*(?:%%EOF)?[\s\S]*$/.exec(tail.slice(tail.lastIndexOf('startxref')));
-  if (!m) throw new PdfSyntaxError('no startxref');
-  return Number(m[1]);
+  const buf = Buffer.from(b.buffer, b.byteOffset, b.length);
+  const at = buf.lastIndexOf('startxref', b.length, 'latin1');
+  if (at < 0 || at < b.length - 2048) throw new PdfSyntaxError('no startxref');
+  let p = at + 9;
+  while (p < b.length && (b[p] === 0x20 || b[p] === 0x0a || b[p] === 0x0d || b[p] === 0x09 || b[p] === 0x0c || b[p] === 0x00)) p++;
+  const start = p;
+  let n = 0;
+  while (p < b.length && b[p]! >= 0x30 && b[p]! <= 0x39 && p - start < 16) n = n * 10 + b[p++]! - 0x30;
+  if (p === start) throw new PdfSyntaxError('no startxref');
+  return n;
 }
 
 /** Flate with PNG/TIFF predictors: enough for xref and object streams. */
