@@ -1,16 +1,11 @@
-import { X509Certificate, constants, verify, type KeyObject } from 'node:crypto';
+import { constants, verify, type KeyObject } from 'node:crypto';
 import type { HashAlgorithm, KeyAlgorithm } from '../certs/types.ts';
+import { importSpki } from '../certs/validation/public-keys.ts';
 import { NODE_HASH } from './cms/algorithms.ts';
-
-const keys = new WeakMap<Uint8Array, KeyObject>();
+import { certificateFacts } from './cms/certificate.ts';
 
 export function publicKeyOf(certificate: Uint8Array): KeyObject {
-  let k = keys.get(certificate);
-  if (!k) {
-    k = new X509Certificate(certificate).publicKey;
-    keys.set(certificate, k);
-  }
-  return k;
+  return importSpki(certificateFacts(certificate).spki);
 }
 
 /** The signing algorithm a certificate's key implies (PKCS#1 v1.5 for plain RSA keys). */

@@ -1,8 +1,9 @@
-import { constants, createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { constants, createHash, verify, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { RsaSaPssParams } from '@peculiar/asn1-rsa';
 import { contentKey, Memo } from './memo.ts';
+import { importSpki } from './public-keys.ts';
 
 export class UnsupportedAlgorithmError extends Error {
   override name = 'UnsupportedAlgorithmError';
@@ -114,19 +115,11 @@ function pssScheme(params: Uint8Array | undefined): SignatureScheme {
   return { kind: 'rsa-pss', hash: hashName, saltLength: parsed.saltLength, mgf1Hash };
 }
 
-const keyCache = new Map<string, KeyObject>();
-
 /** Imports an SPKI once: the same CA keys verify certificate after certificate. */
 export function publicKeyFrom(spki: Uint8Array | KeyObject): KeyObject {
   if (!(spki instanceof Uint8Array)) return spki;
-  const id = Buffer.from(spki).toString('base64');
-  const cached = keyCache.get(id);
-  if (cached) return cached;
   try {
-    const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
-    if (keyCache.size > 500) keyCache.clear();
-    keyCache.set(id, key);
-    return key;
+    return importSpki(spki);
   } catch (error) {
     throw new UnsupportedAlgorithmError(`clé publique illisible : ${(error as Error).message}`);
   }

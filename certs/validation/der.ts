@@ -120,10 +120,23 @@ export function expect(bytes: Uint8Array, tlv: Tlv | undefined, tag: number, wha
   return tlv;
 }
 
+/** The same few dozen OIDs recur in every certificate, CRL and token: each is decoded once. */
+const oids = new Map<string, string>();
+
 export function readOid(bytes: Uint8Array, tlv: Tlv): string {
   if (tlv.tag !== 0x06) throw new DerFormatError(`OID attendu, étiquette 0x${tlv.tag.toString(16)} trouvée`);
   const body = content(bytes, tlv);
   if (body.length === 0) throw new DerFormatError('OID vide');
+  const key = Buffer.from(body.buffer, body.byteOffset, body.length).toString('latin1');
+  let dotted = oids.get(key);
+  if (dotted === undefined) {
+    dotted = decodeOid(body);
+    if (body.length <= 64 && oids.size < 10_000) oids.set(key, dotted);
+  }
+  return dotted;
+}
+
+function decodeOid(body: Uint8Array): string {
   const arcs: bigint[] = [];
   let value = 0n;
   for (let i = 0; i < body.length; i++) {
@@ -212,5 +225,35 @@ export function parseExtensions(bytes: Uint8Array, list: Tlv | undefined): RawEx
 export function assertWellFormed(bytes: Uint8Array, tlv: Tlv = readWhole(bytes, 'DER'), depth = 0): void {
   if (depth > 64) throw new DerFormatError('DER imbriqué trop profondément');
   if ((tlv.tag & 0x20) === 0) return;
-  for (const child of children(bytes, tlv)) assertWellFormed(bytes, child, depth + 1);
+  // The same checks as readTlv and children, without building an element per node.
+  let pos = tlv.contentStart;
+  while (pos < tlv.end) pos = wellFormedEnd(bytes, pos, tlv.end, depth + 1);
+}
+
+function wellFormedEnd(bytes: Uint8Array, offset: number, limit: number, depth: number): number {
+  if (depth > 64) throw new DerFormatError('DER imbriqué trop profondément');
+  if (offset >= limit) throw new DerFormatError(`DER tronqué : élément attendu à l'octet ${offset}`);
+  const tag = bytes[offset]!;
+  if ((tag & 0x1f) === 0x1f) throw new DerFormatError(`DER : étiquette longue non prise en charge à l'octet ${offset}`);
+  let pos = offset + 1;
+  if (pos >= limit) throw new DerFormatError(`DER tronqué : longueur manquante à l'octet ${pos}`);
+  const first = bytes[pos++]!;
+  let length: number;
+  if (first < 0x80) {
+    length = first;
+  } else {
+    const count = first & 0x7f;
+    if (count === 0) throw new DerFormatError(`DER : longueur indéfinie à l'octet ${pos - 1}`);
+    if (count > 4) throw new DerFormatError(`DER : longueur sur ${count} octets à l'octet ${pos - 1}`);
+    if (pos + count > limit) throw new DerFormatError(`DER tronqué : longueur coupée à l'octet ${pos}`);
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + bytes[pos++]!;
+  }
+  const end = pos + length;
+  if (end > limit) throw new DerFormatError(`DER tronqué : l'élément à l'octet ${offset} annonce ${length} octets, il en reste ${limit - pos}`);
+  if (tag & 0x20) {
+    let p = pos;
+    while (p < end) p = wellFormedEnd(bytes, p, end, depth + 1);
+  }
+  return end;
 }

@@ -39,12 +39,10 @@ export function clearMemos(): void {
 
 /** A collision-resistant key for byte strings (and labels) of any size. */
 export function contentKey(...parts: (Uint8Array | string)[]): string {
-  const h = createHash('sha256');
-  for (const part of parts) {
-    const bytes = typeof part === 'string' ? Buffer.from(part) : part;
-    h.update(Buffer.from(String(bytes.length)));
-    h.update(':');
-    h.update(bytes);
-  }
+  // Framing first (the count, then every length), so no two lists of parts hash the same bytes.
+  let framing = `${parts.length}|`;
+  for (const part of parts) framing += `${typeof part === 'string' ? Buffer.byteLength(part) : part.length}:`;
+  const h = createHash('sha256').update(framing);
+  for (const part of parts) h.update(part);
   return h.digest('base64');
 }

@@ -1,4 +1,5 @@
 import { children, content, DerFormatError, expect, readOid, readWhole } from './der.ts';
+import { Memo } from './memo.ts';
 
 const SHORT_NAMES: Readonly<Record<string, string>> = {
   '2.5.4.3': 'CN',
@@ -43,13 +44,14 @@ function stringValue(bytes: Uint8Array, tag: number): string {
   }
 }
 
-const cache = new Map<string, ParsedName>();
+const cache = new Memo<ParsedName>(2000);
 
 /** Reads an X.501 Name (SEQUENCE OF SET OF AttributeTypeAndValue) from its DER. */
 export function parseName(der: Uint8Array): ParsedName {
-  const id = Buffer.from(der).toString('base64');
-  const hit = cache.get(id);
-  if (hit) return hit;
+  return cache.get(Buffer.from(der.buffer, der.byteOffset, der.length).toString('latin1'), () => readName(der));
+}
+
+function readName(der: Uint8Array): ParsedName {
   const rdns = children(der, expect(der, readWhole(der, 'nom'), 0x30, 'nom'));
   const texts: string[] = [];
   const keys: string[] = [];
@@ -63,8 +65,5 @@ export function parseName(der: Uint8Array): ParsedName {
     texts.push(atvs.map((a) => `${SHORT_NAMES[a.oid] ?? a.oid}=${a.value.replace(/([,+"\\<>;])/g, '\\$1')}`).join('+'));
     keys.push(atvs.map((a) => `${a.oid}=${a.value.trim().replace(/\s+/g, ' ').toLowerCase()}`).sort().join('+'));
   }
-  const parsed = { text: texts.reverse().join(', '), key: keys.join(',') };
-  if (cache.size > 1000) cache.clear();
-  cache.set(id, parsed);
-  return parsed;
+  return { text: texts.reverse().join(', '), key: keys.join(',') };
 }

@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import { parseName } from '../../certs/validation/names.ts';
+import { UnsupportedAlgorithmError, verifySignedDataCached } from '../../certs/validation/crypto.ts';
+import { importSpki } from '../../certs/validation/public-keys.ts';
 import { child, hex, isContext, octets, oid, parseDer, type Tlv } from './der.ts';
 
 /** What the verifier needs to know about a certificate, read once from its DER. */
@@ -13,55 +16,82 @@ export interface CertificateInfo {
   subjectKeyIdentifier?: Uint8Array;
   nonRepudiation: boolean | undefined;
   policies: string[];
+  spki: Uint8Array;
   publicKey: crypto.KeyObject;
 }
 
 /**
  * Certificates read during one file's verification: the same CA and TSA
- * certificates recur in every CMS of a file, so each is parsed and checked once.
- * Scoped to one verification, so figures per file stay honest.
+ * certificates recur in every CMS of a file, so each is parsed once. Whether a
+ * certificate's signature holds is asked of certs/validation's memory, which the
+ * chain validation fills too: each certificate signature is checked once.
  */
 export class CertificateCache {
+  /** By content; `seen` finds the same array again without re-reading it (one verification's lifetime). */
   private readonly infos = new Map<string, CertificateInfo>();
-  private readonly intact = new Map<string, boolean>();
+  private readonly seen = new WeakMap<Uint8Array, CertificateInfo>();
+  private readonly intact = new Map<CertificateInfo, boolean>();
 
   info(der: Uint8Array): CertificateInfo {
+    let hit = this.seen.get(der);
+    if (hit) return hit;
     const key = Buffer.from(der.buffer, der.byteOffset, der.length).toString('latin1');
-    let hit = this.infos.get(key);
+    hit = this.infos.get(key);
     if (!hit) {
       hit = certificateInfo(der);
       this.infos.set(key, hit);
     }
+    this.seen.set(der, hit);
     return hit;
   }
 
-  /** Whether the certificate's signature verifies with one of `keys` (memoised per certificate). */
-  verifiesWith(der: Uint8Array, keys: () => crypto.KeyObject[]): boolean {
-    const key = Buffer.from(der.buffer, der.byteOffset, der.length).toString('latin1');
-    let ok = this.intact.get(key);
+  /** Whether the certificate is well formed and its signature verifies with one of the candidate issuer keys (SPKI DER). */
+  verifiesWith(der: Uint8Array, issuerKeys: () => Iterable<Uint8Array>): boolean {
+    const info = this.info(der);
+    let ok = this.intact.get(info);
     if (ok === undefined) {
-      // By hand rather than X509Certificate.verify, which costs milliseconds per call in Node 20.
-      const { node, end } = parseDer(der);
-      const tbsNode = child(node, 0);
-      const tbs = tbsNode.raw;
-      const algorithm = child(node, 1);
-      const sigAlg = { oid: oid(child(algorithm, 0)), ...(algorithm.children[1] ? { params: algorithm.children[1] } : {}) };
-      const bits = child(node, 2);
-      const signature = bits.value.subarray(1);
-      // RFC 5280: the outer algorithm repeats the signed one exactly; nothing else is unsigned.
-      const innerAlgorithm = tbsNode.children[isContext(tbsNode.children[0], 0) ? 2 : 1];
-      const wellFormed =
-        end === der.length &&
-        node.children.length === 3 &&
-        bits.cls === 0 &&
-        bits.tag === 3 &&
-        bits.value[0] === 0 &&
-        innerAlgorithm !== undefined &&
-        Buffer.from(innerAlgorithm.raw).equals(algorithm.raw);
-      ok = wellFormed && keys().some((k) => verifySignatureValue(k, sigAlg, 'sha256', tbs, signature) === true);
-      this.intact.set(key, ok);
+      ok = intactCertificate(info.der, issuerKeys);
+      this.intact.set(info, ok);
     }
     return ok;
+  }
+}
+
+function intactCertificate(der: Uint8Array, issuerKeys: () => Iterable<Uint8Array>): boolean {
+  const { node, end } = parseDer(der);
+  const tbsNode = child(node, 0);
+  const algorithm = child(node, 1);
+  const bits = child(node, 2);
+  // RFC 5280: the outer algorithm repeats the signed one exactly; nothing else is unsigned.
+  const innerAlgorithm = tbsNode.children[isContext(tbsNode.children[0], 0) ? 2 : 1];
+  const wellFormed =
+    end === der.length &&
+    node.children.length === 3 &&
+    bits.cls === 0 &&
+    bits.tag === 3 &&
+    bits.value[0] === 0 &&
+    innerAlgorithm !== undefined &&
+    Buffer.from(innerAlgorithm.raw).equals(algorithm.raw);
+  if (!wellFormed) return false;
+  const sigAlg = { oid: oid(child(algorithm, 0)), ...(algorithm.children[1] ? { params: algorithm.children[1] } : {}) };
+  const signature = bits.value.subarray(1);
+  for (const spki of issuerKeys()) {
+    if (signatureHolds(spki, sigAlg, tbsNode.raw, signature)) return true;
+  }
+  return false;
+}
+
+/** Through the shared memory when certs/validation knows the algorithm; by hand otherwise (unusual PSS parameters). */
+function signatureHolds(spki: Uint8Array, algorithm: { oid: string; params?: Tlv }, tbs: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    return verifySignedDataCached(spki, { oid: algorithm.oid, ...(algorithm.params ? { params: algorithm.params.raw } : {}) }, tbs, signature);
+  } catch (error) {
+    if (!(error instanceof UnsupportedAlgorithmError)) return false;
+  }
+  try {
+    return verifySignatureValue(importSpki(spki), algorithm, 'sha256', tbs, signature) === true;
+  } catch {
+    return false;
   }
 }
 
@@ -89,9 +119,6 @@ export function certificateInfo(der: Uint8Array): CertificateInfo {
     if (id === '2.5.29.32') for (const p of inner.children) policies.push(oid(child(p, 0)));
   }
   const spki = child(tbs, i - 1).raw;
-  let x509: crypto.X509Certificate | undefined;
-  const names = (): crypto.X509Certificate => (x509 ??= new crypto.X509Certificate(der));
-  let publicKey: crypto.KeyObject | undefined;
   // Names are only shown for signers, keys only used for signatures: both are read on demand.
   return {
     der,
@@ -100,18 +127,28 @@ export function certificateInfo(der: Uint8Array): CertificateInfo {
     serial: serialNode.value,
     serialHex: hex(serialNode.value).replace(/^00(?=[89a-f])/, ''),
     get subject() {
-      return names().subject.split('\n').join(', ');
+      return nameText(subjectNode.raw);
     },
     get issuer() {
-      return names().issuer.split('\n').join(', ');
+      return nameText(issuerNode.raw);
     },
     ...(subjectKeyIdentifier ? { subjectKeyIdentifier } : {}),
     nonRepudiation,
     policies,
+    spki,
     get publicKey() {
-      return (publicKey ??= crypto.createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }));
+      return importSpki(spki);
     },
   };
+}
+
+/** « CN=…, O=…, C=FR » (RFC 4514 order); an unreadable name is shown as such rather than failing the report. */
+function nameText(der: Uint8Array): string {
+  try {
+    return parseName(der).text;
+  } catch {
+    return 'nom illisible';
+  }
 }
 
 const RSA_PKCS1: Record<string, string> = {

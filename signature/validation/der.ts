@@ -15,51 +15,55 @@ export interface Tlv {
   raw: Uint8Array;
   /** The value bytes (for indefinite lengths: without the end-of-contents octets). */
   value: Uint8Array;
-  children: Tlv[];
+  /** Read on first access: a CMS carries certificates and tokens most checks never open. */
+  readonly children: Tlv[];
 }
 
 const MAX_DEPTH = 40;
 const MAX_NODES = 200_000;
 
+/**
+ * Reads the element at the start of `bytes`. The whole element is checked at once
+ * (lengths, nesting, element count), so malformed content anywhere inside fails here;
+ * the tree itself is built only as far as it is walked.
+ */
 export function parseDer(bytes: Uint8Array): { node: Tlv; end: number } {
-  const counter = { n: 0 };
-  return readTlv(bytes, 0, 0, counter);
+  const end = scan(bytes, 0, bytes.length, 0, { n: 0 });
+  return { node: nodeAt(bytes, 0, bytes.length), end };
 }
 
-function readTlv(b: Uint8Array, pos: number, depth: number, counter: { n: number }): { node: Tlv; end: number } {
-  if (depth > MAX_DEPTH) throw new Asn1Error('ASN.1 nesting too deep');
-  if (++counter.n > MAX_NODES) throw new Asn1Error('too many ASN.1 elements');
-  const start = pos;
-  if (pos + 2 > b.length) throw new Asn1Error('truncated ASN.1 element');
+// The header just read (readHeader writes here: no allocation per element while scanning).
+let hCls = 0;
+let hTag = 0;
+let hConstructed = false;
+let hValueStart = 0;
+/** Offset past the value, or -1 for an indefinite length. */
+let hValueEnd = 0;
+
+function readHeader(b: Uint8Array, pos: number, limit: number): void {
+  if (pos + 2 > limit) throw new Asn1Error('truncated ASN.1 element');
   const first = b[pos++]!;
   if (first === 0) throw new Asn1Error('unexpected end-of-contents octets');
-  const cls = first >> 6;
-  const constructed = (first & 0x20) !== 0;
+  hCls = first >> 6;
+  hConstructed = (first & 0x20) !== 0;
   let tag = first & 0x1f;
   if (tag === 0x1f) {
     tag = 0;
     for (let k = 0; ; k++) {
-      if (k > 4 || pos >= b.length) throw new Asn1Error('bad ASN.1 tag');
+      if (k > 4 || pos >= limit) throw new Asn1Error('bad ASN.1 tag');
       const c = b[pos++]!;
       tag = tag * 128 + (c & 0x7f);
       if ((c & 0x80) === 0) break;
     }
   }
-  if (pos >= b.length) throw new Asn1Error('truncated ASN.1 length');
+  hTag = tag;
+  if (pos >= limit) throw new Asn1Error('truncated ASN.1 length');
   const lenByte = b[pos++]!;
-  const children: Tlv[] = [];
   if (lenByte === 0x80) {
-    if (!constructed) throw new Asn1Error('indefinite length on a primitive element');
-    const valueStart = pos;
-    for (;;) {
-      if (pos + 2 > b.length) throw new Asn1Error('unterminated indefinite length');
-      if (b[pos] === 0 && b[pos + 1] === 0) break;
-      const child = readTlv(b, pos, depth + 1, counter);
-      children.push(child.node);
-      pos = child.end;
-    }
-    const node = { cls, tag, constructed, raw: b.subarray(start, pos + 2), value: b.subarray(valueStart, pos), children };
-    return { node, end: pos + 2 };
+    if (!hConstructed) throw new Asn1Error('indefinite length on a primitive element');
+    hValueStart = pos;
+    hValueEnd = -1;
+    return;
   }
   let length = lenByte;
   if (lenByte & 0x80) {
@@ -67,22 +71,82 @@ function readTlv(b: Uint8Array, pos: number, depth: number, counter: { n: number
     if (n > 4) throw new Asn1Error('ASN.1 length too large');
     length = 0;
     for (let k = 0; k < n; k++) {
-      if (pos >= b.length) throw new Asn1Error('truncated ASN.1 length');
+      if (pos >= limit) throw new Asn1Error('truncated ASN.1 length');
       length = length * 256 + b[pos++]!;
     }
   }
   const end = pos + length;
-  if (end > b.length) throw new Asn1Error('ASN.1 element longer than its container');
-  const value = b.subarray(pos, end);
-  if (constructed) {
-    let p = pos;
-    while (p < end) {
-      const child = readTlv(b.subarray(0, end), p, depth + 1, counter);
-      children.push(child.node);
-      p = child.end;
+  if (end > limit) throw new Asn1Error('ASN.1 element longer than its container');
+  hValueStart = pos;
+  hValueEnd = end;
+}
+
+/** Walks the element at `pos` and everything inside it without building anything; returns its end. */
+function scan(b: Uint8Array, pos: number, limit: number, depth: number, counter: { n: number }): number {
+  if (depth > MAX_DEPTH) throw new Asn1Error('ASN.1 nesting too deep');
+  if (++counter.n > MAX_NODES) throw new Asn1Error('too many ASN.1 elements');
+  readHeader(b, pos, limit);
+  const start = hValueStart;
+  const end = hValueEnd;
+  if (end < 0) {
+    let p = start;
+    for (;;) {
+      if (p + 2 > limit) throw new Asn1Error('unterminated indefinite length');
+      if (b[p] === 0 && b[p + 1] === 0) return p + 2;
+      p = scan(b, p, limit, depth + 1, counter);
     }
   }
-  return { node: { cls, tag, constructed, raw: b.subarray(start, end), value, children }, end };
+  if (hConstructed) {
+    let p = start;
+    while (p < end) p = scan(b, p, end, depth + 1, counter);
+  }
+  return end;
+}
+
+/** An element already checked by scan: its children are read when first asked for. */
+class Node implements Tlv {
+  constructor(
+    readonly cls: number,
+    readonly tag: number,
+    readonly constructed: boolean,
+    readonly raw: Uint8Array,
+    readonly value: Uint8Array,
+    private readonly buf: Uint8Array,
+    private readonly valueStart: number,
+    private readonly valueEnd: number,
+    private kids?: Tlv[],
+  ) {}
+
+  get children(): Tlv[] {
+    if (this.kids) return this.kids;
+    const kids: Tlv[] = [];
+    if (this.constructed) {
+      for (let p = this.valueStart; p < this.valueEnd; ) {
+        const kid = nodeAt(this.buf, p, this.valueEnd);
+        kids.push(kid);
+        p = kid.raw.byteOffset - this.buf.byteOffset + kid.raw.length;
+      }
+    }
+    return (this.kids = kids);
+  }
+}
+
+function nodeAt(b: Uint8Array, pos: number, limit: number): Tlv {
+  readHeader(b, pos, limit);
+  const cls = hCls;
+  const tag = hTag;
+  const constructed = hConstructed;
+  const valueStart = hValueStart;
+  if (hValueEnd >= 0) return new Node(cls, tag, constructed, b.subarray(pos, hValueEnd), b.subarray(valueStart, hValueEnd), b, valueStart, hValueEnd);
+  // Indefinite length (BER): the end is only known by reading the children.
+  let p = valueStart;
+  const kids: Tlv[] = [];
+  while (!(b[p] === 0 && b[p + 1] === 0)) {
+    const kid = nodeAt(b, p, limit);
+    kids.push(kid);
+    p = kid.raw.byteOffset - b.byteOffset + kid.raw.length;
+  }
+  return new Node(cls, tag, constructed, b.subarray(pos, p + 2), b.subarray(valueStart, p), b, valueStart, p, kids);
 }
 
 export function child(node: Tlv | undefined, index: number): Tlv {

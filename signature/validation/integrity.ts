@@ -70,17 +70,18 @@ export function alteredEmbeddedCertificate(embedded: Uint8Array[], pool: Uint8Ar
     } catch {
       return 'un certificat joint à la signature est illisible';
     }
-    const issuerKeys = (): crypto.KeyObject[] => [
-      ...all.flatMap((c) => {
+    function* issuerKeys(): Generator<Uint8Array> {
+      for (const c of all) {
+        let candidate: CertificateInfo;
         try {
-          const i = cache.info(c);
-          return Buffer.from(i.subjectDer).equals(info.issuerDer) ? [i.publicKey] : [];
+          candidate = cache.info(c);
         } catch {
-          return [];
+          continue;
         }
-      }),
-      info.publicKey,
-    ];
+        if (Buffer.from(candidate.subjectDer).equals(info.issuerDer)) yield candidate.spki;
+      }
+      yield info.spki; // self-signed
+    }
     if (!cache.verifiesWith(der, issuerKeys)) return `le certificat joint « ${info.subject} » est altéré ou son émetteur est inconnu`;
   }
   return undefined;

@@ -1,15 +1,25 @@
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfObject } from './pdf-objects.ts';
 import { PdfFormatError } from './limits.ts';
 
-const WHITESPACE = new Set([0, 9, 10, 12, 13, 32]);
-const DELIMITERS = new Set([0x28, 0x29, 0x3c, 0x3e, 0x5b, 0x5d, 0x7b, 0x7d, 0x2f, 0x25]);
+/** Byte classes: 1 white-space, 2 delimiter, 0 regular. */
+const CLASS = new Uint8Array(256);
+for (const c of [0, 9, 10, 12, 13, 32]) CLASS[c] = 1;
+for (const c of [0x28, 0x29, 0x3c, 0x3e, 0x5b, 0x5d, 0x7b, 0x7d, 0x2f, 0x25]) CLASS[c] = 2;
 
 export function isWhite(c: number | undefined): boolean {
-  return c !== undefined && WHITESPACE.has(c);
+  return c !== undefined && CLASS[c] === 1;
 }
 
 function isRegular(c: number | undefined): boolean {
-  return c !== undefined && !WHITESPACE.has(c) && !DELIMITERS.has(c);
+  return c !== undefined && CLASS[c] === 0;
+}
+
+/** Latin-1 text of a short range without copying it into a Buffer first. */
+function latin1(b: Uint8Array, start: number, end: number): string {
+  if (end - start > 32) return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
+  return s;
 }
 
 function hexValue(c: number): number {
@@ -37,7 +47,7 @@ export class PdfParser {
     const b = this.bytes;
     while (pos < b.length) {
       const c = b[pos]!;
-      if (WHITESPACE.has(c)) pos++;
+      if (CLASS[c] === 1) pos++;
       else if (c === 0x25) {
         while (pos < b.length && b[pos] !== 10 && b[pos] !== 13) pos++;
       } else break;
@@ -50,7 +60,7 @@ export class PdfParser {
     const start = this.skipWhite(pos);
     let end = start;
     while (end < this.bytes.length && isRegular(this.bytes[end]) && end - start < 256) end++;
-    return { text: Buffer.from(this.bytes.subarray(start, end)).toString('latin1'), end };
+    return { text: latin1(this.bytes, start, end), end };
   }
 
   /** Parses one object at pos; references `n g R` are recognised. */
@@ -101,6 +111,10 @@ export class PdfParser {
   private parseName(pos: number): { obj: PdfName; end: number } {
     const b = this.bytes;
     let end = pos + 1;
+    // Most names have no #xx escape: read them straight from the bytes.
+    while (end < b.length && isRegular(b[end]) && b[end] !== 0x23 && end - pos <= 512) end++;
+    if (!(end < b.length && b[end] === 0x23) && end - pos <= 512) return { obj: new PdfName(latin1(b, pos + 1, end)), end };
+    end = pos + 1;
     const out: number[] = [];
     while (end < b.length && isRegular(b[end]) && out.length < 512) {
       const c = b[end]!;
@@ -166,7 +180,7 @@ export class PdfParser {
     let high = -1;
     for (let p = pos + 1; p < close; p++) {
       const c = b[p]!;
-      if (WHITESPACE.has(c)) continue;
+      if (CLASS[c] === 1) continue;
       const v = hexValue(c);
       if (v < 0) throw new PdfFormatError(`invalid hex digit at ${p}`);
       if (high < 0) high = v;

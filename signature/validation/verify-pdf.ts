@@ -124,7 +124,15 @@ async function run(bytes: Uint8Array, options: VerifyOptions, limits: VerifyLimi
   }
 
   // Document timestamps first: they give proof of existence to what they cover.
-  const ctx: Ctx = { options, dss, pool, cache };
+  const ctx: Ctx = {
+    options,
+    dss,
+    pool,
+    cache,
+    certificates: new UniqueList(pool),
+    crls: new UniqueList([...(dss?.crls ?? []), ...(options.crls ?? [])]),
+    ocspResponses: new UniqueList([...(dss?.ocspResponses ?? []), ...(options.ocspResponses ?? [])]),
+  };
   for (const w of works) if (!w.failed && w.found.type === 'document-timestamp') await guarded(w, () => documentTimestampStep(w, ctx));
   for (const w of works) if (!w.failed && w.found.type === 'signature') await guarded(w, () => signatureStep(w, works, ctx, doc, dss));
 
@@ -321,25 +329,53 @@ interface Ctx {
   dss: DssContent | undefined;
   pool: Uint8Array[];
   cache: CertificateCache;
+  certificates: UniqueList;
+  crls: UniqueList;
+  ocspResponses: UniqueList;
 }
 
 function revocationData(ctx: Ctx, cms: ParsedCms): { crls: Uint8Array[]; ocspResponses: Uint8Array[] } {
-  return {
-    crls: unique([...cms.crls, ...(ctx.dss?.crls ?? []), ...(ctx.options.crls ?? [])]),
-    ocspResponses: unique([...cms.ocspResponses, ...(ctx.dss?.ocspResponses ?? []), ...(ctx.options.ocspResponses ?? [])]),
-  };
+  return { crls: ctx.crls.with(cms.crls), ocspResponses: ctx.ocspResponses.with(cms.ocspResponses) };
 }
 
-/** The same certificate or CRL often sits in the CMS and in the DSS: pass it once. */
-function unique(items: Uint8Array[]): Uint8Array[] {
-  const seen = new Set<string>();
-  return items.filter((b) => {
-    const key = Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+/**
+ * The same certificate or CRL often sits in the CMS and in the DSS: each is passed
+ * once. The file-wide list is deduplicated once; each signature only adds its own.
+ */
+class UniqueList {
+  private readonly keys: string[] = [];
+  private readonly items: Uint8Array[] = [];
+
+  constructor(items: Iterable<Uint8Array>) {
+    const seen = new Set<string>();
+    for (const b of items) {
+      const key = keyOf(b);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      this.keys.push(key);
+      this.items.push(b);
+    }
+  }
+
+  /** `first`, then the shared items, without repeats (the signature's own data comes first). */
+  with(first: Uint8Array[]): Uint8Array[] {
+    if (first.length === 0) return this.items;
+    const own: Uint8Array[] = [];
+    const seen = new Set<string>();
+    for (const b of first) {
+      const key = keyOf(b);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      own.push(b);
+    }
+    this.items.forEach((b, i) => {
+      if (!seen.has(this.keys[i]!)) own.push(b);
+    });
+    return own;
+  }
 }
+
+const keyOf = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
 
 async function checkToken(token: Uint8Array, data: Uint8Array, ctx: Ctx, extraCerts: Uint8Array[], crls: Uint8Array[], ocsps: Uint8Array[]): Promise<TimestampVerification> {
   // The same strict structure and certificate checks as for signatures, before the token's own verification.
@@ -355,7 +391,7 @@ async function checkToken(token: Uint8Array, data: Uint8Array, ctx: Ctx, extraCe
   return verifyTimestampToken(token, {
     data,
     trustAnchors: ctx.options.trustAnchors,
-    intermediates: unique([...extraCerts, ...ctx.pool]),
+    intermediates: ctx.certificates.with(extraCerts),
     crls,
     ocspResponses: ocsps,
     policyMap: ctx.options.policyMap ?? DEFAULT_POLICY_MAP,
@@ -430,7 +466,7 @@ async function signatureStep(w: Work, works: Work[], ctx: Ctx, doc: PdfRevisions
   // Step 5: chain.
   const chain = await validatePath({
     certificate: signer.der,
-    intermediates: unique([...cms.certificates, ...ctx.pool]),
+    intermediates: ctx.certificates.with(cms.certificates),
     trustAnchors: ctx.options.trustAnchors,
     crls: rev.crls,
     ocspResponses: rev.ocspResponses,
