@@ -6,10 +6,12 @@ import { Memo } from './memo.ts';
  * SubjectPublicKeyInfo → KeyObject. OpenSSL 3's DER decoders cost about 190 µs per
  * key; the same RSA key given as its JWK numbers imports in under 10 µs, a P-256
  * point in half the time. Anything else, or anything unusual, goes through the DER
- * path, which stays the judge of what is acceptable.
+ * path, which stays the judge of what is acceptable — once the bytes are known to be
+ * exactly one DER element (OpenSSL would ignore bytes after it).
  */
 export function importSpki(spki: Uint8Array): KeyObject {
   return imported.get(Buffer.from(spki.buffer, spki.byteOffset, spki.length).toString('latin1'), () => {
+    readWhole(spki, 'clé publique');
     const jwk = asJwk(spki);
     if (jwk) {
       try {

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openssl, tempDir } from './pki-support.ts';
+import { cli } from '../support/cli.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const dir = tempDir('pki-cli-embedded');
 
 function passeport(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -12,7 +12,8 @@ function passeport(args: string[], env: Record<string, string> = {}): Promise<{ 
   // No DATABASE_URL: the CLI must start its embedded PostgreSQL (PGlite) under DATA_DIR.
   for (const name of ['DATABASE_URL', 'PASSEPORT_CA_SECRET', 'PASSEPORT_P12_PASSPHRASE', 'PASSEPORT_PIN']) if (!(name in env)) delete base[name];
   return new Promise((resolve) => {
-    execFile(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'cli/main.ts'), 'pki', ...args], { cwd: dir, env: base, timeout: 150_000 }, (error, stdout, stderr) => {
+    const [command, argv] = cli('pki', ...args);
+    execFile(command, argv, { cwd: dir, env: base, timeout: 150_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });

@@ -6,9 +6,8 @@ import { createTestDatabase } from '../support/db.ts';
 import { createSoftHsmStore, initSoftHsmToken } from '../../certs/softhsm.ts';
 import { POLICY_OIDS } from '../../certs/policies.ts';
 import { openssl, tempDir } from './pki-support.ts';
+import { cli } from '../support/cli.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const tsx = path.join(root, 'node_modules/.bin/tsx');
 const dir = tempDir('pki-cli');
 const dataDir = path.join(dir, 'data');
 const store = createSoftHsmStore(path.join(dir, 'softhsm'));
@@ -26,7 +25,8 @@ function passeport(args: string[], env: Record<string, string> = {}): Promise<Ru
   delete base.PASSEPORT_PIN;
   Object.assign(base, env);
   return new Promise((resolve) => {
-    const child = execFile(tsx, [path.join(root, 'cli/main.ts'), 'pki', ...args], { cwd: dir, env: base, timeout: 200_000 }, (error, stdout, stderr) => {
+    const [command, argv] = cli('pki', ...args);
+    const child = execFile(command, argv, { cwd: dir, env: base, timeout: 200_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
     child.stdin?.end();

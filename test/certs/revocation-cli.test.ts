@@ -6,11 +6,10 @@ import { createTestDatabase } from '../support/db.ts';
 import { initTestPki, issueTestCertificate, writePem, TEST_SECRET } from './revocation-support.ts';
 import { engineCaLoader } from '../../certs/revocation/issuing-ca.ts';
 import { tempDir } from './tsa-support.ts';
+import { cli, root } from '../support/cli.ts';
 
 type Db = Awaited<ReturnType<typeof createTestDatabase>>;
 
-const root = path.resolve(import.meta.dirname, '../..');
-const tsx = path.join(root, 'node_modules/.bin/tsx');
 let db: Db;
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -24,7 +23,13 @@ function run(cmd: string, args: string[]): Promise<{ code: number; stdout: strin
   });
 }
 
-const passeport = (...args: string[]) => run(tsx, ['cli/main.ts', ...args]);
+const passeport = (...args: string[]) => run(...cli(...args));
+
+/** Node processes whose parent is `pid`. */
+function childProcesses(pid: number): string[] {
+  const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  return children ? children.split(/\s+/) : [];
+}
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -63,7 +68,8 @@ describe('passeport pki revoke | crl | serve', () => {
   });
 
   it('serves the CRL, the CA certificates and the TSA alone, and stops on SIGTERM', { timeout: 150_000 }, async () => {
-    server = spawn(tsx, ['cli/main.ts', 'pki', 'serve', '--port', '0'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The real entry point: the signal must reach the command itself, not a launcher that relays it.
+    server = spawn(path.join(root, 'passeport'), ['pki', 'serve', '--port', '0'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`pas de démarrage : ${output}`)), 100_000);
@@ -97,6 +103,8 @@ describe('passeport pki revoke | crl | serve', () => {
     const verified = await run('openssl', ['ts', '-verify', '-data', data, '-in', replyFile, '-CAfile', rootPem, '-untrusted', chainPem]);
     expect(verified.stdout).toContain('Verification: OK');
 
+    expect(fs.readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0')).toContain(path.join(root, 'cli/main.ts'));
+    expect(childProcesses(server.pid!), 'no process between the signal and the command').toEqual([]);
     const exited = new Promise<number | null>((resolve) => server!.once('exit', (code) => resolve(code)));
     server.kill('SIGTERM');
     expect(await exited).toBe(0);

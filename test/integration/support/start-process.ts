@@ -5,6 +5,7 @@ import path from 'node:path';
 import { addMonths, parisDateOf } from '../../../domain/dates.ts';
 import { DEMO } from '../../../db/seed.ts';
 import { watchOutput } from './output.ts';
+import { cli } from '../../support/cli.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -17,7 +18,8 @@ export interface StartProcess {
 
 /** `passeport start` as a subprocess, with exactly the environment given (plus PATH and HOME). */
 export function spawnStart(env: NodeJS.ProcessEnv): StartProcess {
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['cli/main.ts', 'start'], {
+  const [command, args] = cli('start');
+  const child = spawn(command, args, {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
