@@ -84,6 +84,8 @@ interface Work {
   cms?: ParsedCms;
   signer?: CertificateInfo;
   signatureTimestampOk: boolean;
+  /** The TSA chains of the signature's timestamps, as validated. */
+  timestampChains: PathValidationResult[];
   docTimestampTime?: Date;
   chain?: PathValidationResult;
   failed: boolean;
@@ -254,7 +256,7 @@ function fail(w: Work, indication: Indication, sub: SubIndication | null, reason
 
 /** Step 1: ByteRange, /Contents, SubFilter, CMS structure. */
 function formatStep(f: FoundSignature, bytes: Uint8Array, limits: VerifyLimits): Work {
-  const w: Work = { found: f, report: emptyReport(f), signedEnd: 0, signatureTimestampOk: false, failed: false };
+  const w: Work = { found: f, report: emptyReport(f), signedEnd: 0, signatureTimestampOk: false, timestampChains: [], failed: false };
   const br = checkByteRange(f.dict, bytes, f.storedDirectly, limits);
   w.report.byteRange = br.byteRange;
   if (!br.ok) {
@@ -450,6 +452,7 @@ async function signatureStep(w: Work, works: Work[], ctx: Ctx, doc: PdfRevisions
       return;
     }
     if (v.genTime && (!bestTime || v.genTime < bestTime)) bestTime = v.genTime;
+    if (v.chain) w.timestampChains.push(v.chain);
   }
   if (bestTime) {
     w.signatureTimestampOk = true;
@@ -510,17 +513,19 @@ function padesLevel(w: Work, works: Work[], doc: PdfRevisions, dss: DssContent |
   if (!cms.signedAttrsDer || !cms.essCertIds?.length || !cms.messageDigest) return 'none';
   const coveringDocTs = works.filter((d) => d.found.type === 'document-timestamp' && d.docTimestampTime && d.signedEnd > w.signedEnd);
   if (!w.signatureTimestampOk && coveringDocTs.length === 0) return 'B-B';
-  // B-LT: validation data in a DSS added after the signature, enough to settle the chain offline.
+  // B-LT: validation data in a DSS added after the signature, enough to settle offline the
+  // signer's chain and the chains of the TSAs that timestamped it (EN 319 142-1, 5.4).
   const dssOffset = firstDssAfter(doc, w.signedEnd);
   const chain = w.chain;
-  const inDss = (item: Uint8Array, list: Uint8Array[] | undefined): boolean => (list ?? []).some((x) => Buffer.from(x).equals(item));
+  const embedded = (item: Uint8Array, ...lists: Uint8Array[][]): boolean => lists.some((list) => list.some((x) => Buffer.from(x).equals(item)));
+  const settledOffline = (c: PathValidationResult): boolean =>
+    c.usedCrls.every((crl) => embedded(crl, dss?.crls ?? [], cms.crls)) && c.usedOcsp.every((o) => embedded(o, dss?.ocspResponses ?? [], cms.ocspResponses));
   const hasLtData =
     dss !== undefined &&
     dssOffset !== undefined &&
     chain?.indication === 'PASSED' &&
-    chain.usedCrls.every((c) => inDss(c, dss.crls) || cms.crls.some((x) => Buffer.from(x).equals(c))) &&
-    chain.usedOcsp.every((o) => inDss(o, dss.ocspResponses) || cms.ocspResponses.some((x) => Buffer.from(x).equals(o))) &&
-    chain.usedCrls.length + chain.usedOcsp.length > 0;
+    chain.usedCrls.length + chain.usedOcsp.length > 0 &&
+    [chain, ...w.timestampChains].every(settledOffline);
   if (!hasLtData) return 'B-T';
   return coveringDocTs.some((d) => d.signedEnd > dssOffset) ? 'B-LTA' : 'B-LT';
 }

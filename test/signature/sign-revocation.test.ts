@@ -7,6 +7,8 @@ import { softwareSigner } from '../../certs/signers.ts';
 import { createTsaClient } from '../../certs/tsa/client.ts';
 import { httpValidationFetchers } from '../../signature/fetchers.ts';
 import { signPdf } from '../../signature/pades.ts';
+import { appendDss } from '../../signature/dss.ts';
+import { verifyPdf } from '../../signature/validation/verify-pdf.ts';
 import { makeContract } from './support/contract.ts';
 import { judge, startHarness, type Harness } from './support/harness.ts';
 import type { TestCert } from './support/pki.ts';
@@ -69,5 +71,28 @@ describe('B-LT with OCSP responses', () => {
     });
     expect(out.includes(response)).toBe(true);
     await judge(h, contract, out, { signatures: 1, documentTimestamps: 1, signatureTimestamps: true, embedded: [response, h.pki.tsa.der], vri: true });
+  });
+
+  it('B-LT needs the TSA chain’s revocation data in the DSS too, not only the signer’s', async () => {
+    const d = fs.mkdtempSync(path.join(h.dir, 'ltv-tsa-'));
+    fs.writeFileSync(path.join(d, 'leaf.pem'), leaf.pem);
+    fs.writeFileSync(path.join(d, 'ca.pem'), h.pki.ca.pem);
+    await run('openssl', ['ocsp', '-issuer', path.join(d, 'ca.pem'), '-cert', path.join(d, 'leaf.pem'), '-url', ocsp.url, '-respout', path.join(d, 'resp.der'), '-noverify']);
+    const response = new Uint8Array(fs.readFileSync(path.join(d, 'resp.der')));
+    const signer = softwareSigner(leaf.privateKey, leaf.der, [h.pki.ca.der, h.pki.root.der]);
+    const bt = await signPdf(contract, signer, { level: 'B-T', timestamper: createTsaClient(h.tsa.url) });
+    const certs = [h.pki.ca.der, h.pki.root.der, h.pki.tsa.der];
+    // The signer's chain is settled by the OCSP response (and the root's CRL for the CA); the TSA's certificate needs the CA's CRL.
+    const signerOnly = appendDss(bt, { certs, crls: [await h.pki.rootCrl()], ocsps: [response], entries: [] });
+    const caCrl = await h.pki.caCrl();
+    const options = { trustAnchors: [h.pki.root.der], fetchRevocation: async (url: string) => (url.endsWith('/ca.crl') ? caCrl : null) };
+    const partial = await verifyPdf(signerOnly, options);
+    expect(partial.indication, JSON.stringify(partial.signatures.map((s) => s.reasons))).toBe('TOTAL_PASSED');
+    expect(partial.signatures[0]!.padesLevel).toBe('B-T');
+
+    const complete = appendDss(bt, { certs, crls: [await h.pki.rootCrl(), caCrl], ocsps: [response], entries: [] });
+    const full = await verifyPdf(complete, { trustAnchors: [h.pki.root.der] });
+    expect(full.indication, JSON.stringify(full.signatures.map((s) => s.reasons))).toBe('TOTAL_PASSED');
+    expect(full.signatures[0]!.padesLevel).toBe('B-LT');
   });
 });
