@@ -56,3 +56,37 @@ export function withExtraRevision(pdf: Buffer): Buffer {
   const tail = `xref\n0 1\n0000000000 65535 f\r\n${size} 1\n${String(objAt).padStart(10, '0')} 00000 n\r\ntrailer\n<< /Size ${size + 1} /Root ${root} /Info ${size} 0 R /Prev ${startxref} >>\nstartxref\n${xrefAt}\n%%EOF\n`;
   return Buffer.concat([pdf, Buffer.from(body + tail, 'latin1')]);
 }
+
+/**
+ * A hand-written hybrid-reference file (ISO 32000-1, 7.5.8.4): a classic xref table whose
+ * trailer points (/XRefStm) at a cross-reference stream for the one object kept in an
+ * object stream — the page's font, which the table leaves out or, with `listedAsFree`
+ * (as some writers do), lists as a free entry that the stream outranks.
+ */
+export function hybridXref(opts: { listedAsFree?: boolean } = {}): Buffer {
+  const parts: string[] = ['%PDF-1.5\n%\xe2\xe3\xcf\xd3\n'];
+  const offsets = new Map<number, number>();
+  let at = Buffer.byteLength(parts[0]!, 'latin1');
+  const add = (num: number, body: string): void => {
+    offsets.set(num, at);
+    const text = `${num} 0 obj\n${body}\nendobj\n`;
+    parts.push(text);
+    at += Buffer.byteLength(text, 'latin1');
+  };
+  const content = 'BT /F1 14 Tf 50 800 Td (Contrat de location - fichier hybride) Tj ET';
+  const packed = '4 0 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>';
+  add(1, '<< /Type /Catalog /Pages 2 0 R >>');
+  add(2, '<< /Type /Pages /Kids [3 0 R] /Count 1 >>');
+  add(3, '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 7 0 R >>');
+  add(5, `<< /Type /ObjStm /N 1 /First 4 /Length ${packed.length} >>\nstream\n${packed}\nendstream`);
+  add(7, `<< /Length ${content.length} >>\nstream\n${content}\nendstream`);
+  const row = Buffer.from([2, 0, 0, 0, 5, 0, 0]).toString('latin1'); // object 4: compressed, in stream 5, index 0
+  add(6, `<< /Type /XRef /Size 8 /W [1 4 2] /Index [4 1] /Length ${row.length} >>\nstream\n${row}\nendstream`);
+  const entry = (num: number): string => `${String(offsets.get(num)!).padStart(10, '0')} 00000 n\r\n`;
+  const xrefAt = at;
+  parts.push(
+    `xref\n0 ${opts.listedAsFree ? 8 : 4}\n0000000000 65535 f\r\n${entry(1)}${entry(2)}${entry(3)}${opts.listedAsFree ? '0000000000 00001 f\r\n' : '5 3\n'}${entry(5)}${entry(6)}${entry(7)}` +
+      `trailer\n<< /Size 8 /Root 1 0 R /XRefStm ${offsets.get(6)} >>\nstartxref\n${xrefAt}\n%%EOF\n`,
+  );
+  return Buffer.from(parts.join(''), 'latin1');
+}
