@@ -17,10 +17,23 @@ export interface FieldPlacement {
   editCatalog?: (catalog: PdfDict) => void;
 }
 
-/** Something reachable either inline in a parent dictionary or as its own object. */
-interface Slot<T> {
-  value: T;
-  commit(): void;
+/**
+ * Something reachable either inline in a parent dictionary or as its own object;
+ * commit() writes the edited copy back where it came from.
+ */
+class Slot<T extends PdfValue> {
+  constructor(
+    readonly value: T,
+    private readonly update: IncrementalUpdate,
+    private readonly ref: PdfRef | undefined,
+    private readonly parent: PdfDict,
+    private readonly key: string,
+  ) {}
+
+  commit(): void {
+    if (this.ref) this.update.set(this.ref, this.value);
+    else this.parent.set(this.key, this.value);
+  }
 }
 
 /**
@@ -76,23 +89,17 @@ function clone(d: PdfDict): PdfDict {
 /** A dictionary entry of `parent`, inline or indirect, created when absent. */
 export function slotDict(reader: PdfReader, update: IncrementalUpdate, parent: PdfDict, key: string): Slot<PdfDict> {
   const raw = parent.get(key);
-  if (raw instanceof PdfRef) {
-    const value = clone(reader.dict(raw) ?? new PdfDict());
-    return { value, commit: () => update.set(raw, value) };
-  }
-  const value = raw instanceof PdfDict ? clone(raw) : new PdfDict();
-  return { value, commit: () => parent.set(key, value) };
+  if (raw instanceof PdfRef) return new Slot(clone(reader.dict(raw) ?? new PdfDict()), update, raw, parent, key);
+  return new Slot(raw instanceof PdfDict ? clone(raw) : new PdfDict(), update, undefined, parent, key);
 }
 
 function slotArray(reader: PdfReader, update: IncrementalUpdate, parent: PdfDict, key: string): Slot<PdfValue[]> {
   const raw = parent.get(key);
   if (raw instanceof PdfRef) {
     const r = reader.resolve(raw);
-    const value = Array.isArray(r) ? [...r] : [];
-    return { value, commit: () => update.set(raw, value) };
+    return new Slot(Array.isArray(r) ? [...r] : [], update, raw, parent, key);
   }
-  const value = Array.isArray(raw) ? [...raw] : [];
-  return { value, commit: () => parent.set(key, value) };
+  return new Slot(Array.isArray(raw) ? [...raw] : [], update, undefined, parent, key);
 }
 
 function existingNames(reader: PdfReader, fields: PdfValue[]): Set<string> {

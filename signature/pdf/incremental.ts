@@ -41,18 +41,17 @@ export class IncrementalUpdate {
     const input = this.reader.bytes;
     const w = new ChunkWriter();
     const offsets = new Map<number, number>();
-    const at = (): number => input.length + w.length;
     const last = input[input.length - 1];
     if (last !== 0x0a && last !== 0x0d) w.text('\n');
     const nums = [...this.objects.keys()].sort((a, b) => a - b);
     for (const num of nums) {
       const o = this.objects.get(num)!;
-      offsets.set(num, at());
+      offsets.set(num, input.length + w.length);
       writeIndirect(num, o.gen, o.value, w);
     }
     const trailer = this.trailerDict();
     if (this.reader.xrefKind === 'table') {
-      const xrefAt = at();
+      const xrefAt = input.length + w.length;
       let text = 'xref\n';
       for (const run of runs(nums)) {
         text += `${run[0]} ${run.length}\n`;
@@ -64,7 +63,7 @@ export class IncrementalUpdate {
       w.text(`\nstartxref\n${xrefAt}\n%%EOF\n`);
     } else {
       const xrefRef = this.allocate();
-      const xrefAt = at();
+      const xrefAt = input.length + w.length;
       offsets.set(xrefRef.num, xrefAt);
       const all = [...nums, xrefRef.num];
       const rows = Buffer.alloc(all.length * 7);

@@ -33,7 +33,7 @@ export class PdfLazy {
 export class PdfDict {
   readonly map = new Map<string, PdfValue | PdfLazy>();
   constructor(entries?: Record<string, PdfValue>) {
-    if (entries) for (const [k, v] of Object.entries(entries)) this.map.set(k, v);
+    if (entries) for (const k in entries) this.map.set(k, entries[k]!);
   }
   get(key: string): PdfValue | undefined {
     const v = this.map.get(key);
