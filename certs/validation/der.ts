@@ -17,6 +17,15 @@ export interface Tlv {
 }
 
 export function readTlv(bytes: Uint8Array, offset = 0, limit = bytes.length): Tlv {
+  readHeader(bytes, offset, limit);
+  return { tag: bytes[offset]!, start: offset, contentStart: headerContentStart, end: headerEnd };
+}
+
+// Where readHeader leaves the element it read: no object per element for walks that only check.
+let headerContentStart = 0;
+let headerEnd = 0;
+
+function readHeader(bytes: Uint8Array, offset: number, limit: number): void {
   if (offset >= limit) throw new DerFormatError(`DER tronqué : élément attendu à l'octet ${offset}`);
   const tag = bytes[offset]!;
   if ((tag & 0x1f) === 0x1f) throw new DerFormatError(`DER : étiquette longue non prise en charge à l'octet ${offset}`);
@@ -36,7 +45,8 @@ export function readTlv(bytes: Uint8Array, offset = 0, limit = bytes.length): Tl
   }
   const end = pos + length;
   if (end > limit) throw new DerFormatError(`DER tronqué : l'élément à l'octet ${offset} annonce ${length} octets, il en reste ${limit - pos}`);
-  return { tag, start: offset, contentStart: pos, end };
+  headerContentStart = pos;
+  headerEnd = end;
 }
 
 /** The direct children of a constructed element. */
@@ -232,27 +242,10 @@ export function assertWellFormed(bytes: Uint8Array, tlv: Tlv = readWhole(bytes, 
 
 function wellFormedEnd(bytes: Uint8Array, offset: number, limit: number, depth: number): number {
   if (depth > 64) throw new DerFormatError('DER imbriqué trop profondément');
-  if (offset >= limit) throw new DerFormatError(`DER tronqué : élément attendu à l'octet ${offset}`);
-  const tag = bytes[offset]!;
-  if ((tag & 0x1f) === 0x1f) throw new DerFormatError(`DER : étiquette longue non prise en charge à l'octet ${offset}`);
-  let pos = offset + 1;
-  if (pos >= limit) throw new DerFormatError(`DER tronqué : longueur manquante à l'octet ${pos}`);
-  const first = bytes[pos++]!;
-  let length: number;
-  if (first < 0x80) {
-    length = first;
-  } else {
-    const count = first & 0x7f;
-    if (count === 0) throw new DerFormatError(`DER : longueur indéfinie à l'octet ${pos - 1}`);
-    if (count > 4) throw new DerFormatError(`DER : longueur sur ${count} octets à l'octet ${pos - 1}`);
-    if (pos + count > limit) throw new DerFormatError(`DER tronqué : longueur coupée à l'octet ${pos}`);
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + bytes[pos++]!;
-  }
-  const end = pos + length;
-  if (end > limit) throw new DerFormatError(`DER tronqué : l'élément à l'octet ${offset} annonce ${length} octets, il en reste ${limit - pos}`);
-  if (tag & 0x20) {
-    let p = pos;
+  readHeader(bytes, offset, limit);
+  const end = headerEnd;
+  if (bytes[offset]! & 0x20) {
+    let p = headerContentStart;
     while (p < end) p = wellFormedEnd(bytes, p, end, depth + 1);
   }
   return end;
