@@ -1,5 +1,5 @@
 import { x509 } from '../certs/x509.ts';
-import { children, decodeOid, readElement } from './cms/der.ts';
+import { children, readOid, readTlv } from '../certs/validation/der.ts';
 import { rgsLevelOf, type PolicyLevelMap } from '../certs/policies.ts';
 import { PdfDict, PdfName, PdfStream, PdfString } from './pdf/objects.ts';
 import { serialize } from './pdf/serialize.ts';
@@ -61,8 +61,8 @@ export function policyOids(cert: x509.X509Certificate): string[] {
   const ext = cert.getExtension('2.5.29.32');
   if (!ext) return [];
   const der = new Uint8Array(ext.value);
-  return children(der, readElement(der, 0)).map((info) => {
+  return children(der, readTlv(der, 0)).map((info) => {
     const id = children(der, info)[0]!;
-    return decodeOid(der.subarray(id.contentStart, id.end));
+    return readOid(der, id);
   });
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { children, readElement, slice } from './der.ts';
+import { children, readTlv, slice } from '../../certs/validation/der.ts';
 
 /** What the CMS needs from a certificate, read once per signer. */
 export interface CertificateFacts {
@@ -16,7 +16,7 @@ const cache = new WeakMap<Uint8Array, CertificateFacts>();
 export function certificateFacts(der: Uint8Array): CertificateFacts {
   const hit = cache.get(der);
   if (hit) return hit;
-  const cert = readElement(der, 0);
+  const cert = readTlv(der, 0);
   const tbs = children(der, cert)[0];
   if (!tbs) throw new Error('Certificat illisible.');
   const f = children(der, tbs);

@@ -1,108 +1,23 @@
-/** Minimal DER encoding and reading: the signing hot path avoids object models. */
+/**
+ * DER encoding for the signing side: the basic writers are certs/tsa/der.ts's (shared with
+ * the TSA, CRL and OCSP code), reading is certs/validation/der.ts's; what is added here is
+ * the one-allocation tree encoder of the hot path.
+ */
+import { integer, nullValue, octets, oid as encodeOid, seq, tlv } from '../../certs/tsa/der.ts';
 
-export function tlv(tag: number, ...content: Uint8Array[]): Buffer {
-  let len = 0;
-  for (const c of content) len += c.length;
-  return Buffer.concat([Buffer.from([tag, ...lengthBytes(len)]), ...content]);
-}
+export { octets, seq, tlv };
 
-export function lengthBytes(n: number): number[] {
-  if (n < 0x80) return [n];
-  const out: number[] = [];
-  while (n > 0) {
-    out.unshift(n & 0xff);
-    n = Math.floor(n / 256);
-  }
-  return [0x80 | out.length, ...out];
-}
-
-export const seq = (...c: Uint8Array[]): Buffer => tlv(0x30, ...c);
+/** SET with its elements in the order given (callers that need DER SET OF order sort first). */
 export const set = (...c: Uint8Array[]): Buffer => tlv(0x31, ...c);
-export const octets = (c: Uint8Array): Buffer => tlv(0x04, c);
-export const nul = Buffer.from([0x05, 0x00]);
+export const nul = nullValue();
+export const int = (n: number): Buffer => integer(n);
 
-export function int(n: number): Buffer {
-  const bytes: number[] = [];
-  do {
-    bytes.unshift(n & 0xff);
-    n = Math.floor(n / 256);
-  } while (n > 0);
-  if (bytes[0]! & 0x80) bytes.unshift(0);
-  return tlv(0x02, Uint8Array.from(bytes));
-}
-
-const oidCache = new Map<string, Buffer>();
+/** OIDs are few and fixed on this side: each is encoded once. */
+const oids = new Map<string, Buffer>();
 export function oid(dotted: string): Buffer {
-  let cached = oidCache.get(dotted);
-  if (cached) return cached;
-  const parts = dotted.split('.').map(Number);
-  const body: number[] = [parts[0]! * 40 + parts[1]!];
-  for (const p of parts.slice(2)) {
-    const chunk: number[] = [p & 0x7f];
-    let v = Math.floor(p / 128);
-    while (v > 0) {
-      chunk.unshift((v & 0x7f) | 0x80);
-      v = Math.floor(v / 128);
-    }
-    body.push(...chunk);
-  }
-  cached = tlv(0x06, Uint8Array.from(body));
-  oidCache.set(dotted, cached);
-  return cached;
-}
-
-/** One decoded element: tag, and where its header and content sit in `buf`. */
-export interface Element {
-  tag: number;
-  start: number;
-  contentStart: number;
-  end: number;
-}
-
-export function readElement(buf: Uint8Array, at: number): Element {
-  const tag = buf[at];
-  let p = at + 1;
-  const first = buf[p++];
-  if (tag === undefined || first === undefined) throw new Error('DER: truncated');
-  let len = first;
-  if (first & 0x80) {
-    const n = first & 0x7f;
-    if (n === 0 || n > 4) throw new Error('DER: unsupported length');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + buf[p++]!;
-  }
-  const end = p + len;
-  if (end > buf.length) throw new Error('DER: truncated');
-  return { tag, start: at, contentStart: p, end };
-}
-
-/** The children of a constructed element. */
-export function children(buf: Uint8Array, e: Element): Element[] {
-  const out: Element[] = [];
-  for (let p = e.contentStart; p < e.end; ) {
-    const c = readElement(buf, p);
-    out.push(c);
-    p = c.end;
-  }
-  return out;
-}
-
-export const slice = (buf: Uint8Array, e: Element): Uint8Array => buf.subarray(e.start, e.end);
-
-/** Dotted OID from its content bytes; BigInt because UUID arcs (2.25.x) exceed 2^53. */
-export function decodeOid(content: Uint8Array): string {
-  const arcs: bigint[] = [];
-  let v = 0n;
-  for (const b of content) {
-    v = (v << 7n) | BigInt(b & 0x7f);
-    if (!(b & 0x80)) {
-      arcs.push(v);
-      v = 0n;
-    }
-  }
-  const first = arcs.shift() ?? 0n;
-  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
-  return [...head, ...arcs].join('.');
+  let encoded = oids.get(dotted);
+  if (!encoded) oids.set(dotted, (encoded = encodeOid(dotted)));
+  return encoded;
 }
 
 /** A DER tree encoded in one allocation: leaves are finished encodings. */

@@ -1,6 +1,6 @@
 import { OID } from './algorithms.ts';
 import { certificateFacts } from './certificate.ts';
-import { children, readElement, slice, type Element } from './der.ts';
+import { children, readTlv, slice, type Tlv } from '../../certs/validation/der.ts';
 
 export interface CmsContents {
   certificates: Uint8Array[];
@@ -24,13 +24,13 @@ const TIMESTAMP_ATTR = oidHex(OID.signatureTimeStamp);
 
 /** Reads the certificates, signer and timestamp tokens of a CMS ContentInfo (or a TimeStampToken). */
 export function inspectCms(der: Uint8Array): CmsContents {
-  const ci = readElement(der, 0);
+  const ci = readTlv(der, 0);
   const explicit = children(der, ci)[1];
   const sdEl = explicit && children(der, explicit)[0];
   if (!sdEl) throw new Error('CMS illisible.');
   const parts = children(der, sdEl);
   const certificates: Uint8Array[] = [];
-  let signerInfos: Element | undefined;
+  let signerInfos: Tlv | undefined;
   for (const p of parts.slice(3)) {
     if (p.tag === 0xa0) for (const c of children(der, p)) if (c.tag === 0x30) certificates.push(slice(der, c));
     if (p.tag === 0x31) signerInfos = p;
@@ -67,12 +67,12 @@ export function inspectCms(der: Uint8Array): CmsContents {
 /** The certificates a DER OCSPResponse carries (delegated responder and its chain). */
 export function ocspCertificates(der: Uint8Array): Uint8Array[] {
   try {
-    const resp = readElement(der, 0);
+    const resp = readTlv(der, 0);
     const bytesEl = children(der, resp)[1];
     const rb = bytesEl && children(der, bytesEl)[0];
     const octet = rb && children(der, rb)[1];
     if (!octet) return [];
-    const basic = readElement(der, octet.contentStart);
+    const basic = readTlv(der, octet.contentStart);
     const certsEl = children(der, basic).find((e) => e.tag === 0xa0);
     const list = certsEl && children(der, certsEl)[0];
     return list ? children(der, list).map((c) => slice(der, c)) : [];

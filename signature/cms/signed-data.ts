@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { HashAlgorithm, KeyAlgorithm } from '../../certs/types.ts';
 import { DIGEST_LENGTH, NODE_HASH, OID, digestAlgorithmId, signatureAlgorithmId } from './algorithms.ts';
 import { certificateFacts } from './certificate.ts';
-import { encodeTree, int, octets, oid, readElement, seq, set, tlv, type DerNode } from './der.ts';
+import { readTlv } from '../../certs/validation/der.ts';
+import { encodeTree, int, octets, oid, seq, set, tlv, type DerNode } from './der.ts';
 
 const attribute = (type: string, value: Uint8Array): Buffer => seq(oid(type), set(value));
 
@@ -80,7 +81,7 @@ export function buildSignedData(i: SignedDataInput): Buffer {
   const { certificates, sid } = signerBlocks(i.certificate, i.chain);
   const digestAlg = digestAlgorithmId(i.hash);
   // [0] IMPLICIT SET OF: same content, the tag changes from 0x31 to 0xA0.
-  const attrSet = readElement(i.signedAttrs, 0);
+  const attrSet = readTlv(i.signedAttrs, 0);
   const attrs: DerNode = { tag: 0xa0, kids: [i.signedAttrs.subarray(attrSet.contentStart, attrSet.end)] };
 
   const signerParts: DerNode[] = [VERSION_1, sid, digestAlg, attrs, signatureAlgorithmId(i.keyAlgorithm, i.hash), { tag: 0x04, kids: [i.signature] }];
