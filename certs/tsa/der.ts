@@ -1,7 +1,8 @@
 /**
  * A minimal DER writer and a strict reader, shared by the TSA, the CRL and the
- * OCSP responder (the writer also by the PAdES signer, signature/cms/der.ts). Hand-written because the TSA hot path must cost little more
- * than the signature itself: pkijs' schema machinery would dominate it.
+ * OCSP responder (the writer also by the PAdES signer, signature/cms/der.ts).
+ * Hand-written because the TSA hot path must cost little more than the signature
+ * itself: pkijs' schema machinery would dominate it.
  */
 
 export class DerError extends Error {}

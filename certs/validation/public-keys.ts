@@ -11,8 +11,7 @@ import { Memo } from './memo.ts';
  */
 export function importSpki(spki: Uint8Array): KeyObject {
   return imported.get(Buffer.from(spki.buffer, spki.byteOffset, spki.length).toString('latin1'), () => {
-    readWhole(spki, 'clé publique');
-    const jwk = asJwk(spki);
+    const jwk = asJwk(spki, readWhole(spki, 'clé publique'));
     if (jwk) {
       try {
         return createPublicKey({ key: jwk, format: 'jwk' });
@@ -31,19 +30,18 @@ const imported = new Memo<KeyObject>(2000);
 const P256_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex');
 const RSA_ALGORITHM = Buffer.from('300d06092a864886f70d0101010500', 'hex');
 
-function asJwk(spki: Uint8Array): JsonWebKey | undefined {
+function asJwk(spki: Uint8Array, outer: Tlv): JsonWebKey | undefined {
   if (spki.length === 91 && spki[26] === 0x04 && P256_PREFIX.equals(spki.subarray(0, 26))) {
     return { kty: 'EC', crv: 'P-256', x: b64url(spki.subarray(27, 59)), y: b64url(spki.subarray(59, 91)) };
   }
   try {
-    return rsaJwk(spki);
+    return rsaJwk(spki, outer);
   } catch {
     return undefined;
   }
 }
 
-function rsaJwk(spki: Uint8Array): JsonWebKey | undefined {
-  const outer = readWhole(spki, 'clé publique');
+function rsaJwk(spki: Uint8Array, outer: Tlv): JsonWebKey | undefined {
   const [algorithm, bits, extra] = children(spki, outer);
   if (outer.tag !== 0x30 || !algorithm || !bits || extra || bits.tag !== 0x03) return undefined;
   if (!RSA_ALGORITHM.equals(spki.subarray(algorithm.start, algorithm.end))) return undefined;

@@ -5,12 +5,11 @@
  */
 import { integer, nullValue, octets, oid as encodeOid, seq, tlv } from '../../certs/tsa/der.ts';
 
-export { octets, seq, tlv };
+export { integer as int, octets, seq, tlv };
 
 /** SET with its elements in the order given (callers that need DER SET OF order sort first). */
 export const set = (...c: Uint8Array[]): Buffer => tlv(0x31, ...c);
 export const nul = nullValue();
-export const int = (n: number): Buffer => integer(n);
 
 /** OIDs are few and fixed on this side: each is encoded once. */
 const oids = new Map<string, Buffer>();
