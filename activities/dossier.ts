@@ -6,7 +6,8 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db/connect.ts';
-import type { DossierActivities, EligibilityResult, FinalDecision, GuaranteeResult } from './types.ts';
+import type { DossierActivities } from './types.ts';
+import type { EligibilityResult, FinalDecision, GuaranteeResult } from '../domain/outcomes.ts';
 import type { HardCaseCode, IneligibilityCode, Reason } from '../domain/codes.ts';
 import type { Dossier } from '../domain/dossier.ts';
 import { totalAmountCents } from '../domain/dossier.ts';

@@ -4,7 +4,8 @@ import { loadEnvOrReport } from '../config/env.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedDemo } from '../db/seed.ts';
-import { ROLES, createApiKey, revokeApiKey, type Role } from '../db/repositories/apiKeys.ts';
+import { createApiKey, revokeApiKey } from '../db/repositories/apiKeys.ts';
+import { ROLES, type Role } from '../domain/roles.ts';
 
 async function withDatabase(action: (sql: Awaited<ReturnType<typeof openDatabase>>['sql']) => Promise<void>): Promise<number> {
   const env = loadEnvOrReport();

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DECLINE_CODES, type DeclineCode } from '../../domain/codes.ts';
 import { getDossier, listPendingForBank } from '../../db/repositories/dossiers.ts';
 import { DecisionRefusedError } from '../../temporal/types.ts';
-import type { AnalystDecision } from '../../activities/types.ts';
+import type { AnalystDecision } from '../../domain/outcomes.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
 import { principalOf } from '../auth.ts';
 import { DossierDetailSchema, DossierIdParams, DossierViewSchema } from '../schemas.ts';

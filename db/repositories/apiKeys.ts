@@ -1,8 +1,6 @@
 import crypto from 'node:crypto';
 import type { Sql } from '../connect.ts';
-
-export const ROLES = ['reseller', 'bank', 'archivist', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from '../../domain/roles.ts';
 
 export interface Principal {
   organisationId: string;

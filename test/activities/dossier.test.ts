@@ -9,7 +9,8 @@ import { getDossier, insertDossierIdempotent } from '../../db/repositories/dossi
 import { listEvents } from '../../db/repositories/events.ts';
 import { listOutbox } from '../../db/repositories/outbox.ts';
 import { DossierSchema, totalAmountCents } from '../../domain/dossier.ts';
-import type { DossierActivities, FinalDecision } from '../../activities/types.ts';
+import type { DossierActivities } from '../../activities/types.ts';
+import type { FinalDecision } from '../../domain/outcomes.ts';
 import { demoDossier, type DossierOverrides } from './fixtures.ts';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;

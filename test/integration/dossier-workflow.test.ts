@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { FinalDecision } from '../../activities/types.ts';
+import type { FinalDecision } from '../../domain/outcomes.ts';
 import type { HardCaseCode, IneligibilityCode } from '../../domain/codes.ts';
 import { getDossier, insertDossierIdempotent } from '../../db/repositories/dossiers.ts';
 import { listEvents } from '../../db/repositories/events.ts';

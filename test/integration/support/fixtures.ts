@@ -13,6 +13,7 @@ import { totalAmountCents, type DossierInput } from '../../../domain/dossier.ts'
 import type { BankPolicyInput } from '../../../domain/policy.ts';
 import { isValidSiren } from '../../../domain/siren.ts';
 import type { DossierWorkflowInput } from '../../../activities/types.ts';
+import type { DeadlinesConfig } from '../../../domain/schedule-deadlines.ts';
 
 export const RESELLER = 'R-TEST-01';
 export const RESELLER_INACTIVE = 'R-TEST-INACTIF';
@@ -185,7 +186,7 @@ export async function createDossier(sql: Sql, scenario: Scenario = {}): Promise<
 
 export function workflowInput(
   dossier: Pick<CreatedDossier, 'dossierId' | 'bankId'>,
-  deadlines: DossierWorkflowInput['deadlines'] = { decisionSeconds: 3600, reminderOffsetsSeconds: [] },
+  deadlines: DeadlinesConfig = { decisionSeconds: 3600, reminderOffsetsSeconds: [] },
 ): DossierWorkflowInput {
   return { dossierId: dossier.dossierId, bankId: dossier.bankId, deadlines };
 }
