@@ -14,16 +14,10 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type {
-  AnalystDecision,
-  DossierActivities,
-  DossierWorkflowInput,
-  FinalDecision,
-  GuaranteeResult,
-} from '../activities/types.ts';
+import type { DossierActivities, DossierWorkflowInput } from '../activities/types.ts';
 import type { DossierStatus, HardCaseCode, IneligibilityCode, Reason } from '../domain/codes.ts';
+import type { AnalystDecision, DossierView, FinalDecision, GuaranteeResult } from '../domain/outcomes.ts';
 import { decisionTimeline } from '../domain/schedule-deadlines.ts';
-import type { DossierView } from '../temporal/types.ts';
 import { invalidDecisionReason } from './analyst-decision.ts';
 
 // ── Messages ──────────────────────────────────────────────────────────────
