@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import type { Sql } from '../db/connect.ts';
 import type { DossierEngine } from '../temporal/types.ts';
 import { installAuth } from './auth.ts';
+import { installMetrics } from './metrics.ts';
 import { HttpProblem, errorHandler, notFoundHandler, nulCharacterPaths } from './problems.ts';
 import { DEFAULT_API_CONFIG, type ApiConfig, type ApiContext } from './context.ts';
 import { dossierRoutes } from './routes/dossiers.ts';
@@ -98,6 +99,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   installAuth(app, options.sql);
+  installMetrics(app, options.sql);
 
   const ctx: ApiContext = { sql: options.sql, engine: options.engine, config, now: options.now ?? (() => new Date()) };
   await app.register(

@@ -28,6 +28,11 @@ const EnvSchema = z.object({
     .transform((v) => v.split(',').filter(Boolean).map(Number))
     .pipe(z.array(z.number().int().positive())),
   PKCS11_MODULE: z.string().default('/usr/lib/softhsm/libsofthsm2.so'),
+  /** Where a worker serves the Temporal SDK's Prometheus metrics; empty = not served. */
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^$|^[^\s:]+:\d{1,5}$/, 'host:port attendu, par exemple 127.0.0.1:9464 (vide : pas de métriques)')
+    .default('127.0.0.1:9464'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -1,11 +1,10 @@
 /**
  * `passeport start` as a user runs it, as a subprocess driven over HTTP with
  * the demo key it prints: on a fresh data folder with the embedded defaults
- * (PGlite, a Temporal dev server on a SQLite file), and pointed at services it
+ * (a private PostgreSQL cluster and a Temporal dev server, both under DATA_DIR), and pointed at services it
  * did not start (DATABASE_URL, TEMPORAL_ADDRESS) as in a cluster.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
@@ -13,8 +12,9 @@ import { DEMO } from '../../db/seed.ts';
 import { READY_LINE } from '../../cli/start.ts';
 import { startDevServer } from '../../temporal/dev-server.ts';
 import { dossierWorkflowId } from '../../temporal/dossier-engine.ts';
-import { freePort } from '../../temporal/free-port.ts';
+import { freePort } from '../../processes/free-port.ts';
 import { createTestDatabase } from '../support/db.ts';
+import { makeDataDir } from '../support/data-dir.ts';
 import { portAnswers, processesMentioning, spawnStart, submitDemoDossier, type StartProcess } from './support/start-process.ts';
 
 const READY = new RegExp(READY_LINE.replace('.', '\\.'));
@@ -28,7 +28,7 @@ function baseEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 beforeAll(() => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passeport-start-'));
+  dataDir = makeDataDir('start');
 });
 
 afterAll(() => {
@@ -109,7 +109,7 @@ describe('passeport start', () => {
       expect(described.status.name).toBe('COMPLETED');
       await client.connection.close();
       expect(fs.existsSync(path.join(home, 'temporal.db'))).toBe(false);
-      expect(fs.existsSync(path.join(home, 'pglite'))).toBe(false);
+      expect(fs.existsSync(path.join(home, 'postgres'))).toBe(false);
     } finally {
       await temporal.stop();
       await db.drop();

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { addMonths, parisDateOf } from '../../../domain/dates.ts';
 import { DEMO } from '../../../db/seed.ts';
 import { watchOutput } from './output.ts';
 import { cli } from '../../support/cli.ts';
+export { portAnswers } from '../../../processes/free-port.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -45,17 +45,6 @@ export function processesMentioning(needle: string): number[] {
     }
   }
   return pids;
-}
-
-export function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 type View = { dossierId: string; status: string; decision: { decidedBy: string; guaranteeReference?: string } | null };
