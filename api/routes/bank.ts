@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DECLINE_CODES, type DeclineCode } from '../../domain/codes.ts';
 import { getDossier, listPendingForBank } from '../../db/repositories/dossiers.ts';
 import { DecisionRefusedError } from '../../temporal/types.ts';
+import { InvalidDecisionError } from '../../temporal/dossier-engine.ts';
 import type { AnalystDecision } from '../../domain/outcomes.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
 import { principalOf } from '../auth.ts';
@@ -106,6 +107,9 @@ export const bankRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) =>
       try {
         return await ctx.engine.decide(id, bankId, decision);
       } catch (error) {
+        if (error instanceof InvalidDecisionError) {
+          throw new HttpProblem(422, 'invalid-decision', 'Décision invalide', error.message);
+        }
         if (error instanceof DecisionRefusedError) {
           const status = REFUSAL_STATUS[error.reason];
           const titles = { 403: 'Dossier d’une autre banque', 404: 'Dossier introuvable', 409: 'Dossier non en attente' } as const;

@@ -36,7 +36,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const DEADLINE_TEXT = 'analyse non réalisée dans les 24 heures';
+// The notice names the real deadline: these tests run it in 3 seconds (it said « 24 heures » whatever the deadline).
+const DEADLINE_TEXT = 'analyse non réalisée dans le délai de 3 secondes';
 const WAIT_MS = 3_000;
 
 async function submit(scenario: Scenario, deadlines?: Parameters<typeof workflowInput>[1]) {
@@ -211,6 +212,21 @@ describe('the deadline', () => {
     const events = (await listEvents(stack.db.sql, dossier.dossierId)).map((e) => e.type);
     expect(events.filter((t) => t === 'reminder_sent')).toHaveLength(2);
     expect(events.filter((t) => t === 'decided')).toHaveLength(1);
+  });
+
+  it.concurrent('declines at the deadline when the protocol approves by default but the guarantee was refused (issue 9: an accord by silence without guarantee)', async () => {
+    const { dossier, view } = await submit({ bankId: BANK_APPROVE, naf: RISKY_NAF, priorGuaranteeCents: 19_900_000 }, deadlines);
+    expect(view.status).toBe('awaiting_analyst');
+    expect(view.guarantee).toMatchObject({ status: 'refused' });
+    const decision = await finalDecision(dossier.dossierId);
+    expect(decision).toMatchObject({ outcome: 'declined', decidedBy: 'deadline', reasonCode: 'guarantee' });
+    expect(decision.text).toContain(DEADLINE_TEXT);
+    expect(decision.text).toMatch(/garantie SOFARIS accordée/);
+    expect(decision.guaranteeReference).toBeUndefined();
+    const row = await getDossier(stack.db.sql, dossier.dossierId);
+    expect(row?.status).toBe('declined');
+    const notice = (await listOutbox(stack.db.sql, dossier.dossierId)).find((m) => m.kind === 'decision_notice');
+    expect(notice?.payload).toMatchObject({ status: 'declined', decision: { reasonCode: 'guarantee' } });
   });
 
   it.concurrent('stops reminding once the analyst has decided', async () => {

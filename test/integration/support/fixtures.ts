@@ -95,6 +95,16 @@ export function randomSiren(): string {
   }
 }
 
+/**
+ * A dirigeant's last name no other dossier shares, so that the excluded persons
+ * one scenario registers never match another's dirigeant: 16 letters, 64 random
+ * bits (names compare on letters only, see normaliseName).
+ */
+export function uniqueLastName(): string {
+  const letters = [...crypto.randomBytes(8).toString('hex')].map((h) => String.fromCharCode(97 + parseInt(h, 16))).join('');
+  return `Martin-${letters}`;
+}
+
 export interface Scenario {
   bankId?: string;
   resellerId?: string;
@@ -128,7 +138,7 @@ export async function createDossier(sql: Sql, scenario: Scenario = {}): Promise<
   const bankId = scenario.bankId ?? BANK;
   const resellerId = scenario.resellerId ?? RESELLER;
   const passportNumber = `PNE-${siren}`;
-  const lastName = `Martin${crypto.randomBytes(3).toString('hex').replace(/\d/g, 'x')}`;
+  const lastName = uniqueLastName();
   const today = parisDateOf(new Date());
 
   if (scenario.passport !== 'missing') {
