@@ -115,7 +115,12 @@ export const bankRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) =>
           const titles = { 403: 'Dossier d’une autre banque', 404: 'Dossier introuvable', 409: 'Dossier non en attente' } as const;
           throw new HttpProblem(status, error.reason.replace('_', '-'), titles[status], error.detail);
         }
-        throw error;
+        // Temporal unreachable or restarting: the decision may or may not have been taken; asking again is safe
+        // (a second decision for a decided dossier is refused with 409).
+        request.log.warn({ err: error, dossierId: id }, 'engine decide failed');
+        throw new HttpProblem(503, 'engine-unavailable', 'Moteur indisponible',
+          `La décision sur le dossier ${id} n'a pas pu être transmise au moteur. Renvoyez-la dans quelques instants : si elle a été prise entre-temps, la réponse sera 409.`,
+          { dossierId: id });
       }
     },
   );

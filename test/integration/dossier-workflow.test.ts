@@ -10,7 +10,7 @@ import type { HardCaseCode, IneligibilityCode } from '../../domain/codes.ts';
 import { getDossier, insertDossierIdempotent } from '../../db/repositories/dossiers.ts';
 import { listEvents } from '../../db/repositories/events.ts';
 import { listOutbox } from '../../db/repositories/outbox.ts';
-import { dossierWorkflowId } from '../../temporal/dossier-engine.ts';
+import { InvalidDecisionError, dossierWorkflowId } from '../../temporal/dossier-engine.ts';
 import { DecisionRefusedError } from '../../temporal/types.ts';
 import {
   BANK,
@@ -295,6 +295,19 @@ describe('refused analyst decisions', () => {
     expect(late).toMatchObject({ reason: 'not_pending' });
     expect(acceptedUpdates(await historyOf(stack.client, dossier.dossierId))).toEqual(['awaitFirstAnswer', 'decide']);
     expect((await getDossier(stack.db.sql, dossier.dossierId))?.decision).toMatchObject({ outcome: 'approved' });
+  });
+
+  it('refuses a decision the database could not store (a lone UTF-16 surrogate) before it enters history (issue 9: it wedged the dossier)', async () => {
+    const { dossier } = await submit({ naf: RISKY_NAF });
+    const refused = await stack.engine
+      .decide(dossier.dossierId, dossier.bankId, { decision: 'decline', analyst: 'Marc Analyste', reasonCode: 'risk', text: 'x\ud800y' })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(InvalidDecisionError);
+    expect((refused as Error).message).toMatch(/text/);
+    expect(acceptedUpdates(await historyOf(stack.client, dossier.dossierId))).toEqual(['awaitFirstAnswer']);
+    const decided = await stack.engine.decide(dossier.dossierId, dossier.bankId, { decision: 'approve', analyst: 'Claire Analyste' });
+    expect(decided.status).toBe('approved');
+    expect((await getDossier(stack.db.sql, dossier.dossierId))?.status).toBe('approved');
   });
 
   it('refuses a decision for a dossier approved by default, and for an unknown dossier', async () => {
