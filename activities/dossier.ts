@@ -6,7 +6,8 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db/connect.ts';
-import type { DossierActivities, EligibilityResult, FinalDecision, GuaranteeResult } from './types.ts';
+import type { DossierActivities } from './types.ts';
+import type { EligibilityResult, FinalDecision, GuaranteeResult } from '../domain/outcomes.ts';
 import type { HardCaseCode, IneligibilityCode, Reason } from '../domain/codes.ts';
 import type { Dossier } from '../domain/dossier.ts';
 import { totalAmountCents } from '../domain/dossier.ts';
@@ -44,9 +45,14 @@ function nonRetryable(error: unknown): never {
 export function createDossierActivities(deps: DossierActivityDeps): DossierActivities {
   const { sql, guarantor } = deps;
 
+  /**
+   * The workflow exists only for a stored dossier: a read that finds nothing is
+   * a transient state of the database (a replica behind, a failover), retried
+   * like any database error, never a reason to fail the dossier for good.
+   */
   async function load(dossierId: string): Promise<DossierRecord> {
     const record = await getDossier(sql, dossierId);
-    if (!record) throw ApplicationFailure.nonRetryable(`Unknown dossier ${dossierId}`, 'UnknownDossier');
+    if (!record) throw ApplicationFailure.retryable(`Dossier ${dossierId} introuvable pour l’instant`, 'DossierNotFoundYet');
     return record;
   }
 
@@ -75,7 +81,8 @@ export function createDossierActivities(deps: DossierActivityDeps): DossierActiv
       if (record.guarantee) return record.guarantee;
       const dossier = record.body as Dossier;
       const protocol = await getProtocol(sql, record.resellerId, record.bankId);
-      if (!protocol) throw ApplicationFailure.nonRetryable(`No protocol for dossier ${dossierId}`, 'NoProtocol');
+      // Eligibility found an active protocol: reading none now is transient too.
+      if (!protocol) throw ApplicationFailure.retryable(`Protocole du dossier ${dossierId} introuvable pour l’instant`, 'ProtocolNotFoundYet');
       const policy = BankPolicySchema.parse(protocol.policy);
       const answer = await guarantor.request({
         dossierId,

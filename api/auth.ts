@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Sql } from '../db/connect.ts';
-import { findPrincipalByApiKey, type Principal, type Role } from '../db/repositories/apiKeys.ts';
+import { findPrincipalByApiKey, type Principal } from '../db/repositories/apiKeys.ts';
+import { ROLE_LABEL, type Role } from '../domain/roles.ts';
 import { sendProblem } from './problems.ts';
 
 declare module 'fastify' {
@@ -16,13 +17,6 @@ declare module 'fastify' {
     principal: Principal | null;
   }
 }
-
-const ROLE_LABEL: Record<Role, string> = {
-  reseller: 'revendeur',
-  bank: 'banque',
-  archivist: 'archiviste',
-  admin: 'administrateur',
-};
 
 export function installAuth(app: FastifyInstance, sql: Sql): void {
   app.decorateRequest('principal', null);

@@ -1,10 +1,12 @@
 import type { Sql } from '../db/connect.ts';
+import type { DossierWorkflowInput } from '../activities/types.ts';
+import { DEFAULT_DEADLINES, type DeadlinesConfig } from '../domain/schedule-deadlines.ts';
 import type { DossierEngine } from '../temporal/types.ts';
 
 /** What the route families need, passed once to each plugin. */
 export interface ApiConfig {
-  decisionSeconds: number;
-  reminderOffsetsSeconds: number[];
+  /** The protocol's clock, an input of every dossier's workflow. */
+  deadlines: DeadlinesConfig;
   /** How long POST /v1/dossiers waits for the workflow's first answer. */
   startWaitMs: number;
   bodyLimitBytes: number;
@@ -18,8 +20,7 @@ export interface ApiContext {
 }
 
 export const DEFAULT_API_CONFIG: ApiConfig = {
-  decisionSeconds: 24 * 3600,
-  reminderOffsetsSeconds: [12 * 3600, 20 * 3600],
+  deadlines: DEFAULT_DEADLINES,
   startWaitMs: 1500,
   bodyLimitBytes: 64 * 1024,
 };
@@ -28,7 +29,11 @@ export const DEFAULT_API_CONFIG: ApiConfig = {
 export function apiConfigFromEnv(env: { DECISION_DEADLINE_SECONDS: number; REMINDER_OFFSETS_SECONDS: number[] }): ApiConfig {
   return {
     ...DEFAULT_API_CONFIG,
-    decisionSeconds: env.DECISION_DEADLINE_SECONDS,
-    reminderOffsetsSeconds: env.REMINDER_OFFSETS_SECONDS,
+    deadlines: { decisionSeconds: env.DECISION_DEADLINE_SECONDS, reminderOffsetsSeconds: env.REMINDER_OFFSETS_SECONDS },
   };
+}
+
+/** The one place a dossier's workflow input is built, for a new submission and for a resumed one alike. */
+export function workflowInputOf(dossier: { id: string; bankId: string }, config: Pick<ApiConfig, 'deadlines'>): DossierWorkflowInput {
+  return { dossierId: dossier.id, bankId: dossier.bankId, deadlines: config.deadlines };
 }

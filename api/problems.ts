@@ -72,7 +72,11 @@ interface ValidationIssue {
   params?: { keys?: unknown };
 }
 
-/** '/company/siren' → 'company.siren'; unknown keys get one entry each, named by their own path. */
+/**
+ * '/company/siren' → 'company.siren'; unknown keys get one entry each, named by
+ * their own path. One entry per path: the first failed check says what to fix
+ * (a SIREN of 5 digits is not also reported for its check digit).
+ */
 export function fieldErrors(issues: ValidationIssue[], prefix = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const issue of issues) {
@@ -87,7 +91,7 @@ export function fieldErrors(issues: ValidationIssue[], prefix = ''): FieldError[
     }
     out.push({ path: join(base), message: issue.message ?? 'Valeur invalide' });
   }
-  return out;
+  return out.filter((e, i) => out.findIndex((o) => o.path === e.path) === i);
 }
 
 const PART_LABEL: Record<string, string> = {
@@ -123,7 +127,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
         'Le corps de la requête dépasse la taille autorisée (64 Kio). Un dossier tient sur une page.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return sendProblem(request, reply, 415, 'unsupported-media-type', 'Format non pris en charge',
-        'Envoyez le corps en JSON avec l’en-tête « Content-Type: application/json ».');
+        'Envoyez le corps en JSON encodé en UTF-8, avec l’en-tête « Content-Type: application/json ».');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return sendProblem(request, reply, 400, 'invalid-content-length', 'Longueur incorrecte',
         'La longueur annoncée (Content-Length) ne correspond pas au corps envoyé.');
@@ -141,18 +145,4 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   return sendProblem(request, reply, 404, 'not-found', 'Introuvable', `Aucune ressource à l'adresse ${request.method} ${request.url}.`);
-}
-
-/** Paths of strings holding U+0000, which PostgreSQL cannot store in text or JSON. */
-export function nulCharacterPaths(value: unknown, path: string[] = []): string[] {
-  if (typeof value === 'string') return value.includes('\u0000') ? [path.join('.')] : [];
-  if (Array.isArray(value)) return value.flatMap((v, i) => nulCharacterPaths(v, [...path, String(i)]));
-  // Only parsed JSON is walked: a Buffer (binary bodies of other route families) holds no text.
-  if (value !== null && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
-    return Object.entries(value).flatMap(([k, v]) => [
-      ...(k.includes('\u0000') ? [[...path, k].join('.')] : []),
-      ...nulCharacterPaths(v, [...path, k]),
-    ]);
-  }
-  return [];
 }

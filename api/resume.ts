@@ -6,12 +6,12 @@
 import type { Sql } from '../db/connect.ts';
 import { listStalledDossiers } from '../db/repositories/dossiers.ts';
 import type { DossierEngine } from '../temporal/types.ts';
-import type { ApiConfig } from './context.ts';
+import { workflowInputOf, type ApiConfig } from './context.ts';
 
 export async function resumeStalledDossiers(options: {
   sql: Sql;
   engine: DossierEngine;
-  config: Pick<ApiConfig, 'decisionSeconds' | 'reminderOffsetsSeconds'>;
+  config: Pick<ApiConfig, 'deadlines'>;
   /** Leave recent dossiers to the request that is starting them. */
   olderThanSeconds?: number;
 }): Promise<{ resumed: string[]; failed: string[] }> {
@@ -20,14 +20,7 @@ export async function resumeStalledDossiers(options: {
   const failed: string[] = [];
   for (const dossier of stalled) {
     try {
-      await options.engine.start(
-        {
-          dossierId: dossier.id,
-          bankId: dossier.bankId,
-          deadlines: { decisionSeconds: options.config.decisionSeconds, reminderOffsetsSeconds: options.config.reminderOffsetsSeconds },
-        },
-        0,
-      );
+      await options.engine.start(workflowInputOf(dossier, options.config), 0);
       resumed.push(dossier.id);
     } catch {
       failed.push(dossier.id);

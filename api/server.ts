@@ -17,7 +17,10 @@ import type { Logger } from 'pino';
 import type { Sql } from '../db/connect.ts';
 import type { DossierEngine } from '../temporal/types.ts';
 import { installAuth } from './auth.ts';
-import { HttpProblem, errorHandler, notFoundHandler, nulCharacterPaths } from './problems.ts';
+import { installMetrics } from './metrics.ts';
+import { HttpProblem, errorHandler, notFoundHandler } from './problems.ts';
+import { installJsonBodyParser } from './json-body.ts';
+import { unstorableTextPaths } from '../domain/text.ts';
 import { DEFAULT_API_CONFIG, type ApiConfig, type ApiContext } from './context.ts';
 import { dossierRoutes } from './routes/dossiers.ts';
 import { bankRoutes } from './routes/bank.ts';
@@ -65,12 +68,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  installJsonBodyParser(app);
+  // Text the database cannot store (U+0000, a lone UTF-16 surrogate) is refused here, naming each field.
   app.addHook('preValidation', async (request) => {
-    const bad = nulCharacterPaths(request.body);
+    const bad = unstorableTextPaths(request.body);
     if (bad.length > 0) {
-      throw new HttpProblem(422, 'validation-error', 'Données invalides', 'Le texte envoyé contient un caractère nul (\\u0000), refusé.', {
-        errors: bad.map((path) => ({ path, message: 'Caractère nul interdit' })),
-      });
+      const first = bad[0]!;
+      throw new HttpProblem(422, 'validation-error', 'Données invalides',
+        bad.length === 1
+          ? `Un champ est invalide dans le corps de la requête : ${first.path || 'le corps'} — ${first.message}.`
+          : `${bad.length} champs contiennent du texte impossible à enregistrer : voir la liste « errors ».`,
+        { errors: bad });
     }
   });
   app.addHook('onSend', async (request, reply) => {
@@ -98,6 +106,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   installAuth(app, options.sql);
+  installMetrics(app, options.sql);
 
   const ctx: ApiContext = { sql: options.sql, engine: options.engine, config, now: options.now ?? (() => new Date()) };
   await app.register(

@@ -4,7 +4,8 @@ import { loadEnvOrReport } from '../config/env.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedDemo } from '../db/seed.ts';
-import { ROLES, createApiKey, revokeApiKey, type Role } from '../db/repositories/apiKeys.ts';
+import { createApiKey, revokeApiKey } from '../db/repositories/apiKeys.ts';
+import { ROLES, type Role } from '../domain/roles.ts';
 
 async function withDatabase(action: (sql: Awaited<ReturnType<typeof openDatabase>>['sql']) => Promise<void>): Promise<number> {
   const env = loadEnvOrReport();
@@ -66,12 +67,13 @@ export function register(program: Command): void {
       });
     });
   db.command('revoke-key')
-    .description("Révoque une clé d'API par son préfixe public (les 10 caractères après psp_)")
-    .argument('<prefix>', 'préfixe de la clé')
-    .action(async (prefix: string) => {
+    .description("Révoque une clé d'API : la clé entière (telle qu'affichée à sa création) ou son préfixe public (les 10 caractères après psp_)")
+    .argument('<clé-ou-préfixe>', 'la clé, ou son préfixe')
+    .action(async (keyOrPrefix: string) => {
+      const shown = keyOrPrefix.split('_').slice(0, 2).join('_');
       process.exitCode = await withDatabase(async (sql) => {
-        if (!(await revokeApiKey(sql, prefix))) throw new Error(`aucune clé active avec le préfixe ${prefix}`);
-        console.log(`Clé ${prefix} révoquée.`);
+        if (!(await revokeApiKey(sql, keyOrPrefix))) throw new Error(`aucune clé active ne correspond à ${shown}…`);
+        console.log(`Clé ${shown}… révoquée.`);
       });
     });
 }

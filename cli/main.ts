@@ -1,25 +1,36 @@
 #!/usr/bin/env node
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 
 /**
  * The `passeport` command. Each family of subcommands lives in its own file of
- * cli/ and exports `register(program)`; this file only assembles them.
+ * cli/ and exports `register(program)`. Only the family asked for is loaded
+ * (the PKI's modules stay out of `passeport worker`, say); `--help` loads all.
  */
-const families = ['start.ts', 'db.ts', 'pki.ts', 'sign.ts', 'verify.ts'];
+type Family = () => Promise<{ register(program: Command): void }>;
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+const FAMILIES: Record<string, Family> = {
+  start: () => import('./start.ts'),
+  worker: () => import('./worker.ts'),
+  api: () => import('./api.ts'),
+  db: () => import('./db.ts'),
+  pki: () => import('./pki.ts'),
+  sign: () => import('./sign.ts'),
+  extend: () => import('./sign.ts'),
+  verify: () => import('./verify.ts'),
+};
+
 const program = new Command('passeport')
   .description('Passeport : pré-accord de financement et signature électronique')
   .showHelpAfterError();
 
-for (const file of families) {
-  const full = path.join(here, file);
-  if (!fs.existsSync(full)) continue;
-  const mod = (await import(full)) as { register(program: Command): void };
-  mod.register(program);
+const asked = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+const wanted = asked && FAMILIES[asked] ? [FAMILIES[asked]] : [...new Set(Object.values(FAMILIES))];
+const loaded = new Set<unknown>();
+for (const load of wanted) {
+  const family = await load();
+  if (loaded.has(family)) continue;
+  loaded.add(family);
+  family.register(program);
 }
 
 await program.parseAsync(process.argv);

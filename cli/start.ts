@@ -1,33 +1,35 @@
 /**
- * `passeport start`: the whole engine in one process tree — database (embedded
- * PGlite unless DATABASE_URL), migrations, demo data, Temporal (a dev server on
- * DATA_DIR/temporal.db unless TEMPORAL_ADDRESS), the worker and the API.
- * Ctrl-C / SIGTERM stops everything in reverse order and exits 0.
+ * `passeport start`: the whole engine on one machine, as supervised child
+ * processes — the embedded PostgreSQL (unless DATABASE_URL), the Temporal dev
+ * server on DATA_DIR/temporal.db (unless TEMPORAL_ADDRESS), `passeport worker`
+ * and `passeport api` — after migrations, the demo data and, in demo mode, the
+ * PKI. A child that dies is restarted with backoff; none outlives this process
+ * (parent-death signal), and a second `start` on the same DATA_DIR is refused.
+ * Ctrl-C / SIGTERM stops everything in reverse order, within bounded times,
+ * and exits 0; a second Ctrl-C ends everything at once.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import { loadEnvOrReport, type Env } from '../config/env.ts';
-import { openDatabase } from '../db/connect.ts';
+import { connect } from '../db/connect.ts';
+import { embeddedDirectory, startEmbeddedPostgres } from '../db/embedded-postgres.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedDemo } from '../db/seed.ts';
-import { createDossierActivities } from '../activities/dossier.ts';
-import { createLocalGuarantor } from '../guarantor/local.ts';
-import { buildServer } from '../api/server.ts';
-import { apiConfigFromEnv } from '../api/context.ts';
-import { resumeStalledDossiers } from '../api/resume.ts';
-import { enginePkiServices, pkiRoutes } from '../certs/http.ts';
 import { initPki } from '../certs/ca.ts';
 import { startDevServer } from '../temporal/dev-server.ts';
-import { checkTemporal, connectClient, connectWorker, targetFromEnv } from '../temporal/connection.ts';
-import { createWorker } from '../temporal/worker.ts';
-import { createTemporalDossierEngine } from '../temporal/dossier-engine.ts';
-import { installTemporalRuntime } from '../temporal/runtime.ts';
+import { describeExit, spawnChild } from '../processes/child.ts';
+import { freePort } from '../processes/free-port.ts';
+import { identityOf, isAlive, ownIdentity, readPidFile, stopProcess, writePidFile, type ProcessIdentity } from '../processes/identity.ts';
+import { Supervisor, type RunningService } from '../processes/supervisor.ts';
 
 /** The line scripts and tests wait for. */
 export const READY_LINE = 'Passeport est prêt.';
+
+const CLI_MAIN = path.join(import.meta.dirname, 'main.ts');
+/** A part has this long to say it serves (the worker bundles the workflow code first). */
+const PART_READY_TIMEOUT_MS = 180_000;
 
 export function register(program: Command): void {
   program
@@ -38,150 +40,197 @@ export function register(program: Command): void {
     });
 }
 
-/** Closes what was opened, last opened first. */
-class Closers {
-  private readonly steps: { name: string; close: () => Promise<unknown> }[] = [];
-  add(name: string, close: () => Promise<unknown>): void {
-    this.steps.push({ name, close });
-  }
-  async closeAll(logger: Logger): Promise<boolean> {
-    let clean = true;
-    for (const step of this.steps.reverse()) {
-      try {
-        await step.close();
-      } catch (error) {
-        clean = false;
-        logger.error({ err: error }, `arrêt incomplet : ${step.name}`);
-      }
-    }
-    return clean;
-  }
-}
+class StopDuringStart extends Error {}
 
 async function start(): Promise<number> {
   const env = loadEnvOrReport();
   if (!env) return 2;
-  const logger = pino({ level: env.LOG_LEVEL });
-  const closers = new Closers();
-  let stopRequested: (signal: string) => void = () => {};
-  const stopped = new Promise<string>((resolve) => (stopRequested = resolve));
+  const logger = pino({ level: env.LOG_LEVEL }).child({ part: 'start' });
+  fs.mkdirSync(env.DATA_DIR, { recursive: true });
+  const runDir = path.join(env.DATA_DIR, 'run');
+
+  const other = readPidFile(path.join(runDir, 'start.json'));
+  if (other && isAlive(other)) {
+    console.error(`Passeport est déjà démarré sur ${env.DATA_DIR} (pid ${other.pid}) : arrêtez-le d’abord, ou choisissez un autre DATA_DIR.`);
+    return 1;
+  }
+  const me = ownIdentity();
+  writePidFile(path.join(runDir, 'start.json'), me);
+  await stopLeftovers(runDir);
+
+  const supervisor = new Supervisor(logger);
   let stopping = false;
+  let stopRequested: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      if (!stopping) console.log('\nArrêt en cours…');
+      if (stopping) {
+        // A second request: no more waiting. Our children die with us (parent-death signal).
+        console.error('Arrêt immédiat.');
+        process.exit(130);
+      }
       stopping = true;
-      stopRequested(signal);
+      console.log('\nArrêt en cours…');
+      stopRequested();
     });
   }
   const checkpoint = () => {
     if (stopping) throw new StopDuringStart();
   };
+  const pidFile = (name: string) => path.join(runDir, `${name}.json`);
+  const track = (name: string) => (service: RunningService) => writePidFile(pidFile(name), { pid: service.pid, startTicks: identityOf(service.pid)?.startTicks ?? '', owner: me });
 
   try {
-    fs.mkdirSync(env.DATA_DIR, { recursive: true });
-
-    const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, embeddedPort: 0, max: 20 });
-    closers.add('base de données', () => db.close());
-    await migrate(db.sql);
-    const demoKeys = env.DEMO_MODE ? (await seedDemo(db.sql)).apiKeys : null;
-    checkpoint();
-
-    installTemporalRuntime();
-    let temporalUi: string | null = null;
-    let fallbackAddress: string | undefined;
-    if (!env.TEMPORAL_ADDRESS) {
-      const server = await startDevServer({
-        dbFile: path.join(env.DATA_DIR, 'temporal.db'),
-        port: env.TEMPORAL_PORT,
-        uiPort: env.TEMPORAL_UI_PORT,
-        namespace: env.TEMPORAL_NAMESPACE,
-      });
-      closers.add('serveur Temporal', () => server.stop());
-      temporalUi = server.uiUrl;
-      fallbackAddress = server.address;
-    }
-    checkpoint();
-    const target = targetFromEnv(env, fallbackAddress);
-
-    const workerConnection = await connectWorker(target);
-    closers.add('connexion du worker', () => workerConnection.close());
-    const worker = await createWorker({
-      connection: workerConnection,
-      namespace: target.namespace,
-      taskQueue: env.TEMPORAL_TASK_QUEUE,
-      activities: createDossierActivities({ sql: db.sql, guarantor: createLocalGuarantor(db.sql) }),
-    });
-    const running = worker.run();
-    closers.add('worker', async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    });
-    running.catch((error: unknown) => {
-      logger.fatal({ err: error }, 'le worker Temporal s’est arrêté');
-      stopRequested('worker');
-    });
-
-    const client = await connectClient(target);
-    closers.add('client Temporal', () => client.connection.close());
-    const engine = createTemporalDossierEngine({ client, taskQueue: env.TEMPORAL_TASK_QUEUE });
-    checkpoint();
-
-    const app = await buildServer({
-      sql: db.sql,
-      engine,
-      logger,
-      config: apiConfigFromEnv(env),
-      checkTemporal: () => checkTemporal(client),
-      // The PKI's public endpoints (POST /tsa, /pki/ocsp, /pki/crl, /pki/ca) at the root, loaded on first use.
-      mounts: [
-        {
-          plugin: pkiRoutes,
-          options: enginePkiServices(db.sql, {
-            dataDir: env.DATA_DIR,
-            onError: (err) => logger.error({ err }, 'service PKI en échec'),
-          }),
+    let databaseUrl = env.DATABASE_URL;
+    if (!databaseUrl) {
+      let port = 0;
+      let url = '';
+      await supervisor.add({
+        name: 'postgres',
+        label: 'la base de données',
+        async launch() {
+          const server = await startEmbeddedPostgres({ dataDir: env.DATA_DIR, port, onNotice: (m) => console.error(m) });
+          port = server.port;
+          url = server.url;
+          return { pid: server.pid, exited: server.exited.then(describeExit), stop: () => server.stop() };
         },
-      ],
-    });
-    await app.listen({ host: env.API_HOST, port: env.API_PORT });
-    closers.add('API', () => app.close());
-    // Dossiers stored while Temporal was unreachable get their workflow now and every minute.
-    const resume = () =>
-      resumeStalledDossiers({ sql: db.sql, engine, config: apiConfigFromEnv(env) })
-        .then(({ resumed, failed }) => {
-          if (resumed.length + failed.length > 0) logger.info({ resumed: resumed.length, failed: failed.length }, 'dossiers repris');
-        })
-        .catch((err: unknown) => logger.warn({ err }, 'reprise des dossiers en attente impossible'));
-    void resume();
-    const resumeTimer = setInterval(() => void resume(), 60_000);
-    resumeTimer.unref();
-    closers.add('reprise des dossiers', async () => clearInterval(resumeTimer));
-    const { port } = app.server.address() as AddressInfo;
-    const apiUrl = env.PUBLIC_URL ?? `http://${env.API_HOST}:${port}`;
-    if (env.DEMO_MODE) {
-      // A demo engine issues, timestamps and answers OCSP at once; a real one runs `pki init` as a ceremony.
-      // EC P-384 CA keys keep the first start short; the URLs in certificates point at this API.
-      const pki = await initPki(db.sql, { caKeyType: 'ec384', publicBaseUrl: apiUrl, dataDir: env.DATA_DIR });
-      logger.info({ created: pki.created }, pki.message);
+        onLaunched: track('postgres'),
+      });
+      databaseUrl = url;
     }
+    checkpoint();
 
-    printBanner({ apiUrl, temporalUi, temporalAddress: target.address, db: db.embedded ? 'embedded' : 'external', env, demoKeys });
+    const sql = connect(databaseUrl, 4);
+    let demoKeys: DemoKeys | null = null;
+    try {
+      await migrate(sql);
+      demoKeys = env.DEMO_MODE ? (await seedDemo(sql)).apiKeys : null;
+      checkpoint();
+
+      const apiPort = env.API_PORT || (await freePort());
+      const apiUrl = env.PUBLIC_URL ?? `http://${env.API_HOST}:${apiPort}`;
+      if (env.DEMO_MODE) {
+        // A demo engine issues, timestamps and answers OCSP at once; a real one runs `pki init` as a ceremony.
+        // EC P-384 CA keys keep the first start short; the URLs in certificates point at the API.
+        const pki = await initPki(sql, { caKeyType: 'ec384', publicBaseUrl: apiUrl, dataDir: env.DATA_DIR });
+        logger.info({ created: pki.created }, pki.message);
+      }
+      await sql.end({ timeout: 5 });
+
+      let temporalAddress = env.TEMPORAL_ADDRESS;
+      let temporalUi: string | null = null;
+      if (!temporalAddress) {
+        const dbFile = path.join(env.DATA_DIR, 'temporal.db');
+        await supervisor.add({
+          name: 'temporal',
+          label: 'le serveur Temporal',
+          async launch() {
+            const server = await startDevServer({ dbFile, port: env.TEMPORAL_PORT, uiPort: env.TEMPORAL_UI_PORT, namespace: env.TEMPORAL_NAMESPACE });
+            temporalAddress = server.address;
+            temporalUi = server.uiUrl;
+            return { pid: server.pid, exited: server.exited.then(String), stop: () => server.stop() };
+          },
+          onLaunched: track('temporal'),
+        });
+      }
+      checkpoint();
+
+      const workerMetrics = process.env.WORKER_METRICS_ADDRESS ?? `127.0.0.1:${await freePort()}`;
+      const partEnv: NodeJS.ProcessEnv = {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        TEMPORAL_ADDRESS: temporalAddress,
+        API_PORT: String(apiPort),
+        WORKER_METRICS_ADDRESS: workerMetrics,
+      };
+      await supervisor.add({ name: 'worker', label: 'le worker', launch: () => launchPart('worker', partEnv), onLaunched: track('worker') });
+      checkpoint();
+      await supervisor.add({ name: 'api', label: 'l’API', launch: () => launchPart('api', partEnv), onLaunched: track('api') });
+      checkpoint();
+
+      printBanner({
+        apiUrl,
+        temporalUi,
+        temporalAddress: temporalAddress ?? '',
+        database: env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `PostgreSQL intégré (${embeddedDirectory(env.DATA_DIR)})`,
+        workerMetrics: workerMetrics ? `http://${workerMetrics}/metrics` : null,
+        env,
+        demoKeys,
+      });
+    } finally {
+      await sql.end({ timeout: 5 }).catch(() => {});
+    }
   } catch (error) {
     if (!(error instanceof StopDuringStart)) {
       logger.error({ err: error }, 'le démarrage a échoué');
       console.error(`Le démarrage a échoué : ${(error as Error).message}`);
     }
-    await closers.closeAll(logger);
+    await supervisor.stopAll();
+    cleanRunDir(runDir, me);
     return error instanceof StopDuringStart ? 0 : 1;
   }
 
-  const reason = await stopped;
-  const clean = await closers.closeAll(logger);
+  await stopped;
+  const clean = await supervisor.stopAll();
+  cleanRunDir(runDir, me);
   console.log(clean ? 'Passeport est arrêté.' : 'Passeport est arrêté (avec des erreurs, voir le journal).');
-  return clean && reason !== 'worker' ? 0 : 1;
+  return clean ? 0 : 1;
 }
 
-class StopDuringStart extends Error {}
+/** Runs `passeport worker` or `passeport api` as a child; resolves once it says it serves. */
+async function launchPart(name: 'worker' | 'api', env: NodeJS.ProcessEnv): Promise<RunningService> {
+  const child = spawnChild({
+    name,
+    command: process.execPath,
+    args: [...process.execArgv, CLI_MAIN, name],
+    parentDeathSignal: 'TERM',
+    env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.process.on('message', (message: { type?: string }) => {
+        if (message?.type === 'ready') resolve();
+      });
+      void child.exited.then((exit) => reject(new Error(`${name} s’est arrêté au démarrage (${describeExit(exit)})`)));
+      timer = setTimeout(() => reject(new Error(`${name} n’a pas démarré en ${PART_READY_TIMEOUT_MS / 1000} s`)), PART_READY_TIMEOUT_MS);
+    });
+  } catch (error) {
+    await child.kill();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return { pid: child.pid, exited: child.exited.then(describeExit), stop: async () => void (await child.stop('SIGTERM', 20_000)) };
+}
+
+/**
+ * Children of an earlier `start` that are still alive (their parent died in a
+ * way the parent-death signal did not cover): stopped, and said so. Never joined.
+ */
+async function stopLeftovers(runDir: string): Promise<void> {
+  if (!fs.existsSync(runDir)) return;
+  for (const file of fs.readdirSync(runDir)) {
+    if (!file.endsWith('.json') || file === 'start.json') continue;
+    const leftover = readPidFile<{ owner?: ProcessIdentity }>(path.join(runDir, file));
+    if (leftover && isAlive(leftover) && !isAlive(leftover.owner)) {
+      const name = file.replace(/\.json$/, '');
+      console.error(`Un processus « ${name} » d’une exécution précédente tournait encore (pid ${leftover.pid}) : il est arrêté.`);
+      await stopProcess(leftover, name === 'postgres' ? 'SIGINT' : 'SIGTERM', 20_000);
+    }
+    fs.rmSync(path.join(runDir, file), { force: true });
+  }
+}
+
+function cleanRunDir(runDir: string, me: ProcessIdentity): void {
+  if (!fs.existsSync(runDir)) return;
+  for (const file of fs.readdirSync(runDir)) {
+    const entry = readPidFile<{ owner?: ProcessIdentity }>(path.join(runDir, file));
+    const mine = file === 'start.json' ? entry?.pid === me.pid : entry?.owner?.pid === me.pid;
+    if (mine) fs.rmSync(path.join(runDir, file), { force: true });
+  }
+}
 
 type DemoKeys = Awaited<ReturnType<typeof seedDemo>>['apiKeys'];
 
@@ -189,7 +238,8 @@ function printBanner(info: {
   apiUrl: string;
   temporalUi: string | null;
   temporalAddress: string;
-  db: 'embedded' | 'external';
+  database: string;
+  workerMetrics: string | null;
   env: Env;
   demoKeys: DemoKeys | null;
 }): void {
@@ -202,7 +252,8 @@ function printBanner(info: {
     info.temporalUi
       ? row('Temporal (interface)', info.temporalUi)
       : row('Temporal', `${info.temporalAddress} (namespace ${info.env.TEMPORAL_NAMESPACE})`),
-    row('Base de données', info.db === 'embedded' ? `PostgreSQL intégré (${path.join(info.env.DATA_DIR, 'pglite')})` : 'PostgreSQL (DATABASE_URL)'),
+    row('Base de données', info.database),
+    row('Métriques (Prometheus)', `${info.apiUrl}/metrics (clé administrateur)${info.workerMetrics ? ` ; SDK Temporal : ${info.workerMetrics}` : ''}`),
   ];
   if (info.demoKeys) {
     lines.push('', 'Clés de démonstration (Authorization: Bearer <clé>) :');

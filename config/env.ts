@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import path from 'node:path';
+import { DEFAULT_DEADLINES } from '../domain/schedule-deadlines.ts';
 
 /** Every setting the engine reads from the environment, parsed once at start. */
 const durationSeconds = z.coerce.number().int().positive();
@@ -20,13 +21,18 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.string().url().optional(),
   DEMO_MODE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DECISION_DEADLINE_SECONDS: durationSeconds.default(24 * 3600),
+  DECISION_DEADLINE_SECONDS: durationSeconds.default(DEFAULT_DEADLINES.decisionSeconds),
   REMINDER_OFFSETS_SECONDS: z
     .string()
-    .default(`${12 * 3600},${20 * 3600}`)
+    .default(DEFAULT_DEADLINES.reminderOffsetsSeconds.join(','))
     .transform((v) => v.split(',').filter(Boolean).map(Number))
     .pipe(z.array(z.number().int().positive())),
   PKCS11_MODULE: z.string().default('/usr/lib/softhsm/libsofthsm2.so'),
+  /** Where a worker serves the Temporal SDK's Prometheus metrics; empty = not served. */
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^$|^[^\s:]+:\d{1,5}$/, 'host:port attendu, par exemple 127.0.0.1:9464 (vide : pas de métriques)')
+    .default('127.0.0.1:9464'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

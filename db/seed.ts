@@ -6,7 +6,8 @@
  * they are public knowledge, for demonstration only.
  */
 import type { Sql } from './connect.ts';
-import { createApiKey, generateApiKey, type Role } from './repositories/apiKeys.ts';
+import { createApiKey, generateApiKey } from './repositories/apiKeys.ts';
+import type { Role } from '../domain/roles.ts';
 import { normaliseName, PROGRAMME_SETTINGS_KEY } from './repositories/registries.ts';
 import { BankPolicySchema, type BankPolicyInput } from '../domain/policy.ts';
 import { isValidSiren } from '../domain/siren.ts';

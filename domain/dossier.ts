@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { isValidSiren } from './siren.ts';
 import { NAF_PATTERN } from './naf.ts';
-import { isCalendarDate } from './dates.ts';
+import { ageInYears, isCalendarDate } from './dates.ts';
+import { hasVisibleCharacter } from './text.ts';
 import { DURATIONS_MONTHS, PERIODICITIES, PRODUCTS, hasAtMostTwoDecimals } from './financing.ts';
 
 export const EQUIPMENT_CATEGORIES = [
@@ -25,6 +26,9 @@ export type EquipmentCategory = (typeof EQUIPMENT_CATEGORIES)[number];
 export const MAX_EQUIPMENT_LINES = 12;
 export const MAX_RESIDUAL_VALUE_PERCENT = 25;
 export const MAX_FIRST_RENT_INCREASE_PERCENT = 20;
+/** The dirigeant signs a contract: an adult, and a plausible age. */
+export const MIN_DIRIGEANT_AGE_YEARS = 18;
+export const MAX_DIRIGEANT_AGE_YEARS = 120;
 /** Guards against absurd inputs and keeps every product of cents a safe integer. */
 const MAX_QUANTITY = 10_000;
 const MAX_UNIT_PRICE_CENTS = 100_000_000; // 1 000 000 €
@@ -48,7 +52,8 @@ function text(label: string, max: number) {
     .string({ error: (issue) => (issue.input === undefined ? `${label} : à renseigner` : `${label} : texte attendu`) })
     .trim()
     .min(1, `${label} : à renseigner`)
-    .max(max, `${label} : ${max} caractères au plus`);
+    .max(max, `${label} : ${max} caractères au plus`)
+    .refine((s) => s === '' || hasVisibleCharacter(s), `${label} : à renseigner (des caractères invisibles seuls ne suffisent pas)`);
 }
 
 function calendarDate(label: string) {
@@ -66,6 +71,27 @@ function percent(label: string, max: number) {
 }
 
 const FRENCH_MOBILE = /^(?:0|\+33 ?)[67](?:[ .]?\d{2}){4}$/;
+
+/** The financing terms, one schema for the dossier and the quote (api/routes/quotes.ts). */
+export const financingFields = {
+  product: z.enum(PRODUCTS, { error: 'Produit : crédit-bail (credit_bail) ou location financière (location_financiere)' }),
+  durationMonths: z.literal(DURATIONS_MONTHS, { error: 'La durée est de 24, 36, 48 ou 60 mois' }),
+  periodicity: z.enum(PERIODICITIES, { error: 'Périodicité : mensuelle (monthly) ou trimestrielle (quarterly)' }),
+  firstRentIncreasePercent: percent('Majoration du premier loyer', MAX_FIRST_RENT_INCREASE_PERCENT).default(0),
+  /** Crédit-bail only; 1 % when absent (see effectiveResidualValuePercent). */
+  residualValuePercent: percent('Valeur résiduelle', MAX_RESIDUAL_VALUE_PERCENT).optional(),
+};
+
+/** Location financière has no residual value. */
+export function refineFinancing(f: { product: string; residualValuePercent?: number | undefined }, ctx: z.RefinementCtx): void {
+  if (f.product === 'location_financiere' && f.residualValuePercent !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['residualValuePercent'],
+      message: "La location financière n'a pas de valeur résiduelle : retirez ce champ ou choisissez le crédit-bail",
+    });
+  }
+}
 
 export interface DossierSchemaOptions {
   /** Today's Paris date ('YYYY-MM-DD'): refuses creation and birth dates in the future. */
@@ -95,7 +121,11 @@ export function buildDossierSchema(options: DossierSchemaOptions = {}) {
   const dirigeant = strictObject({
     firstName: text('Prénom', 60),
     lastName: text('Nom', 60),
-    birthDate: notAfterToday('Date de naissance'),
+    birthDate: notAfterToday('Date de naissance').refine(
+      (d) => today === undefined || !isCalendarDate(d) || d > today ||
+        (ageInYears(d, today) >= MIN_DIRIGEANT_AGE_YEARS && ageInYears(d, today) <= MAX_DIRIGEANT_AGE_YEARS),
+      `Date de naissance : le dirigeant a entre ${MIN_DIRIGEANT_AGE_YEARS} et ${MAX_DIRIGEANT_AGE_YEARS} ans`,
+    ),
     email: z.email({ error: 'Adresse e-mail invalide' }).max(254, 'Adresse e-mail trop longue'),
     mobile: z
       .string({ error: 'Mobile : texte attendu' })
@@ -117,22 +147,7 @@ export function buildDossierSchema(options: DossierSchemaOptions = {}) {
       .max(MAX_UNIT_PRICE_CENTS, 'Le prix unitaire est au plus 1 000 000 € HT'),
   });
 
-  const financing = strictObject({
-    product: z.enum(PRODUCTS, { error: 'Produit : crédit-bail (credit_bail) ou location financière (location_financiere)' }),
-    durationMonths: z.literal(DURATIONS_MONTHS, { error: 'La durée est de 24, 36, 48 ou 60 mois' }),
-    periodicity: z.enum(PERIODICITIES, { error: 'Périodicité : mensuelle (monthly) ou trimestrielle (quarterly)' }),
-    firstRentIncreasePercent: percent('Majoration du premier loyer', MAX_FIRST_RENT_INCREASE_PERCENT).default(0),
-    /** Crédit-bail only; 1 % when absent (see effectiveResidualValuePercent). */
-    residualValuePercent: percent('Valeur résiduelle', MAX_RESIDUAL_VALUE_PERCENT).optional(),
-  }).superRefine((f, ctx) => {
-    if (f.product === 'location_financiere' && f.residualValuePercent !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['residualValuePercent'],
-        message: "La location financière n'a pas de valeur résiduelle : retirez ce champ ou choisissez le crédit-bail",
-      });
-    }
-  });
+  const financing = strictObject(financingFields).superRefine(refineFinancing);
 
   return strictObject({
     resellerId: text('Numéro de label du revendeur', 40),
@@ -175,10 +190,9 @@ export type DossierValidation = { ok: true; dossier: Dossier } | { ok: false; er
 export function validateDossierAt(input: unknown, today: string): DossierValidation {
   const result = dossierSchemaAt(today).safeParse(input);
   if (result.success) return { ok: true, dossier: result.data };
-  return {
-    ok: false,
-    errors: result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
-  };
+  const errors = result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  // One entry per path: the first failed check says what to fix.
+  return { ok: false, errors: errors.filter((e, i) => errors.findIndex((o) => o.path === e.path) === i) };
 }
 
 export function lineTotalCents(line: EquipmentLine): number {

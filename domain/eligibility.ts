@@ -3,10 +3,10 @@
  * detection (the bank's analysts decide), from the dossier and what the
  * registries say. Every reason is collected, not just the first.
  */
-import type { EligibilityResult } from '../activities/types.ts';
 import type { DeclineCode, HardCaseCode, IneligibilityCode, Reason } from './codes.ts';
 import { isWithinMonthsBefore, parisDateOf } from './dates.ts';
 import type { Dossier } from './dossier.ts';
+import type { EligibilityResult } from './outcomes.ts';
 import { totalAmountCents } from './dossier.ts';
 import { DEFAULT_GUARANTEE_SETTINGS, frenchDate, guaranteedAmountCents, quotityPercent, type GuaranteeSettings } from './guarantee.ts';
 import { guaranteeSectorExclusion, nafMatchesPrefix } from './naf.ts';

@@ -3,11 +3,16 @@
  * protocol's default applies, from the instant the dossier was accepted as
  * complete. Pure: the workflow passes its own clock's instant.
  */
-import type { DossierWorkflowInput } from '../activities/types.ts';
 import { addSecondsToInstant, BUSINESS_TIME_ZONE } from './dates.ts';
 
-export type DeadlinesConfig = DossierWorkflowInput['deadlines'];
+export interface DeadlinesConfig {
+  /** From acceptance to the protocol's default decision. */
+  decisionSeconds: number;
+  /** When the bank is reminded, counted from acceptance. */
+  reminderOffsetsSeconds: number[];
+}
 
+/** The protocol's clock (24 h, reminders at 12 h and 20 h): the one place these numbers live. */
 export const DEFAULT_DEADLINES: DeadlinesConfig = {
   decisionSeconds: 24 * 3600,
   reminderOffsetsSeconds: [12 * 3600, 20 * 3600],

@@ -4,7 +4,7 @@
  * idempotent; a per-company advisory lock keeps the outstanding cap exact
  * when several dossiers of one company arrive together.
  */
-import type { GuaranteeResult } from '../activities/types.ts';
+import type { GuaranteeResult } from '../domain/outcomes.ts';
 import type { Sql } from '../db/connect.ts';
 import { parisDateOf } from '../domain/dates.ts';
 import {

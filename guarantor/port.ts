@@ -3,7 +3,7 @@
  * request per dossier. The local service (local.ts) applies the rules of
  * domain/guarantee.ts; a real guarantor's client can replace it.
  */
-import type { GuaranteeResult } from '../activities/types.ts';
+import type { GuaranteeResult } from '../domain/outcomes.ts';
 import type { Product } from '../domain/financing.ts';
 
 export interface GuaranteeRequest {

@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
 # The test command: type-check, then every vitest suite against a real Temporal
-# dev server, a real PostgreSQL, SoftHSM2 and the outside judges (openssl, pdfsig, qpdf).
+# dev server, a real PostgreSQL (the embedded cluster, started by the run itself
+# exactly as `passeport start` starts it), SoftHSM2 and the outside judges
+# (openssl, pdfsig, qpdf). Nothing needs to be running, and no DATABASE_URL.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash scripts/bootstrap.sh
 export TEMPORAL_CLI="$(bash scripts/ensure-temporal.sh)"
-if [ -z "${DATABASE_URL:-}" ]; then
-  pg_env="$(bash scripts/test-postgres.sh)"
-  eval "$pg_env"
-fi
 echo "Type-checking..."
 npx tsc --noEmit
 npx vitest run "$@"

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { findTemporalCli } from './cli.ts';
-import { freePort } from './free-port.ts';
+import { spawnChild } from '../processes/child.ts';
+import { freePort, portAnswers } from '../processes/free-port.ts';
 
 export interface DevServerOptions {
   /** SQLite file holding the server's state; survives restarts. */
@@ -26,6 +26,7 @@ export interface DevServer {
   pid: number;
   /** Resolves with the exit code (or signal name) once the process is gone. */
   exited: Promise<number | string>;
+  running(): boolean;
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL at once: for crash tests. */
@@ -35,14 +36,29 @@ export interface DevServer {
 /** WAL lets readers and the single writer overlap; the file stays a plain SQLite database. */
 const DEFAULT_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
 
+/** A port the dev server needs is taken: by a server of an earlier run, most likely. Never joined silently. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number, what: string) {
+    super(
+      `Le port ${port} (${what}) est déjà utilisé, sans doute par un serveur Temporal d’une exécution précédente ou par un autre programme : ` +
+        'arrêtez-le, ou choisissez un autre port (TEMPORAL_PORT, TEMPORAL_UI_PORT), ou donnez TEMPORAL_ADDRESS pour utiliser un serveur existant.',
+    );
+    this.name = 'PortInUseError';
+  }
+}
+
 /**
  * Runs `temporal server start-dev` on 127.0.0.1 with its state in a SQLite file,
- * and resolves once the namespace answers.
+ * and resolves once the namespace answers — from this process, not from
+ * whatever else may listen there: a taken port is refused before starting.
+ * The server dies with us (parent-death signal), even when we are SIGKILLed.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const executable = options.executable ?? findTemporalCli();
   const port = options.port || (await freePort());
   const uiPort = options.uiPort === null ? null : options.uiPort || (await freePort());
+  if (await portAnswers(port)) throw new PortInUseError(port, 'Temporal');
+  if (uiPort !== null && (await portAnswers(uiPort))) throw new PortInUseError(uiPort, 'interface de Temporal');
   const namespace = options.namespace ?? 'default';
   fs.mkdirSync(path.dirname(path.resolve(options.dbFile)), { recursive: true });
 
@@ -52,21 +68,18 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   for (const pragma of options.sqlitePragmas ?? DEFAULT_PRAGMAS) args.push('--sqlite-pragma', pragma);
   args.push('--log-level', 'warn');
 
-  const child = spawn(executable, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawnChild({ name: 'temporal', command: executable, args, parentDeathSignal: 'TERM', stdio: ['ignore', 'ignore', 'pipe'] });
   let stderrTail = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+  child.process.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderrTail = (stderrTail + chunk).slice(-4000);
   });
-  const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
-  });
+  const exited = child.exited.then(({ code, signal }) => code ?? signal ?? 'unknown');
 
   const address = `127.0.0.1:${port}`;
   try {
-    await waitUntilReady(address, namespace, exited, options.readyTimeoutMs ?? 30_000);
+    await waitUntilReady(address, namespace, child.running, options.readyTimeoutMs ?? 30_000);
   } catch (error) {
-    child.kill('SIGKILL');
-    await exited;
+    await child.kill();
     throw new Error(`Temporal dev server did not start on ${address}: ${(error as Error).message}\n${stderrTail}`);
   }
 
@@ -74,40 +87,34 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     address,
     port,
     uiUrl: uiPort === null ? null : `http://127.0.0.1:${uiPort}`,
-    pid: child.pid ?? -1,
+    pid: child.pid,
     exited,
-    stop: (graceMs = 10_000) => terminate(child, exited, graceMs),
+    running: child.running,
+    async stop(graceMs = 10_000) {
+      await child.stop('SIGTERM', graceMs);
+    },
     async kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
+      await child.kill();
     },
   };
-}
-
-async function terminate(child: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function waitUntilReady(
   address: string,
   namespace: string,
-  exited: Promise<unknown>,
+  running: () => boolean,
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let gone = false;
-  void exited.then(() => (gone = true));
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (gone) throw new Error('the process exited');
+    if (!running()) throw new Error('the process exited');
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {
         await connection.workflowService.describeNamespace({ namespace });
+        // The answer counts only if our server is the one listening.
+        if (!running()) throw new Error('the process exited');
         return;
       } finally {
         await connection.close();

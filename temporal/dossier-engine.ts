@@ -5,9 +5,10 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { AnalystDecision, DossierWorkflowInput } from '../activities/types.ts';
+import type { DossierWorkflowInput } from '../activities/types.ts';
+import type { AnalystDecision, DossierView } from '../domain/outcomes.ts';
 import { REFUSAL, awaitFirstAnswerUpdate, decideUpdate, statusQuery, type dossierWorkflow } from '../workflows/dossier.ts';
-import { DecisionRefusedError, type DossierEngine, type DossierView } from './types.ts';
+import { DecisionRefusedError, type DossierEngine } from './types.ts';
 
 export interface TemporalDossierEngineOptions {
   client: Client;

@@ -2,19 +2,8 @@
  * What the API (and any other caller) needs from the running dossier workflows,
  * without importing Temporal: the API depends on this interface only.
  */
-import type { AnalystDecision, DossierWorkflowInput, FinalDecision, GuaranteeResult } from '../activities/types.ts';
-import type { DossierStatus, HardCaseCode, IneligibilityCode, Reason } from '../domain/codes.ts';
-
-export interface DossierView {
-  dossierId: string;
-  status: DossierStatus;
-  ineligibility: Reason<IneligibilityCode>[];
-  hardCases: Reason<HardCaseCode>[];
-  guarantee: GuaranteeResult | null;
-  decision: FinalDecision | null;
-  /** ISO-8601 UTC; set while a hard case waits for the analyst. */
-  decisionDeadline: string | null;
-}
+import type { DossierWorkflowInput } from '../activities/types.ts';
+import type { AnalystDecision, DossierView } from '../domain/outcomes.ts';
 
 /** Thrown when an analyst decision is refused (wrong bank, dossier not pending). */
 export class DecisionRefusedError extends Error {

@@ -1,12 +1,17 @@
 import { DECLINE_CODES } from '../domain/codes.ts';
+import { unstorableTextPaths } from '../domain/text.ts';
 
 /**
  * Why an analyst decision cannot be accepted (plain French), or null when it is
- * well formed. The API validates first; this guards the workflow's own history.
+ * well formed. The API validates first; this guards the workflow's own history:
+ * a decision the database could not store (a lone UTF-16 surrogate, U+0000)
+ * would be retried forever past the deadline, so it is refused before it enters.
  */
 export function invalidDecisionReason(input: unknown): string | null {
   if (typeof input !== 'object' || input === null) return 'La décision est absente.';
   const d = input as Record<string, unknown>;
+  const unstorable = unstorableTextPaths(d)[0];
+  if (unstorable) return `Le champ ${unstorable.path} ne peut pas être enregistré : ${unstorable.message}.`;
   if (typeof d.analyst !== 'string' || d.analyst.trim() === '') return 'Le nom de l’analyste est requis.';
   if (d.decision === 'approve') {
     if (d.conditions === undefined) return null;

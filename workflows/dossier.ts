@@ -9,21 +9,17 @@ import {
   condition,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type {
-  AnalystDecision,
-  DossierActivities,
-  DossierWorkflowInput,
-  FinalDecision,
-  GuaranteeResult,
-} from '../activities/types.ts';
+import type { DossierActivities, DossierWorkflowInput } from '../activities/types.ts';
 import type { DossierStatus, HardCaseCode, IneligibilityCode, Reason } from '../domain/codes.ts';
+import type { AnalystDecision, DossierView, FinalDecision, GuaranteeResult } from '../domain/outcomes.ts';
 import { decisionTimeline } from '../domain/schedule-deadlines.ts';
-import type { DossierView } from '../temporal/types.ts';
+import { deadlineDefaultDecision } from '../domain/deadline-default.ts';
 import { invalidDecisionReason } from './analyst-decision.ts';
 
 // ── Messages ──────────────────────────────────────────────────────────────
@@ -45,7 +41,13 @@ export type DossierWorkflowResult =
   | { status: 'ineligible'; reasons: Reason<IneligibilityCode>[] }
   | { status: 'approved' | 'declined'; decision: FinalDecision };
 
-const DEADLINE_TEXT = 'analyse non réalisée dans les 24 heures';
+/**
+ * Dossiers that reached their deadline before this marker decided by the old
+ * rule (the protocol's default alone, « 24 heures » whatever the deadline);
+ * their histories replay that way. From it on: domain/deadline-default.ts.
+ */
+export const DEADLINE_DEFAULT_NEEDS_GUARANTEE = 'deadline-default-needs-guarantee';
+const LEGACY_DEADLINE_TEXT = 'analyse non réalisée dans les 24 heures';
 
 const retry = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' };
 /**
@@ -155,10 +157,12 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
 
     if (decided && analystDecision) {
       decision = await record(fromAnalyst(analystDecision, guaranteeReference));
+    } else if (patched(DEADLINE_DEFAULT_NEEDS_GUARANTEE)) {
+      decision = await record(deadlineDefaultDecision(eligibility.timeoutDefault, guarantee, input.deadlines.decisionSeconds));
     } else if (eligibility.timeoutDefault === 'approve') {
-      decision = await record({ outcome: 'approved', decidedBy: 'deadline', text: DEADLINE_TEXT, guaranteeReference });
+      decision = await record({ outcome: 'approved', decidedBy: 'deadline', text: LEGACY_DEADLINE_TEXT, guaranteeReference });
     } else {
-      decision = await record({ outcome: 'declined', decidedBy: 'deadline', reasonCode: 'deadline_expired', text: DEADLINE_TEXT });
+      decision = await record({ outcome: 'declined', decidedBy: 'deadline', reasonCode: 'deadline_expired', text: LEGACY_DEADLINE_TEXT });
     }
   }
   status = decision.outcome;

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { DECLINE_CODES, type DeclineCode } from '../../domain/codes.ts';
 import { getDossier, listPendingForBank } from '../../db/repositories/dossiers.ts';
 import { DecisionRefusedError } from '../../temporal/types.ts';
-import type { AnalystDecision } from '../../activities/types.ts';
+import { InvalidDecisionError } from '../../temporal/dossier-engine.ts';
+import type { AnalystDecision } from '../../domain/outcomes.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
 import { principalOf } from '../auth.ts';
 import { DossierDetailSchema, DossierIdParams, DossierViewSchema } from '../schemas.ts';
@@ -106,12 +107,20 @@ export const bankRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) =>
       try {
         return await ctx.engine.decide(id, bankId, decision);
       } catch (error) {
+        if (error instanceof InvalidDecisionError) {
+          throw new HttpProblem(422, 'invalid-decision', 'Décision invalide', error.message);
+        }
         if (error instanceof DecisionRefusedError) {
           const status = REFUSAL_STATUS[error.reason];
           const titles = { 403: 'Dossier d’une autre banque', 404: 'Dossier introuvable', 409: 'Dossier non en attente' } as const;
           throw new HttpProblem(status, error.reason.replace('_', '-'), titles[status], error.detail);
         }
-        throw error;
+        // Temporal unreachable or restarting: the decision may or may not have been taken; asking again is safe
+        // (a second decision for a decided dossier is refused with 409).
+        request.log.warn({ err: error, dossierId: id }, 'engine decide failed');
+        throw new HttpProblem(503, 'engine-unavailable', 'Moteur indisponible',
+          `La décision sur le dossier ${id} n'a pas pu être transmise au moteur. Renvoyez-la dans quelques instants : si elle a été prise entre-temps, la réponse sera 409.`,
+          { dossierId: id });
       }
     },
   );

@@ -21,7 +21,7 @@ import { HttpProblem, ProblemSchema } from '../problems.ts';
 import { principalOf } from '../auth.ts';
 import { DossierDetailSchema, DossierIdParams, DossierSummarySchema, DossierViewSchema } from '../schemas.ts';
 import { toDetail, toSummary } from '../views.ts';
-import type { ApiContext } from '../context.ts';
+import { workflowInputOf, type ApiContext } from '../context.ts';
 
 const IdempotencyHeaders = z.object({
   'idempotency-key': z
@@ -110,14 +110,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
       if (!created && TERMINAL.has(record.status)) return reply.code(200).send(toDossierView(record));
       let view;
       try {
-        view = await ctx.engine.start(
-          {
-            dossierId: record.id,
-            bankId: record.bankId,
-            deadlines: { decisionSeconds: ctx.config.decisionSeconds, reminderOffsetsSeconds: ctx.config.reminderOffsetsSeconds },
-          },
-          ctx.config.startWaitMs,
-        );
+        view = await ctx.engine.start(workflowInputOf(record, ctx.config), ctx.config.startWaitMs);
       } catch (error) {
         request.log.error({ err: error, dossierId: record.id }, 'engine start failed');
         throw new HttpProblem(503, 'engine-unavailable', 'Moteur indisponible',

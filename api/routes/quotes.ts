@@ -1,31 +1,32 @@
 /** The form's live preview: the rent schedule on the bank's tariff grid. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DURATIONS_MONTHS, PERIODICITIES, PRODUCTS } from '../../domain/financing.ts';
+import { PERIODICITIES, PRODUCTS } from '../../domain/financing.ts';
+import { financingFields, refineFinancing } from '../../domain/dossier.ts';
 import { quote, QuoteRefused } from '../../domain/rents.ts';
 import { TariffGridSchema } from '../../domain/tariffs.ts';
-import { parisDateOf, isCalendarDate } from '../../domain/dates.ts';
-import { getAnyActiveProtocolOfBank, getProtocol } from '../../db/repositories/protocols.ts';
+import { addMonths, parisDateOf, isCalendarDate } from '../../domain/dates.ts';
+import { getAnyActiveProtocolOfBank, getProtocol, isActiveReseller } from '../../db/repositories/protocols.ts';
 import { HttpProblem, ProblemSchema, type FieldError } from '../problems.ts';
 import { principalOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 
-const percent = (label: string, max: number) =>
-  z.number({ error: `${label} : nombre attendu` }).min(0, `${label} : positif ou nul`).max(max, `${label} : ${max} % au plus`);
+/** A quote starts at most this many months from today (and not before today). */
+const MAX_START_MONTHS_AHEAD = 12;
 
-const QuoteBody = z.strictObject({
-  bankId: z.string({ error: 'Banque : texte attendu' }).min(1, 'Banque : à renseigner').max(40, 'Banque : 40 caractères au plus'),
-  resellerId: z.string({ error: 'Revendeur : texte attendu' }).min(1).max(40).optional()
-    .describe("Pour une banque ou un administrateur : le protocole à appliquer (sinon le premier protocole actif de la banque)"),
-  amountCents: z.number({ error: 'Montant : nombre de centimes attendu' }).int('Montant : en centimes entiers').positive('Montant : positif')
-    .max(10_000_000_000, 'Montant trop élevé'),
-  product: z.enum(PRODUCTS, { error: 'Produit : credit_bail ou location_financiere' }),
-  durationMonths: z.literal(DURATIONS_MONTHS, { error: 'La durée est de 24, 36, 48 ou 60 mois' }),
-  periodicity: z.enum(PERIODICITIES, { error: 'Périodicité : monthly ou quarterly' }),
-  firstRentIncreasePercent: percent('Majoration du premier loyer', 20).optional(),
-  residualValuePercent: percent('Valeur résiduelle', 25).optional(),
-  startDate: z.string({ error: 'Date de début : AAAA-MM-JJ' }).refine(isCalendarDate, 'Date de début : date invalide (AAAA-MM-JJ)').optional(),
-});
+// The financing terms are the dossier's own schema (domain/dossier.ts): a quote never accepts what a dossier refuses.
+const QuoteBody = z
+  .strictObject({
+    bankId: z.string({ error: 'Banque : texte attendu' }).min(1, 'Banque : à renseigner').max(40, 'Banque : 40 caractères au plus'),
+    resellerId: z.string({ error: 'Revendeur : texte attendu' }).min(1).max(40).optional()
+      .describe("Pour une banque ou un administrateur : le protocole à appliquer (sinon le premier protocole actif de la banque)"),
+    amountCents: z.number({ error: 'Montant : nombre de centimes attendu' }).int('Montant : en centimes entiers').positive('Montant : positif')
+      .max(10_000_000_000, 'Montant trop élevé'),
+    ...financingFields,
+    startDate: z.string({ error: 'Date de début : AAAA-MM-JJ' }).refine(isCalendarDate, 'Date de début : date invalide (AAAA-MM-JJ)').optional()
+      .describe(`Entre aujourd'hui et ${MAX_START_MONTHS_AHEAD} mois (par défaut : aujourd'hui, heure de Paris)`),
+  })
+  .superRefine(refineFinancing);
 
 const ScheduleLineSchema = z.object({
   index: z.number(),
@@ -86,6 +87,18 @@ export const quoteRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) =
     async (request) => {
       const principal = principalOf(request);
       const body = request.body;
+      // A reseller that left the programme no longer reads the banks' grids.
+      if (principal.role === 'reseller' && !(await isActiveReseller(ctx.sql, principal.organisationId))) {
+        throw new HttpProblem(403, 'reseller-not-active', 'Revendeur inactif',
+          `Le revendeur ${principal.organisationId} n'est plus actif (ou plus labellisé) dans le programme : les devis lui sont fermés.`);
+      }
+      const today = parisDateOf(ctx.now());
+      const startDate = body.startDate ?? today;
+      if (startDate < today || startDate > addMonths(today, MAX_START_MONTHS_AHEAD)) {
+        throw new HttpProblem(422, 'validation-error', 'Données invalides',
+          `Un champ est invalide dans le corps de la requête : startDate — la date de début est comprise entre aujourd'hui et dans ${MAX_START_MONTHS_AHEAD} mois.`,
+          { errors: [{ path: 'startDate', message: `Date de début : entre aujourd'hui (${today}) et ${addMonths(today, MAX_START_MONTHS_AHEAD)}` }] });
+      }
       const protocol =
         principal.role === 'reseller'
           ? await getProtocol(ctx.sql, principal.organisationId, body.bankId)
@@ -106,8 +119,8 @@ export const quoteRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) =
           periodicity: body.periodicity,
           tariff,
           firstRentIncreasePercent: body.firstRentIncreasePercent,
-          residualValuePercent: body.product === 'credit_bail' ? body.residualValuePercent : undefined,
-          startDate: body.startDate ?? parisDateOf(ctx.now()),
+          residualValuePercent: body.residualValuePercent,
+          startDate,
         });
         return { bankId: body.bankId, ...result };
       } catch (error) {

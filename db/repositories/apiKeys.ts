@@ -1,8 +1,6 @@
 import crypto from 'node:crypto';
 import type { Sql } from '../connect.ts';
-
-export const ROLES = ['reseller', 'bank', 'archivist', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from '../../domain/roles.ts';
 
 export interface Principal {
   organisationId: string;
@@ -68,8 +66,18 @@ export async function findPrincipalByApiKey(sql: Sql, presented: string): Promis
   return { organisationId: row.organisation_id, role: row.role, keyId: row.id };
 }
 
-/** Revokes a key by its public prefix; returns false when no active key has it. */
-export async function revokeApiKey(sql: Sql, prefix: string): Promise<boolean> {
-  const rows = await sql`update api_keys set revoked_at = now() where prefix = ${prefix} and revoked_at is null returning id`;
+/**
+ * Revokes a key named by its public prefix (`l3ngly7dmu`, `psp_l3ngly7dmu`) or
+ * given whole, as `db create-key` printed it (then only if the whole key
+ * matches). Returns false when no active key fits.
+ */
+export async function revokeApiKey(sql: Sql, keyOrPrefix: string): Promise<boolean> {
+  const given = keyOrPrefix.trim();
+  const whole = KEY_PATTERN.exec(given);
+  const prefix = whole ? whole[1]! : /^(?:psp_)?([a-z0-9]{10})_?$/.exec(given)?.[1];
+  if (!prefix) return false;
+  const rows = whole
+    ? await sql`update api_keys set revoked_at = now() where prefix = ${prefix} and hash = ${hashApiKey(given)} and revoked_at is null returning id`
+    : await sql`update api_keys set revoked_at = now() where prefix = ${prefix} and revoked_at is null returning id`;
   return rows.length === 1;
 }

@@ -2,8 +2,7 @@ import crypto from 'node:crypto';
 import type postgres from 'postgres';
 import type { Sql } from '../connect.ts';
 import type { DossierStatus, HardCaseCode, IneligibilityCode, Reason } from '../../domain/codes.ts';
-import type { FinalDecision, GuaranteeResult } from '../../activities/types.ts';
-import type { DossierView } from '../../temporal/types.ts';
+import type { DossierView, FinalDecision, GuaranteeResult } from '../../domain/outcomes.ts';
 
 export interface DossierRecord {
   id: string;

@@ -30,3 +30,9 @@ export async function getAnyActiveProtocolOfBank(sql: Sql, bankId: string): Prom
     where bank_id = ${bankId} and active order by reseller_id limit 1`;
   return row ? fromRow(row) : null;
 }
+
+/** A reseller still in the programme: known, labelled and active. */
+export async function isActiveReseller(sql: Sql, resellerId: string): Promise<boolean> {
+  const [row] = await sql<{ ok: boolean }[]>`select labelled and active as ok from resellers where id = ${resellerId}`;
+  return row?.ok === true;
+}

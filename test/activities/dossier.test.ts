@@ -9,7 +9,8 @@ import { getDossier, insertDossierIdempotent } from '../../db/repositories/dossi
 import { listEvents } from '../../db/repositories/events.ts';
 import { listOutbox } from '../../db/repositories/outbox.ts';
 import { DossierSchema, totalAmountCents } from '../../domain/dossier.ts';
-import type { DossierActivities, FinalDecision } from '../../activities/types.ts';
+import type { DossierActivities } from '../../activities/types.ts';
+import type { FinalDecision } from '../../domain/outcomes.ts';
 import { demoDossier, type DossierOverrides } from './fixtures.ts';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -185,8 +186,14 @@ describe('recording activities', () => {
     expect((await listEvents(sql, id)).map((e) => e.type)).toEqual(['awaiting_analyst', 'reminder_sent', 'reminder_sent', 'decided']);
   });
 
-  it('fails without retry for an unknown dossier', async () => {
-    const error = await activities.checkEligibility(crypto.randomUUID()).catch((e: unknown) => e);
-    expect(error).toMatchObject({ nonRetryable: true });
+  it('retries, never fails for good, when the dossier cannot be read (issue 9: dossiers lost on an empty read)', async () => {
+    for (const attempt of [
+      () => activities.checkEligibility(crypto.randomUUID()),
+      () => activities.requestGuarantee(crypto.randomUUID()),
+      () => activities.recordDecision(crypto.randomUUID(), decision),
+    ]) {
+      const error = await attempt().catch((e: unknown) => e);
+      expect(error).toMatchObject({ type: 'DossierNotFoundYet', nonRetryable: false });
+    }
   });
 });

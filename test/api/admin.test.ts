@@ -5,7 +5,7 @@ import { createInProcessEngine, startApi, type ApiHarness } from './support.ts';
 import { demoDossier, type DossierOverrides } from '../activities/fixtures.ts';
 import { DEMO } from '../../db/seed.ts';
 import { createApiKey } from '../../db/repositories/apiKeys.ts';
-import type { DossierView } from '../../temporal/types.ts';
+import type { DossierView } from '../../domain/outcomes.ts';
 
 let api: ApiHarness;
 let adminKey: string;

@@ -9,7 +9,8 @@ import { createInProcessEngine, startApi, type ApiHarness } from './support.ts';
 import { demoDossier, type DossierOverrides } from '../activities/fixtures.ts';
 import { DEMO } from '../../db/seed.ts';
 import { listOutbox } from '../../db/repositories/outbox.ts';
-import type { DossierView } from '../../temporal/types.ts';
+import type { DossierView } from '../../domain/outcomes.ts';
+import { DEFAULT_DEADLINES } from '../../domain/schedule-deadlines.ts';
 import { createDossierActivities } from '../../activities/dossier.ts';
 import { createLocalGuarantor } from '../../guarantor/local.ts';
 
@@ -225,7 +226,7 @@ describe('dossiers stored while the engine was down', () => {
 
     // The other one is picked up by the sweep.
     await api.sql`update dossiers set accepted_at = accepted_at - interval '5 minutes' where id = ${refusedB.json().dossierId}`;
-    const { resumed } = await resumeStalledDossiers({ sql: api.sql, engine: createInProcessEngine(api.sql), config: { decisionSeconds: 86_400, reminderOffsetsSeconds: [] } });
+    const { resumed } = await resumeStalledDossiers({ sql: api.sql, engine: createInProcessEngine(api.sql), config: { deadlines: { ...DEFAULT_DEADLINES, reminderOffsetsSeconds: [] } } });
     expect(resumed).toEqual([refusedB.json().dossierId]);
     const read = await api.app.inject({ method: 'GET', url: `/v1/dossiers/${refusedB.json().dossierId}`, headers: { authorization: `Bearer ${reseller}` } });
     expect(read.json<DossierView>().status).toBe('approved');

@@ -8,7 +8,8 @@ import crypto from 'node:crypto';
 import { startApi, type ApiHarness } from './support.ts';
 import { demoDossier } from '../activities/fixtures.ts';
 import { DEMO } from '../../db/seed.ts';
-import type { DossierEngine, DossierView } from '../../temporal/types.ts';
+import type { DossierEngine } from '../../temporal/types.ts';
+import type { DossierView } from '../../domain/outcomes.ts';
 
 /** Accepts every start without running anything: only the API's answers matter here. */
 const acceptingEngine: DossierEngine = {

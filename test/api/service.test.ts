@@ -7,7 +7,8 @@ import { buildServer } from '../../api/server.ts';
 let api: ApiHarness;
 
 beforeAll(async () => {
-  api = await startApi(() => unreachableEngine());
+  // The check value below starts on 2026-12-01: quotes start between today and a year ahead, so today is pinned.
+  api = await startApi(() => unreachableEngine(), { now: () => new Date('2026-11-24T12:00:00Z') });
 });
 afterAll(async () => api?.close());
 

@@ -16,9 +16,10 @@ import { createDossierActivities } from '../../activities/dossier.ts';
 import { createLocalGuarantor } from '../../guarantor/local.ts';
 import { getDossier, toDossierView } from '../../db/repositories/dossiers.ts';
 import type { Sql } from '../../db/connect.ts';
-import type { AnalystDecision, FinalDecision } from '../../activities/types.ts';
+import type { AnalystDecision, DossierView, FinalDecision } from '../../domain/outcomes.ts';
+import { DEFAULT_DEADLINES } from '../../domain/schedule-deadlines.ts';
 import type { HardCaseCode, Reason } from '../../domain/codes.ts';
-import { DecisionRefusedError, type DossierEngine, type DossierView } from '../../temporal/types.ts';
+import { DecisionRefusedError, type DossierEngine } from '../../temporal/types.ts';
 
 export interface ApiHarness {
   app: FastifyInstance;
@@ -60,7 +61,7 @@ export function unreachableEngine(): DossierEngine & { calls: string[] } {
 }
 
 /** Test double of the Temporal engine over the real activities (see the file comment). */
-export function createInProcessEngine(sql: Sql, decisionSeconds = 24 * 3600): DossierEngine {
+export function createInProcessEngine(sql: Sql, decisionSeconds = DEFAULT_DEADLINES.decisionSeconds): DossierEngine {
   const activities = createDossierActivities({ sql, guarantor: createLocalGuarantor(sql) });
   const view = async (id: string): Promise<DossierView> => {
     const record = await getDossier(sql, id);

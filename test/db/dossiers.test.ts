@@ -16,7 +16,7 @@ import {
 } from '../../db/repositories/dossiers.ts';
 import { listEvents, recordEvent } from '../../db/repositories/events.ts';
 import { enqueueOutbox, listOutbox } from '../../db/repositories/outbox.ts';
-import type { FinalDecision } from '../../activities/types.ts';
+import type { FinalDecision } from '../../domain/outcomes.ts';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let sql: Sql;

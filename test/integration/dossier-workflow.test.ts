@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { FinalDecision } from '../../activities/types.ts';
+import type { FinalDecision } from '../../domain/outcomes.ts';
 import type { HardCaseCode, IneligibilityCode } from '../../domain/codes.ts';
 import { getDossier, insertDossierIdempotent } from '../../db/repositories/dossiers.ts';
 import { listEvents } from '../../db/repositories/events.ts';
 import { listOutbox } from '../../db/repositories/outbox.ts';
-import { dossierWorkflowId } from '../../temporal/dossier-engine.ts';
+import { InvalidDecisionError, dossierWorkflowId } from '../../temporal/dossier-engine.ts';
 import { DecisionRefusedError } from '../../temporal/types.ts';
 import {
   BANK,
@@ -36,7 +36,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const DEADLINE_TEXT = 'analyse non réalisée dans les 24 heures';
+// The notice names the real deadline: these tests run it in 3 seconds (it said « 24 heures » whatever the deadline).
+const DEADLINE_TEXT = 'analyse non réalisée dans le délai de 3 secondes';
 const WAIT_MS = 3_000;
 
 async function submit(scenario: Scenario, deadlines?: Parameters<typeof workflowInput>[1]) {
@@ -213,6 +214,21 @@ describe('the deadline', () => {
     expect(events.filter((t) => t === 'decided')).toHaveLength(1);
   });
 
+  it.concurrent('declines at the deadline when the protocol approves by default but the guarantee was refused (issue 9: an accord by silence without guarantee)', async () => {
+    const { dossier, view } = await submit({ bankId: BANK_APPROVE, naf: RISKY_NAF, priorGuaranteeCents: 19_900_000 }, deadlines);
+    expect(view.status).toBe('awaiting_analyst');
+    expect(view.guarantee).toMatchObject({ status: 'refused' });
+    const decision = await finalDecision(dossier.dossierId);
+    expect(decision).toMatchObject({ outcome: 'declined', decidedBy: 'deadline', reasonCode: 'guarantee' });
+    expect(decision.text).toContain(DEADLINE_TEXT);
+    expect(decision.text).toMatch(/garantie SOFARIS accordée/);
+    expect(decision.guaranteeReference).toBeUndefined();
+    const row = await getDossier(stack.db.sql, dossier.dossierId);
+    expect(row?.status).toBe('declined');
+    const notice = (await listOutbox(stack.db.sql, dossier.dossierId)).find((m) => m.kind === 'decision_notice');
+    expect(notice?.payload).toMatchObject({ status: 'declined', decision: { reasonCode: 'guarantee' } });
+  });
+
   it.concurrent('stops reminding once the analyst has decided', async () => {
     const { dossier } = await submit({ naf: RISKY_NAF }, deadlines);
     const outbox = () => listOutbox(stack.db.sql, dossier.dossierId);
@@ -279,6 +295,19 @@ describe('refused analyst decisions', () => {
     expect(late).toMatchObject({ reason: 'not_pending' });
     expect(acceptedUpdates(await historyOf(stack.client, dossier.dossierId))).toEqual(['awaitFirstAnswer', 'decide']);
     expect((await getDossier(stack.db.sql, dossier.dossierId))?.decision).toMatchObject({ outcome: 'approved' });
+  });
+
+  it('refuses a decision the database could not store (a lone UTF-16 surrogate) before it enters history (issue 9: it wedged the dossier)', async () => {
+    const { dossier } = await submit({ naf: RISKY_NAF });
+    const refused = await stack.engine
+      .decide(dossier.dossierId, dossier.bankId, { decision: 'decline', analyst: 'Marc Analyste', reasonCode: 'risk', text: 'x\ud800y' })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(InvalidDecisionError);
+    expect((refused as Error).message).toMatch(/text/);
+    expect(acceptedUpdates(await historyOf(stack.client, dossier.dossierId))).toEqual(['awaitFirstAnswer']);
+    const decided = await stack.engine.decide(dossier.dossierId, dossier.bankId, { decision: 'approve', analyst: 'Claire Analyste' });
+    expect(decided.status).toBe('approved');
+    expect((await getDossier(stack.db.sql, dossier.dossierId))?.status).toBe('approved');
   });
 
   it('refuses a decision for a dossier approved by default, and for an unknown dossier', async () => {

@@ -1,11 +1,10 @@
 /**
  * `passeport start` as a user runs it, as a subprocess driven over HTTP with
  * the demo key it prints: on a fresh data folder with the embedded defaults
- * (PGlite, a Temporal dev server on a SQLite file), and pointed at services it
+ * (a private PostgreSQL cluster and a Temporal dev server, both under DATA_DIR), and pointed at services it
  * did not start (DATABASE_URL, TEMPORAL_ADDRESS) as in a cluster.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
@@ -13,9 +12,17 @@ import { DEMO } from '../../db/seed.ts';
 import { READY_LINE } from '../../cli/start.ts';
 import { startDevServer } from '../../temporal/dev-server.ts';
 import { dossierWorkflowId } from '../../temporal/dossier-engine.ts';
-import { freePort } from '../../temporal/free-port.ts';
+import { freePort } from '../../processes/free-port.ts';
 import { createTestDatabase } from '../support/db.ts';
-import { portAnswers, processesMentioning, spawnStart, submitDemoDossier, type StartProcess } from './support/start-process.ts';
+import { makeDataDir } from '../support/data-dir.ts';
+import { portAnswers, processesMentioning, spawnStart, startOnDefaults, submitDemoDossier, type StartProcess } from './support/start-process.ts';
+import { spawn } from 'node:child_process';
+import { postgresBinDir } from '../../db/embedded-postgres.ts';
+import { identityOf, isAlive, readPidFile, waitUntilGone } from '../../processes/identity.ts';
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 300 && !(await portAnswers(port)); i++) await new Promise((r) => setTimeout(r, 100));
+}
 
 const READY = new RegExp(READY_LINE.replace('.', '\\.'));
 let dataDir: string;
@@ -28,7 +35,7 @@ function baseEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 beforeAll(() => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passeport-start-'));
+  dataDir = makeDataDir('start');
 });
 
 afterAll(() => {
@@ -109,12 +116,58 @@ describe('passeport start', () => {
       expect(described.status.name).toBe('COMPLETED');
       await client.connection.close();
       expect(fs.existsSync(path.join(home, 'temporal.db'))).toBe(false);
-      expect(fs.existsSync(path.join(home, 'pglite'))).toBe(false);
+      expect(fs.existsSync(path.join(home, 'postgres'))).toBe(false);
     } finally {
       await temporal.stop();
       await db.drop();
     }
   }, 200_000);
+
+  it('leaves no child behind when killed with SIGKILL; stops an earlier run’s database, refuses a taken port and a second start', async () => {
+    const home = path.join(dataDir, 'stale');
+    fs.mkdirSync(home, { mode: 0o755 });
+    const first = await startOnDefaults(home);
+    started.push(first.start);
+    const children = ['postgres', 'temporal', 'worker', 'api'].map((name) => readPidFile(path.join(home, 'run', `${name}.json`)));
+    expect(children.every((c) => c && isAlive(c))).toBe(true);
+    first.start.child.kill('SIGKILL');
+    for (const child of children) expect(await waitUntilGone(child!, 20_000)).toBe(true);
+    expect(await portAnswers(first.temporalPort)).toBe(false);
+
+    // An earlier run's database still up (no parent-death signal: started by hand, or by an older version)…
+    const pgPort = await freePort();
+    const leftover = spawn('setpriv', [...(process.getuid?.() === 0 ? ['--reuid', 'postgres', '--regid', 'postgres', '--init-groups'] : []), '--',
+      path.join(postgresBinDir(), 'postgres'), '-D', path.join(home, 'postgres', 'data'), '-p', String(pgPort),
+      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], { detached: true, stdio: 'ignore' });
+    leftover.unref();
+    await waitForPort(pgPort);
+    // …and a Temporal server (someone else's) on the port this start wants.
+    const squatter = await startDevServer({ dbFile: path.join(dataDir, 'squatter', 'temporal.db'), uiPort: null });
+    try {
+      const second = spawnStart(baseEnv({ DATA_DIR: home, TEMPORAL_PORT: String(squatter.port), TEMPORAL_UI_PORT: String(await freePort()), DATABASE_URL: undefined, TEMPORAL_ADDRESS: undefined }));
+      started.push(second);
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toContain('Une base de données d’une exécution précédente tournait encore');
+      expect(second.output()).toMatch(new RegExp(`Le port ${squatter.port} \\(Temporal\\) est déjà utilisé`));
+      expect(second.output()).not.toContain(READY_LINE);
+      expect(identityOf(leftover.pid!)).toBeNull();
+      expect(squatter.running()).toBe(true);
+    } finally {
+      await squatter.stop();
+    }
+
+    const third = await startOnDefaults(home);
+    started.push(third.start);
+    const fourth = spawnStart(baseEnv({ DATA_DIR: home, DATABASE_URL: undefined, TEMPORAL_ADDRESS: undefined }));
+    started.push(fourth);
+    expect(await fourth.exited).toBe(1);
+    expect(fourth.output()).toMatch(/Passeport est déjà démarré sur .* \(pid \d+\)/);
+    const stopAsked = Date.now();
+    third.start.child.kill('SIGINT');
+    expect(await third.start.exited).toBe(0);
+    expect(Date.now() - stopAsked).toBeLessThan(30_000);
+    expect(processesMentioning(home)).toEqual([]);
+  }, 400_000);
 
   it('refuses a bad setting at once, naming the variable', async () => {
     const bad = spawnStart(baseEnv({ DATA_DIR: dataDir, TEMPORAL_PORT: 'soixante', REMINDER_OFFSETS_SECONDS: '12h' }));

@@ -1,15 +1,15 @@
 import crypto from 'node:crypto';
 import postgres from 'postgres';
+import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../db/connect.ts';
 import { migrate } from '../../db/migrate.ts';
 
 /**
- * A fresh, migrated database on the real PostgreSQL named by DATABASE_URL
- * (scripts/test.sh starts one when it is unset). Drop it with `drop()`.
+ * A fresh, migrated database in the run's embedded PostgreSQL cluster
+ * (test/support/global-postgres.ts starts it). Drop it with `drop()`.
  */
 export async function createTestDatabase(): Promise<Database & { drop(): Promise<void> }> {
-  const adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) throw new Error('DATABASE_URL is not set: run the tests through `npm test`.');
+  const adminUrl = inject('databaseUrl');
   const name = `passeport_test_${crypto.randomBytes(6).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);

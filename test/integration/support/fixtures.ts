@@ -13,6 +13,7 @@ import { totalAmountCents, type DossierInput } from '../../../domain/dossier.ts'
 import type { BankPolicyInput } from '../../../domain/policy.ts';
 import { isValidSiren } from '../../../domain/siren.ts';
 import type { DossierWorkflowInput } from '../../../activities/types.ts';
+import type { DeadlinesConfig } from '../../../domain/schedule-deadlines.ts';
 
 export const RESELLER = 'R-TEST-01';
 export const RESELLER_INACTIVE = 'R-TEST-INACTIF';
@@ -94,6 +95,16 @@ export function randomSiren(): string {
   }
 }
 
+/**
+ * A dirigeant's last name no other dossier shares, so that the excluded persons
+ * one scenario registers never match another's dirigeant: 16 letters, 64 random
+ * bits (names compare on letters only, see normaliseName).
+ */
+export function uniqueLastName(): string {
+  const letters = [...crypto.randomBytes(8).toString('hex')].map((h) => String.fromCharCode(97 + parseInt(h, 16))).join('');
+  return `Martin-${letters}`;
+}
+
 export interface Scenario {
   bankId?: string;
   resellerId?: string;
@@ -127,7 +138,7 @@ export async function createDossier(sql: Sql, scenario: Scenario = {}): Promise<
   const bankId = scenario.bankId ?? BANK;
   const resellerId = scenario.resellerId ?? RESELLER;
   const passportNumber = `PNE-${siren}`;
-  const lastName = `Martin${crypto.randomBytes(3).toString('hex').replace(/\d/g, 'x')}`;
+  const lastName = uniqueLastName();
   const today = parisDateOf(new Date());
 
   if (scenario.passport !== 'missing') {
@@ -185,7 +196,7 @@ export async function createDossier(sql: Sql, scenario: Scenario = {}): Promise<
 
 export function workflowInput(
   dossier: Pick<CreatedDossier, 'dossierId' | 'bankId'>,
-  deadlines: DossierWorkflowInput['deadlines'] = { decisionSeconds: 3600, reminderOffsetsSeconds: [] },
+  deadlines: DeadlinesConfig = { decisionSeconds: 3600, reminderOffsetsSeconds: [] },
 ): DossierWorkflowInput {
   return { dossierId: dossier.dossierId, bankId: dossier.bankId, deadlines };
 }

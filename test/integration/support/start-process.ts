@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { addMonths, parisDateOf } from '../../../domain/dates.ts';
 import { DEMO } from '../../../db/seed.ts';
 import { watchOutput } from './output.ts';
 import { cli } from '../../support/cli.ts';
+import { freePort } from '../../../processes/free-port.ts';
+export { portAnswers } from '../../../processes/free-port.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -47,17 +48,6 @@ export function processesMentioning(needle: string): number[] {
   return pids;
 }
 
-export function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 type View = { dossierId: string; status: string; decision: { decidedBy: string; guaranteeReference?: string } | null };
 
 /**
@@ -94,4 +84,52 @@ export async function submitDemoDossier(apiUrl: string, key: string, idempotency
     view = (await (await fetch(`${apiUrl}/v1/dossiers/${view.dossierId}`, { headers })).json()) as View;
   }
   return view;
+}
+
+export interface StartedEngine {
+  start: StartProcess;
+  apiUrl: string;
+  keys: { admin: string; reseller: string; bank: string };
+  temporalPort: number;
+}
+
+/**
+ * `passeport start` on its defaults — no DATABASE_URL, no TEMPORAL_ADDRESS —
+ * with `dataDir` as DATA_DIR and free ports, waiting for the ready line; the
+ * demo keys it printed are returned.
+ */
+export async function startOnDefaults(dataDir: string, extra: NodeJS.ProcessEnv = {}): Promise<StartedEngine> {
+  const temporalPort = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    API_HOST: '127.0.0.1',
+    API_PORT: '0',
+    TEMPORAL_PORT: String(temporalPort),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+    DEMO_MODE: 'true',
+    ...extra,
+  };
+  for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'WORKER_METRICS_ADDRESS']) if (!(name in extra)) delete env[name];
+  const start = spawnStart(env);
+  await start.waitFor(/Passeport est prêt\./, 180_000);
+  const apiUrl = (await start.waitFor(/API\s+(http:\/\/127\.0\.0\.1:\d+)/, 1_000))[1] ?? '';
+  const keyOf = async (role: string, organisation: string) =>
+    (await start.waitFor(new RegExp(`${role}\\s+${organisation}\\s+(\\S+)`), 1_000))[1] ?? '';
+  return {
+    start,
+    apiUrl,
+    temporalPort,
+    keys: {
+      admin: await keyOf('admin', DEMO.programme),
+      reseller: await keyOf('reseller', DEMO.resellers.grenoble),
+      bank: await keyOf('bank', DEMO.banks.alpes),
+    },
+  };
+}
+
+/** Lines of the output at pino's error level or above, or naming an unhandled failure. */
+export function errorLines(output: string): string[] {
+  return output.split('\n').filter((line) => /"level":(5|6)\d/.test(line) || /Unhandled|ERR_UNHANDLED|\bat .*\.ts:\d+/.test(line));
 }

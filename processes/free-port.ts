@@ -15,3 +15,15 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** True when something accepts connections on 127.0.0.1:`port`. */
+export function portAnswers(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
