@@ -8,7 +8,7 @@ import { parisDateOf } from '../domain/dates.ts';
 import { totalAmountCents, type Dossier } from '../domain/dossier.ts';
 import { invalidInput } from './errors.ts';
 import { checkQuote, financingText, guaranteeText, registrationText, rentSummaryRows } from './financing-blocks.ts';
-import { PRODUCT_NAMES, euros, longDate, parisDateTime, personName, shortDate } from './french.ts';
+import { PRODUCT_NAMES, euros, longDate, parisDateTime, personName, shortDate, sirenText } from './french.ts';
 import type { Approval, DecidedBy, DecisionLetterInput, Refusal } from './inputs.ts';
 import { A4, COLORS, MARGIN, Layout } from './layout.ts';
 import { instantOf, openDocument, saveDocument, type RenderOptions } from './pdf-document.ts';
@@ -74,6 +74,7 @@ function letterHead(layout: Layout, input: DecisionLetterInput, now: Date): void
   layout.y = top - 4 * layout.lineHeight();
   const recipient = { indent: A4.width / 2 - MARGIN.left, width: A4.width / 2 - MARGIN.right };
   layout.paragraph(dossier.company.legalName, { ...recipient, bold: true });
+  layout.paragraph(`SIREN ${sirenText(dossier.company.siren)}`, recipient);
   layout.paragraph(`À l’attention de ${personName(dossier.dirigeant)}`, recipient);
   layout.paragraph(`${dossier.company.postcode} ${dossier.company.city}`, recipient);
   layout.space(layout.lineHeight());

@@ -27,7 +27,7 @@ export function equipmentTable(layout: Layout, dossier: Pick<Dossier, 'equipment
     align: 'right',
   });
   const figures = [fitted('Qté', 2), fitted('Prix unitaire HT', 3), fitted('Total HT', 4)];
-  const category: Column = { header: 'Catégorie', width: Math.min(layout.columnWidth(rows.map((r) => r[1] ?? ''), 'Catégorie'), 0.2 * CONTENT_WIDTH) };
+  const category: Column = { header: 'Catégorie', width: Math.min(layout.columnWidth(rows.map((r) => r[1] ?? ''), 'Catégorie'), 0.22 * CONTENT_WIDTH) };
   const description: Column = { header: 'Équipement ou service', width: CONTENT_WIDTH - category.width - figures.reduce((sum, c) => sum + c.width, 0) };
   layout.table([description, category, ...figures], rows);
 }

@@ -128,7 +128,7 @@ export function approvalLetter(dossier = typicalDossier(), conditions?: { amount
 }
 
 export function contractInput(dossier = typicalDossier(), extra: Partial<ContractInput> = {}): ContractInput {
-  const q = quoteFor(dossier);
+  const q = extra.quote ?? quoteFor(dossier);
   return {
     contractNumber: 'CB-2026-000101',
     dossierId: 'd6f1c0de-2026-4a5b-9c3d-000000000101',
