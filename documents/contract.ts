@@ -38,7 +38,7 @@ export async function renderContract(input: ContractInput, options: RenderOption
     input,
     now,
   );
-  const layout = new Layout(open.doc, open.fonts, { size: SIZE });
+  const layout = new Layout(open, { size: SIZE });
   const company = dossier.company;
   const dirigeant = personName(dossier.dirigeant);
 

@@ -48,7 +48,7 @@ export async function renderDecisionLetter(input: DecisionLetterInput, options: 
     input,
     now,
   );
-  const layout = new Layout(open.doc, open.fonts, { size: SIZE });
+  const layout = new Layout(open, { size: SIZE });
   letterHead(layout, input, now);
 
   layout.paragraph(`Bonjour ${personName(dossier.dirigeant)},`);

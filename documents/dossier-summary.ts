@@ -62,7 +62,7 @@ async function renderAt(input: DossierSummaryInput, now: Date, size: number): Pr
     input,
     now,
   );
-  const layout = new Layout(open.doc, open.fonts, { size, maxPages: 1 });
+  const layout = new Layout(open, { size, maxPages: 1 });
   const labelWidth = size * 10;
 
   layout.paragraph('Dossier de financement', { size: size + 7, bold: true, color: COLORS.accent });

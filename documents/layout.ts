@@ -6,7 +6,7 @@
  */
 import { rgb, type PDFDocument, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
 import { DocumentError } from './errors.ts';
-import type { Fonts } from './pdf-document.ts';
+import type { Fonts, MeasureText, OpenDocument } from './pdf-document.ts';
 import { wrapText } from './text-wrap.ts';
 
 /** A4 in PDF points. */
@@ -53,11 +53,14 @@ export class Layout {
   y = 0;
   readonly size: number;
 
-  constructor(
-    private readonly doc: PDFDocument,
-    readonly fonts: Fonts,
-    private readonly options: LayoutOptions,
-  ) {
+  private readonly doc: PDFDocument;
+  private readonly fonts: Fonts;
+  private readonly measure: MeasureText;
+
+  constructor(open: Pick<OpenDocument, 'doc' | 'fonts' | 'measure'>, private readonly options: LayoutOptions) {
+    this.doc = open.doc;
+    this.fonts = open.fonts;
+    this.measure = open.measure;
     this.size = options.size;
     this.newPage();
   }
@@ -98,21 +101,25 @@ export class Layout {
 
   /** The narrowest column holding every text on one line (a header may wrap between words). */
   columnWidth(texts: readonly string[], header: string): number {
-    const widest = (strings: readonly string[], font: PDFFont) => Math.max(0, ...strings.map((t) => font.widthOfTextAtSize(t, this.size)));
-    return Math.max(widest(texts, this.fonts.regular), widest(header.split(' '), this.fonts.bold)) + 2 * this.cellPadding + 1;
+    const widest = (strings: readonly string[], bold: boolean) => Math.max(0, ...strings.map((t) => this.widthOf(t, this.size, bold)));
+    return Math.max(widest(texts, false), widest(header.split(' '), true)) + 2 * this.cellPadding + 1;
+  }
+
+  /** Width of a text in points. */
+  widthOf(text: string, size = this.size, bold = false): number {
+    return this.measure(text, size, bold ? 'bold' : 'regular');
   }
 
   /** The lines `text` takes at a width. */
   wrap(text: string, width: number, size = this.size, bold = false): string[] {
-    const font = this.font(bold);
-    return wrapText(text, { widthOf: (s, sz) => font.widthOfTextAtSize(s, sz) }, size, width);
+    return wrapText(text, { widthOf: (s, sz) => this.widthOf(s, sz, bold) }, size, width);
   }
 
   /** One line of text with its baseline placed for a line box whose top is `top`. */
   drawLine(text: string, x: number, top: number, style: TextStyle & { width?: number } = {}): void {
     const size = style.size ?? this.size;
     const font = this.font(style.bold);
-    const left = style.align === 'right' && style.width !== undefined ? x + style.width - font.widthOfTextAtSize(text, size) : x;
+    const left = style.align === 'right' && style.width !== undefined ? x + style.width - this.widthOf(text, size, style.bold) : x;
     this.page.drawText(text, { x: left, y: top - size, size, font, color: style.color ?? COLORS.text });
   }
 
@@ -254,7 +261,7 @@ export class Layout {
     const size = 7.5;
     this.pages.forEach((page, i) => {
       const line = text(i + 1, this.pages.length);
-      const width = this.fonts.regular.widthOfTextAtSize(line, size);
+      const width = this.widthOf(line, size);
       page.drawText(line, { x: (A4.width - width) / 2, y: MARGIN.bottom / 2, size, font: this.fonts.regular, color: COLORS.muted });
     });
   }

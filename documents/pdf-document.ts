@@ -29,11 +29,15 @@ export interface DocumentMeta {
 
 export type Fonts = Record<FontFace, PDFFont>;
 
+/** Width in points of a text set in a face, the way pdf-lib will draw it. */
+export type MeasureText = (text: string, size: number, face: FontFace) => number;
+
 export const PRODUCER = 'Passeport (pdf-lib 1.17.1, DejaVu Sans)';
 
 export interface OpenDocument {
   doc: PDFDocument;
   fonts: Fonts;
+  measure: MeasureText;
   /** The 16 bytes of both halves of the trailer /ID. */
   id: Buffer;
 }
@@ -70,7 +74,7 @@ export async function openDocument(meta: DocumentMeta, input: unknown, now: Date
     regular: await embed('regular', 'DejaVuSansCondensed', subsetTag(id, 0)),
     bold: await embed('bold', 'DejaVuSansCondensed-Bold', subsetTag(id, 6)),
   };
-  return { doc, fonts, id };
+  return { doc, fonts, measure: measureText, id };
 }
 
 /**
@@ -98,6 +102,33 @@ const parsedOnce: Pick<typeof fontkit, 'create'> = {
 const NO_SHAPING = Object.fromEntries(
   ['ccmp', 'locl', 'rlig', 'mark', 'mkmk', 'calt', 'clig', 'liga', 'rclt', 'curs', 'kern', 'dlig'].map((f) => [f, false]),
 );
+
+/**
+ * Text widths from each glyph's advance, cached per code point. pdf-lib's own
+ * widthOfTextAtSize sums the same advances but lays the text out through
+ * fontkit on every call, which made measuring for line breaks most of a
+ * contract's time. With shaping off both give the same glyphs (tested).
+ */
+const advances = new Map<fontkit.Font, Map<number, number>>();
+const measureText: MeasureText = (text, size, face) => {
+  const font = parsedOnce.create(fontBytes(face));
+  let cache = advances.get(font);
+  if (!cache) {
+    cache = new Map();
+    advances.set(font, cache);
+  }
+  let units = 0;
+  for (const char of text) {
+    const codePoint = char.codePointAt(0)!;
+    let advance = cache.get(codePoint);
+    if (advance === undefined) {
+      advance = font.glyphForCodePoint(codePoint).advanceWidth;
+      cache.set(codePoint, advance);
+    }
+    units += advance;
+  }
+  return (units * size) / font.unitsPerEm;
+};
 
 /** Serialises with a classic cross-reference table, which every signer and validator reads. */
 export async function saveDocument({ doc, id }: OpenDocument): Promise<Uint8Array> {
