@@ -103,7 +103,7 @@ export async function renderContract(input: ContractInput, options: RenderOption
   scheduleTable(layout, q);
 
   layout.heading('Article 5 — La garantie SOFARIS (Bpifrance)');
-  layout.paragraph(guaranteeText(input.guarantee));
+  layout.paragraph(guaranteeText(input.guarantee, 'contract'));
 
   // The signature page carries the general conditions: nobody signs under a blank page.
   const conditions = generalConditions(input);

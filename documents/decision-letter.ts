@@ -106,7 +106,7 @@ function approvalBody(layout: Layout, input: DecisionLetterInput, decision: Appr
   layout.paragraph('Les montants sont hors taxes : la TVA s’y ajoute. Le contrat donne la date et le montant de chaque loyer.', { color: COLORS.muted });
 
   layout.heading('La garantie SOFARIS (Bpifrance)');
-  layout.paragraph(guaranteeText(decision.guarantee));
+  layout.paragraph(guaranteeText(decision.guarantee, 'createur'));
 
   layout.heading('Et maintenant ?');
   const first = q.schedule[0]!;

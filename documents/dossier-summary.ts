@@ -1,8 +1,8 @@
 /**
  * The one-page dossier summary: what the reseller submitted for the créateur,
  * on a single A4 page whatever the dossier (12 lines of 200 characters
- * included). The text starts at 9 pt and shrinks step by step only as far as
- * needed for the page to hold everything.
+ * included). The text is 9 pt, or the largest smaller size that lets the
+ * page hold everything.
  */
 import { parisDateOf } from '../domain/dates.ts';
 import { totalAmountCents, type Dossier } from '../domain/dossier.ts';

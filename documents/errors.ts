@@ -2,7 +2,7 @@
 export type DocumentErrorCode =
   /** The input contradicts itself (a schedule that does not add up, an unknown date…). */
   | 'document_input_invalid'
-  /** A document meant to fit a fixed number of pages does not. */
+  /** Text meant to fit a fixed space (the summary's one page, a signature block) does not. */
   | 'document_too_long';
 
 export class DocumentError extends Error {

@@ -101,13 +101,18 @@ export function scheduleHeight(layout: Layout, quote: Pick<Quote, 'rentCount'>, 
   return (Math.ceil(quote.rentCount / groups) + 1) * (layout.lineHeight() + 2 * layout.cellPadding);
 }
 
-/** The SOFARIS guarantee in plain words: reference, share covered, whom it protects, its fee. */
-export function guaranteeText(g: GuaranteeTerms | null): string {
+/**
+ * The SOFARIS guarantee in plain words: reference, share covered, whom it
+ * protects, its fee. A letter speaks to the créateur (« vous »), a contract of
+ * « le preneur ».
+ */
+export function guaranteeText(g: GuaranteeTerms | null, reader: 'createur' | 'contract'): string {
   if (!g) return 'Ce financement est accordé sans la garantie SOFARIS (Bpifrance).';
   return (
     `Ce financement est garanti par Bpifrance (garantie SOFARIS), référence ${g.reference}. La garantie couvre ${percentText(g.quotityPercent)} ` +
     `du montant financé, soit ${euros(g.guaranteedAmountCents)}. Elle protège la banque si les loyers ne sont pas payés : ` +
-    `elle ne dispense pas le preneur de les payer. Commission de garantie : ${basisPointsText(g.feeBasisPoints)} par an du capital restant dû.`
+    `${reader === 'createur' ? 'elle ne vous dispense pas' : 'elle ne dispense pas le preneur'} de les payer. ` +
+    `Commission de garantie : ${basisPointsText(g.feeBasisPoints)} par an du capital restant dû.`
   );
 }
 

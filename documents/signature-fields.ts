@@ -6,6 +6,7 @@
  * annotation, on the contract's last page, inside its block, at a fixed place.
  */
 import { PDFHexString, PDFName, PDFString, type PDFDocument, type PDFPage, type PDFRef } from 'pdf-lib';
+import { DocumentError } from './errors.ts';
 import { CONTENT_WIDTH, COLORS, MARGIN, type Layout } from './layout.ts';
 
 export type SigningParty = 'createur' | 'revendeur' | 'banque';
@@ -92,12 +93,13 @@ interface BlockLine {
   accent?: boolean;
 }
 
-/** The block's lines between `top` and `bottom`, at the largest size from 8.5 pt down that fits. */
+/** The block's lines between `top` and `bottom`, at the largest size from 8.5 pt down to 5 pt that fits. */
 function blockText(layout: Layout, x: number, width: number, top: number, bottom: number, lines: BlockLine[]): void {
   let size = 8.5;
   let wrapped = wrapAll(layout, lines, width, size);
-  while (wrapped.length * layout.lineHeight(size) > top - bottom && size > 5) {
+  while (wrapped.length * layout.lineHeight(size) > top - bottom) {
     size -= 0.5;
+    if (size < 5) throw new DocumentError('document_too_long', `Le bloc de signature « ${lines[0]?.text} » ne tient pas au-dessus de son champ.`);
     wrapped = wrapAll(layout, lines, width, size);
   }
   wrapped.forEach((l, j) =>

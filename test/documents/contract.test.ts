@@ -76,6 +76,15 @@ async function signatureFields(bytes: Uint8Array): Promise<{ fields: FieldRead[]
 
 const overlap = (a: Rect, b: Rect) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
 
+/** No word of the page lies on a field: a signature appearance would cover it. */
+async function expectNothingDrawnOver(file: string, page: number, fields: FieldRead[]): Promise<void> {
+  const words = (await wordBoxes(file)).filter((w) => w.page === page);
+  expect(words.length).toBeGreaterThan(0);
+  for (const w of words) {
+    for (const f of fields) expect(overlap(f.rect, [w.xMin, w.yMin, w.xMax, w.yMax]), `« ${w.word} » drawn over ${f.name}`).toBe(false);
+  }
+}
+
 describe('the leasing contract', () => {
   it('a crédit-bail names the three parties, the equipment, the amounts, the guarantee and the general conditions', async () => {
     const input = contractInput();
@@ -166,18 +175,17 @@ describe('the leasing contract', () => {
     expect(blockText(fields[0]!.rect)).toMatch(/^Le preneur Atelier Numérique du Vercors SIREN 912 345 675 représentée par Camille Rousseau Signature électronique :$/);
     expect(blockText(fields[1]!.rect)).toMatch(/^Le fournisseur Informatique Services du Vercors .*label n° RA-2026-0001 Signature électronique :$/);
     expect(blockText(fields[2]!.rect)).toMatch(/^La banque, bailleur Banque Populaire des Alpes .*Signature électronique :$/);
-    for (const w of words.filter((w) => w.yMin < fields[0]!.rect[3] && w.yMax > fields[0]!.rect[1])) {
-      for (const f of fields) expect(overlap(f.rect, [w.xMin, w.yMin, w.xMax, w.yMax]), `« ${w.word} » drawn over ${f.name}`).toBe(false);
-    }
+    await expectNothingDrawnOver(file, pages, fields);
   });
 
   it('keeps the fields on the last page of a long contract (12 long equipment lines, 60 rents)', async () => {
     const dossier = largestDossier();
     const input = contractInput(dossier, { quote: quoteFor(dossier, { amountCents: 40_000_000 }) });
-    const { bytes, pages, layoutText } = await render(input);
+    const { bytes, file, pages, layoutText } = await render(input);
     expect(pages).toBeGreaterThanOrEqual(3);
     const { fields, lastPage } = await signatureFields(bytes);
     expect(fields.map((f) => f.pageRef)).toEqual([lastPage, lastPage, lastPage]);
+    await expectNothingDrawnOver(file, pages, fields);
     expectFullSchedule(layoutText, input.quote);
   });
 
@@ -193,5 +201,13 @@ describe('the leasing contract', () => {
     for (const [bad, message] of cases) {
       await expect(renderContract(bad, { now: NOW })).rejects.toSatisfy((e: unknown) => e instanceof DocumentError && e.code === 'document_input_invalid' && message.test(e.message));
     }
+  });
+
+  it('refuses a party text too long for its signature block rather than drawing it over the field', async () => {
+    const input = contractInput();
+    const bank = { ...input.bank, name: 'Banque '.repeat(150).trim() };
+    await expect(renderContract({ ...input, bank }, { now: NOW })).rejects.toSatisfy(
+      (e: unknown) => e instanceof DocumentError && e.code === 'document_too_long' && /bloc de signature/.test(e.message),
+    );
   });
 });
