@@ -15,7 +15,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/connect.ts';
-import type { DossierEngine } from '../temporal/types.ts';
+import type { CeremonyEngine, DossierEngine } from '../temporal/types.ts';
 import { installAuth } from './auth.ts';
 import { installMetrics } from './metrics.ts';
 import { HttpProblem, errorHandler, notFoundHandler } from './problems.ts';
@@ -28,10 +28,13 @@ import { quoteRoutes } from './routes/quotes.ts';
 import { healthRoutes } from './routes/health.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { signingRoutes } from './routes/signing.ts';
 
 export interface ServerOptions {
   sql: Sql;
   engine: DossierEngine;
+  /** The signing ceremonies; without it the signing routes answer 503. */
+  ceremony?: CeremonyEngine;
   /** A pino logger; omitted = silent (tests). */
   logger?: Logger;
   config?: Partial<ApiConfig>;
@@ -108,7 +111,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installAuth(app, options.sql);
   installMetrics(app, options.sql);
 
-  const ctx: ApiContext = { sql: options.sql, engine: options.engine, config, now: options.now ?? (() => new Date()) };
+  const ctx: ApiContext = {
+    sql: options.sql,
+    engine: options.engine,
+    ...(options.ceremony ? { ceremony: options.ceremony } : {}),
+    config,
+    now: options.now ?? (() => new Date()),
+  };
   await app.register(
     async (v1) => {
       await v1.register(dossierRoutes, ctx);
@@ -116,6 +125,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(quoteRoutes, ctx);
       await v1.register(notificationRoutes, ctx);
       await v1.register(adminRoutes, ctx);
+      await v1.register(signingRoutes, ctx);
       for (const plugin of options.plugins ?? []) await v1.register(plugin);
     },
     { prefix: '/v1' },

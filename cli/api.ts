@@ -17,6 +17,7 @@ import { resumeStalledDossiers } from '../api/resume.ts';
 import { enginePkiServices, pkiRoutes } from '../certs/http.ts';
 import { checkTemporal, connectClient, targetFromEnv } from '../temporal/connection.ts';
 import { createTemporalDossierEngine } from '../temporal/dossier-engine.ts';
+import { createTemporalCeremonyEngine } from '../temporal/ceremony-engine.ts';
 import { runAsPart } from './part.ts';
 
 const RESUME_EVERY_MS = 60_000;
@@ -49,6 +50,7 @@ async function runApi(): Promise<number> {
       const app = await buildServer({
         sql: db.sql,
         engine,
+        ceremony: createTemporalCeremonyEngine({ client }),
         logger,
         config,
         checkTemporal: () => checkTemporal(client),

@@ -10,6 +10,8 @@ import { loadEnvOrReport } from '../config/env.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
 import { createDossierActivities } from '../activities/dossier.ts';
+import { createCeremonyActivities } from '../activities/ceremony.ts';
+import { ceremonyPartsFromEnv } from '../ceremony/config.ts';
 import { createLocalGuarantor } from '../guarantor/local.ts';
 import { connectWorker, targetFromEnv } from '../temporal/connection.ts';
 import { installTemporalRuntime } from '../temporal/runtime.ts';
@@ -41,11 +43,15 @@ async function runWorker(): Promise<number> {
       await migrate(db.sql);
       const target = targetFromEnv(env);
       const connection = await connectWorker(target);
+      const ceremony = ceremonyPartsFromEnv(db.sql, env);
       const worker = await createWorker({
         connection,
         namespace: target.namespace,
         taskQueue: env.TEMPORAL_TASK_QUEUE,
-        activities: createDossierActivities({ sql: db.sql, guarantor: createLocalGuarantor(db.sql) }),
+        activities: {
+          ...createDossierActivities({ sql: db.sql, guarantor: createLocalGuarantor(db.sql) }),
+          ...createCeremonyActivities({ sql: db.sql, ...ceremony }),
+        },
       });
       const running = worker.run();
       part.ready({ metricsAddress: env.WORKER_METRICS_ADDRESS || null });
@@ -56,6 +62,7 @@ async function runWorker(): Promise<number> {
       if (outcome === 'stop' && worker.getState() === 'RUNNING') worker.shutdown();
       const failure = outcome === 'stop' || outcome === 'ended' ? await running.then(() => null, (e: unknown) => e) : outcome;
       await connection.close().catch(() => {});
+      ceremony.seals.close();
       if (failure) {
         logger.fatal({ err: failure }, 'le worker Temporal s’est arrêté sur une erreur');
         return 1;

@@ -1,7 +1,7 @@
 /**
  * The demo dataset: banks with different policies, labelled resellers (one
- * inactive), passports, excluded persons and one API key per role and
- * organisation. Idempotent: running it again changes nothing. Demo keys are
+ * inactive), passports, excluded persons, who signs for each organisation,
+ * and one API key per role and organisation (créateurs included). Idempotent: running it again changes nothing. Demo keys are
  * derived from a fixed seed so the README's curl examples work as written;
  * they are public knowledge, for demonstration only.
  */
@@ -36,6 +36,21 @@ export const DEMO = {
     restaurant: { number: 'PEN-2025-000106', siren: '956789010' },
     collectiveProcedure: { number: 'PEN-2025-000107', siren: '967890120' },
     excludedDirigeant: { number: 'PEN-2025-000108', siren: '978901239' },
+  },
+  /** The créateurs who sign the demo's contracts: a small dossier signs at RGS * (PKCS#12), a large one at RGS ** (token). */
+  createurs: {
+    small: { siren: '912345675', company: 'Atelier Numérique du Vercors', firstName: 'Camille', lastName: 'Rousseau' },
+    large: { siren: '918765439', company: 'Studio Fontaine Design', firstName: 'Léa', lastName: 'Fontaine' },
+  },
+  /** Who signs for each reseller and bank (a bank signs with its seal, named after it), with their SIRENs. */
+  signatories: {
+    'RA-2026-0001': { siren: '732829320', name: 'Paul Girard', title: 'gérant' },
+    'RA-2026-0002': { siren: '520119934', name: 'Sophie Lambert', title: 'gérante' },
+    'RA-2026-0003': { siren: '812345676', name: 'Marc Dubois', title: 'gérant' },
+    BPALPES: { siren: '605520071', name: 'Banque Populaire des Alpes (démo)', title: null },
+    CREDCOOP: { siren: '775621147', name: 'Crédit Coopératif (démo)', title: null },
+    TICBAIL: { siren: '382145761', name: 'TIC Bail Location (démo)', title: null },
+    programme: { siren: '490123452', name: 'Programme Passeport (démo)', title: null },
   },
   excludedPersons: {
     courtBan: { lastName: 'Durand', firstName: 'Michel', birthDate: '1971-04-12' },
@@ -115,7 +130,9 @@ export interface SeededKey {
 export async function seedDemo(sql: Sql, options: { keySeed?: string } = {}): Promise<{ apiKeys: SeededKey[] }> {
   const keySeed = options.keySeed ?? DEMO_KEY_SEED;
   const { banks: B, resellers: R, passports: P, excludedPersons: X } = DEMO;
-  for (const p of Object.values(P)) if (!isValidSiren(p.siren)) throw new Error(`Demo SIREN ${p.siren} fails Luhn`);
+  for (const siren of [...Object.values(P), ...Object.values(DEMO.signatories)].map((p) => p.siren)) {
+    if (!isValidSiren(siren)) throw new Error(`Demo SIREN ${siren} fails Luhn`);
+  }
 
   const organisations: [string, 'bank' | 'reseller' | 'programme', string][] = [
     [DEMO.programme, 'programme', 'Programme Passeport — opérateur (démo)'],
@@ -127,11 +144,16 @@ export async function seedDemo(sql: Sql, options: { keySeed?: string } = {}): Pr
     [R.annecy, 'reseller', 'Annecy Numérique TPE (démo)'],
     [R.inactive, 'reseller', 'Ancien Micro Conseil (démo)'],
   ];
+  const companies: [string, 'company', string][] = Object.values(DEMO.createurs).map((c) => [c.siren, 'company', c.company]);
   const keys: SeededKey[] = [];
 
   await sql.begin(async (tx) => {
-    for (const [id, kind, name] of organisations) {
+    for (const [id, kind, name] of [...organisations, ...companies]) {
       await tx`insert into organisations (id, kind, name) values (${id}, ${kind}, ${name}) on conflict (id) do nothing`;
+    }
+    for (const [organisation, s] of Object.entries(DEMO.signatories)) {
+      await tx`insert into organisation_signatories (organisation_id, siren, name, title)
+        values (${organisation}, ${s.siren}, ${s.name}, ${s.title}) on conflict (organisation_id) do nothing`;
     }
     await tx`insert into banks (id, name, kind) values
       (${B.alpes}, 'Banque Populaire des Alpes (démo)', 'bank'),
@@ -203,8 +225,10 @@ export async function seedDemo(sql: Sql, options: { keySeed?: string } = {}): Pr
     ['bank', B.cooperatif],
     ['bank', B.leasing],
     ['archivist', B.alpes],
+    ['creator', DEMO.createurs.small.siren],
+    ['creator', DEMO.createurs.large.siren],
   ];
-  const names = new Map(organisations.map(([id, , name]) => [id, name]));
+  const names = new Map([...organisations, ...companies].map(([id, , name]) => [id, name]));
   for (const [role, organisation] of keyFor) {
     const seed = `${keySeed}:${role}:${organisation}`;
     const key = await createApiKey(sql, organisation, role, { label: 'démo', seed });

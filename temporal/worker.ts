@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, bundleWorkflowCode, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { DossierActivities } from '../activities/types.ts';
+import type { CeremonyActivities } from '../activities/ceremony-types.ts';
 
 const WORKFLOWS_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../workflows/index.ts');
 
@@ -18,7 +19,8 @@ export interface CreateWorkerOptions {
   connection: NativeConnection;
   taskQueue: string;
   namespace?: string;
-  activities: DossierActivities;
+  /** The dossier's activities, and the ceremony's when this worker runs signing ceremonies. */
+  activities: DossierActivities & Partial<CeremonyActivities>;
   /** Tuning knobs (cache size, concurrency); defaults suit one machine. */
   tuning?: Pick<
     WorkerOptions,
