@@ -19,10 +19,11 @@ import {
   recordSignature,
   sha256Hex,
   signatureByPreparation,
+  type CeremonyStatus,
   type SignatureRecord,
 } from '../db/repositories/ceremonies.ts';
 import { getDossier } from '../db/repositories/dossiers.ts';
-import { PARTY_LABEL, type Party } from '../domain/ceremony.ts';
+import { PARTY_LABEL, SIGNING_ORDER, awaiting, type Party } from '../domain/ceremony.ts';
 import type { Dossier } from '../domain/dossier.ts';
 import { signatureField } from '../documents/index.ts';
 import { complete, prepare, type PreparedSignature } from '../signature/deferred.ts';
@@ -196,6 +197,7 @@ export async function applySignature(ctx: SigningContext, input: ApplyInput): Pr
       preparationId: input.preparationId,
       version: prep.baseVersion + 1,
       label: `signé par ${PARTY_LABEL[input.party]}`,
+      nextStatus: nextStatusAfter(input.party),
       certificate: prep.certificate,
       facts,
       sha256Before: contract.sha256,
@@ -209,6 +211,11 @@ export async function applySignature(ctx: SigningContext, input: ApplyInput): Pr
     if (error instanceof ContractChangedError) throw new SigningRefused('document_changed', error.message);
     throw error;
   }
+}
+
+function nextStatusAfter(party: Party): CeremonyStatus {
+  const next = SIGNING_ORDER[SIGNING_ORDER.indexOf(party) + 1];
+  return next ? (awaiting(next) as CeremonyStatus) : 'finalising';
 }
 
 /**

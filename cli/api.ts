@@ -15,6 +15,7 @@ import { buildServer } from '../api/server.ts';
 import { apiConfigFromEnv } from '../api/context.ts';
 import { resumeStalledDossiers } from '../api/resume.ts';
 import { enginePkiServices, pkiRoutes } from '../certs/http.ts';
+import { listCas } from '../certs/ca-store.ts';
 import { checkTemporal, connectClient, targetFromEnv } from '../temporal/connection.ts';
 import { createTemporalDossierEngine } from '../temporal/dossier-engine.ts';
 import { createTemporalCeremonyEngine } from '../temporal/ceremony-engine.ts';
@@ -47,6 +48,11 @@ async function runApi(): Promise<number> {
       const client = await connectClient(targetFromEnv(env));
       const engine = createTemporalDossierEngine({ client, taskQueue: env.TEMPORAL_TASK_QUEUE });
       const config = apiConfigFromEnv(env);
+      // The ceremony seals, timestamps and signs with the engine's PKI: without it, dossiers end at the decision.
+      if (!(await listCas(db.sql)).some((ca) => ca.name === 'root')) {
+        delete config.ceremony;
+        logger.warn('PKI non initialisée (« passeport pki init ») : les dossiers s’arrêtent à la décision, sans lettre scellée ni contrat à signer');
+      }
       const app = await buildServer({
         sql: db.sql,
         engine,

@@ -77,13 +77,15 @@ export async function signDossier(o: DossierSignOptions): Promise<DossierSignRes
   };
   const json = async <T>(method: string, url: string, body?: unknown): Promise<T> => (await call(method, url, body)).json() as Promise<T>;
 
+  type View = { stage: string; turn: Party | null };
   let action: DossierSignResult['action'];
+  let view: View;
   if (o.decline !== undefined) {
-    await json('POST', `${base}/contract/${o.party}/decline`, { reason: o.decline });
+    view = await json<View>('POST', `${base}/contract/${o.party}/decline`, { reason: o.decline });
     action = 'declined';
   } else if (!o.signer) {
     if (o.party !== 'banque') throw new Error(`Aucune clé de signature pour ${PARTY_LABEL[o.party]} : indiquez --p12 FICHIER ou --token-label LIBELLÉ.`);
-    await json('POST', `${base}/contract/banque/countersignature`);
+    view = await json<View>('POST', `${base}/contract/banque/countersignature`);
     action = 'countersigned';
   } else {
     // Reading the contract first: the engine records the opening in the evidence.
@@ -94,17 +96,17 @@ export async function signDossier(o: DossierSignOptions): Promise<DossierSignRes
       chain: o.signer.chain.map(b64),
     });
     const value = await o.signer.sign(Buffer.from(prepared.dataToSign, 'base64'), prepared.hash);
-    await json('POST', `${base}/contract/${o.party}/signature`, { preparationId: prepared.preparationId, signatureValue: b64(value) });
+    view = await json<View>('POST', `${base}/contract/${o.party}/signature`, { preparationId: prepared.preparationId, signatureValue: b64(value) });
     action = 'signed';
   }
 
-  const status = await json<{ status: string; turn: Party | null; contract: { version: number; sha256: string } | null }>('GET', `${base}/contract`);
+  const status = await json<{ contract: { version: number; sha256: string } | null }>('GET', `${base}/contract`);
   const result: DossierSignResult = {
     dossierId: o.dossierId,
     party: o.party,
     action,
-    stage: status.status,
-    turn: status.turn,
+    stage: view.stage,
+    turn: view.turn,
     contractVersion: status.contract?.version ?? null,
     sha256: status.contract?.sha256 ?? null,
   };

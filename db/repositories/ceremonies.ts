@@ -256,11 +256,11 @@ export class ContractChangedError extends Error {}
 /**
  * Stores the signed version and its signature in one transaction, under a
  * lock on the ceremony: the version must follow the one the preparation was
- * made on, and a party signs once.
+ * made on, and a party signs once; the ceremony passes to `nextStatus`.
  */
 export async function recordSignature(
   sql: Sql,
-  s: Omit<SignatureRecord, 'signedAt' | 'sha256After'> & { pdf: Uint8Array; label: string },
+  s: Omit<SignatureRecord, 'signedAt' | 'sha256After'> & { pdf: Uint8Array; label: string; nextStatus: CeremonyStatus },
 ): Promise<SignatureRecord> {
   return sql.begin(async (tx) => {
     await tx`select 1 from ceremonies where dossier_id = ${s.dossierId} for update`;
@@ -275,6 +275,8 @@ export async function recordSignature(
     const sha256After = sha256Hex(content);
     await tx`insert into ceremony_documents (dossier_id, kind, version, label, media_type, content, sha256)
       values (${s.dossierId}, 'contract', ${s.version}, ${s.label}, 'application/pdf', ${content}, ${sha256After})`;
+    // The ceremony moves on in the same transaction: whoever reads it next sees the next party's turn.
+    await tx`update ceremonies set status = ${s.nextStatus}, updated_at = now() where dossier_id = ${s.dossierId}`;
     const [row] = await tx<SignatureRow[]>`
       insert into contract_signatures (dossier_id, party, preparation_id, version, certificate, facts, sha256_before, sha256_after,
         signature_value_sha256, timestamp_time, ip, user_agent)
