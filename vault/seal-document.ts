@@ -47,7 +47,7 @@ export function formatSealDocument(d: SealDocument): string {
 export function parseSealDocument(text: string): SealDocument {
   const fields = new Map<string, string>();
   for (const line of text.split('\n')) {
-    const m = /^([a-z-]+): (.*)$/.exec(line);
+    const m = /^([a-z0-9-]+): (.*)$/.exec(line);
     if (m) fields.set(m[1]!, m[2]!);
   }
   const get = (key: string): string => {
