@@ -15,6 +15,7 @@ export function winAnsi(text: string): string {
   for (const ch of text.normalize('NFC')) {
     const code = ch.codePointAt(0)!;
     if (ch === '\t') out += '  ';
+    else if (ch === '\n') out += ch;
     else if ((code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || WIN_ANSI_EXTRA.includes(ch)) out += ch;
     else if (ch === '≤') out += '<=';
     else if (ch === '‖') out += '||';
@@ -124,6 +125,13 @@ export class FlowDocument {
     this.y = top;
     this.lines(valueLines, this.regular, 9, MARGIN + labelWidth);
     this.y = Math.min(this.y, afterLabel);
+  }
+
+  /** A line of text and the monospace value it introduces, never split by a page break. */
+  labelled(label: string, value: string): void {
+    this.room(12 + 11 * (value.split('\n').length + 1));
+    this.paragraph(label);
+    this.code(value);
   }
 
   /** Monospace, cut at the margin (hexadecimal values, the journal entry's exact text). */

@@ -65,8 +65,7 @@ export async function probativeStatement(ctx: VaultContext, object: ObjectRecord
   pdf.heading('2. Empreintes du contenu');
   pdf.paragraph('Vérification : openssl dgst -sha256 FICHIER puis openssl dgst -sha512 FICHIER ; les valeurs doivent être identiques.');
   pdf.row('SHA-256', object.sha256);
-  pdf.row('SHA-512', '');
-  pdf.code(hexLines(object.sha512));
+  pdf.labelled('SHA-512', hexLines(object.sha512));
 
   pdf.heading("3. L'entrée de dépôt au journal");
   pdf.paragraph(
@@ -74,22 +73,16 @@ export async function probativeStatement(ctx: VaultContext, object: ObjectRecord
       "et l'empreinte de l'entrée qui la précède (champ previous) : le journal est chaîné, aucune entrée ne peut être retirée ou remplacée sans rompre la chaîne.",
   );
   pdf.code(entry.body);
-  pdf.row('SHA-512 de l’entrée', '');
-  pdf.code(hexLines(sha512Hex(entry.body)));
+  pdf.labelled('SHA-512 de l’entrée', hexLines(sha512Hex(entry.body)));
 
   pdf.heading('4. Chemin de Merkle vers la racine scellée');
   pdf.paragraph(
     'Arbre de Merkle SHA-512 (RFC 6962) : une feuille vaut SHA-512(0x00 || entrée), un nœud SHA-512(0x01 || gauche || droite), ' +
       'sur les valeurs binaires. En partant de la feuille, combiner successivement avec chaque valeur ci-dessous, placée à gauche ou à droite comme indiqué.',
   );
-  pdf.paragraph(`Feuille : (printf '\\000'; cat ${ENTRY_FILE}) | openssl dgst -sha512`);
-  pdf.code(hexLines(leafHash(entry.body).toString('hex')));
-  proof.path.forEach((step, i) => {
-    pdf.paragraph(`Étape ${i + 1} : frère à ${step.side === 'left' ? 'gauche' : 'droite'}`);
-    pdf.code(hexLines(step.hash.toString('hex')));
-  });
-  pdf.paragraph(`Racine obtenue (${proof.path.length} étape${proof.path.length > 1 ? 's' : ''}) :`);
-  pdf.code(hexLines(computedRoot));
+  pdf.labelled(`Feuille : (printf '\\000'; cat ${ENTRY_FILE}) | openssl dgst -sha512`, hexLines(leafHash(entry.body).toString('hex')));
+  proof.path.forEach((step, i) => pdf.labelled(`Étape ${i + 1} : frère à ${step.side === 'left' ? 'gauche' : 'droite'}`, hexLines(step.hash.toString('hex'))));
+  pdf.labelled(`Racine obtenue (${proof.path.length} étape${proof.path.length > 1 ? 's' : ''}) :`, hexLines(computedRoot));
   pdf.paragraph(computedRoot === seal.merkleRoot ? `Elle est égale à la racine scellée dans ${seal.id} (ligne racine-merkle-sha512).` : `ATTENTION : elle diffère de la racine scellée dans ${seal.id}.`);
 
   pdf.heading(`5. Le sceau ${seal.id} et son horodatage`);

@@ -72,7 +72,11 @@ export class Vault {
       const existing = await findExisting(this.ctx.sql, prepared);
       if (existing) return duplicate(existing);
       await storeContents(this.ctx.stores, prepared, options.onStep);
-      const records = await this.ctx.sql.begin((tx) => recordPackage(tx, prepared, { depositor: label, at: this.ctx.now(), retention: this.ctx.settings.retention }));
+      const records = await this.ctx.sql.begin(async (tx) => {
+        const recorded = await recordPackage(tx, prepared, { depositor: label, at: this.ctx.now(), retention: this.ctx.settings.retention });
+        options.onStep?.('avant validation');
+        return recorded;
+      });
       if (!records) return duplicate((await findExisting(this.ctx.sql, prepared))!);
       options.onStep?.('enregistré');
       return { packageId: prepared.packageId, created: true, objects: records };
