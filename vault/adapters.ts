@@ -134,7 +134,8 @@ function extenderPort(rfc3161: CertsTimestamper, trustAnchors: Uint8Array[], fet
       return { signatures: found.length, newestTimestamp: newest };
     },
     async extend(pdf, { hash }) {
-      return extendPdf(pdf, { level: 'B-LTA', hash, timestamper: rfc3161, ...(fetch ? { fetchers: httpValidationFetchers() } : {}) });
+      // The roots end the chains: the DSS carries them like every other certificate of the paths.
+      return extendPdf(pdf, { level: 'B-LTA', hash, timestamper: rfc3161, material: { certificates: trustAnchors }, ...(fetch ? { fetchers: httpValidationFetchers() } : {}) });
     },
   };
 }

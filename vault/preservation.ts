@@ -45,7 +45,13 @@ export async function preservationCandidates(ctx: VaultContext): Promise<Preserv
     } catch {
       continue; // no intact copy: the audit reports it, nothing to extend from
     }
-    const reason = preservationReason(await ctx.ports.extender.inspect(pdf), ctx.settings.preservation, ctx.now());
+    let inspection: PdfInspection;
+    try {
+      inspection = await ctx.ports.extender.inspect(pdf);
+    } catch {
+      continue; // not a readable PDF: no signature to keep alive (the audit's verifier says what it is)
+    }
+    const reason = preservationReason(inspection, ctx.settings.preservation, ctx.now());
     if (reason) out.push({ objectId: o.id, reason });
   }
   return out;
@@ -53,7 +59,8 @@ export async function preservationCandidates(ctx: VaultContext): Promise<Preserv
 
 export type PreservationOutcome =
   | { status: 'extended'; objectId: string; newObjectId: string; reason: string }
-  | { status: 'not-due' | 'superseded' | 'disposed'; objectId: string };
+  | { status: 'not-due' | 'superseded' | 'disposed'; objectId: string }
+  | { status: 'failed'; objectId: string; reason: string };
 
 /**
  * Extends one object when it is due. Safe to retry: once the new version is recorded the

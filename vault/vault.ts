@@ -173,12 +173,12 @@ export class Vault {
     return this.run(actor, 'preserve', objectId, (label) => preserveObject(this.ctx, label, objectId));
   }
 
-  /** Every due PDF extended in turn. */
+  /** Every due PDF extended in turn; one that fails (the TSA down, say) is reported and the others go on. */
   async preserve(actor: Actor, onProgress?: (done: number, total: number) => void): Promise<PreservationOutcome[]> {
     const candidates = await this.preservationCandidates(actor);
     const outcomes: PreservationOutcome[] = [];
     for (const [i, c] of candidates.entries()) {
-      outcomes.push(await this.preserveObject(actor, c.objectId));
+      outcomes.push(await this.preserveObject(actor, c.objectId).catch((e: unknown) => ({ status: 'failed' as const, objectId: c.objectId, reason: (e as Error).message })));
       onProgress?.(i + 1, candidates.length);
     }
     return outcomes;

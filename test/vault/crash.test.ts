@@ -41,9 +41,11 @@ function runChild(seed: string, killAt: number): Promise<{ code: number | null; 
 async function depositState(seed: string): Promise<'complete' | 'absent'> {
   const prepared = preparePackage(crashPackage(seed));
   const ids = prepared.objects.map((_, i) => `${prepared.packageId}-0${i + 1}`);
-  const [{ packages }] = await t.db.sql<{ packages: number }[]>`select count(*)::int as packages from vault_package where id = ${prepared.packageId}`;
-  const [{ objects }] = await t.db.sql<{ objects: number }[]>`select count(*)::int as objects from vault_object where package_id = ${prepared.packageId}`;
-  const [{ entries }] = await t.db.sql<{ entries: number }[]>`select count(*)::int as entries from vault_journal where object_id = any(${ids}) and operation = 'deposit'`;
+  const [counts] = await t.db.sql<{ packages: number; objects: number; entries: number }[]>`
+    select (select count(*)::int from vault_package where id = ${prepared.packageId}) as packages,
+           (select count(*)::int from vault_object where package_id = ${prepared.packageId}) as objects,
+           (select count(*)::int from vault_journal where object_id = any(${ids}) and operation = 'deposit') as entries`;
+  const { packages, objects, entries } = counts!;
   // Whatever the state, nothing half-written ever sits at an object's address.
   for (const store of t.stores) {
     for (const o of prepared.objects) {

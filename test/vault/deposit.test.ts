@@ -105,8 +105,8 @@ describe('deposit', () => {
     expect(second.created).toBe(false);
     expect(second.packageId).toBe(first.packageId);
     expect(second.objects.map((o) => o.id)).toEqual(first.objects.map((o) => o.id));
-    const [{ n }] = await t.db.sql<{ n: number }[]>`select count(*)::int as n from vault_object where package_id = ${first.packageId}`;
-    expect(n).toBe(1);
+    const [row] = await t.db.sql<{ n: number }[]>`select count(*)::int as n from vault_object where package_id = ${first.packageId}`;
+    expect(row!.n).toBe(1);
     const [last] = await lastEntries(1);
     expect(last).toMatchObject({ operation: 'deposit', object_id: first.packageId, outcome: 'duplicate', actor: 'archiviste:a.martin' });
   });
