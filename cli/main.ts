@@ -8,7 +8,7 @@ import { Command } from 'commander';
  * The `passeport` command. Each family of subcommands lives in its own file of
  * cli/ and exports `register(program)`; this file only assembles them.
  */
-const families = ['start.ts', 'db.ts', 'pki.ts', 'sign.ts', 'verify.ts'];
+const families = ['start.ts', 'db.ts', 'pki.ts', 'sign.ts', 'verify.ts', 'vault.ts'];
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const program = new Command('passeport')

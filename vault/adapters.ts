@@ -63,8 +63,12 @@ export function inProcessTimestamper(authority: InProcessAuthority): CertsTimest
       const nonce = crypto.randomBytes(12);
       const request = seq(integer(1), seq(digestAlgorithmId(hash), octets(imprint)), unsignedInteger(nonce), bool(true));
       const [status, token] = children(parseDer(await authority.respond(request)));
-      const code = Number(readInteger(children(status!)[0], 'status'));
-      if ((code !== 0 && code !== 1) || !token) throw new Error(`l'autorité d'horodatage a refusé la demande (statut ${code})`);
+      const [code, text] = children(status!);
+      const value = Number(readInteger(code, 'status'));
+      if ((value !== 0 && value !== 1) || !token) {
+        const why = text?.tag === 0x30 ? children(text).map((s) => s.content.toString('utf8')).join(' ') : '';
+        throw new Error(`l'autorité d'horodatage a refusé la demande (statut ${value}${why ? ` : ${why}` : ''})`);
+      }
       return new Uint8Array(token.raw);
     },
   };
