@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tar from 'tar';
-import { allSeals, getObject, journalEntriesAbout, journalHead, lastSeal, searchObjects } from '../db/repositories/vault.ts';
+import { allSeals, getObject, journalEntriesAbout, journalHead, lastSeal, searchObjects, type Scope } from '../db/repositories/vault.ts';
 import { readContent, type VaultContext } from './context.ts';
 import { VaultError } from './errors.ts';
 import { sha512, sha512Hex } from './hashing.ts';
@@ -39,8 +39,8 @@ const pad = (seq: number): string => String(seq).padStart(10, '0');
  * a README in French whose commands check it all offline with openssl alone.
  * Entries not sealed yet are sealed first, so that everything exported can be proven.
  */
-export async function exportPackage(ctx: VaultContext, actor: string, request: ExportRequest): Promise<ExportResult> {
-  const objects = await selectObjects(ctx, request);
+export async function exportPackage(ctx: VaultContext, actor: string, request: ExportRequest, scope: Scope = {}): Promise<ExportResult> {
+  const objects = await selectObjects(ctx, request, scope);
   if (!objects.some((o) => !o.disposedAt)) throw new VaultError('INVALID_INPUT', 'Rien à exporter : aucun objet dont le contenu est conservé ne correspond à la demande.');
   const ids = objects.map((o) => o.id);
 
@@ -115,7 +115,7 @@ export async function exportPackage(ctx: VaultContext, actor: string, request: E
   return { dir, tarFile: request.tarFile ?? null, tarSha512, objects: live.length, entries: proven.length, seals: seals.length };
 }
 
-async function selectObjects(ctx: VaultContext, request: ExportRequest): Promise<ObjectRecord[]> {
+async function selectObjects(ctx: VaultContext, request: ExportRequest, scope: Scope): Promise<ObjectRecord[]> {
   if (request.objectIds?.length) {
     const found: ObjectRecord[] = [];
     for (const id of new Set(request.objectIds)) {
@@ -125,7 +125,7 @@ async function selectObjects(ctx: VaultContext, request: ExportRequest): Promise
     }
     return found;
   }
-  if (request.filter) return searchObjects(ctx.sql, { ...request.filter, includeDisposed: true, limit: request.filter.limit ?? 1000 });
+  if (request.filter) return searchObjects(ctx.sql, { ...request.filter, includeDisposed: true, limit: request.filter.limit ?? 1000 }, scope);
   throw new VaultError('INVALID_INPUT', 'Indiquez les objets à exporter (identifiants ou critères de recherche).');
 }
 

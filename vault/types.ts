@@ -1,10 +1,15 @@
 /** The vault's records, as its functions return them. Times are ISO 8601 UTC strings. */
 
-/** Who acts: an archivist, one of the parties to the documents, or the engine itself. */
+/**
+ * Who acts: an archivist — of the vault's operator (no organisation: the whole vault) or of
+ * one organisation (its documents only) —, one of the parties to the documents, the engine
+ * itself, or anyone else (refused everything, and journaled).
+ */
 export type Actor =
-  | { kind: 'archivist'; name: string }
+  | { kind: 'archivist'; name: string; organisation?: string }
   | { kind: 'party'; role: PartyRole; id: string }
-  | { kind: 'system'; name: string };
+  | { kind: 'system'; name: string }
+  | { kind: 'other'; name: string };
 
 export const PARTY_ROLES = ['createur', 'revendeur', 'banque'] as const;
 export type PartyRole = (typeof PARTY_ROLES)[number];
@@ -138,10 +143,12 @@ export interface SealRecord {
 export function actorLabel(actor: Actor): string {
   switch (actor.kind) {
     case 'archivist':
-      return `archiviste:${actor.name}`;
+      return actor.organisation ? `archiviste:${actor.organisation}:${actor.name}` : `archiviste:${actor.name}`;
     case 'party':
       return `partie:${actor.role}:${actor.id}`;
     case 'system':
       return `systeme:${actor.name}`;
+    case 'other':
+      return `autre:${actor.name}`;
   }
 }

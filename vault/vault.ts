@@ -1,6 +1,6 @@
 import type { Sql } from '../db/connect.ts';
 import { countObjects, getObject, journalEntries, searchObjects } from '../db/repositories/vault.ts';
-import { isOwnDocument, mayAccessObject, mayPerform, operationLabel, searchScope } from './access.ts';
+import { isOwnDocument, isScoped, mayAccessObject, mayPerform, operationLabel, searchScope } from './access.ts';
 import { packageEvidence, recordAudit, runAudit, type AuditOptions, type AuditReport } from './audit.ts';
 import { DEFAULT_SETTINGS, type VaultSettings } from './config.ts';
 import { journal, readContent, type VaultContext } from './context.ts';
@@ -201,7 +201,10 @@ export class Vault {
       actor,
       'export',
       null,
-      (label) => exportPackage(this.ctx, label, request),
+      async (label) => {
+        for (const id of request.objectIds ?? []) await this.accessibleObject(actor, 'export', id);
+        return exportPackage(this.ctx, label, request, searchScope(actor));
+      },
       (r) => ({ details: { objects: r.objects, entries: r.entries, seals: r.seals, tarSha512: r.tarSha512 ?? null } }),
     );
   }
@@ -215,10 +218,9 @@ export class Vault {
     const object = await getObject(this.ctx.sql, objectId);
     if (!object) throw new VaultError('NOT_FOUND', `Aucun objet ${objectId} dans le coffre-fort.`);
     if (!mayAccessObject(actor, operation, object)) {
-      // A party asking for another's document learns nothing of it: "not found", journaled as a refusal.
-      throw new VaultError(actor.kind === 'party' && !isOwnDocument(actor, object) ? 'NOT_FOUND' : 'ACCESS_REFUSED',
-        actor.kind === 'party' ? `Aucun objet ${objectId} parmi vos documents.` : `Accès refusé : vous ne pouvez pas ${operationLabel(operation)} l'objet ${objectId}.`,
-        { cause: 'not-own' });
+      // Someone asking for another's document learns nothing of it: "not found", journaled as a refusal.
+      if (isScoped(actor) && !isOwnDocument(actor, object)) throw new VaultError('NOT_FOUND', `Aucun objet ${objectId} parmi vos documents.`, { cause: 'not-own' });
+      throw new VaultError('ACCESS_REFUSED', `Accès refusé : vous ne pouvez pas ${operationLabel(operation)} l'objet ${objectId}.`);
     }
     return object;
   }

@@ -121,9 +121,9 @@ export async function objectsOfPackage(sql: Queryable, packageId: string): Promi
   return rows.map(toObject);
 }
 
-/** Only objects naming this party, when given (a party sees its own documents only). */
+/** Only objects naming this party (by role and identifier, or identifier alone), when given. */
 export interface Scope {
-  party?: { role: string; id: string };
+  party?: { role?: string; id: string };
 }
 
 function whereOf(filter: SearchFilter, scope: Scope): { clause: string; params: unknown[] } {
@@ -140,7 +140,7 @@ function whereOf(filter: SearchFilter, scope: Scope): { clause: string; params: 
   if (filter.to) add('o.deposited_at < ?', filter.to);
   if (!filter.includeDisposed) parts.push('o.disposed_at is null');
   // postgres.js serialises the value itself once it knows the parameter is jsonb.
-  if (scope.party) add('o.parties @> ?::jsonb', [{ role: scope.party.role, id: scope.party.id }]);
+  if (scope.party) add('o.parties @> ?::jsonb', [scope.party.role ? { role: scope.party.role, id: scope.party.id } : { id: scope.party.id }]);
   return { clause: parts.length ? `where ${parts.join(' and ')}` : '', params };
 }
 

@@ -225,6 +225,25 @@ describe('read, list, count and the access rules', () => {
     expect(last).toMatchObject({ operation: 'count', outcome: 'ok', actor: 'partie:banque:BANQUE-NORD' });
   });
 
+  it("an organisation's archivist works on its documents only and leaves the journal, audits and seals to the operator", async () => {
+    const nord: Actor = { kind: 'archivist', name: 'j.leroy', organisation: 'BANQUE-NORD' };
+    expect((await t.vault.list(nord, {})).map((o) => o.id)).toEqual([othersId]);
+    expect((await t.vault.read(nord, othersId)).content.toString()).toBe('contrat BANQUE-NORD');
+    await expectCode(t.vault.read(nord, ownId), 'NOT_FOUND');
+    await expectCode(t.vault.export(nord, { objectIds: [ownId], outDir: `${t.dir}/interdit-nord` }), 'NOT_FOUND');
+    for (const attempt of [() => t.vault.readJournal(nord), () => t.vault.audit(nord), () => t.vault.seal(nord)]) await expectCode(attempt(), 'ACCESS_REFUSED');
+    const [last] = await lastEntries(1);
+    expect(last).toMatchObject({ operation: 'seal', outcome: 'refused', actor: 'archiviste:BANQUE-NORD:j.leroy' });
+  });
+
+  it('anyone else is refused everything, and journaled', async () => {
+    const admin: Actor = { kind: 'other', name: 'administrateur:PROGRAMME' };
+    await expectCode(t.vault.list(admin, {}), 'ACCESS_REFUSED');
+    await expectCode(t.vault.read(admin, ownId), 'ACCESS_REFUSED');
+    const [last] = await lastEntries(1);
+    expect(last).toMatchObject({ operation: 'read', object_id: ownId, outcome: 'refused', actor: 'autre:administrateur:PROGRAMME' });
+  });
+
   it('reads technical metadata and the journal (NF Z42-020)', async () => {
     const meta = await t.vault.metadata(ARCHIVIST, ownId);
     expect(meta.sha512).toHaveLength(128);
