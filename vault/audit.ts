@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import {
   allObjects,
   allSeals,
@@ -56,8 +55,6 @@ export interface AuditOptions {
   onProgress?: (p: AuditProgress) => void;
   /** Re-verify signed PDFs (default true). */
   signatures?: boolean;
-  /** Objects hashed at once (default 4): reading one while hashing another. */
-  concurrency?: number;
 }
 
 const EVIDENCE_TYPES: Record<string, keyof Evidence> = {
@@ -81,7 +78,7 @@ export async function runAudit(ctx: VaultContext, options: AuditOptions = {}): P
   };
   const progress = options.onProgress ?? (() => {});
 
-  const objects = await checkObjects(ctx, report, progress, options.concurrency ?? 4);
+  const objects = await checkObjects(ctx, report, progress);
   const seals = await allSeals(ctx.sql);
   const { entries, lastHashes, roots } = await checkJournal(ctx, seals, report, progress);
   await checkSeals(ctx, seals, lastHashes, roots, report, progress);
@@ -103,19 +100,7 @@ export async function runAudit(ctx: VaultContext, options: AuditOptions = {}): P
 type Report = (severity: Anomaly['severity'], kind: string, target: AnomalyTarget, message: string) => void;
 type Progress = (p: AuditProgress) => void;
 
-async function hashCopy(store: ObjectStore, address: string): Promise<{ sha256: string; sha512: string; size: number }> {
-  const h256 = crypto.createHash('sha256');
-  const h512 = crypto.createHash('sha512');
-  let size = 0;
-  for await (const chunk of store.chunks(address)) {
-    h256.update(chunk);
-    h512.update(chunk);
-    size += chunk.length;
-  }
-  return { sha256: h256.digest('hex'), sha512: h512.digest('hex'), size };
-}
-
-async function checkObjects(ctx: VaultContext, report: Report, progress: Progress, concurrency: number): Promise<AuditReport['objects']> {
+async function checkObjects(ctx: VaultContext, report: Report, progress: Progress): Promise<AuditReport['objects']> {
   const totals = await storageTotals(ctx.sql);
   const bytesTotal = totals.bytes * ctx.stores.length;
   let done = 0;
@@ -125,9 +110,9 @@ async function checkObjects(ctx: VaultContext, report: Report, progress: Progres
 
   const checkOne = async (o: ObjectRecord): Promise<void> => {
     for (const store of ctx.stores) {
-      let found: Awaited<ReturnType<typeof hashCopy>>;
+      let found: Awaited<ReturnType<ObjectStore['fingerprints']>>;
       try {
-        found = await hashCopy(store, o.sha512);
+        found = await store.fingerprints(o.sha512);
       } catch (error) {
         if (error instanceof VaultError && error.code === 'NOT_FOUND') {
           report('error', 'copy-missing', { type: 'object', id: o.id }, `objet ${o.id} (${o.name}) : copie absente de ${store.location}`);
@@ -147,15 +132,11 @@ async function checkObjects(ctx: VaultContext, report: Report, progress: Progres
     progress({ phase: 'objets', done, total: totals.objects, bytesDone, bytesTotal, item: o.id });
   };
 
-  const running = new Set<Promise<void>>();
   for await (const o of allObjects(ctx.sql)) {
     if (o.disposedAt) continue;
     live.add(o.sha512);
-    const task = checkOne(o).finally(() => running.delete(task));
-    running.add(task);
-    if (running.size >= concurrency) await Promise.race(running);
+    await checkOne(o);
   }
-  await Promise.all(running);
 
   // Content no record names: a deposit that crashed before its commit, or a disposal before its files went.
   const known = await knownAddresses(ctx.sql);

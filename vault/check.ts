@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { journalEntries } from '../db/repositories/vault.ts';
 import { packageEvidence } from './audit.ts';
 import { readContent, type VaultContext } from './context.ts';
@@ -35,13 +34,8 @@ export async function checkObject(ctx: VaultContext, object: ObjectRecord): Prom
   if (!object.disposedAt) {
     for (const store of ctx.stores) {
       try {
-        const h256 = crypto.createHash('sha256');
-        const h512 = crypto.createHash('sha512');
-        for await (const chunk of store.chunks(object.sha512)) {
-          h256.update(chunk);
-          h512.update(chunk);
-        }
-        const intact = h256.digest('hex') === object.sha256 && h512.digest('hex') === object.sha512;
+        const found = await store.fingerprints(object.sha512);
+        const intact = found.sha256 === object.sha256 && found.sha512 === object.sha512 && found.size === object.size;
         copies.push({ location: store.location, present: true, intact });
         if (!intact) problems.push(`la copie de ${store.location} est altérée`);
       } catch (error) {

@@ -14,8 +14,8 @@ export interface ObjectStore {
   put(address: string, content: Uint8Array, onStep?: (step: string) => void): Promise<'written' | 'present'>;
   /** Throws NOT_FOUND when the address holds nothing. */
   read(address: string): Promise<Buffer>;
-  /** The content in chunks (large objects are hashed without being held whole). */
-  chunks(address: string): AsyncIterable<Uint8Array>;
+  /** SHA-256, SHA-512 and size of the copy held, read again (the audit). Throws NOT_FOUND. */
+  fingerprints(address: string): Promise<{ sha256: string; sha512: string; size: number }>;
   exists(address: string): Promise<boolean>;
   /** Disposal only. Resolves false when nothing was there. */
   remove(address: string): Promise<boolean>;
