@@ -9,7 +9,9 @@ import { ADDRESS, type ObjectStore } from './store.ts';
 const READ_BUFFER = Buffer.allocUnsafe(1 << 20);
 
 /**
- * Objects as read-only files `objects/ab/cd/<sha512>` under `root`. A write goes to a
+ * Objects as read-only files `objects/ab/<sha512>` under `root` (one level of 256 folders,
+ * as git does: the folders exist after the first few hundred deposits, so later ones fsync
+ * no new directory entry but their own). A write goes to a
  * temporary file, is fsynced, then hard-linked to its address and the directory fsynced:
  * link(2), unlike rename(2), fails when the name exists, so nothing is ever overwritten,
  * not even by two deposits of the same bytes at once. A crash at any step leaves either
@@ -31,7 +33,7 @@ export class FilesystemStore implements ObjectStore {
 
   pathOf(address: string): string {
     if (!ADDRESS.test(address)) throw new VaultError('INVALID_INPUT', `Adresse d'objet invalide : ${address}`);
-    return path.join(this.objects, address.slice(0, 2), address.slice(2, 4), address);
+    return path.join(this.objects, address.slice(0, 2), address);
   }
 
   async put(address: string, content: Uint8Array, onStep: (step: string) => void = () => {}): Promise<'written' | 'present'> {
@@ -152,12 +154,10 @@ export class FilesystemStore implements ObjectStore {
     return true;
   }
 
-  /** Synchronous listings, one top-level folder per turn of the event loop: the audit walks them all. */
+  /** Synchronous listings, one folder per turn of the event loop: the audit walks them all. */
   async *addresses(): AsyncIterable<string> {
-    for (const a of listDir(this.objects)) {
-      for (const b of listDir(path.join(this.objects, a))) {
-        for (const name of listDir(path.join(this.objects, a, b))) if (ADDRESS.test(name)) yield name;
-      }
+    for (const shard of listDir(this.objects)) {
+      for (const name of listDir(path.join(this.objects, shard))) if (ADDRESS.test(name)) yield name;
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
