@@ -48,7 +48,6 @@ export function objectIdOf(packageId: string, position: number): string {
 }
 
 export const OBJECT_ID = /^CF-[a-z2-7]{26}-\d{2,4}$/;
-export const PACKAGE_ID = /^CF-[a-z2-7]{26}$/;
 
 export function sealIdOf(n: number): string {
   return `SC-${String(n).padStart(6, '0')}`;

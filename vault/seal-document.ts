@@ -1,3 +1,5 @@
+import type { SealHeader } from './types.ts';
+
 /**
  * The text a seal's timestamp covers (`sceau.txt` in exports): one `clé: valeur` per line,
  * LF endings. The TSA timestamps the SHA-512 of these bytes, so `openssl ts -verify -data
@@ -9,14 +11,7 @@ export interface ChainLink {
   tokenSha512: string;
 }
 
-export interface SealDocument {
-  id: string;
-  number: number;
-  firstSeq: number;
-  lastSeq: number;
-  periodStart: string;
-  periodEnd: string;
-  merkleRoot: string;
+export interface SealDocument extends SealHeader {
   /** Hash of the last entry sealed: where the journal's chain stood. */
   lastEntryHash: string;
   previous: ChainLink | null;

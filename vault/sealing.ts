@@ -8,7 +8,7 @@ import { sealIdOf } from './ids.ts';
 import { appendEntry, ChainChecker } from './journal.ts';
 import { leafHash, MerkleTree } from './merkle.ts';
 import { formatSealDocument, type ChainLink } from './seal-document.ts';
-import type { SealRecord } from './types.ts';
+import type { SealHeader, SealRecord } from './types.ts';
 
 /** Arbitrary constant: two sealers at once take turns. */
 const SEAL_LOCK = 7_320_140_001;
@@ -39,14 +39,9 @@ export async function sealJournal(ctx: VaultContext, actor: string): Promise<Sea
     const now = ctx.now();
     const number = (previous?.number ?? 0) + 1;
     const id = sealIdOf(number);
+    const header: SealHeader = { id, number, firstSeq, lastSeq, periodStart, periodEnd, merkleRoot: root };
     const document = formatSealDocument({
-      id,
-      number,
-      firstSeq,
-      lastSeq,
-      periodStart,
-      periodEnd,
-      merkleRoot: root,
+      ...header,
       lastEntryHash: lastHash,
       previous: linkTo(previous),
       monthBefore: linkTo(await sealAtOrBefore(tx, shiftMonths(now, -1))),
@@ -75,13 +70,7 @@ export async function sealJournal(ctx: VaultContext, actor: string): Promise<Sea
     const records = await recordPackage(tx, prepared, { depositor: actor, at: now, retention: ctx.settings.retention });
     if (!records) throw new VaultError('STORAGE_FAILURE', `Le sceau ${id} est déjà archivé.`);
     const seal: SealRecord = {
-      id,
-      number,
-      firstSeq,
-      lastSeq,
-      periodStart,
-      periodEnd,
-      merkleRoot: root,
+      ...header,
       document,
       token,
       tokenTime: check.genTime.toISOString(),

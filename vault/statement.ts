@@ -11,7 +11,7 @@ import { SEAL_DOCUMENT_NAME, SEAL_TOKEN_NAME } from './sealing.ts';
 import type { ObjectRecord } from './types.ts';
 
 /** 128 hexadecimal digits on two lines of 64: readable, and the same on every page. */
-export const hexLines = (hex: string): string => (hex.length > 64 ? `${hex.slice(0, 64)}\n${hex.slice(64)}` : hex);
+const hexLines = (hex: string): string => (hex.length > 64 ? `${hex.slice(0, 64)}\n${hex.slice(64)}` : hex);
 
 const ENTRY_FILE = 'entree-de-depot.json';
 const ANCHORS_FILE = 'racines.pem';

@@ -124,7 +124,8 @@ export interface SearchFilter {
   offset?: number;
 }
 
-export interface SealRecord {
+/** What a seal covers: its number, the entries and their period, and their Merkle root. */
+export interface SealHeader {
   id: string;
   number: number;
   firstSeq: number;
@@ -132,6 +133,9 @@ export interface SealRecord {
   periodStart: string;
   periodEnd: string;
   merkleRoot: string;
+}
+
+export interface SealRecord extends SealHeader {
   document: string;
   token: Uint8Array;
   tokenTime: string;

@@ -1,7 +1,7 @@
 import type { Sql } from '../db/connect.ts';
 import { countObjects, getObject, journalEntries, searchObjects } from '../db/repositories/vault.ts';
 import { isOwnDocument, isScoped, mayAccessObject, mayPerform, operationLabel, searchScope } from './access.ts';
-import { packageEvidence, recordAudit, runAudit, type AuditOptions, type AuditReport } from './audit.ts';
+import { recordAudit, runAudit, type AuditOptions, type AuditReport } from './audit.ts';
 import { DEFAULT_SETTINGS, type VaultSettings } from './config.ts';
 import { journal, readContent, type VaultContext } from './context.ts';
 import { findExisting, preparePackage, recordPackage, storeContents, validatePackage } from './deposit.ts';
@@ -207,11 +207,6 @@ export class Vault {
       },
       (r) => ({ details: { objects: r.objects, entries: r.entries, seals: r.seals, tarSha512: r.tarSha512 ?? null } }),
     );
-  }
-
-  /** The evidence deposited beside an object's document (chains, CRLs, OCSP responses). */
-  evidenceOf(packageId: string) {
-    return packageEvidence(this.ctx, packageId);
   }
 
   private async accessibleObject(actor: Actor, operation: Operation, objectId: string): Promise<ObjectRecord> {

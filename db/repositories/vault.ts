@@ -368,11 +368,6 @@ export async function sealAtOrBefore(sql: Queryable, time: Date): Promise<SealRe
   return row ? toSeal(row) : null;
 }
 
-export async function sealCovering(sql: Queryable, seq: number): Promise<SealRecord | null> {
-  const [row] = await sql<SealRow[]>`select * from vault_seal where first_seq <= ${seq} and last_seq >= ${seq}`;
-  return row ? toSeal(row) : null;
-}
-
 export async function allSeals(sql: Queryable, fromNumber = 1): Promise<SealRecord[]> {
   const rows = await sql<SealRow[]>`select * from vault_seal where number >= ${fromNumber} order by number`;
   return rows.map(toSeal);
@@ -396,19 +391,4 @@ export async function insertAudit(sql: Queryable, a: Omit<StoredAudit, 'id'>): P
     values (${a.startedAt}, ${a.finishedAt}, ${a.actor}, ${a.clean}, ${sql.json(a.summary as never)}, ${sql.json(a.anomalies as never)})
     returning id`;
   return Number(row!.id);
-}
-
-export async function latestAudit(sql: Queryable): Promise<StoredAudit | null> {
-  const [row] = await sql<{ id: bigint; started_at: Date; finished_at: Date; actor: string; clean: boolean; summary: Record<string, unknown>; anomalies: unknown[] }[]>`
-    select * from vault_audit order by id desc limit 1`;
-  if (!row) return null;
-  return {
-    id: Number(row.id),
-    startedAt: iso(row.started_at)!,
-    finishedAt: iso(row.finished_at)!,
-    actor: row.actor,
-    clean: row.clean,
-    summary: row.summary,
-    anomalies: row.anomalies,
-  };
 }
