@@ -14,6 +14,7 @@ export type VaultErrorCode =
   | 'NOT_YET_SEALED'
   | 'NOTHING_TO_SEAL'
   | 'STORAGE_FAILURE'
+  | 'JOURNAL_ALTERED'
   | 'CORRUPTED_COPY'
   | 'TIMESTAMP_FAILURE';
 

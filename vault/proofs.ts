@@ -1,4 +1,4 @@
-import { allSeals, streamJournal, type Queryable, type StoredEntry } from '../db/repositories/vault.ts';
+import { sealsCovering, streamJournal, type Queryable, type StoredEntry } from '../db/repositories/vault.ts';
 import { leafHash, MerkleTree, type PathStep } from './merkle.ts';
 import type { SealRecord } from './types.ts';
 
@@ -19,8 +19,7 @@ export async function proveEntries(sql: Queryable, seqs: readonly number[]): Pro
   const wanted = new Set(seqs);
   const proofs = new Map<number, EntryProof>();
   if (wanted.size === 0) return proofs;
-  const seals = await allSeals(sql);
-  for (const seal of seals) {
+  for (const seal of await sealsCovering(sql, [...wanted])) {
     const inSeal = [...wanted].filter((s) => s >= seal.firstSeq && s <= seal.lastSeq);
     if (inSeal.length === 0) continue;
     const entries: StoredEntry[] = [];
@@ -30,9 +29,10 @@ export async function proveEntries(sql: Queryable, seqs: readonly number[]): Pro
       leaves.push(leafHash(e.body));
     }
     const tree = new MerkleTree(leaves);
+    const indexOf = new Map(entries.map((e, i) => [e.seq, i]));
     for (const seq of inSeal) {
-      const index = entries.findIndex((e) => e.seq === seq);
-      if (index < 0) continue;
+      const index = indexOf.get(seq);
+      if (index === undefined) continue;
       proofs.set(seq, { entry: entries[index]!, seal, leaf: leaves[index]!, path: tree.path(index), root: tree.root });
     }
   }

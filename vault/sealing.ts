@@ -123,7 +123,7 @@ async function sealableRange(
   }
   problems.push(...checker.finish({ seq: lastSeq, hash: lastHash }).map((p) => p.message));
   if (problems.length > 0) {
-    throw new VaultError('STORAGE_FAILURE', `Scellement refusé : le journal est altéré (${problems.slice(0, 5).join(' ; ')}). Lancez un audit.`);
+    throw new VaultError('JOURNAL_ALTERED', `Scellement refusé : le journal est altéré (${problems.slice(0, 5).join(' ; ')}). Lancez un audit.`);
   }
   return { leaves, periodStart, periodEnd, lastHash };
 }

@@ -56,6 +56,7 @@ const STATUS: Partial<Record<VaultError['code'], [number, string]>> = {
   STORAGE_FAILURE: [503, 'Stockage indisponible'],
   CORRUPTED_COPY: [503, 'Stockage indisponible'],
   TIMESTAMP_FAILURE: [503, 'Horodatage indisponible'],
+  JOURNAL_ALTERED: [503, 'Coffre-fort à auditer'],
 };
 
 function problemOf(error: unknown): unknown {

@@ -368,6 +368,15 @@ export async function sealAtOrBefore(sql: Queryable, time: Date): Promise<SealRe
   return row ? toSeal(row) : null;
 }
 
+/** The seals covering any of these entries, in order. */
+export async function sealsCovering(sql: Queryable, seqs: readonly number[]): Promise<SealRecord[]> {
+  const rows = await sql<SealRow[]>`
+    select * from vault_seal v
+    where exists (select 1 from unnest(${sql.array(seqs as number[])}::bigint[]) as s(seq) where s.seq between v.first_seq and v.last_seq)
+    order by number`;
+  return rows.map(toSeal);
+}
+
 export async function allSeals(sql: Queryable, fromNumber = 1): Promise<SealRecord[]> {
   const rows = await sql<SealRow[]>`select * from vault_seal where number >= ${fromNumber} order by number`;
   return rows.map(toSeal);

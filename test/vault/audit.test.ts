@@ -249,6 +249,22 @@ describe('audit', () => {
     expect(errors).toContainEqual(expect.objectContaining({ kind: 'entry-missing', target: { type: 'entry', id: String(head!.seq) } }));
   });
 
+  it('refuses to seal entries that were tampered with before their seal', async () => {
+    await t.vault.read(ARCHIVIST, note.id);
+    const [row] = await t.db.sql<{ seq: bigint; body: string }[]>`select seq, body from vault_journal order by seq desc limit 1`;
+    const seq = Number(row!.seq);
+    await t.db.sql`update vault_journal set body = ${row!.body.replace('"outcome":"ok"', '"outcome":"refused"')} where seq = ${seq}`;
+    try {
+      const error = await t.vault.seal(ENGINE).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'JOURNAL_ALTERED', message: expect.stringContaining(`entrée n° ${seq} modifiée`) });
+    } finally {
+      await t.db.sql`update vault_journal set body = ${row!.body} where seq = ${seq}`;
+    }
+    const seal = await t.vault.seal(ENGINE);
+    expect(seal!.firstSeq).toBeLessThanOrEqual(seq);
+    seals.push(seal!);
+  });
+
   it('reports content without a deposit as a warning only (an interrupted deposit)', async () => {
     await t.stores[0]!.put(sha512Hex('orphelin'), bytes('orphelin'));
     const r = await audit();
