@@ -243,7 +243,7 @@ async function run(o: Common, work: (vault: Vault, actor: Actor) => Promise<numb
     ]);
     db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
     await migrate(db.sql);
-    const ports = await engineVaultPorts(db.sql, { dataDir: env.DATA_DIR, tsaUrl: venv.VAULT_TSA_URL, trustAnchorFiles: venv.VAULT_TRUST_ANCHORS });
+    const ports = engineVaultPorts(db.sql, { dataDir: env.DATA_DIR, tsaUrl: venv.VAULT_TSA_URL, trustAnchorFiles: venv.VAULT_TRUST_ANCHORS });
     const stores = locationsFromEnv(venv, env.DATA_DIR).map((dir) => new FilesystemStore(dir));
     const vault = new Vault({ sql: db.sql, stores, ports, settings: settingsFromEnv(venv) });
     process.exitCode = await work(vault, { kind: 'archivist', name: o.actor ?? process.env.PASSEPORT_OPERATOR ?? os.userInfo().username });

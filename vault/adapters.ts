@@ -26,8 +26,8 @@ export interface InProcessAuthority {
 }
 
 export interface PortOptions {
-  /** DER roots the seals' timestamps and the signatures are checked against. */
-  trustAnchors: Uint8Array[];
+  /** DER roots the seals' timestamps and the signatures are checked against (a loader: read when first needed). */
+  trustAnchors: Uint8Array[] | (() => Promise<Uint8Array[]>);
   /** The TSA: an RFC 3161 URL, or an authority running in this process. */
   tsa: { url: string } | { authority: InProcessAuthority };
   /** Fetch missing CRLs, OCSP answers and certificates from their URLs when extending (default true). */
@@ -36,10 +36,19 @@ export interface PortOptions {
 
 export function vaultPorts(options: PortOptions): VaultPorts {
   const rfc3161: CertsTimestamper = 'url' in options.tsa ? createTsaClient(options.tsa.url) : inProcessTimestamper(options.tsa.authority);
+  const source = options.trustAnchors;
+  let loaded: Uint8Array[] | null = Array.isArray(source) ? source : null;
+  // Read again until some are found: the engine may start before `pki init` has made its root.
+  const trustAnchors = async (): Promise<Uint8Array[]> => {
+    if (loaded) return loaded;
+    const found = await (source as () => Promise<Uint8Array[]>)();
+    if (found.length > 0) loaded = found;
+    return found;
+  };
   return {
-    timestamper: timestamperPort(rfc3161, options.trustAnchors),
-    verifier: verifierPort(options.trustAnchors),
-    extender: extenderPort(rfc3161, options.trustAnchors, options.fetchValidationData ?? true),
+    timestamper: timestamperPort(rfc3161, trustAnchors),
+    verifier: verifierPort(trustAnchors),
+    extender: extenderPort(rfc3161, trustAnchors, options.fetchValidationData ?? true),
   };
 }
 
@@ -47,11 +56,10 @@ export function vaultPorts(options: PortOptions): VaultPorts {
  * The engine's own ports: trust anchors are the PKI's roots (`pki init`) and the files of
  * VAULT_TRUST_ANCHORS; the TSA is VAULT_TSA_URL, or the engine's TSA unit in this process.
  */
-export async function engineVaultPorts(sql: Sql, options: { dataDir: string; tsaUrl?: string | undefined; trustAnchorFiles?: string[] }): Promise<VaultPorts> {
-  const roots = (await listCas(sql)).filter((ca) => ca.parent === null).map((ca) => new Uint8Array(ca.certificate));
+export function engineVaultPorts(sql: Sql, options: { dataDir: string; tsaUrl?: string | undefined; trustAnchorFiles?: string[] }): VaultPorts {
   const extra = (options.trustAnchorFiles ?? []).flatMap((file) => pemOrDerToDerList(fs.readFileSync(file)));
   return vaultPorts({
-    trustAnchors: [...roots, ...extra],
+    trustAnchors: async () => [...(await listCas(sql)).filter((ca) => ca.parent === null).map((ca) => new Uint8Array(ca.certificate)), ...extra],
     tsa: options.tsaUrl ? { url: options.tsaUrl } : { authority: enginePkiServices(sql, { dataDir: options.dataDir }).tsa },
   });
 }
@@ -80,22 +88,24 @@ function tsaSummary(der: Uint8Array | undefined): TimestampCheck['tsa'] {
   return { subject: cert.subject.replace(/\n/g, ', '), serialNumber: cert.serialNumber.toLowerCase(), notAfter: new Date(cert.validTo) };
 }
 
-function timestamperPort(rfc3161: CertsTimestamper, trustAnchors: Uint8Array[]): Timestamper {
+type Anchors = () => Promise<Uint8Array[]>;
+
+function timestamperPort(rfc3161: CertsTimestamper, trustAnchors: Anchors): Timestamper {
   return {
     timestamp: (imprint) => rfc3161.timestamp(imprint, 'SHA-512'),
     async verify(token, imprint) {
       // Seals are checked for years: the TSA's chain at genTime, without asking for revocation data nobody kept.
-      const v = await verifyTimestampToken(token, { imprint, trustAnchors, revocationRequired: false });
+      const v = await verifyTimestampToken(token, { imprint, trustAnchors: await trustAnchors(), revocationRequired: false });
       return { ok: v.ok, reasons: v.reasons, genTime: v.genTime ?? null, tsa: tsaSummary(v.tsaCertificate), certificates: v.certificates };
     },
   };
 }
 
-function verifierPort(trustAnchors: Uint8Array[]): SignatureVerifier {
+function verifierPort(trustAnchors: Anchors): SignatureVerifier {
   return {
-    trustAnchors: () => trustAnchors,
+    trustAnchors,
     async verify(pdf, { time, evidence }) {
-      const r = await verifyPdf(pdf, { trustAnchors, intermediates: evidence.certificates, crls: evidence.crls, ocspResponses: evidence.ocspResponses, time });
+      const r = await verifyPdf(pdf, { trustAnchors: await trustAnchors(), intermediates: evidence.certificates, crls: evidence.crls, ocspResponses: evidence.ocspResponses, time });
       return {
         signed: r.signatures.length > 0,
         indication: r.indication,
@@ -122,14 +132,15 @@ function keyDescription(cert: crypto.X509Certificate): string {
   return String(key.asymmetricKeyType).toUpperCase();
 }
 
-function extenderPort(rfc3161: CertsTimestamper, trustAnchors: Uint8Array[], fetch: boolean): PdfExtender {
+function extenderPort(rfc3161: CertsTimestamper, trustAnchors: Anchors, fetch: boolean): PdfExtender {
   return {
     async inspect(pdf) {
+      const anchors = await trustAnchors();
       const found = embeddedSignatures(openPdf(pdf));
       const tokens = found.flatMap((s) => (s.kind === 'document-timestamp' ? [s.cms] : inspectCms(s.cms).timestampTokens));
       let newest: NewestTimestamp | null = null;
       for (const token of tokens) {
-        const v = await verifyTimestampToken(token, { trustAnchors, revocationRequired: false });
+        const v = await verifyTimestampToken(token, { trustAnchors: anchors, revocationRequired: false });
         if (!v.genTime || !v.tsaCertificate) continue;
         if (newest && newest.genTime >= v.genTime) continue;
         const cert = new crypto.X509Certificate(v.tsaCertificate);
@@ -139,7 +150,7 @@ function extenderPort(rfc3161: CertsTimestamper, trustAnchors: Uint8Array[], fet
     },
     async extend(pdf, { hash }) {
       // The roots end the chains: the DSS carries them like every other certificate of the paths.
-      return extendPdf(pdf, { level: 'B-LTA', hash, timestamper: rfc3161, material: { certificates: trustAnchors }, ...(fetch ? { fetchers: httpValidationFetchers() } : {}) });
+      return extendPdf(pdf, { level: 'B-LTA', hash, timestamper: rfc3161, material: { certificates: await trustAnchors() }, ...(fetch ? { fetchers: httpValidationFetchers() } : {}) });
     },
   };
 }

@@ -67,6 +67,8 @@ export const VaultEnvSchema = z.object({
     .default('SHA-1,MD5,RSA-1024')
     .transform((v) => v.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)),
   VAULT_TSA_URL: z.string().url().optional(),
+  // Whose archivists see the whole vault through the API (the others see their organisation's documents).
+  VAULT_OPERATOR_ORGANISATION: z.string().min(1).optional(),
   VAULT_TRUST_ANCHORS: z
     .string()
     .optional()

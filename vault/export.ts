@@ -83,7 +83,7 @@ export async function exportPackage(ctx: VaultContext, actor: string, request: E
     const check = await ctx.ports.timestamper.verify(s.token, sha512(s.document));
     for (const c of check.certificates) tokenCertificates.set(sha512Hex(c), c);
   }
-  const anchors = ctx.ports.verifier.trustAnchors();
+  const anchors = await ctx.ports.verifier.trustAnchors();
   const anchorKeys = new Set(anchors.map((a) => sha512Hex(a)));
   write(L.anchors, pemCertificates(anchors));
   write(L.intermediates, pemCertificates([...tokenCertificates].filter(([k]) => !anchorKeys.has(k)).map(([, c]) => c)));

@@ -33,8 +33,8 @@ export interface Evidence {
 /** The PAdES verifier, run at the time of the evidence. */
 export interface SignatureVerifier {
   verify(pdf: Uint8Array, context: { time: Date; evidence: Evidence }): Promise<SignatureVerdict>;
-  /** DER trust anchors the verdicts rest on: exported with the packages. */
-  trustAnchors(): Uint8Array[];
+  /** DER trust anchors the verdicts and the seals' timestamps rest on: exported with the packages. */
+  trustAnchors(): Promise<Uint8Array[]>;
 }
 
 export type Indication = 'TOTAL_PASSED' | 'TOTAL_FAILED' | 'INDETERMINATE';

@@ -120,7 +120,7 @@ export async function probativeStatement(ctx: VaultContext, object: ObjectRecord
     'Chaînage : les sceaux suivants du coffre-fort (export) portent l’empreinte SHA-512 de ce jeton à la ligne jeton-precedent.',
   ].forEach((t, i) => pdf.paragraph(`${i + 1}. ${t}`));
 
-  const anchors = ctx.ports.verifier.trustAnchors();
+  const anchors = await ctx.ports.verifier.trustAnchors();
   await pdf.attach(Buffer.from(entry.body, 'utf8'), ENTRY_FILE, 'application/json', `Entrée n° ${entry.seq} du journal, octets exacts`);
   await pdf.attach(Buffer.from(seal.document, 'utf8'), SEAL_DOCUMENT_NAME, 'text/plain', `Texte du sceau ${seal.id}`);
   await pdf.attach(seal.token, SEAL_TOKEN_NAME, 'application/timestamp-token', `Jeton d'horodatage RFC 3161 du sceau ${seal.id}`);
