@@ -17,6 +17,8 @@ import { resumeStalledDossiers } from '../api/resume.ts';
 import { enginePkiServices, pkiRoutes } from '../certs/http.ts';
 import { checkTemporal, connectClient, targetFromEnv } from '../temporal/connection.ts';
 import { createTemporalDossierEngine } from '../temporal/dossier-engine.ts';
+import { ensureVaultSchedules } from '../temporal/vault-schedules.ts';
+import { openEngineVault } from '../vault/adapters.ts';
 import { runAsPart } from './part.ts';
 
 const RESUME_EVERY_MS = 60_000;
@@ -46,12 +48,20 @@ async function runApi(): Promise<number> {
       const client = await connectClient(targetFromEnv(env));
       const engine = createTemporalDossierEngine({ client, taskQueue: env.TEMPORAL_TASK_QUEUE });
       const config = apiConfigFromEnv(env);
+      // The vault's sealing, audit and preservation schedules: created, or updated to the settings.
+      await ensureVaultSchedules(client, {
+        taskQueue: env.TEMPORAL_TASK_QUEUE,
+        sealEveryMinutes: env.VAULT_SEAL_PERIOD_MINUTES,
+        auditEveryHours: env.VAULT_AUDIT_PERIOD_HOURS,
+        preservationEveryHours: env.VAULT_PRESERVATION_PERIOD_HOURS,
+      });
       const app = await buildServer({
         sql: db.sql,
         engine,
         logger,
         config,
         checkTemporal: () => checkTemporal(client),
+        vault: { vault: openEngineVault(db.sql, env), operatorOrganisation: env.VAULT_OPERATOR_ORGANISATION },
         // The PKI's public endpoints (POST /tsa, /pki/ocsp, /pki/crl, /pki/ca) at the root, loaded on first use.
         mounts: [
           {

@@ -10,7 +10,6 @@ import type { Command } from 'commander';
 import { ConfigError, loadEnv } from '../config/env.ts';
 import type { Database } from '../db/connect.ts';
 import type { AuditProgress } from '../vault/audit.ts';
-import { loadVaultEnv, locationsFromEnv, settingsFromEnv, VaultConfigError } from '../vault/config.ts';
 import { REFUSAL_CODES, VaultError } from '../vault/errors.ts';
 import { PARTY_ROLES, type Actor, type ObjectRecord, type Party, type PartyRole, type SearchFilter } from '../vault/types.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -232,20 +231,15 @@ async function run(o: Common, work: (vault: Vault, actor: Actor) => Promise<numb
   let db: Database | null = null;
   try {
     const env = loadEnv();
-    const venv = loadVaultEnv();
     // Loaded here, not at the top: every other `passeport` command starts without them.
-    const [{ openDatabase }, { migrate }, { engineVaultPorts }, { FilesystemStore }, { Vault }] = await Promise.all([
+    const [{ openDatabase }, { migrate }, { openEngineVault }] = await Promise.all([
       import('../db/connect.ts'),
       import('../db/migrate.ts'),
       import('../vault/adapters.ts'),
-      import('../vault/storage/filesystem.ts'),
-      import('../vault/vault.ts'),
     ]);
     db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
     await migrate(db.sql);
-    const ports = engineVaultPorts(db.sql, { dataDir: env.DATA_DIR, tsaUrl: venv.VAULT_TSA_URL, trustAnchorFiles: venv.VAULT_TRUST_ANCHORS });
-    const stores = locationsFromEnv(venv, env.DATA_DIR).map((dir) => new FilesystemStore(dir));
-    const vault = new Vault({ sql: db.sql, stores, ports, settings: settingsFromEnv(venv) });
+    const vault = openEngineVault(db.sql, env);
     process.exitCode = await work(vault, { kind: 'archivist', name: o.actor ?? process.env.PASSEPORT_OPERATOR ?? os.userInfo().username });
   } catch (error) {
     const [code, message] = explain(error);
@@ -259,7 +253,7 @@ async function run(o: Common, work: (vault: Vault, actor: Actor) => Promise<numb
 
 function explain(error: unknown): [number, string] {
   if (error instanceof UsageError) return [EXIT.usage, error.message];
-  if (error instanceof ConfigError || error instanceof VaultConfigError) return [EXIT.usage, error.message];
+  if (error instanceof ConfigError) return [EXIT.usage, error.message];
   if (error instanceof VaultError) {
     if (error.code === 'INVALID_INPUT') return [EXIT.usage, error.message];
     if (error.code === 'NOT_FOUND') return [EXIT.notFound, error.message];

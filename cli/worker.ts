@@ -10,6 +10,8 @@ import { loadEnvOrReport } from '../config/env.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
 import { createDossierActivities } from '../activities/dossier.ts';
+import { createVaultActivities } from '../activities/vault.ts';
+import { openEngineVault } from '../vault/adapters.ts';
 import { createLocalGuarantor } from '../guarantor/local.ts';
 import { connectWorker, targetFromEnv } from '../temporal/connection.ts';
 import { installTemporalRuntime } from '../temporal/runtime.ts';
@@ -45,7 +47,10 @@ async function runWorker(): Promise<number> {
         connection,
         namespace: target.namespace,
         taskQueue: env.TEMPORAL_TASK_QUEUE,
-        activities: createDossierActivities({ sql: db.sql, guarantor: createLocalGuarantor(db.sql) }),
+        activities: {
+          ...createDossierActivities({ sql: db.sql, guarantor: createLocalGuarantor(db.sql) }),
+          ...createVaultActivities({ vault: openEngineVault(db.sql, env) }),
+        },
       });
       const running = worker.run();
       part.ready({ metricsAddress: env.WORKER_METRICS_ADDRESS || null });

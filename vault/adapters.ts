@@ -18,6 +18,9 @@ import { httpValidationFetchers } from '../signature/fetchers.ts';
 import { extendPdf } from '../signature/pades.ts';
 import { openPdf } from '../signature/pdf/open.ts';
 import { verifyPdf } from '../signature/validation/index.ts';
+import { locationsFromEnv, settingsFromEnv, type VaultEnv } from './config.ts';
+import { FilesystemStore } from './storage/filesystem.ts';
+import { Vault } from './vault.ts';
 import type { NewestTimestamp, PdfExtender, SignatureVerifier, Timestamper, TimestampCheck, VaultPorts } from './ports.ts';
 
 /** Anything that answers a DER TimeStampReq with a DER TimeStampResp, in this process (certs/tsa/authority.ts). */
@@ -62,6 +65,13 @@ export function engineVaultPorts(sql: Sql, options: { dataDir: string; tsaUrl?: 
     trustAnchors: async () => [...(await listCas(sql)).filter((ca) => ca.parent === null).map((ca) => new Uint8Array(ca.certificate)), ...extra],
     tsa: options.tsaUrl ? { url: options.tsaUrl } : { authority: enginePkiServices(sql, { dataDir: options.dataDir }).tsa },
   });
+}
+
+/** The engine's vault: its storage locations, settings and ports from the environment (VAULT_*). */
+export function openEngineVault(sql: Sql, env: VaultEnv & { DATA_DIR: string }): Vault {
+  const ports = engineVaultPorts(sql, { dataDir: env.DATA_DIR, tsaUrl: env.VAULT_TSA_URL, trustAnchorFiles: env.VAULT_TRUST_ANCHORS });
+  const stores = locationsFromEnv(env, env.DATA_DIR).map((dir) => new FilesystemStore(dir));
+  return new Vault({ sql, stores, ports, settings: settingsFromEnv(env) });
 }
 
 /** An RFC 3161 request answered by an authority in this process, with the client's checks. */

@@ -49,8 +49,7 @@ const classRetention = z
   });
 
 /**
- * The vault's settings from the environment (VAULT_*), parsed by one zod schema like
- * config/env.ts; the lead may fold it into that schema.
+ * The vault's settings from the environment (VAULT_*), part of config/env.ts's one schema.
  */
 export const VaultEnvSchema = z.object({
   VAULT_DIR: z.string().optional(),
@@ -76,17 +75,6 @@ export const VaultEnvSchema = z.object({
 });
 
 export type VaultEnv = z.infer<typeof VaultEnvSchema>;
-
-export class VaultConfigError extends Error {}
-
-export function loadVaultEnv(source: NodeJS.ProcessEnv = process.env): VaultEnv {
-  const parsed = VaultEnvSchema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new VaultConfigError(`Configuration du coffre-fort invalide :\n${lines.join('\n')}`);
-  }
-  return parsed.data;
-}
 
 export function settingsFromEnv(env: VaultEnv): VaultSettings {
   return {

@@ -11,4 +11,4 @@ export type { VaultPorts, Timestamper, SignatureVerifier, PdfExtender, Signature
 export { FilesystemStore } from './storage/filesystem.ts';
 export type { ObjectStore } from './storage/store.ts';
 export { mayPerform, mayAccessObject, isOwnDocument } from './access.ts';
-export { DEFAULT_SETTINGS, SEAL_CLASS, loadVaultEnv, settingsFromEnv, locationsFromEnv, type VaultSettings, type VaultEnv } from './config.ts';
+export { DEFAULT_SETTINGS, SEAL_CLASS, settingsFromEnv, locationsFromEnv, type VaultSettings, type VaultEnv } from './config.ts';

@@ -1,2 +1,3 @@
 /** Every workflow the worker runs; the bundler starts from this file. */
 export { dossierWorkflow } from './dossier.ts';
+export { vaultSealWorkflow, vaultAuditWorkflow, vaultPreservationWorkflow } from './vault.ts';
