@@ -29,6 +29,7 @@ import { healthRoutes } from './routes/health.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { signingRoutes } from './routes/signing.ts';
+import { vaultRoutes, type VaultRouteOptions } from './routes/vault.ts';
 
 export interface ServerOptions {
   sql: Sql;
@@ -42,6 +43,8 @@ export interface ServerOptions {
   checkTemporal?: () => Promise<void>;
   /** Extra route families mounted under /v1, with the same auth and errors. */
   plugins?: FastifyPluginAsync[];
+  /** The coffre-fort's routes (/v1/vault/…), when this API serves a vault. */
+  vault?: VaultRouteOptions;
   /** Route families with their own options and prefix ('' = the root), e.g. the PKI's public endpoints. */
   mounts?: MountedPlugin[];
   now?: () => Date;
@@ -126,6 +129,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(notificationRoutes, ctx);
       await v1.register(adminRoutes, ctx);
       await v1.register(signingRoutes, ctx);
+      if (options.vault) await v1.register(vaultRoutes, options.vault);
       for (const plugin of options.plugins ?? []) await v1.register(plugin);
     },
     { prefix: '/v1' },

@@ -19,6 +19,8 @@ import { listCas } from '../certs/ca-store.ts';
 import { checkTemporal, connectClient, targetFromEnv } from '../temporal/connection.ts';
 import { createTemporalDossierEngine } from '../temporal/dossier-engine.ts';
 import { createTemporalCeremonyEngine } from '../temporal/ceremony-engine.ts';
+import { ensureVaultSchedules } from '../temporal/vault-schedules.ts';
+import { openEngineVault } from '../vault/adapters.ts';
 import { runAsPart } from './part.ts';
 
 const RESUME_EVERY_MS = 60_000;
@@ -53,6 +55,13 @@ async function runApi(): Promise<number> {
         delete config.ceremony;
         logger.warn('PKI non initialisée (« passeport pki init ») : les dossiers s’arrêtent à la décision, sans lettre scellée ni contrat à signer');
       }
+      // The vault's sealing, audit and preservation schedules: created, or updated to the settings.
+      await ensureVaultSchedules(client, {
+        taskQueue: env.TEMPORAL_TASK_QUEUE,
+        sealEveryMinutes: env.VAULT_SEAL_PERIOD_MINUTES,
+        auditEveryHours: env.VAULT_AUDIT_PERIOD_HOURS,
+        preservationEveryHours: env.VAULT_PRESERVATION_PERIOD_HOURS,
+      });
       const app = await buildServer({
         sql: db.sql,
         engine,
@@ -60,6 +69,7 @@ async function runApi(): Promise<number> {
         logger,
         config,
         checkTemporal: () => checkTemporal(client),
+        vault: { vault: openEngineVault(db.sql, env), operatorOrganisation: env.VAULT_OPERATOR_ORGANISATION },
         // The PKI's public endpoints (POST /tsa, /pki/ocsp, /pki/crl, /pki/ca) at the root, loaded on first use.
         mounts: [
           {

@@ -12,6 +12,8 @@ import { migrate } from '../db/migrate.ts';
 import { createDossierActivities } from '../activities/dossier.ts';
 import { createCeremonyActivities } from '../activities/ceremony.ts';
 import { ceremonyPartsFromEnv } from '../ceremony/config.ts';
+import { createVaultActivities } from '../activities/vault.ts';
+import { openEngineVault } from '../vault/adapters.ts';
 import { createLocalGuarantor } from '../guarantor/local.ts';
 import { connectWorker, targetFromEnv } from '../temporal/connection.ts';
 import { installTemporalRuntime } from '../temporal/runtime.ts';
@@ -43,7 +45,8 @@ async function runWorker(): Promise<number> {
       await migrate(db.sql);
       const target = targetFromEnv(env);
       const connection = await connectWorker(target);
-      const ceremony = ceremonyPartsFromEnv(db.sql, env);
+      const vault = openEngineVault(db.sql, env);
+      const ceremony = ceremonyPartsFromEnv(db.sql, env, vault);
       const worker = await createWorker({
         connection,
         namespace: target.namespace,
@@ -51,6 +54,7 @@ async function runWorker(): Promise<number> {
         activities: {
           ...createDossierActivities({ sql: db.sql, guarantor: createLocalGuarantor(db.sql) }),
           ...createCeremonyActivities({ sql: db.sql, ...ceremony }),
+          ...createVaultActivities({ vault }),
         },
       });
       const running = worker.run();

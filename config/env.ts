@@ -2,6 +2,7 @@ import { z } from 'zod';
 import path from 'node:path';
 import { DEFAULT_DEADLINES } from '../domain/schedule-deadlines.ts';
 import { DEFAULT_CEREMONY_SETTINGS } from '../domain/ceremony.ts';
+import { VaultEnvSchema } from '../vault/config.ts';
 
 /** Every setting the engine reads from the environment, parsed once at start. */
 const durationSeconds = z.coerce.number().int().positive();
@@ -43,6 +44,8 @@ const EnvSchema = z.object({
     .string()
     .regex(/^$|^[^\s:]+:\d{1,5}$/, 'host:port attendu, par exemple 127.0.0.1:9464 (vide : pas de métriques)')
     .default('127.0.0.1:9464'),
+  // The coffre-fort's settings (VAULT_*), documented in docs/vault.md.
+  ...VaultEnvSchema.shape,
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -53,7 +56,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const parsed = EnvSchema.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+    throw new ConfigError(`Configuration invalide :\n${lines.join('\n')}`);
   }
   return { ...parsed.data, DATA_DIR: path.resolve(parsed.data.DATA_DIR) };
 }

@@ -8,6 +8,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash scripts/bootstrap.sh
 export TEMPORAL_CLI="$(bash scripts/ensure-temporal.sh)"
+# pyHanko (PyPI, pinned, in a private venv) judges PAdES files beside openssl, pdfsig and qpdf.
+export PYHANKO_PYTHON="$(bash scripts/ensure-pyhanko.sh)"
 echo "Type-checking..."
 npx tsc --noEmit
 npx vitest run "$@"
