@@ -1,13 +1,14 @@
 /**
  * The ceremony's parts from the engine's configuration: where the TSA is,
- * the seal token's PIN, the archive folder. One place, for the worker, the
- * demo and the benchmark alike.
+ * the seal token's PIN, the engine's vault. One place, for the worker, the
+ * tests and the benchmark alike.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Sql } from '../db/connect.ts';
-import { LocalArchive, type ArchiveDepositor } from './archive.ts';
+import type { Vault } from '../vault/vault.ts';
+import { vaultArchive, type ArchiveDepositor } from './archive.ts';
 import { loadEnginePki, type EnginePki } from './pki-access.ts';
 import { createSealKeys, type SealKeys } from './seals.ts';
 
@@ -48,7 +49,7 @@ export interface CeremonyParts {
   archive: ArchiveDepositor;
 }
 
-export function ceremonyPartsFromEnv(sql: Sql, env: CeremonyEnv): CeremonyParts {
+export function ceremonyPartsFromEnv(sql: Sql, env: CeremonyEnv, vault: Pick<Vault, 'deposit'>): CeremonyParts {
   let pki: Promise<EnginePki> | null = null;
   return {
     // Loaded on first use, again after a failure (the PKI may be initialised after the worker started).
@@ -60,6 +61,6 @@ export function ceremonyPartsFromEnv(sql: Sql, env: CeremonyEnv): CeremonyParts 
       return pki;
     },
     seals: createSealKeys(sql, { pin: () => resolveSealPin(env), modulePath: env.PKCS11_MODULE }),
-    archive: new LocalArchive(path.join(env.DATA_DIR, 'archive')),
+    archive: vaultArchive(vault),
   };
 }

@@ -95,7 +95,7 @@ create table contract_signatures (
   primary key (dossier_id, party)
 );
 
--- The local archive's deposits (until the coffre-fort takes them): one package per dossier.
+-- Each ceremony's package in the coffre-fort: one per dossier.
 create table archive_deposits (
   dossier_id uuid primary key references dossiers (id),
   package_id text not null,

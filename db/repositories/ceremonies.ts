@@ -333,13 +333,13 @@ export async function ensureCompanyOrganisation(sql: Sql, siren: string, name: s
   await sql`insert into organisations (id, kind, name) values (${siren}, 'company', ${name}) on conflict (id) do nothing`;
 }
 
-// ── The archive's deposits ──────────────────────────────────────────────────
+// ── The deposits in the vault ───────────────────────────────────────────────
 
 export interface ArchiveDepositRecord {
   dossierId: string;
   packageId: string;
   location: string;
-  objects: { name: string; sha256: string; size: number }[];
+  objects: { id: string; name: string; sha256: string; size: number }[];
   depositedAt: string;
 }
 

@@ -29,6 +29,8 @@ import { readPidFile } from '../../processes/identity.ts';
 import { installTemporalRuntime } from '../../temporal/runtime.ts';
 import { workflowBundle } from '../../temporal/worker.ts';
 import { ceremonyWorkflowId } from '../../workflows/ceremony.ts';
+import { openEngineVault } from '../../vault/adapters.ts';
+import { VaultEnvSchema } from '../../vault/config.ts';
 import { cli, root } from '../support/cli.ts';
 import { makeDataDir } from '../support/data-dir.ts';
 import { pdftext, scheduleFromText } from '../documents/support/pdf-judges.ts';
@@ -213,12 +215,20 @@ describe('the signing ceremony on passeport start’s default path', () => {
     expect(evidenceText).toMatch(/jeton PKCS#11/);
     expect(evidenceText).toMatch(/TOTAL_PASSED/);
 
-    // The archive: the five documents, hashed in the manifest.
-    const archive = (done.archive as { location: string }).location;
-    const manifest = JSON.parse(fs.readFileSync(path.join(archive, 'manifeste.json'), 'utf8')) as { objects: { name: string; sha256: string }[] };
-    expect(manifest.objects.map((o) => o.name).sort()).toEqual(['contrat-signe.pdf', 'dossier-de-preuve.pdf', 'dossier.pdf', 'lettre-de-decision.pdf', 'rapport-de-validation.json']);
-    for (const o of manifest.objects) expect(crypto.createHash('sha256').update(fs.readFileSync(path.join(archive, o.name))).digest('hex')).toBe(o.sha256);
-    expect(fs.readFileSync(path.join(archive, 'contrat-signe.pdf')).equals(contract.bytes)).toBe(true);
+    // The coffre-fort: the five documents, read back as deposited.
+    expect(done.archive).toMatchObject({ location: expect.stringMatching(/^coffre-fort, paquet /) });
+    const vaultSql = postgres(runningEmbeddedPostgres(dataDir)!.url, { max: 2, onnotice: () => {} });
+    try {
+      const vault = openEngineVault(vaultSql, { ...VaultEnvSchema.parse({}), DATA_DIR: dataDir });
+      const archivist = { kind: 'archivist', name: 'tests' } as const;
+      const objects = await vault.list(archivist, { dossierId: id });
+      expect(objects.map((o) => o.name).sort()).toEqual(['contrat-signe.pdf', 'dossier-de-preuve.pdf', 'dossier.pdf', 'lettre-de-decision.pdf', 'rapport-de-validation.json']);
+      const stored = await vault.read(archivist, objects.find((o) => o.name === 'contrat-signe.pdf')!.id);
+      expect(stored.content.equals(contract.bytes)).toBe(true);
+      expect(objects.every((o) => o.documentClass === 'contrat' && o.parties.length === 3)).toBe(true);
+    } finally {
+      await vaultSql.end();
+    }
 
     // The ceremony's history: each signature accepted once, and it replays against today's bundle.
     const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${engine.temporalPort}` }) });

@@ -7,8 +7,6 @@
  * a decline and a lapsed offer (with its reminder).
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../db/seed.ts';
 import { listEvents } from '../../db/repositories/events.ts';
@@ -153,9 +151,10 @@ describe('a signer declines', () => {
     expect(notices[0]?.payload).toMatchObject({ declinedBy: 'revendeur', reason });
     const journal = (await listEvents(s.db.sql, id)).find((e) => e.type === 'contract_declined');
     expect(journal?.payload).toMatchObject({ party: 'revendeur', reason, ip: '127.0.0.1', userAgent: 'test-ceremonie/1.0' });
-    // The unsigned contract and its evidence still go to the archive.
-    const archived = await waitForArchive(id);
-    expect(fs.readdirSync(archived).sort()).toEqual(['contrat-non-signe.pdf', 'dossier-de-preuve.pdf', 'dossier.pdf', 'lettre-de-decision.pdf', 'manifeste.json']);
+    // The unsigned contract and its evidence still go to the coffre-fort.
+    await waitForArchive(id);
+    const archived = await s.vault.list({ kind: 'archivist', name: 'tests' }, { dossierId: id });
+    expect(archived.map((o) => o.name).sort()).toEqual(['contrat-non-signe.pdf', 'dossier-de-preuve.pdf', 'dossier.pdf', 'lettre-de-decision.pdf']);
   });
 });
 
@@ -173,8 +172,8 @@ describe('an offer nobody signs', () => {
 
 async function waitForArchive(id: string): Promise<string> {
   for (let i = 0; i < 200; i++) {
-    const [row] = await s.db.sql<{ location: string }[]>`select location from archive_deposits where dossier_id = ${id}`;
-    if (row) return path.resolve(row.location);
+    const [row] = await s.db.sql<{ package_id: string }[]>`select package_id from archive_deposits where dossier_id = ${id}`;
+    if (row) return row.package_id;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`no archive deposit for ${id}`);

@@ -39,6 +39,9 @@ import { installTemporalRuntime } from '../../../temporal/runtime.ts';
 import { createWorker } from '../../../temporal/worker.ts';
 import type { CeremonyEngine, DossierEngine } from '../../../temporal/types.ts';
 import { createTestDatabase } from '../../support/db.ts';
+import { openEngineVault } from '../../../vault/adapters.ts';
+import { VaultEnvSchema } from '../../../vault/config.ts';
+import type { Vault } from '../../../vault/vault.ts';
 
 export type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
 
@@ -52,6 +55,7 @@ export interface CeremonyStack {
   engine: DossierEngine;
   ceremony: CeremonyEngine;
   parts: CeremonyParts;
+  vault: Vault;
   worker: Worker;
   keys: SeededKey[];
   key(role: SeededKey['role'], organisation: string): string;
@@ -81,13 +85,12 @@ export async function startCeremonyStack(): Promise<CeremonyStack> {
     server: { executable: { type: 'existing-path', path: findTemporalCli() }, ip: '127.0.0.1' },
   });
   const taskQueue = `ceremony-${crypto.randomBytes(4).toString('hex')}`;
-  const parts = ceremonyPartsFromEnv(db.sql, {
-    DATA_DIR: dataDir,
-    API_HOST: '127.0.0.1',
-    API_PORT: port,
-    PASSEPORT_SEAL_PIN: sealPin,
-    PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so',
-  });
+  const vault = openEngineVault(db.sql, { ...VaultEnvSchema.parse({}), DATA_DIR: dataDir });
+  const parts = ceremonyPartsFromEnv(
+    db.sql,
+    { DATA_DIR: dataDir, API_HOST: '127.0.0.1', API_PORT: port, PASSEPORT_SEAL_PIN: sealPin, PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so' },
+    vault,
+  );
   const worker = await createWorker({
     connection: env.nativeConnection,
     taskQueue,
@@ -122,6 +125,7 @@ export async function startCeremonyStack(): Promise<CeremonyStack> {
     engine,
     ceremony,
     parts,
+    vault,
     worker,
     keys: apiKeys,
     key(role, organisation) {
