@@ -31,6 +31,7 @@ import type { CeremonySettings } from '../../../domain/ceremony.ts';
 import { addMonths, parisDateOf } from '../../../domain/dates.ts';
 import { totalAmountCents, type DossierInput } from '../../../domain/dossier.ts';
 import { DEFAULT_DEADLINES } from '../../../domain/schedule-deadlines.ts';
+import type { DossierView } from '../../../domain/outcomes.ts';
 import { freePort } from '../../../processes/free-port.ts';
 import { createTemporalCeremonyEngine } from '../../../temporal/ceremony-engine.ts';
 import { createTemporalDossierEngine } from '../../../temporal/dossier-engine.ts';
@@ -59,8 +60,10 @@ export interface CeremonyStack {
   worker: Worker;
   keys: SeededKey[];
   key(role: SeededKey['role'], organisation: string): string;
-  /** Stores a dossier and starts its workflow with the ceremony settings given. */
+  /** Stores a demo dossier, starts its workflow with the ceremony settings given and expects the default accord. */
   submit(kind: 'small' | 'large', settings?: Partial<CeremonySettings>): Promise<string>;
+  /** Stores any dossier and starts its workflow; returns its first answer. */
+  start(body: DossierInput, settings?: Partial<CeremonySettings>): Promise<DossierView>;
   signers(): { createurSmall: Signer; createurLarge: Signer & { close(): void }; reseller: Signer };
   stop(): Promise<void>;
 }
@@ -114,6 +117,17 @@ export async function startCeremonyStack(): Promise<CeremonyStack> {
   await app.listen({ host: '127.0.0.1', port });
   const files = demoSignerFiles(dataDir);
   const opened: Array<{ close(): void }> = [];
+  const start = async (body: DossierInput, settings: Partial<CeremonySettings> = {}): Promise<DossierView> => {
+    const { dossier } = await insertDossierIdempotent(db.sql, {
+      resellerId: body.resellerId,
+      bankId: body.bankId,
+      idempotencyKey: crypto.randomUUID(),
+      siren: body.company.siren,
+      totalAmountCents: totalAmountCents(body as Parameters<typeof totalAmountCents>[0]),
+      body,
+    });
+    return engine.start(workflowInputOf(dossier, { deadlines: DEFAULT_DEADLINES, ceremony: { ...TEST_SETTINGS, ...settings } }), 30_000);
+  };
 
   return {
     db,
@@ -134,19 +148,11 @@ export async function startCeremonyStack(): Promise<CeremonyStack> {
       return found.key;
     },
     async submit(kind, settings = {}) {
-      const body = demoDossier(kind);
-      const { dossier } = await insertDossierIdempotent(db.sql, {
-        resellerId: body.resellerId,
-        bankId: body.bankId,
-        idempotencyKey: crypto.randomUUID(),
-        siren: body.company.siren,
-        totalAmountCents: totalAmountCents(body as Parameters<typeof totalAmountCents>[0]),
-        body,
-      });
-      const view = await engine.start(workflowInputOf(dossier, { deadlines: DEFAULT_DEADLINES, ceremony: { ...TEST_SETTINGS, ...settings } }), 30_000);
-      if (view.status !== 'approved') throw new Error(`dossier ${dossier.id}: ${view.status}`);
-      return dossier.id;
+      const view = await start(demoDossier(kind), settings);
+      if (view.status !== 'approved') throw new Error(`dossier ${view.dossierId}: ${view.status}`);
+      return view.dossierId;
     },
+    start,
     signers() {
       const createurLarge = openTokenSigner({ tokenLabel: files.createurToken, pin: DEMO_TOKEN_PIN });
       opened.push(createurLarge);
