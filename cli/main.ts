@@ -17,6 +17,7 @@ const FAMILIES: Record<string, Family> = {
   sign: () => import('./sign.ts'),
   extend: () => import('./sign.ts'),
   verify: () => import('./verify.ts'),
+  demo: () => import('./demo.ts'),
   vault: () => import('./vault.ts'),
 };
 

@@ -11,6 +11,8 @@ import type { Role } from '../domain/roles.ts';
 import { normaliseName, PROGRAMME_SETTINGS_KEY } from './repositories/registries.ts';
 import { BankPolicySchema, type BankPolicyInput } from '../domain/policy.ts';
 import { isValidSiren } from '../domain/siren.ts';
+import { addMonths, parisDateOf } from '../domain/dates.ts';
+import type { DossierInput } from '../domain/dossier.ts';
 
 export const DEMO_KEY_SEED = 'passeport-demo-2026';
 
@@ -236,4 +238,25 @@ export async function seedDemo(sql: Sql, options: { keySeed?: string } = {}): Pr
     keys.push({ role, organisation, organisationName: names.get(organisation) ?? organisation, key });
   }
   return { apiKeys: keys };
+}
+
+/**
+ * A demo dossier of one of the demo's créateurs, submitted by the Grenoble
+ * reseller to Banque Populaire des Alpes: small (2 400 € HT, RGS * suffices)
+ * or large (24 000 € HT, above the protocol's 15 000 €: RGS ** required).
+ * Both are accorded by default.
+ */
+export function demoDossier(kind: keyof typeof DEMO.createurs, today = parisDateOf(new Date())): DossierInput {
+  const c = DEMO.createurs[kind];
+  const passport = kind === 'small' ? DEMO.passports.sixModules : DEMO.passports.fourModules;
+  return {
+    resellerId: DEMO.resellers.grenoble,
+    bankId: DEMO.banks.alpes,
+    company: { siren: c.siren, legalName: c.company, legalForm: 'SARL', naf: '62.02A', creationDate: addMonths(today, -10), postcode: '38250', city: 'Villard-de-Lans' },
+    dirigeant: { firstName: c.firstName, lastName: c.lastName, birthDate: '1988-05-17', email: 'dirigeant@example.fr', mobile: '06 12 34 56 78' },
+    passportNumber: passport.number,
+    equipment: [{ description: 'Poste de travail', category: 'poste_de_travail', quantity: 2, unitPriceCents: kind === 'small' ? 120_000 : 1_200_000 }],
+    financing: { product: 'credit_bail', durationMonths: 36, periodicity: 'monthly', residualValuePercent: 1 },
+    consent: true,
+  };
 }

@@ -239,6 +239,19 @@ describe('the signing ceremony on passeport start’s default path', () => {
     } finally {
       await client.connection.close();
     }
+
+    // passeport demo, the large dossier: the créateur signs at RGS ** with its SoftHSM2 token.
+    const [demoCommand, demoArgs] = cli('demo', '--large', '--api', apiUrl, '--out', path.join(work, 'demo'));
+    const demo = await run(demoCommand, demoArgs, { cwd: root, env: { ...process.env, DATA_DIR: dataDir } });
+    const demoContract = /Contrat signé : (.+\.pdf)/.exec(demo.stdout)?.[1];
+    expect(demoContract, demo.stdout + demo.stderr).toBeDefined();
+    expect(demo.stdout).toMatch(/Avec son jeton \(RGS \*\*\)/);
+    expect(demo.stdout).toMatch(/Coffre-fort : coffre-fort, paquet CF-\w+/);
+    const [v2, v2Args] = cli('verify', demoContract!, '--trust', rootFile, '--json');
+    const demoVerdict = JSON.parse((await run(v2, v2Args, { cwd: root, env: { ...process.env, DATA_DIR: dataDir } })).stdout) as typeof verdict;
+    expect(demoVerdict.passed).toBe(true);
+    expect(demoVerdict.reports[0]!.signatures.filter((s) => s.type === 'signature').map((s) => s.rgsLevel)).toEqual([2, 1, 3]);
+
     expect(errorLines(engine.start.output())).toEqual([]);
 
     engine.start.child.kill('SIGTERM');

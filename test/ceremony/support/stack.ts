@@ -25,10 +25,9 @@ import { openTokenSigner } from '../../../certs/pkcs11.ts';
 import { createSoftHsmStore, type SoftHsmStore } from '../../../certs/softhsm.ts';
 import type { Signer } from '../../../certs/types.ts';
 import { insertDossierIdempotent } from '../../../db/repositories/dossiers.ts';
-import { DEMO, seedDemo, type SeededKey } from '../../../db/seed.ts';
+import { DEMO, demoDossier, seedDemo, type SeededKey } from '../../../db/seed.ts';
 import { DEMO_P12_PASSPHRASE, DEMO_TOKEN_PIN, demoSignerFiles, seedDemoSigners } from '../../../db/seed-signers.ts';
 import type { CeremonySettings } from '../../../domain/ceremony.ts';
-import { addMonths, parisDateOf } from '../../../domain/dates.ts';
 import { totalAmountCents, type DossierInput } from '../../../domain/dossier.ts';
 import { DEFAULT_DEADLINES } from '../../../domain/schedule-deadlines.ts';
 import type { DossierView } from '../../../domain/outcomes.ts';
@@ -175,29 +174,4 @@ export async function startCeremonyStack(): Promise<CeremonyStack> {
   };
 }
 
-/**
- * The demo's two créateurs: a small dossier (2 400 € HT, RGS * suffices) and a
- * large one (24 000 € HT, above the protocol's 15 000 €: RGS ** required).
- */
-export function demoDossier(kind: 'small' | 'large'): DossierInput {
-  const c = DEMO.createurs[kind];
-  const passport = kind === 'small' ? DEMO.passports.sixModules : DEMO.passports.fourModules;
-  return {
-    resellerId: DEMO.resellers.grenoble,
-    bankId: DEMO.banks.alpes,
-    company: {
-      siren: c.siren,
-      legalName: c.company,
-      legalForm: 'SARL',
-      naf: '62.02A',
-      creationDate: addMonths(parisDateOf(new Date()), -10),
-      postcode: '38250',
-      city: 'Villard-de-Lans',
-    },
-    dirigeant: { firstName: c.firstName, lastName: c.lastName, birthDate: '1988-05-17', email: 'dirigeant@example.fr', mobile: '06 12 34 56 78' },
-    passportNumber: passport.number,
-    equipment: [{ description: 'Poste de travail', category: 'poste_de_travail', quantity: 2, unitPriceCents: kind === 'small' ? 120_000 : 1_200_000 }],
-    financing: { product: 'credit_bail', durationMonths: 36, periodicity: 'monthly', residualValuePercent: 1 },
-    consent: true,
-  };
-}
+export { demoDossier };
