@@ -18,7 +18,9 @@ import { createLocalGuarantor } from '../guarantor/local.ts';
 import { buildServer } from '../api/server.ts';
 import { apiConfigFromEnv } from '../api/context.ts';
 import { resumeStalledDossiers } from '../api/resume.ts';
-import { enginePkiServices, pkiRoutes } from '../certs/http.ts';
+import { pkiRoutes } from '../api/routes/pki.ts';
+import { enginePkiServices } from '../certs/services.ts';
+import { pkiStore } from '../db/repositories/pki.ts';
 import { initPki } from '../certs/ca.ts';
 import { startDevServer } from '../temporal/dev-server.ts';
 import { checkTemporal, connectClient, connectWorker, targetFromEnv } from '../temporal/connection.ts';
@@ -136,7 +138,7 @@ async function start(): Promise<number> {
       mounts: [
         {
           plugin: pkiRoutes,
-          options: enginePkiServices(db.sql, {
+          options: enginePkiServices(pkiStore(db.sql), {
             dataDir: env.DATA_DIR,
             onError: (err) => logger.error({ err }, 'service PKI en échec'),
           }),
@@ -161,7 +163,7 @@ async function start(): Promise<number> {
     if (env.DEMO_MODE) {
       // A demo engine issues, timestamps and answers OCSP at once; a real one runs `pki init` as a ceremony.
       // EC P-384 CA keys keep the first start short; the URLs in certificates point at this API.
-      const pki = await initPki(db.sql, { caKeyType: 'ec384', publicBaseUrl: apiUrl, dataDir: env.DATA_DIR });
+      const pki = await initPki(pkiStore(db.sql), { caKeyType: 'ec384', publicBaseUrl: apiUrl, dataDir: env.DATA_DIR });
       logger.info({ created: pki.created }, pki.message);
     }
 

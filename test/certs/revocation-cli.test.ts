@@ -7,6 +7,7 @@ import { initTestPki, issueTestCertificate, writePem, TEST_SECRET } from './revo
 import { engineCaLoader } from '../../certs/revocation/issuing-ca.ts';
 import { tempDir } from './tsa-support.ts';
 import { cli, root } from '../support/cli.ts';
+import { pkiStore } from '../../db/repositories/pki.ts';
 
 type Db = Awaited<ReturnType<typeof createTestDatabase>>;
 
@@ -97,7 +98,7 @@ describe('passeport pki revoke | crl | serve', () => {
     const reply = await fetch(`${url}/tsa`, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: fs.readFileSync(queryFile) });
     const replyFile = path.join(dir, 'r.tsr');
     fs.writeFileSync(replyFile, Buffer.from(await reply.arrayBuffer()));
-    const loadCa = engineCaLoader(db.sql, { secret: TEST_SECRET });
+    const loadCa = engineCaLoader(pkiStore(db.sql), { secret: TEST_SECRET });
     const rootPem = writePem(dir, 'root.pem', (await loadCa('root')).certificate);
     const chainPem = writePem(dir, 'chain.pem', (await loadCa('tsa')).certificate);
     const verified = await run('openssl', ['ts', '-verify', '-data', data, '-in', replyFile, '-CAfile', rootPem, '-untrusted', chainPem]);
