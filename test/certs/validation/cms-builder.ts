@@ -47,7 +47,7 @@ export function pssParams(hash: keyof typeof DIGEST_OID, mgf1Hash: keyof typeof 
 /** The certificate with its signature algorithm (inner and outer) replaced, signed again by `sign`. */
 export function resignCertificate(der: Uint8Array, algorithm: Algorithm, sign: (tbs: Uint8Array) => Uint8Array): Uint8Array {
   const cert = AsnConvert.parse(der, Certificate);
-  const id = new AlgorithmIdentifier({ algorithm: algorithm.oid, ...(algorithm.params ? { parameters: algorithm.params } : {}) });
+  const id = new AlgorithmIdentifier({ algorithm: algorithm.oid, ...(algorithm.params ? { parameters: new Uint8Array(algorithm.params).buffer } : {}) });
   cert.tbsCertificate.signature = id;
   cert.signatureAlgorithm = id;
   cert.signatureValue = sign(new Uint8Array(AsnConvert.serialize(cert.tbsCertificate))) as unknown as ArrayBuffer;
