@@ -3,17 +3,16 @@ import { bool, DIGESTS, digestAlgorithmId, integer, octets, oid, parse, seq, uns
 import type { Timestamper } from '../types.ts';
 import { readTimestampToken, type TokenSummary } from './token.ts';
 import { FAIL_INFO } from './request.ts';
+import { PkiError } from '../errors.ts';
 
 export type TsaClientErrorCode = 'TSA_UNREACHABLE' | 'TSA_HTTP_ERROR' | 'TSA_REJECTED' | 'TSA_BAD_REPLY' | 'TSA_BAD_INPUT';
 
 /** Why a timestamp could not be obtained; `message` is French and safe to show. */
-export class TsaClientError extends Error {
-  constructor(
-    readonly code: TsaClientErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class TsaClientError extends PkiError {
+  declare readonly code: TsaClientErrorCode;
+
+  constructor(code: TsaClientErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = 'TsaClientError';
   }
 }

@@ -1,4 +1,5 @@
 import { Asn1Error, DIGESTS, digestByOid, parse, type HashAlgorithm, type Node } from '../../asn1/index.ts';
+import { PkiError } from '../errors.ts';
 
 /** RFC 3161 PKIFailureInfo bit numbers. */
 export const FAIL_INFO = {
@@ -14,13 +15,13 @@ export const FAIL_INFO = {
 
 export type FailInfo = keyof typeof FAIL_INFO;
 
-/** A request the TSA refuses: answered with PKIStatus rejection and this failInfo (its code). */
-export class TsaRejection extends Error {
+/** A request the TSA refuses: answered with PKIStatus rejection and this failInfo. */
+export class TsaRejection extends PkiError {
   constructor(
     readonly failInfo: FailInfo,
     message: string,
   ) {
-    super(message);
+    super('TSA_REQUEST_REFUSED', message);
     this.name = 'TsaRejection';
   }
 }
