@@ -4,7 +4,7 @@
  * type. Pure: bytes in, values out; nothing here touches the network or a database.
  */
 export { Asn1Error, reading, type Asn1ErrorCode } from './errors.ts';
-export { parse, parsePrefix, Node, type ReadOptions } from './reader.ts';
+export { parse, parsePrefix, required, Node, type ReadOptions } from './reader.ts';
 export {
   tlv, seq, set, setOf, octets, NULL, bool, ctx, ctxPrimitive, oid, integer, unsignedInteger, hexInteger, enumerated,
   bitString, namedBits, utf8, printable, ia5, generalizedTime, x509Time, encodeTree, headerSize, type DerNode,

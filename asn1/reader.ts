@@ -185,6 +185,12 @@ function utc(year: number, month: string, day: string, hour: string, minute?: st
   return date.getUTCDate() === d ? date : new Date(NaN);
 }
 
+/** The node when present; else « <what> absent » (for list items and optional fields a structure requires). */
+export function required(node: Node | undefined, what: string): Node {
+  if (!node) throw malformed(`${what} absent`);
+  return node;
+}
+
 /** Reads one element that must fill `bytes` exactly. */
 export function parse(bytes: Uint8Array, options: ReadOptions = {}): Node {
   const node = parsePrefix(bytes, options);

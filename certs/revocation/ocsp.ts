@@ -1,6 +1,6 @@
 import {
   Asn1Error, OID, bitString, ctx, defaultHashFor, digestByOid, enumerated, generalizedTime, hash, octets, oid, parse, parseCertificate, seq,
-  signatureAlgorithmId, tlv, type DigestName, type Node,
+  required, signatureAlgorithmId, tlv, type DigestName, type Node,
 } from '../../asn1/index.ts';
 import type { Signer } from '../types.ts';
 import { REVOCATION_REASONS, type RevocationReason } from './reasons.ts';
@@ -91,7 +91,7 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
       let i = 0;
       if (parts[i]?.tag === 0xa0) i++;
       if (parts[i]?.tag === 0xa1) i++;
-      const list = (parts[i++] ?? missing('requestList')).items('requestList');
+      const list = required(parts[i++], 'requestList').items('requestList');
       if (list.length === 0) throw new Malformed('requestList vide');
       // Each CertID costs database lookups: a request is for a handful of certificates.
       if (list.length > MAX_CERT_IDS) throw new Malformed('trop de certificats dans une requête');
@@ -112,18 +112,15 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
 
   function parseSingle(certId: Node): SingleRequest {
     const [algorithm, nameHash, keyHash, serial] = certId.children;
-    const digest = digestByOid((algorithm ?? missing('hashAlgorithm')).expect(0x30, 'hashAlgorithm').child(0, 'hashAlgorithm').oid('hashAlgorithm'));
-    const name = Buffer.from((nameHash ?? missing('issuerNameHash')).expect(0x04, 'issuerNameHash').content).toString('hex');
-    const key = Buffer.from((keyHash ?? missing('issuerKeyHash')).expect(0x04, 'issuerKeyHash').content).toString('hex');
-    const serialBytes = (serial ?? missing('serialNumber')).expect(0x02, 'serialNumber').content;
+    const digest = digestByOid(required(algorithm, 'hashAlgorithm').expect(0x30, 'hashAlgorithm').child(0, 'hashAlgorithm').oid('hashAlgorithm'));
+    const name = Buffer.from(required(nameHash, 'issuerNameHash').expect(0x04, 'issuerNameHash').content).toString('hex');
+    const key = Buffer.from(required(keyHash, 'issuerKeyHash').expect(0x04, 'issuerKeyHash').content).toString('hex');
+    const serialBytes = required(serial, 'serialNumber').expect(0x02, 'serialNumber').content;
     if (serialBytes.length === 0) throw new Malformed('numéro de série vide');
     const hex = Buffer.from(serialBytes).toString('hex').replace(/^(00)+(?=[0-9a-f]{2})/, '');
     return { certId: Buffer.from(certId.raw), authority: index.get(`${digest}/${name}/${key}`) ?? null, serialHex: hex };
   }
 
-  function missing(what: string): never {
-    throw new Malformed(`${what} absent`);
-  }
 
   async function answer(body: Uint8Array): Promise<Buffer> {
     let parsed: ReturnType<typeof parseRequest>;

@@ -1,4 +1,4 @@
-import { Asn1Error, DIGESTS, digestByOid, parse, type HashAlgorithm, type Node } from '../../asn1/index.ts';
+import { Asn1Error, DIGESTS, digestByOid, parse, required, type HashAlgorithm, type Node } from '../../asn1/index.ts';
 import { PkiError } from '../errors.ts';
 
 /** RFC 3161 PKIFailureInfo bit numbers. */
@@ -55,9 +55,9 @@ export function parseTimestampRequest(body: Uint8Array): TimestampRequest {
 
 function parseRequest(body: Uint8Array): TimestampRequest {
   const fields = parse(body).items('TimeStampReq');
-  const version = (fields[0] ?? missing('version')).integer('version');
+  const version = required(fields[0], 'version').integer('version');
   if (version !== 1n) throw new TsaRejection('badRequest', `Version de requête non prise en charge : ${version}`);
-  const imprintNode = (fields[1] ?? missing('messageImprint')).expect(0x30, 'messageImprint');
+  const imprintNode = required(fields[1], 'messageImprint').expect(0x30, 'messageImprint');
   const { hash, hashedMessage } = parseImprint(imprintNode);
 
   const request: TimestampRequest = {
@@ -84,9 +84,6 @@ function parseRequest(body: Uint8Array): TimestampRequest {
   return request;
 }
 
-function missing(what: string): never {
-  throw new Asn1Error('MALFORMED', `${what} absent`);
-}
 
 function parseImprint(node: Node): { hash: HashAlgorithm; hashedMessage: Buffer } {
   const [algorithm, hashed, extra] = node.children;
@@ -94,7 +91,7 @@ function parseImprint(node: Node): { hash: HashAlgorithm; hashedMessage: Buffer 
     throw new Asn1Error('MALFORMED', 'messageImprint mal formé');
   }
   const [algOid, params, more] = algorithm.children;
-  const dotted = (algOid ?? missing('hashAlgorithm')).oid('hashAlgorithm');
+  const dotted = required(algOid, 'hashAlgorithm').oid('hashAlgorithm');
   const hash = digestByOid(dotted);
   if (!hash || !IMPRINT_HASHES.has(hash)) throw new TsaRejection('badAlg', `Algorithme d'empreinte refusé (${dotted}) : SHA-256, SHA-384 ou SHA-512 attendu`);
   if (more || (params && !(params.tag === 0x05 && params.content.length === 0))) {
@@ -109,7 +106,7 @@ function parseImprint(node: Node): { hash: HashAlgorithm; hashedMessage: Buffer 
 function checkExtensions(node: Node): void {
   for (const ext of node.children) {
     const parts = ext.children;
-    const extOid = (parts[0] ?? missing('extnID')).oid('extnID');
+    const extOid = required(parts[0], 'extnID').oid('extnID');
     const critical = parts.length === 3 ? parts[1]!.boolean('critical') : false;
     if (parts[parts.length - 1]?.tag !== 0x04) throw new Asn1Error('MALFORMED', 'extension mal formée');
     if (critical) throw new TsaRejection('unacceptedExtension', `Extension critique non prise en charge : ${extOid}`);

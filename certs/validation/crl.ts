@@ -1,5 +1,5 @@
 import {
-  Asn1Error, OID, contentKey, Memo, nameKey, nameToString, normalizeSerial, parse, readAlgorithm, readExtensions, reading,
+  Asn1Error, OID, contentKey, Memo, nameKey, nameToString, normalizeSerial, parse, readAlgorithm, readExtensions, reading, required,
   type AlgorithmIdentifier, type Node, type RawExtension,
 } from '../../asn1/index.ts';
 
@@ -63,8 +63,8 @@ function parseCopy(der: Uint8Array): ParsedCrl {
     let i = 0;
     if (fields[i]?.tag === 0x02) i++;
     const innerAlg = readAlgorithm(fields[i++], 'algorithme de signature');
-    const issuerNode = (fields[i++] ?? missing('émetteur')).expect(0x30, 'émetteur');
-    const thisUpdate = (fields[i++] ?? missing('thisUpdate')).time('thisUpdate');
+    const issuerNode = required(fields[i++], 'émetteur').expect(0x30, 'émetteur');
+    const thisUpdate = required(fields[i++], 'thisUpdate').time('thisUpdate');
     let nextUpdate: Date | undefined;
     if (fields[i] && (fields[i]!.tag === 0x17 || fields[i]!.tag === 0x18)) nextUpdate = fields[i++]!.time('nextUpdate');
     // Only serials are read up front: a CRL may hold many thousands of entries, one is looked up.
@@ -82,7 +82,7 @@ function parseCopy(der: Uint8Array): ParsedCrl {
       thisUpdate,
       ...(nextUpdate ? { nextUpdate } : {}),
       signatureAlgorithm: readAlgorithm(algNode, 'algorithme de signature'),
-      signature: (sigNode ?? missing('signature de la LCR')).bits('signature de la LCR'),
+      signature: required(sigNode, 'signature de la LCR').bits('signature de la LCR'),
       entry: (serial: string) => {
         const node = entries.get(serial);
         return node && reading('entrée de LCR illisible', () => parseEntry(node));
@@ -101,9 +101,6 @@ function parseCopy(der: Uint8Array): ParsedCrl {
   });
 }
 
-function missing(what: string): never {
-  throw new Asn1Error('MALFORMED', `${what} absent`);
-}
 
 function parseEntry(node: Node): CrlEntry {
   const [, date, exts] = node.children;

@@ -1,6 +1,6 @@
 import {
   Asn1Error, OID, contentKey, digestAlgorithm, hash, hexInteger, Memo, nameKey, normalizeSerial, octets, parse, readAlgorithm,
-  readExtensions, reading, sameBytes, seq, type AlgorithmIdentifier, type DigestName, type Node, type ParsedCertificate,
+  readExtensions, reading, required, sameBytes, seq, type AlgorithmIdentifier, type DigestName, type Node, type ParsedCertificate,
 } from '../../asn1/index.ts';
 import { CRL_REASONS } from './crl.ts';
 
@@ -50,31 +50,28 @@ function parseOcspCopy(input: Uint8Array): ParsedOcsp {
       const status = parts[0].smallInteger('statut');
       if (status !== 0) throw new Asn1Error('MALFORMED', `le répondeur a refusé de répondre (statut ${RESPONSE_STATUS[status] ?? status})`);
       const [type, octetString] = outer.child(1, 'responseBytes').expect(0xa0, 'responseBytes').child(0, 'responseBytes').items('responseBytes');
-      const oid = (type ?? missing('type de réponse')).oid('type de réponse');
+      const oid = required(type, 'type de réponse').oid('type de réponse');
       if (oid !== OID.ocspBasic) throw new Asn1Error('MALFORMED', `type de réponse ${oid} non pris en charge`);
-      return { ...parseBasic(parse((octetString ?? missing('réponse')).expect(0x04, 'réponse').content)), der: input };
+      return { ...parseBasic(parse(required(octetString, 'réponse').expect(0x04, 'réponse').content)), der: input };
     }
     return { ...parseBasic(outer), der: input };
   });
 }
 
-function missing(what: string): never {
-  throw new Asn1Error('MALFORMED', `${what} absent`);
-}
 
 function parseBasic(outer: Node): ParsedOcsp {
   const [tbsNode, algNode, sigNode, certsNode] = outer.items('BasicOCSPResponse');
-  const fields = (tbsNode ?? missing('ResponseData')).items('ResponseData');
+  const fields = required(tbsNode, 'ResponseData').items('ResponseData');
   let i = 0;
   if (fields[i]?.tag === 0xa0) i++;
   const responder = fields[i++];
   const parsed: ParsedOcsp = {
     der: outer.bytes,
     tbs: tbsNode!.raw,
-    producedAt: (fields[i++] ?? missing('producedAt')).expect(0x18, 'producedAt').time('producedAt'),
+    producedAt: required(fields[i++], 'producedAt').expect(0x18, 'producedAt').time('producedAt'),
     responses: [],
     signatureAlgorithm: readAlgorithm(algNode, 'algorithme de signature'),
-    signature: (sigNode ?? missing('signature OCSP')).bits('signature OCSP'),
+    signature: required(sigNode, 'signature OCSP').bits('signature OCSP'),
     certificates: [],
   };
   if (responder?.tag === 0xa1) {
@@ -84,7 +81,7 @@ function parseBasic(outer: Node): ParsedOcsp {
   } else {
     throw new Asn1Error('MALFORMED', 'identifiant du répondeur absent');
   }
-  for (const single of (fields[i++] ?? missing('responses')).items('responses')) parsed.responses.push(parseSingle(single));
+  for (const single of required(fields[i++], 'responses').items('responses')) parsed.responses.push(parseSingle(single));
   if (fields[i]?.tag === 0xa1) {
     const nonce = readExtensions(fields[i]!.child(0, 'extensions')).find((e) => e.oid === OID.ocspNonce);
     if (nonce) parsed.nonce = nonce.value;
@@ -95,14 +92,14 @@ function parseBasic(outer: Node): ParsedOcsp {
 
 function parseSingle(node: Node): OcspSingleResponse {
   const [certId, status, thisUpdate, ...rest] = node.items('SingleResponse');
-  const [alg, nameHash, keyHash, serial] = (certId ?? missing('CertID')).items('CertID');
+  const [alg, nameHash, keyHash, serial] = required(certId, 'CertID').items('CertID');
   const single: OcspSingleResponse = {
     hashAlgorithm: digestAlgorithm(readAlgorithm(alg, 'algorithme de CertID')),
-    issuerNameHash: (nameHash ?? missing('issuerNameHash')).expect(0x04, 'issuerNameHash').content,
-    issuerKeyHash: (keyHash ?? missing('issuerKeyHash')).expect(0x04, 'issuerKeyHash').content,
-    serialNumber: normalizeSerial((serial ?? missing('numéro de série')).expect(0x02, 'numéro de série').content),
+    issuerNameHash: required(nameHash, 'issuerNameHash').expect(0x04, 'issuerNameHash').content,
+    issuerKeyHash: required(keyHash, 'issuerKeyHash').expect(0x04, 'issuerKeyHash').content,
+    serialNumber: normalizeSerial(required(serial, 'numéro de série').expect(0x02, 'numéro de série').content),
     status: 'unknown',
-    thisUpdate: (thisUpdate ?? missing('thisUpdate')).expect(0x18, 'thisUpdate').time('thisUpdate'),
+    thisUpdate: required(thisUpdate, 'thisUpdate').expect(0x18, 'thisUpdate').time('thisUpdate'),
   };
   if (!status) throw new Asn1Error('MALFORMED', 'certStatus absent');
   if (status.tag === 0x80) single.status = 'good';
@@ -110,7 +107,7 @@ function parseSingle(node: Node): OcspSingleResponse {
   else if (status.tag === 0xa1) {
     single.status = 'revoked';
     const [time, reason] = status.children;
-    single.revokedAt = (time ?? missing('revocationTime')).expect(0x18, 'revocationTime').time('revocationTime');
+    single.revokedAt = required(time, 'revocationTime').expect(0x18, 'revocationTime').time('revocationTime');
     if (reason) {
       const n = reason.expect(0xa0, 'revocationReason').child(0, 'revocationReason').expect(0x0a, 'revocationReason').smallInteger('revocationReason');
       single.reason = CRL_REASONS[n] ?? `code ${n}`;

@@ -1,5 +1,5 @@
 import {
-  Asn1Error, OID, digestAlgorithm, hash, nameKey, normalizeSerial, parse, readAlgorithm, sameBytes, toHex, tryParseCertificate,
+  Asn1Error, OID, digestAlgorithm, hash, nameKey, normalizeSerial, parse, readAlgorithm, required, sameBytes, toHex, tryParseCertificate,
   verifySignature, type AlgorithmIdentifier, type DigestName, type Node, type ParsedCertificate,
 } from '../../asn1/index.ts';
 import { formatDate } from './dates.ts';
@@ -52,18 +52,18 @@ function parseToken(input: Uint8Array): Token {
   const type = contentInfo.expect(0x30, 'ContentInfo').child(0, 'type de contenu').oid('type de contenu');
   if (type !== OID.signedData) throw malformed(`ContentInfo de type ${type}, SignedData attendu`);
   const fields = contentInfo.child(1, 'contenu SignedData').expect(0xa0, 'contenu SignedData').child(0, 'SignedData').items('SignedData');
-  const version = (fields[0] ?? missing('version de SignedData')).integer('version de SignedData');
+  const version = required(fields[0], 'version de SignedData').integer('version de SignedData');
   if (version !== 3n) throw malformed(`SignedData version ${version}, 3 attendue pour un TSTInfo`);
-  const digestAlgorithms = (fields[1] ?? missing('digestAlgorithms')).items('digestAlgorithms', 0x31).map((alg) => digestAlgorithm(readAlgorithm(alg)));
-  const encap = (fields[2] ?? missing('encapContentInfo')).items('encapContentInfo');
-  const eType = (encap[0] ?? missing('eContentType')).oid('eContentType');
+  const digestAlgorithms = required(fields[1], 'digestAlgorithms').items('digestAlgorithms', 0x31).map((alg) => digestAlgorithm(readAlgorithm(alg)));
+  const encap = required(fields[2], 'encapContentInfo').items('encapContentInfo');
+  const eType = required(encap[0], 'eContentType').oid('eContentType');
   if (eType !== OID.tstInfo) throw malformed(`contenu ${eType} au lieu de TSTInfo`);
-  const eContent = (encap[1] ?? missing('eContent')).expect(0xa0, 'eContent').child(0, 'eContent').octets('eContent');
+  const eContent = required(encap[1], 'eContent').expect(0xa0, 'eContent').child(0, 'eContent').octets('eContent');
   let i = 3;
   let certificates: Uint8Array[] = [];
   if (fields[i]?.tag === 0xa0) certificates = fields[i++]!.children.filter((c) => c.tag === 0x30).map((c) => c.raw);
   if (fields[i]?.tag === 0xa1) i++;
-  const signerInfos = (fields[i] ?? missing('signerInfos')).items('signerInfos', 0x31);
+  const signerInfos = required(fields[i], 'signerInfos').items('signerInfos', 0x31);
   if (signerInfos.length !== 1) throw malformed(`${signerInfos.length} signataires au lieu d'un seul`);
   const signer = parseSignerInfo(signerInfos[0]!);
   if (!digestAlgorithms.includes(signer.digestAlgorithm)) {
@@ -72,21 +72,18 @@ function parseToken(input: Uint8Array): Token {
   return { eContent, tst: parseTstInfo(eContent), certificates, signer };
 }
 
-function missing(what: string): never {
-  throw malformed(`${what} absent`);
-}
 
 function parseTstInfo(der: Uint8Array): TstInfo {
   const fields = parse(der).items('TSTInfo');
-  const version = (fields[0] ?? missing('version')).integer('version');
+  const version = required(fields[0], 'version').integer('version');
   if (version !== 1n) throw malformed(`TSTInfo version ${version}`);
-  const [alg, imprint] = (fields[2] ?? missing('messageImprint')).items('messageImprint');
+  const [alg, imprint] = required(fields[2], 'messageImprint').items('messageImprint');
   const tst: TstInfo = {
-    policy: (fields[1] ?? missing('politique')).oid('politique'),
+    policy: required(fields[1], 'politique').oid('politique'),
     hashAlgorithm: digestAlgorithm(readAlgorithm(alg, 'algorithme d’empreinte')),
-    imprint: (imprint ?? missing('empreinte')).expect(0x04, 'empreinte').content,
-    serialNumber: normalizeSerial((fields[3] ?? missing('numéro de série')).expect(0x02, 'numéro de série').content),
-    genTime: (fields[4] ?? missing('genTime')).expect(0x18, 'genTime').time('genTime'),
+    imprint: required(imprint, 'empreinte').expect(0x04, 'empreinte').content,
+    serialNumber: normalizeSerial(required(fields[3], 'numéro de série').expect(0x02, 'numéro de série').content),
+    genTime: required(fields[4], 'genTime').expect(0x18, 'genTime').time('genTime'),
   };
   for (const field of fields.slice(5)) {
     if (field.tag === 0x30) {
@@ -107,15 +104,15 @@ function parseTstInfo(der: Uint8Array): TstInfo {
 
 function parseSignerInfo(node: Node): SignerInfo {
   const fields = node.items('SignerInfo');
-  const version = (fields[0] ?? missing('version de SignerInfo')).integer('version de SignerInfo');
+  const version = required(fields[0], 'version de SignerInfo').integer('version de SignerInfo');
   const sidNode = fields[1];
   if (version !== (sidNode?.tag === 0x80 ? 3n : 1n)) throw malformed(`SignerInfo version ${version} incohérente avec son identifiant`);
   let sid: SignerInfo['sid'];
   if (sidNode?.tag === 0x30) {
     const [issuer, serial] = sidNode.children;
     sid = {
-      issuerKey: nameKey((issuer ?? missing('émetteur du signataire')).expect(0x30, 'émetteur du signataire').raw),
-      serialNumber: normalizeSerial((serial ?? missing('numéro de série du signataire')).expect(0x02, 'numéro de série du signataire').content),
+      issuerKey: nameKey(required(issuer, 'émetteur du signataire').expect(0x30, 'émetteur du signataire').raw),
+      serialNumber: normalizeSerial(required(serial, 'numéro de série du signataire').expect(0x02, 'numéro de série du signataire').content),
     };
   } else if (sidNode?.tag === 0x80) {
     sid = { keyId: toHex(sidNode.content) };
@@ -130,9 +127,9 @@ function parseSignerInfo(node: Node): SignerInfo {
     signedAttributes[0] = 0x31;
     for (const attr of attrs.children) {
       const [type, values] = attr.items('attribut signé');
-      const key = (type ?? missing('type d’attribut')).oid('type d’attribut');
+      const key = required(type, 'type d’attribut').oid('type d’attribut');
       if (attributes.has(key)) throw malformed(`attribut signé ${key} présent deux fois`);
-      attributes.set(key, (values ?? missing(`valeurs de l’attribut ${key}`)).items(`valeurs de l’attribut ${key}`, 0x31));
+      attributes.set(key, required(values, `valeurs de l’attribut ${key}`).items(`valeurs de l’attribut ${key}`, 0x31));
     }
   }
   return {
@@ -141,7 +138,7 @@ function parseSignerInfo(node: Node): SignerInfo {
     ...(signedAttributes ? { signedAttributes } : {}),
     attributes,
     signatureAlgorithm: readAlgorithm(fields[i++], 'algorithme de signature'),
-    signature: (fields[i] ?? missing('signature')).expect(0x04, 'signature').content,
+    signature: required(fields[i], 'signature').expect(0x04, 'signature').content,
   };
 }
 
@@ -159,15 +156,15 @@ function essCertIdMatches(signer: SignerInfo, tsa: ParsedCertificate): string | 
   let alg: DigestName = v2 ? 'SHA-256' : 'SHA-1';
   let k = 0;
   if (v2 && parts[0]?.tag === 0x30) alg = digestAlgorithm(readAlgorithm(parts[k++]));
-  const certHash = (parts[k++] ?? missing('certHash')).expect(0x04, 'certHash').content;
+  const certHash = required(parts[k++], 'certHash').expect(0x04, 'certHash').content;
   if (!sameBytes(certHash, hash(alg, tsa.der))) return `l’empreinte ${alg} du certificat dans ESSCertID ne correspond pas au certificat de l’horodateur`;
   const issuerSerial = parts[k];
   if (issuerSerial) {
     const [names, serial] = issuerSerial.items('IssuerSerial');
-    if (normalizeSerial((serial ?? missing('numéro de série')).expect(0x02, 'numéro de série').content) !== tsa.serialNumber) {
+    if (normalizeSerial(required(serial, 'numéro de série').expect(0x02, 'numéro de série').content) !== tsa.serialNumber) {
       return 'le numéro de série dans ESSCertID ne correspond pas au certificat de l’horodateur';
     }
-    const directory = (names ?? missing('GeneralNames')).items('GeneralNames').find((n) => n.tag === 0xa4);
+    const directory = required(names, 'GeneralNames').items('GeneralNames').find((n) => n.tag === 0xa4);
     if (directory) {
       if (nameKey(directory.child(0, 'nom').expect(0x30, 'nom').raw) !== tsa.issuerKey) return 'l’émetteur dans ESSCertID ne correspond pas au certificat de l’horodateur';
     }
