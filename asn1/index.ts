@@ -18,7 +18,7 @@ export {
 export { verifySignature, verifySignatureCached } from './verify.ts';
 export { importSpki } from './public-keys.ts';
 export { derToPem, pemOrDerToDer, pemOrDerToDerList, type PemOptions } from './pem.ts';
-export { parseName, nameAttribute, nameInEncodingOrder, rdnText, NAME_ATTRIBUTES, type ParsedName, type NameAttribute } from './names.ts';
+export { parseName, nameAttribute, nameInEncodingOrder, type ParsedName, type NameAttribute } from './names.ts';
 export {
   parseCertificate, tryParseCertificate, publicKeyOf, readExtensions, keyIdentifierOf, normalizeSerial, nameKey, nameToString,
   toHex, sameBytes, type ParsedCertificate, type RawExtension,

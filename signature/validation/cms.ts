@@ -1,6 +1,4 @@
-import { Asn1Error, OID, digestOf, parsePrefix, parse, readAlgorithm, type AlgorithmIdentifier, type DigestName, type Node } from '../../asn1/index.ts';
-
-export { OID };
+import { Asn1Error, OID, digestOf, parsePrefix, readAlgorithm, type AlgorithmIdentifier, type DigestName, type Node } from '../../asn1/index.ts';
 
 export interface SignerIdentifier {
   issuer?: Uint8Array;

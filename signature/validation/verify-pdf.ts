@@ -7,11 +7,11 @@ import { PdfRevisions, type PdfState } from './pdf-revisions.ts';
 import { PdfString } from './pdf-objects.ts';
 import { findSignatures, parsePdfDate, type FoundSignature } from './signature-fields.ts';
 import { checkByteRange, signedBytes } from './byte-range.ts';
-import { OID, parseCms, type ParsedCms } from './cms.ts';
+import { parseCms, type ParsedCms } from './cms.ts';
 import { alteredEmbeddedCertificate, checkIntegrity, CertificateCache } from './integrity.ts';
 import { readDss, type DssContent } from './dss.ts';
 import { analyzeUpdate, isAllowed, type Modification, type UpdateAnalysis } from './modifications.ts';
-import type { ParsedCertificate } from '../../asn1/index.ts';
+import { OID, type ParsedCertificate } from '../../asn1/index.ts';
 import type { Indication, ReachedLevel, SignatureReport, SubIndication, VerificationReport } from './report.ts';
 
 export interface VerifyOptions {
