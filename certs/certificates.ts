@@ -6,14 +6,10 @@ import crypto from 'node:crypto';
 import { Asn1Error, parseCertificate, pemOrDerToDerList, type ParsedCertificate } from '../asn1/index.ts';
 import { PkiError } from './errors.ts';
 
-function looksLikePem(bytes: Uint8Array): boolean {
-  return Buffer.from(bytes.subarray(0, 64)).toString('latin1').includes('-----BEGIN');
-}
-
 /** The DER of every certificate of a PEM bundle, or the DER given (checked to be one DER element). */
 export function certificateDerList(input: Uint8Array | string): Uint8Array[] {
   try {
-    return typeof input === 'string' || looksLikePem(input) ? pemOrDerToDerList(input, { label: 'CERTIFICATE' }) : pemOrDerToDerList(input);
+    return pemOrDerToDerList(input, { label: 'CERTIFICATE' });
   } catch (error) {
     if (!(error instanceof Asn1Error)) throw error;
     if (error.code === 'BAD_PEM') throw new PkiError('MALFORMED_PEM', `Texte PEM illisible : ${error.message}.`, { cause: error });
@@ -44,7 +40,9 @@ export function readCertificates(input: Uint8Array | string): ParsedCertificate[
 /** Reads a PKCS#8 private key (PEM or DER) or fails with a precise French error. */
 export function readPrivateKey(input: Uint8Array | string): crypto.KeyObject {
   try {
-    if (typeof input === 'string' || looksLikePem(input)) return crypto.createPrivateKey(typeof input === 'string' ? input : Buffer.from(input));
+    if (typeof input === 'string' || Buffer.from(input.subarray(0, 64)).toString('latin1').includes('-----BEGIN')) {
+      return crypto.createPrivateKey(typeof input === 'string' ? input : Buffer.from(input));
+    }
     return crypto.createPrivateKey({ key: Buffer.from(input), format: 'der', type: 'pkcs8' });
   } catch (cause) {
     throw new PkiError('MALFORMED_KEY', 'Clé privée illisible : PKCS#8 (PEM ou DER) attendu.', { cause });
