@@ -90,6 +90,11 @@ describe('passeport pki revoke | crl | serve', () => {
     expect(crl.headers.get('content-type')).toBe('application/pkix-crl');
     const ca = await fetch(`${url}/pki/ca/root.cer`);
     expect(ca.headers.get('content-type')).toBe('application/pkix-cert');
+    // Refusals are the API's problem+json, written by its one handler, even with the routes served alone.
+    const unknown = await fetch(`${url}/pki/crl/inconnue.crl`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+    expect(await unknown.json()).toMatchObject({ type: 'https://passeport.example/problems/not-found', status: 404, instance: '/pki/crl/inconnue.crl', detail: expect.stringContaining('AC inconnue « inconnue »') });
 
     const data = path.join(dir, 'data.txt');
     fs.writeFileSync(data, 'bon pour accord');
