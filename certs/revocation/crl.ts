@@ -16,8 +16,6 @@ export interface CrlOptions extends SecretOptions {
   now?: Date;
 }
 
-export type { PublishedCrl };
-
 const extension = (id: string, value: Buffer): Buffer => seq(oid(id), octets(value));
 
 /** A v2 CRL (RFC 5280 §5) signed through the CA's Signer. */
