@@ -14,7 +14,9 @@ import { migrate } from '../db/migrate.ts';
 import { buildServer } from '../api/server.ts';
 import { apiConfigFromEnv } from '../api/context.ts';
 import { resumeStalledDossiers } from '../api/resume.ts';
-import { enginePkiServices, pkiRoutes } from '../certs/http.ts';
+import { pkiRoutes } from '../api/routes/pki.ts';
+import { enginePkiServices } from '../certs/services.ts';
+import { pkiStore } from '../db/repositories/pki.ts';
 import { checkTemporal, connectClient, targetFromEnv } from '../temporal/connection.ts';
 import { createTemporalDossierEngine } from '../temporal/dossier-engine.ts';
 import { ensureVaultSchedules } from '../temporal/vault-schedules.ts';
@@ -66,7 +68,7 @@ async function runApi(): Promise<number> {
         mounts: [
           {
             plugin: pkiRoutes,
-            options: enginePkiServices(db.sql, { dataDir: env.DATA_DIR, onError: (err) => logger.error({ err }, 'service PKI en échec') }),
+            options: enginePkiServices(pkiStore(db.sql), { dataDir: env.DATA_DIR, onError: (err) => logger.error({ err }, 'service PKI en échec') }),
           },
         ],
       });
