@@ -17,6 +17,7 @@ import { openDatabase, type Database } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
 import { initPki } from '../certs/ca.ts';
 import { issueCertificate, type IssueRequest } from '../certs/issue.ts';
+import { pkiStore } from '../db/repositories/pki.ts';
 import { generateSoftwareKey, KEY_TYPES, type KeyType, spkiDer } from '../certs/keys.ts';
 import { createSoftHsmStore, initSoftHsmToken } from '../certs/softhsm.ts';
 
@@ -85,7 +86,7 @@ const rows: string[] = [];
 try {
   await migrate(db.sql);
   const initStart = performance.now();
-  await initPki(db.sql, { ...secret, caKeyType: 'rsa3072', publicBaseUrl: 'http://127.0.0.1:3000' });
+  await initPki(pkiStore(db.sql), { ...secret, caKeyType: 'rsa3072', publicBaseUrl: 'http://127.0.0.1:3000' });
   const initMs = performance.now() - initStart;
 
   const cases: Array<{ label: string; request: (k: KeyType) => IssueRequest }> = [
@@ -97,7 +98,7 @@ try {
   ];
   for (const c of cases) {
     for (const type of KEY_TYPES) {
-      const r = await rate(() => issueCertificate(db.sql, c.request(type)));
+      const r = await rate(() => issueCertificate(pkiStore(db.sql), c.request(type)));
       rows.push(row(c.label, type, r));
       console.error(rows.at(-1));
     }
@@ -105,7 +106,7 @@ try {
   // Certificate work alone: the subject's public key is given (deferred signing from a browser).
   for (const type of KEY_TYPES) {
     const spki = spkiDer((await generateSoftwareKey(type)).publicKey);
-    const r = await rate(() => issueCertificate(db.sql, { profile: 'person-rgs1', subject: person, key: { store: 'public-key', publicKey: spki }, registration: remote, secret }));
+    const r = await rate(() => issueCertificate(pkiStore(db.sql), { profile: 'person-rgs1', subject: person, key: { store: 'public-key', publicKey: spki }, registration: remote, secret }));
     rows.push(row('person-rgs1 (clé publique fournie : certificat seul)', type, r));
     console.error(rows.at(-1));
   }
@@ -115,7 +116,7 @@ try {
   process.env.SOFTHSM2_CONF = store.confPath;
   initSoftHsmToken(store, { label: 'bench', pin: '123456', soPin: '12345678' });
   for (const type of ['ec256', 'rsa2048'] as const) {
-    const r = await rate(() => issueCertificate(db.sql, {
+    const r = await rate(() => issueCertificate(pkiStore(db.sql), {
       profile: 'person-rgs2', subject: person, registration: faceToFace, secret,
       key: { store: 'token', type, token: { tokenLabel: 'bench', pin: '123456' } },
     }));

@@ -14,15 +14,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import postgres from 'postgres';
 import Fastify from 'fastify';
-import { x509 } from '../certs/x509.ts';
+import { bool, integer, octets, OID, oid, parse, seq } from '../asn1/index.ts';
+import { x509 } from '../test/certs/validation/fixtures.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
-import { pkiRoutes } from '../certs/http.ts';
+import { pkiRoutes } from '../api/routes/pki.ts';
+import { pkiStore } from '../db/repositories/pki.ts';
 import { createTimestampAuthority } from '../certs/tsa/authority.ts';
 import { createSerialAllocator } from '../certs/tsa/serials.ts';
 import { keyObjectSigner } from '../certs/tsa/key-signer.ts';
 import { readTimestampToken } from '../certs/tsa/token.ts';
-import { bool, children, integer, octets, oid, parseDer, seq } from '../certs/tsa/der.ts';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -169,18 +170,18 @@ const db = await openDatabase({ url: url.toString(), dataDir: 'unused' });
 try {
   await migrate(db.sql);
   const { key, cert, chain } = await tsaCertificate();
-  const tsa = createTimestampAuthority({ signer: keyObjectSigner(key, cert, chain), serials: createSerialAllocator(db.sql, { tsaName: 'bench' }) });
+  const tsa = createTimestampAuthority({ signer: keyObjectSigner(key, cert, chain), serials: createSerialAllocator(pkiStore(db.sql), { tsaName: 'bench' }) });
   const app = Fastify({ logger: false });
   await app.register(pkiRoutes, { tsa });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
-  const query = seq(integer(1), seq(seq(oid('2.16.840.1.101.3.4.2.1')), octets(crypto.randomBytes(32))), integer(crypto.randomInt(1, 2 ** 40)), bool(true));
+  const query = seq(integer(1), seq(seq(oid(OID.sha256)), octets(crypto.randomBytes(32))), integer(crypto.randomInt(1, 2 ** 40)), bool(true));
 
   await load(port, query, 300, CONCURRENCY); // warm-up (JIT, sockets, first serial block)
   const run = await load(port, query, REQUESTS, CONCURRENCY);
   const tokensPerSecond = (run.ok * 1000) / run.ms;
   const tokensPerCpuSecond = (run.ok * 1000) / run.serverCpuMs;
-  const sample = readTimestampToken(children(parseDer(run.last))[1]!);
+  const sample = readTimestampToken(parse(run.last).child(1, 'jeton'));
   await app.close();
 
   // The same authority without HTTP: what the token building costs beyond the signature.

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { validatePath } from '../certs/validation/index.ts';
-import { clearMemos } from '../certs/validation/memo.ts';
+import { clearMemos } from '../asn1/index.ts';
 import { crl, derToPem, ecKeys, issue, rsaKeys, tempDir } from '../test/certs/validation/fixtures.ts';
 
 const seconds = Number(process.argv[2] ?? 3);

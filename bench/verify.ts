@@ -28,9 +28,8 @@ import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { verifyPdf } from '../signature/validation/verify-pdf.ts';
 import { parseCms } from '../signature/validation/cms.ts';
-import { certificateInfo, verifySignatureValue } from '../signature/validation/certificate-info.ts';
+import { clearMemos, parseCertificate, publicKeyOf, sameBytes, verifySignature } from '../asn1/index.ts';
 import { validatePath, verifyTimestampToken } from '../certs/validation/index.ts';
-import { clearMemos } from '../certs/validation/memo.ts';
 import { PdfRevisions } from '../signature/validation/pdf-revisions.ts';
 import { readDss } from '../signature/validation/dss.ts';
 import { Budget, DEFAULT_LIMITS } from '../signature/validation/limits.ts';
@@ -144,12 +143,12 @@ function opensslCms(): number {
 function rawNative(): number {
   const parts = signatures.map((s) => {
     const cms = parseCms(s.cms);
-    const signer = cms.certificates.map((c) => certificateInfo(c)).find((c) => Buffer.from(c.serial).equals(cms.sid.serial ?? new Uint8Array()))!;
-    return { cms, key: signer.publicKey };
+    const signer = cms.certificates.map((c) => parseCertificate(c)).find((c) => sameBytes(c.serialBytes, cms.sid.serial ?? new Uint8Array()))!;
+    return { cms, key: publicKeyOf(signer) };
   });
   const once = (): void => {
     for (const { cms, key } of parts) {
-      if (verifySignatureValue(key, cms.signatureAlgorithm, cms.digestAlgorithm, cms.signedAttrsDer!, cms.signature) !== true) throw new Error('raw verify failed');
+      if (!verifySignature(key, cms.signatureAlgorithm, cms.signedAttrsDer!, cms.signature, cms.digestAlgorithm)) throw new Error('raw verify failed');
     }
   };
   for (let i = 0; i < 200; i++) once();
@@ -178,7 +177,7 @@ async function chainShare(): Promise<number> {
       calls.push(() => verifyTimestampToken(cms.der, { data: s.signedBytes, trustAnchors: [root], intermediates, crls }));
       continue;
     }
-    const signer = cms.certificates.find((c) => Buffer.from(certificateInfo(c).serial).equals(cms.sid.serial ?? new Uint8Array()))!;
+    const signer = cms.certificates.find((c) => sameBytes(parseCertificate(c).serialBytes, cms.sid.serial ?? new Uint8Array()))!;
     const token = cms.signatureTimestamps[0]!;
     const v = await verifyTimestampToken(token, { data: cms.signature, trustAnchors: [root], intermediates, crls });
     calls.push(() => verifyTimestampToken(token, { data: cms.signature, trustAnchors: [root], intermediates, crls }));

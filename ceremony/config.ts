@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Sql } from '../db/connect.ts';
+import { pkiStore } from '../db/repositories/pki.ts';
 import type { Vault } from '../vault/vault.ts';
 import { vaultArchive, type ArchiveDepositor } from './archive.ts';
 import { loadEnginePki, type EnginePki } from './pki-access.ts';
@@ -54,7 +55,7 @@ export function ceremonyPartsFromEnv(sql: Sql, env: CeremonyEnv, vault: Pick<Vau
   return {
     // Loaded on first use, again after a failure (the PKI may be initialised after the worker started).
     pki: () => {
-      pki ??= loadEnginePki(sql, { tsaUrl: env.TSA_URL ?? `${publicUrlOf(env)}/tsa` }).catch((error: unknown) => {
+      pki ??= loadEnginePki(pkiStore(sql), { tsaUrl: env.TSA_URL ?? `${publicUrlOf(env)}/tsa` }).catch((error: unknown) => {
         pki = null;
         throw error;
       });

@@ -4,12 +4,12 @@
  * certificates name (the engine's own CRLs and OCSP are served by its API),
  * the timestamp authority, and where a certificate's key lives.
  */
-import type { Sql } from '../db/connect.ts';
-import { listCas } from '../certs/ca-store.ts';
+import { parseCertificate, type ParsedCertificate } from '../asn1/index.ts';
 import type { PolicyLevelMap } from '../certs/policies.ts';
+import type { CaRecord, PkiStore } from '../certs/stores.ts';
 import { createTsaClient } from '../certs/tsa/client.ts';
 import type { Timestamper } from '../certs/types.ts';
-import type { ParsedCertificate, RevocationFetcher } from '../certs/validation/index.ts';
+import type { RevocationFetcher } from '../certs/validation/index.ts';
 import type { ValidationFetchers } from '../signature/validation-data.ts';
 import type { KeyStore, TrustContext } from './signer-check.ts';
 
@@ -54,8 +54,8 @@ export function httpRevocationFetcher(timeoutMs = 10_000): RevocationFetcher {
 }
 
 /** The engine's PKI as the ceremony sees it; the CA certificates are read once. */
-export async function loadEnginePki(sql: Sql, options: EnginePkiOptions): Promise<EnginePki> {
-  const cas = await listCas(sql);
+export async function loadEnginePki(store: PkiStore, options: EnginePkiOptions): Promise<EnginePki> {
+  const cas = await store.listCas();
   const root = cas.find((ca) => ca.name === 'root');
   if (!root) throw new Error('La PKI du moteur n’est pas initialisée (« passeport pki init ») : aucune racine de confiance.');
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -72,15 +72,15 @@ export async function loadEnginePki(sql: Sql, options: EnginePkiOptions): Promis
       intermediates: cas.filter((ca) => ca.name !== 'root').map((ca) => ca.certificate),
       fetchRevocation: httpRevocationFetcher(timeoutMs),
       ...(options.policyMap ? { policyMap: options.policyMap } : {}),
-      keyStoreOf: (cert) => keyStoreOf(sql, cert),
+      keyStoreOf: (cert) => keyStoreOf(store, cas, cert),
     },
   };
 }
 
 /** From the engine's issuance records: a key generated on a PKCS#11 token, or a software key. */
-async function keyStoreOf(sql: Sql, cert: ParsedCertificate): Promise<KeyStore> {
-  const [row] = await sql<{ key_location: string }[]>`
-    select key_location from pki_certificate where serial = ${cert.serialNumber} and der = ${Buffer.from(cert.der)}`;
-  if (!row) return 'unknown';
-  return row.key_location.startsWith('pkcs11:') ? 'token' : 'software';
+async function keyStoreOf(store: PkiStore, cas: CaRecord[], cert: ParsedCertificate): Promise<KeyStore> {
+  const issuer = cas.find((ca) => parseCertificate(ca.certificate).subjectKey === cert.issuerKey);
+  const issued = issuer ? await store.findIssuedCertificate(issuer.name, cert.serialNumber) : null;
+  if (!issued || !Buffer.from(issued.der).equals(Buffer.from(cert.der))) return 'unknown';
+  return issued.keyLocation.startsWith('pkcs11:') ? 'token' : 'software';
 }

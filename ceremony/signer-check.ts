@@ -5,8 +5,9 @@
  * trusted root, allows non-repudiation and is not revoked. Each refusal
  * carries a stable code and says in French exactly what is wrong.
  */
+import { parseCertificate, type ParsedCertificate } from '../asn1/index.ts';
 import { rgsLevelOf, type PolicyLevelMap, type RgsLevel } from '../certs/policies.ts';
-import { parseCertificate, validatePath, type ParsedCertificate, type RevocationFetcher } from '../certs/validation/index.ts';
+import { validatePath, type RevocationFetcher } from '../certs/validation/index.ts';
 import { PARTY_LABEL, PARTY_TO, rgsStars, type Party, type SigningRefusal } from '../domain/ceremony.ts';
 import { sameName, subjectFields, type ExpectedSigner } from './identity.ts';
 
@@ -75,7 +76,7 @@ export async function checkSignerCertificate(check: SignerCheck, trust: TrustCon
     throw new SigningRefused('certificate_expired', `Ce certificat a expiré le ${day(cert.notAfter)} : demandez-en un nouveau à votre autorité de certification.`);
   }
 
-  const fields = subjectFields(cert.subject);
+  const fields = subjectFields(cert.subjectName);
   if (!fields.commonName || !sameName(fields.commonName, check.expected.name)) {
     throw new SigningRefused(
       'name_mismatch',

@@ -1,17 +1,20 @@
 import crypto from 'node:crypto';
-import { x509 } from './x509.ts';
+import {
+  OID, bitString, bool, ctx, ctxPrimitive, hash, hexInteger, ia5, integer, keyAlgorithmOf, namedBits, octets, oid, parse,
+  parseCertificate, printable, publicKeyOf, seq, setOf, signatureAlgorithmId, DIGESTS, utf8, x509Time, type HashAlgorithm, type ParsedCertificate,
+} from '../asn1/index.ts';
 import type { CertificateProfile, CaName, KeyUsageName } from './profiles.ts';
-import { caUrls, OID_OCSP_NOCHECK } from './profiles.ts';
-import { generateSoftwareKey, KEY_SPECS, type KeyType, toWebCryptoPrivateKey, webCryptoSigningAlgorithm } from './keys.ts';
+import { caUrls } from './profiles.ts';
+import { KEY_SPECS, type KeyType } from './keys.ts';
 import type { Signer } from './types.ts';
 import type { JsonName } from './subject.ts';
 import { PkiError } from './errors.ts';
 
-const USAGE_FLAGS: Record<KeyUsageName, x509.KeyUsageFlags> = {
-  digitalSignature: x509.KeyUsageFlags.digitalSignature,
-  nonRepudiation: x509.KeyUsageFlags.nonRepudiation,
-  keyCertSign: x509.KeyUsageFlags.keyCertSign,
-  cRLSign: x509.KeyUsageFlags.cRLSign,
+/** Bit numbers of KeyUsage (RFC 5280 §4.2.1.3). */
+const USAGE_BITS: Record<KeyUsageName, number> = { digitalSignature: 0, nonRepudiation: 1, keyCertSign: 5, cRLSign: 6 };
+
+const NAME_TYPES: Readonly<Record<string, string>> = {
+  C: OID.countryName, O: OID.organizationName, OU: OID.organizationalUnitName, CN: OID.commonName, E: OID.emailAddress,
 };
 
 /** 16 random bytes, positive and without a leading zero byte: lowercase hex. */
@@ -24,7 +27,7 @@ export function newSerial(): string {
 export interface CertificateIssuer {
   caName: CaName;
   /** The issuer's certificate; absent when self-signing the root. */
-  certificate: x509.X509Certificate | null;
+  certificate: ParsedCertificate | null;
   /** A software CA key… */
   privateKey?: crypto.KeyObject;
   /** …or a key that signs where it lives (a PKCS#11 token): returns the value as X.509 carries it. */
@@ -50,8 +53,26 @@ function wholeSeconds(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
 }
 
+/** Name ::= SEQUENCE OF RDN, one attribute per RDN; PrintableString when the value allows it, as openssl does. */
+export function encodeName(name: JsonName): Buffer {
+  const rdns = name.map((rdn) =>
+    setOf(
+      ...Object.entries(rdn).flatMap(([type, values]) => {
+        const typeOid = NAME_TYPES[type];
+        if (!typeOid) throw new PkiError('INVALID_NAME', `Attribut de nom inconnu « ${type} ».`);
+        return values.map((value) => seq(oid(typeOid), typeOid === OID.emailAddress ? ia5(value) : PRINTABLE.test(value) ? printable(value) : utf8(value)));
+      }),
+    ),
+  );
+  return seq(...rdns);
+}
+
+const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+
+const extension = (id: string, critical: boolean, value: Uint8Array): Buffer => seq(oid(id), critical ? bool(true) : Buffer.alloc(0), octets(value));
+
 /** Builds and signs one certificate exactly as its profile says. */
-export async function buildCertificate(params: BuildParams): Promise<x509.X509Certificate> {
+export async function buildCertificate(params: BuildParams): Promise<ParsedCertificate> {
   const { profile, issuer } = params;
   const days = params.validityDays ?? profile.validityDays;
   if (!Number.isInteger(days) || days < 1 || days > profile.validityDays) {
@@ -67,85 +88,64 @@ export async function buildCertificate(params: BuildParams): Promise<x509.X509Ce
     if (notAfter > issuer.certificate.notAfter) notAfter = issuer.certificate.notAfter;
   }
 
-  const publicKey = await x509.PublicKey.create(new Uint8Array(params.publicKey));
-  const ski = await x509.SubjectKeyIdentifierExtension.create(publicKey);
-  const issuerSki = issuer.certificate ? issuer.certificate.getExtension(x509.SubjectKeyIdentifierExtension) : ski;
+  let subjectKey: crypto.KeyObject;
+  let keyBits: Uint8Array;
+  try {
+    subjectKey = crypto.createPublicKey({ key: Buffer.from(params.publicKey), format: 'der', type: 'spki' });
+    keyBits = parse(params.publicKey).child(1, 'clé publique').bits('clé publique');
+  } catch (cause) {
+    throw new PkiError('MALFORMED_KEY', 'Clé publique illisible : SubjectPublicKeyInfo DER attendu.', { cause });
+  }
+  // RFC 5280 §4.2.1.2 method 1: the SHA-1 of the subjectPublicKey bits.
+  const ski = hash('SHA-1', keyBits);
+  const issuerSki = issuer.certificate ? issuer.certificate.subjectKeyId : Buffer.from(ski).toString('hex');
   if (!issuerSki) throw new PkiError('CA_WITHOUT_SKI', `Le certificat de l’AC « ${issuer.caName} » n’a pas d’identifiant de clé.`);
 
-  const usage = profile.keyUsage.reduce<number>((flags, name) => flags | USAGE_FLAGS[name], 0) as x509.KeyUsageFlags;
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(profile.basicConstraints.ca, profile.basicConstraints.pathLength, true),
-    new x509.KeyUsagesExtension(usage, true),
-    ski,
-    new x509.AuthorityKeyIdentifierExtension(issuerSki.keyId, false),
+  const bc = profile.basicConstraints;
+  const extensions: Buffer[] = [
+    extension(OID.basicConstraints, true, seq(bc.ca ? bool(true) : Buffer.alloc(0), bc.pathLength !== undefined ? integer(bc.pathLength) : Buffer.alloc(0))),
+    extension(OID.keyUsage, true, namedBits(...profile.keyUsage.map((name) => USAGE_BITS[name]))),
+    extension(OID.subjectKeyIdentifier, false, octets(ski)),
+    extension(OID.authorityKeyIdentifier, false, seq(ctxPrimitive(0, Buffer.from(issuerSki, 'hex')))),
   ];
   if (profile.extendedKeyUsage.length > 0) {
-    extensions.push(new x509.ExtendedKeyUsageExtension([...profile.extendedKeyUsage], profile.extendedKeyUsageCritical));
+    extensions.push(extension(OID.extKeyUsage, profile.extendedKeyUsageCritical, seq(...profile.extendedKeyUsage.map((usage) => oid(usage)))));
   }
-  if (profile.policies.length > 0) extensions.push(new x509.CertificatePolicyExtension([...profile.policies], false));
+  if (profile.policies.length > 0) extensions.push(extension(OID.certificatePolicies, false, seq(...profile.policies.map((policy) => seq(oid(policy))))));
   if (profile.revocationPointers) {
     const urls = caUrls(params.publicBaseUrl, issuer.caName);
-    extensions.push(new x509.CRLDistributionPointsExtension([urls.crl], false));
-    extensions.push(new x509.AuthorityInfoAccessExtension({ ocsp: urls.ocsp, caIssuers: urls.caIssuers }, false));
+    const uri = (url: string): Buffer => ctxPrimitive(6, Buffer.from(url, 'latin1'));
+    extensions.push(extension(OID.crlDistributionPoints, false, seq(seq(ctx(0, ctx(0, uri(urls.crl)))))));
+    extensions.push(extension(OID.authorityInfoAccess, false, seq(seq(oid(OID.ocsp), uri(urls.ocsp)), seq(oid(OID.caIssuers), uri(urls.caIssuers)))));
   }
-  if (params.email) extensions.push(new x509.SubjectAlternativeNameExtension([{ type: 'email', value: params.email }], false));
-  if (profile.ocspNoCheck) extensions.push(new x509.Extension(OID_OCSP_NOCHECK, false, new Uint8Array([0x05, 0x00])));
+  if (params.email) extensions.push(extension(OID.subjectAltName, false, seq(ctxPrimitive(1, Buffer.from(params.email, 'latin1')))));
+  if (profile.ocspNoCheck) extensions.push(extension(OID.ocspNoCheck, false, Buffer.from([0x05, 0x00])));
 
-  const createParams = {
-    serialNumber: params.serial ?? newSerial(),
-    subject: params.subject,
-    issuer: issuer.certificate ? issuer.certificate.subjectName : params.subject,
-    notBefore,
-    notAfter,
-    publicKey,
-    signingAlgorithm: webCryptoSigningAlgorithm(issuer.keyType),
-    extensions,
-  };
+  // The issuer's own key decides the signature algorithm: its certificate's, or the subject's when self-signing.
+  const issuerKey = issuer.certificate ? publicKeyOf(issuer.certificate) : subjectKey;
+  const digest = KEY_SPECS[issuer.keyType].hash;
+  const algorithm = signatureAlgorithmId(keyAlgorithmOf(issuerKey), digest);
+  const subjectName = encodeName(params.subject);
+  const tbs = seq(
+    ctx(0, integer(2)),
+    hexInteger(params.serial ?? newSerial()),
+    algorithm,
+    issuer.certificate ? issuer.certificate.subjectDer : subjectName,
+    seq(x509Time(notBefore), x509Time(notAfter)),
+    subjectName,
+    params.publicKey,
+    ctx(3, seq(...extensions)),
+  );
+  const signature = await signTbs(issuer, tbs, digest);
+  return parseCertificate(new Uint8Array(seq(tbs, algorithm, bitString(signature))));
+}
+
+async function signTbs(issuer: CertificateIssuer, tbs: Buffer, digest: HashAlgorithm): Promise<Uint8Array> {
   if (issuer.privateKey) {
-    return x509.X509CertificateGenerator.create({ ...createParams, signingKey: await toWebCryptoPrivateKey(issuer.privateKey) });
+    const key = issuer.privateKey;
+    // libuv's thread pool: a CA signing for a busy server does not hold its event loop.
+    return new Promise((resolve, reject) => crypto.sign(DIGESTS[digest].node, tbs, key, (error, sig) => (error ? reject(error) : resolve(sig))));
   }
   if (!issuer.signer) throw new PkiError('CA_KEY_UNAVAILABLE', `La clé de l’AC « ${issuer.caName} » n’est pas disponible.`);
-  // The generator only signs with a CryptoKey: build once with a throw-away key of the same
-  // type (same algorithm identifier), then put the CA's own signature over the same TBS.
-  const draft = await x509.X509CertificateGenerator.create({ ...createParams, signingKey: await placeholderKey(issuer.keyType) });
-  const [tbs, algorithm] = derChildren(new Uint8Array(draft.rawData));
-  const signature = await issuer.signer.sign(tbs!, KEY_SPECS[issuer.keyType].hash);
-  const bitString = derTlv(0x03, Buffer.concat([Buffer.from([0]), Buffer.from(signature)]));
-  return new x509.X509Certificate(new Uint8Array(derTlv(0x30, Buffer.concat([tbs!, algorithm!, bitString]))));
-}
-
-const placeholders = new Map<KeyType, Promise<CryptoKey>>();
-
-function placeholderKey(type: KeyType): Promise<CryptoKey> {
-  let key = placeholders.get(type);
-  if (!key) {
-    key = generateSoftwareKey(type).then((pair) => toWebCryptoPrivateKey(pair.privateKey));
-    placeholders.set(type, key);
-  }
-  return key;
-}
-
-/** The full TLVs inside a DER SEQUENCE (here: tbsCertificate, signatureAlgorithm, signature). */
-function derChildren(der: Uint8Array): Buffer[] {
-  const header = (at: number): { length: number; start: number } => {
-    const first = der[at + 1]!;
-    if (first < 0x80) return { length: first, start: at + 2 };
-    let length = 0;
-    for (let i = 0; i < (first & 0x7f); i++) length = length * 256 + der[at + 2 + i]!;
-    return { length, start: at + 2 + (first & 0x7f) };
-  };
-  const outer = header(0);
-  const out: Buffer[] = [];
-  for (let at = outer.start; at < outer.start + outer.length;) {
-    const { length, start } = header(at);
-    out.push(Buffer.from(der.subarray(at, start + length)));
-    at = start + length;
-  }
-  return out;
-}
-
-function derTlv(tag: number, body: Buffer): Uint8Array {
-  const n = body.length;
-  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
-  return new Uint8Array(Buffer.concat([Buffer.from([tag, ...length]), body]));
+  return issuer.signer.sign(tbs, digest);
 }

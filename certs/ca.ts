@@ -1,14 +1,12 @@
 import crypto from 'node:crypto';
-import { x509 } from './x509.ts';
-import type { Sql } from '../db/connect.ts';
 import type { Signer } from './types.ts';
 import { CA_COMMON_NAMES, CA_NAMES, CA_PROFILES, type CaName, getProfile, isCaName } from './profiles.ts';
 import { generateSoftwareKey, type KeyType, parseKeyType, spkiDer } from './keys.ts';
 import { buildCertificate, type CertificateIssuer } from './build.ts';
 import { engineName } from './subject.ts';
 import { resolveMasterSecret, sealPrivateKey, type SecretOptions, unsealPrivateKey } from './secret.ts';
-import { findCa, insertCa, insertIssued } from './ca-store.ts';
-import { parseCertificate } from './der.ts';
+import type { PkiStore } from './stores.ts';
+import { nameInEncodingOrder, parseCertificate } from '../asn1/index.ts';
 import { softwareSigner } from './signers.ts';
 import { generateTokenKey, openTokenSigner, parseTokenKeyUri, storeCertificateOnToken, tokenKeySign, type TokenSigner, TokenSession } from './pkcs11.ts';
 import { PkiError } from './errors.ts';
@@ -37,26 +35,23 @@ export interface InitPkiResult {
   message: string;
 }
 
-/** Serialises concurrent `initPki` calls (several instances starting together). */
-const INIT_LOCK = 7_320_100_452;
-
 export function defaultPublicBaseUrl(): string {
   return process.env.PUBLIC_URL || 'http://127.0.0.1:3000';
 }
 
 /** Creates the root and the issuing CAs that do not exist yet; a second run changes nothing. */
-export async function initPki(sql: Sql, options: InitPkiOptions = {}): Promise<InitPkiResult> {
+export async function initPki(store: PkiStore, options: InitPkiOptions = {}): Promise<InitPkiResult> {
   const keyType = parseKeyType(options.caKeyType ?? 'rsa3072');
   if (keyType === 'rsa2048') throw new PkiError('WEAK_CA_KEY', 'Une AC utilise une clé RSA 3072 ou ECDSA P-256/P-384 au moins.');
   const base = options.publicBaseUrl ?? defaultPublicBaseUrl();
   checkBaseUrl(base);
   const created: CaName[] = [];
   const existing: CaName[] = [];
-  await sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(${INIT_LOCK})`;
+  await store.transaction(async (tx) => {
+    await tx.lockInitialisation();
     const todo: CaName[] = [];
     for (const name of CA_NAMES) {
-      if (await findCa(tx as unknown as Sql, name)) existing.push(name);
+      if (await tx.findCa(name)) existing.push(name);
       else todo.push(name);
     }
     if (todo.length === 0) return;
@@ -67,7 +62,7 @@ export async function initPki(sql: Sql, options: InitPkiOptions = {}): Promise<I
     const token = options.caToken ? TokenSession.open({ tokenLabel: options.caToken.tokenLabel, pin: access.caTokenPin ?? '', modulePath: access.pkcs11Module }) : null;
     try {
       for (const name of todo) {
-        await createCa(tx as unknown as Sql, name, keyType, base, secret, access, token);
+        await createCa(tx, name, keyType, base, secret, access, token);
         created.push(name);
       }
     } finally {
@@ -91,7 +86,7 @@ function checkBaseUrl(base: string): void {
 }
 
 async function createCa(
-  sql: Sql, name: CaName, keyType: KeyType, base: string, secret: string, options: CaAccessOptions, token: TokenSession | null,
+  store: PkiStore, name: CaName, keyType: KeyType, base: string, secret: string, options: CaAccessOptions, token: TokenSession | null,
 ): Promise<void> {
   const profile = getProfile(CA_PROFILES[name]);
   let publicKey: Uint8Array;
@@ -108,21 +103,22 @@ async function createCa(
   }
   const issuer: CertificateIssuer = profile.issuer === null
     ? { caName: name, certificate: null, keyType, ...own }
-    : await loadCaIssuer(sql, profile.issuer, options);
+    : await loadCaIssuer(store, profile.issuer, options);
   const cert = await buildCertificate({
     profile, subject: engineName(CA_COMMON_NAMES[name]), publicKey, issuer, publicBaseUrl: base,
   });
-  const der = new Uint8Array(cert.rawData);
+  const der = cert.der;
+  const subject = nameInEncodingOrder(cert.subjectName);
   if (token && tokenKey) storeCertificateOnToken(token, der, tokenKey.id, tokenKey.label, true);
-  await insertCa(sql, {
-    name, parent: profile.issuer, profile: profile.name, subject: cert.subject, serial: cert.serialNumber.toLowerCase(),
+  await store.insertCa({
+    name, parent: profile.issuer, profile: profile.name, subject, serial: cert.serialNumber,
     certificate: der, keyType, keyLocation: tokenKey ? tokenKey.uri : 'encrypted',
     sealedKey: own.privateKey ? await sealPrivateKey(own.privateKey, secret, `ca:${name}`) : null,
     publicBaseUrl: base, notBefore: cert.notBefore, notAfter: cert.notAfter,
   });
   // Every certificate a CA signs is recorded, the issuing CAs' own ones too (so the root's CRL can list them).
-  await insertIssued(sql, {
-    serial: cert.serialNumber.toLowerCase(), caName: profile.issuer ?? name, subject: cert.subject, profile: profile.name,
+  await store.insertIssued({
+    serial: cert.serialNumber, caName: profile.issuer ?? name, subject, profile: profile.name,
     level: null, keyType, keyLocation: tokenKey ? tokenKey.uri : `ca:${name}`, siren: null, notBefore: cert.notBefore, notAfter: cert.notAfter, der,
   });
 }
@@ -140,9 +136,9 @@ export interface LoadedCa {
 }
 
 /** Loads a CA of the hierarchy, its chain and a signer over its (unsealed) private key. */
-export async function loadCa(sql: Sql, name: CaName, options: CaAccessOptions = {}): Promise<LoadedCa> {
-  const issuer = await loadCaIssuer(sql, name, options);
-  const record = (await findCa(sql, name))!;
+export async function loadCa(store: PkiStore, name: CaName, options: CaAccessOptions = {}): Promise<LoadedCa> {
+  const issuer = await loadCaIssuer(store, name, options);
+  const record = (await store.findCa(name))!;
   return {
     name, certificate: record.certificate, chain: issuer.chain, keyType: record.keyType, publicBaseUrl: record.publicBaseUrl,
     signer: issuer.caSigner,
@@ -150,25 +146,25 @@ export async function loadCa(sql: Sql, name: CaName, options: CaAccessOptions = 
 }
 
 /** The DER certificates above the CA `name`, nearest first. */
-export async function caChain(sql: Sql, name: CaName): Promise<Uint8Array[]> {
+export async function caChain(store: PkiStore, name: CaName): Promise<Uint8Array[]> {
   const chain: Uint8Array[] = [];
-  let current = await requireCa(sql, name);
+  let current = await requireCa(store, name);
   while (current.parent) {
-    current = await requireCa(sql, current.parent);
+    current = await requireCa(store, current.parent);
     chain.push(current.certificate);
   }
   return chain;
 }
 
 /** The CA certificate `name` plus everything above it, nearest first. */
-export async function caCertificateWithChain(sql: Sql, name: CaName): Promise<Uint8Array[]> {
-  const record = await requireCa(sql, name);
-  return [record.certificate, ...(await caChain(sql, name))];
+export async function caCertificateWithChain(store: PkiStore, name: CaName): Promise<Uint8Array[]> {
+  const record = await requireCa(store, name);
+  return [record.certificate, ...(await caChain(store, name))];
 }
 
-async function requireCa(sql: Sql, name: string) {
+async function requireCa(store: PkiStore, name: string) {
   if (!isCaName(name)) throw new PkiError('UNKNOWN_CA', `AC inconnue « ${name} » : ${CA_NAMES.join(', ')}.`);
-  const record = await findCa(sql, name);
+  const record = await store.findCa(name);
   if (!record) throw new PkiError('PKI_NOT_INITIALISED', `L’AC « ${name} » n’existe pas : lancer d’abord « passeport pki init ».`);
   return record;
 }
@@ -178,11 +174,11 @@ const tokenSigners = new Map<string, TokenSigner>();
 
 /** Internal: the CA with its key (a KeyObject, or a signer on a token), for issuance. */
 export async function loadCaIssuer(
-  sql: Sql, name: CaName, options: CaAccessOptions = {},
+  store: PkiStore, name: CaName, options: CaAccessOptions = {},
 ): Promise<CertificateIssuer & { publicBaseUrl: string; caSigner: Signer; chain: Uint8Array[] }> {
-  const record = await requireCa(sql, name);
-  const certificate: x509.X509Certificate = parseCertificate(record.certificate);
-  const chain = await caChain(sql, name);
+  const record = await requireCa(store, name);
+  const certificate = parseCertificate(record.certificate);
+  const chain = await caChain(store, name);
   const base = { caName: name, certificate, keyType: record.keyType, publicBaseUrl: record.publicBaseUrl, chain };
   if (record.keyLocation.startsWith('pkcs11:')) {
     const { tokenLabel, keyLabel } = parseTokenKeyUri(record.keyLocation);

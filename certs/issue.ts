@@ -1,14 +1,14 @@
 import crypto from 'node:crypto';
-import type { Sql } from '../db/connect.ts';
 import type { RgsLevel } from './policies.ts';
 import {
   type CaName, type CertificateProfile, type HolderProfileName, type ServiceProfileName, getProfile, isCaName,
 } from './profiles.ts';
 import { generateSoftwareKey, type KeyType, keyTypeOf, parseKeyType, spkiDer } from './keys.ts';
 import { buildCertificate } from './build.ts';
+import { nameAttribute, nameInEncodingOrder, OID } from '../asn1/index.ts';
 import { type CaAccessOptions, loadCaIssuer } from './ca.ts';
-import { insertIssued } from './ca-store.ts';
-import { checkRegistration, recordRegistration, type RegistrationEvidence, type RegistrationRecord } from './registration.ts';
+import type { PkiStore } from './stores.ts';
+import { checkRegistration, type RegistrationEvidence, type RegistrationRecord } from './registration.ts';
 import { checkEmail, checkOrganisation, checkPersonName, checkSiren, engineName, holderName, type JsonName } from './subject.ts';
 import { buildPkcs12 } from './pkcs12.ts';
 import { generateTokenKey, storeCertificateOnToken, storeChainOnToken, type TokenOptions, TokenSession } from './pkcs11.ts';
@@ -48,7 +48,7 @@ export interface IssuedResult {
   caName: CaName;
   profile: string;
   level: RgsLevel | null;
-  /** RFC 4514 form, as openssl and @peculiar/x509 print it. */
+  /** In encoding order, as openssl prints it: « C=FR, O=…, OU=…, CN=… ». */
   subject: string;
   notBefore: Date;
   notAfter: Date;
@@ -95,7 +95,7 @@ function subjectFor(profile: CertificateProfile, subject: SubjectRequest, caName
  * registration evidence, generates the key where the profile requires it, has the
  * profile's CA sign, records certificate and evidence, delivers the key.
  */
-export async function issueCertificate(sql: Sql, request: IssueRequest): Promise<IssuedResult> {
+export async function issueCertificate(store: PkiStore, request: IssueRequest): Promise<IssuedResult> {
   const profile = getProfile(request.profile);
   if (profile.kind === 'ca') throw new PkiError('UNKNOWN_PROFILE', `Le profil « ${profile.name} » est celui d’une AC : utiliser « passeport pki init ».`);
   const caName = profile.issuer ?? request.caName;
@@ -112,7 +112,7 @@ export async function issueCertificate(sql: Sql, request: IssueRequest): Promise
     throw new PkiError('WEAK_PASSPHRASE', 'La phrase secret du fichier PKCS#12 doit compter au moins 8 caractères.');
   }
 
-  const { issuer, fullChain } = await issuingContext(sql, caName, request.secret);
+  const { issuer, fullChain } = await issuingContext(store, caName, request.secret);
 
   let token: TokenSession | null = null;
   try {
@@ -135,17 +135,17 @@ export async function issueCertificate(sql: Sql, request: IssueRequest): Promise
       profile, subject: subject.name, publicKey, issuer, publicBaseUrl: issuer.publicBaseUrl, email,
       ...(request.validityDays !== undefined ? { validityDays: request.validityDays } : {}),
     });
-    const der = new Uint8Array(cert.rawData);
-    const serial = cert.serialNumber.toLowerCase();
+    const der = cert.der;
+    const serial = cert.serialNumber;
+    const subjectText = nameInEncodingOrder(cert.subjectName);
     const keyLocation = keyLocationOf(request.key, tokenKey?.uri);
 
-    await sql.begin(async (tx) => {
-      const t = tx as unknown as Sql;
-      await insertIssued(t, {
-        serial, caName, subject: cert.subject, profile: profile.name, level: profile.level, keyType, keyLocation,
+    await store.transaction(async (tx) => {
+      await tx.insertIssued({
+        serial, caName, subject: subjectText, profile: profile.name, level: profile.level, keyType, keyLocation,
         siren: subject.siren, notBefore: cert.notBefore, notAfter: cert.notAfter, der,
       });
-      if (registration) await recordRegistration(t, caName, serial, registration);
+      if (registration) await tx.recordRegistration(caName, serial, registration);
       // Written inside the transaction: if the token refuses, nothing is recorded.
       if (token && tokenKey) {
         storeCertificateOnToken(token, der, tokenKey.id, tokenKey.label);
@@ -154,13 +154,13 @@ export async function issueCertificate(sql: Sql, request: IssueRequest): Promise
     });
 
     const result: IssuedResult = {
-      serial, caName, profile: profile.name, level: profile.level, subject: cert.subject, notBefore: cert.notBefore,
+      serial, caName, profile: profile.name, level: profile.level, subject: subjectText, notBefore: cert.notBefore,
       notAfter: cert.notAfter, certificate: der, chain: fullChain, keyType, keyLocation, registration,
     };
     if (privateKey) {
       result.privateKey = privateKey;
       if (request.key.store === 'software' && request.key.pkcs12Passphrase !== undefined) {
-        result.pkcs12 = buildPkcs12(privateKey, der, fullChain, request.key.pkcs12Passphrase, { friendlyName: cert.subjectName.getField('CN')[0] ?? serial });
+        result.pkcs12 = buildPkcs12(privateKey, der, fullChain, request.key.pkcs12Passphrase, { friendlyName: nameAttribute(cert.subjectName, OID.commonName) ?? serial });
       }
     }
     if (tokenKey && token) result.token = { label: token.tokenLabel, keyLabel: tokenKey.label, keyId: tokenKey.id.toString('hex'), uri: tokenKey.uri };
@@ -171,25 +171,25 @@ export async function issueCertificate(sql: Sql, request: IssueRequest): Promise
 }
 
 type IssuingContext = { issuer: Awaited<ReturnType<typeof loadCaIssuer>>; fullChain: Uint8Array[] };
-const contexts = new WeakMap<Sql, Map<string, Promise<IssuingContext>>>();
+const contexts = new WeakMap<PkiStore, Map<string, Promise<IssuingContext>>>();
 
 /**
- * The CA's unsealed key and chain, kept per database handle: CA rows never change once
+ * The CA's unsealed key and chain, kept per store: CA rows never change once
  * created, and the cache key includes the master secret, so a wrong secret still fails.
  */
-function issuingContext(sql: Sql, caName: CaName, options: CaAccessOptions = {}): Promise<IssuingContext> {
+function issuingContext(store: PkiStore, caName: CaName, options: CaAccessOptions = {}): Promise<IssuingContext> {
   const secret = resolveMasterSecret(options);
   const key = `${caName}:${crypto.createHash('sha256').update(`${secret}\0${options.caTokenPin ?? ''}`).digest('hex')}`;
-  let perSql = contexts.get(sql);
-  if (!perSql) contexts.set(sql, (perSql = new Map()));
-  let context = perSql.get(key);
+  let perStore = contexts.get(store);
+  if (!perStore) contexts.set(store, (perStore = new Map()));
+  let context = perStore.get(key);
   if (!context) {
     context = (async () => {
-      const issuer = await loadCaIssuer(sql, caName, { ...options, secret });
-      return { issuer, fullChain: [new Uint8Array(issuer.certificate!.rawData), ...issuer.chain] };
+      const issuer = await loadCaIssuer(store, caName, { ...options, secret });
+      return { issuer, fullChain: [issuer.certificate!.der, ...issuer.chain] };
     })();
-    perSql.set(key, context);
-    context.catch(() => perSql.delete(key));
+    perStore.set(key, context);
+    context.catch(() => perStore.delete(key));
   }
   return context;
 }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
-import type { HashAlgorithm, KeyAlgorithm } from './types.ts';
+import type { HashAlgorithm } from './types.ts';
 import { PkiError } from './errors.ts';
 
 export const KEY_TYPES = ['rsa2048', 'rsa3072', 'ec256', 'ec384'] as const;
@@ -47,42 +47,6 @@ export function keyTypeOf(key: crypto.KeyObject): KeyType {
     if (details.namedCurve === 'secp384r1') return 'ec384';
   }
   throw new PkiError('UNSUPPORTED_KEY', 'Clé non prise en charge : RSA 2048/3072 ou ECDSA P-256/P-384 attendue.');
-}
-
-/** The Signer contract's description of a key (RSA defaults to PKCS#1 v1.5). */
-export function keyAlgorithmOf(type: KeyType, rsaPadding: 'pkcs1' | 'pss' = 'pkcs1', saltLength = 32): KeyAlgorithm {
-  const spec = KEY_SPECS[type];
-  if (spec.kind === 'ec') return { name: 'ECDSA', namedCurve: spec.namedCurve! };
-  if (rsaPadding === 'pss') return { name: 'RSA-PSS', modulusLength: spec.bits, saltLength };
-  return { name: 'RSASSA-PKCS1-v1_5', modulusLength: spec.bits };
-}
-
-/** WebCrypto parameters to import a key of this type for certificate signing. */
-export function webCryptoImportAlgorithm(type: KeyType): RsaHashedImportParams | EcKeyImportParams {
-  const spec = KEY_SPECS[type];
-  if (spec.kind === 'rsa') return { name: 'RSASSA-PKCS1-v1_5', hash: spec.hash };
-  return { name: 'ECDSA', namedCurve: spec.namedCurve! };
-}
-
-/** The signature algorithm a CA with a key of this type uses on what it issues. */
-export function webCryptoSigningAlgorithm(type: KeyType): Algorithm | EcdsaParams {
-  const spec = KEY_SPECS[type];
-  if (spec.kind === 'rsa') return { name: 'RSASSA-PKCS1-v1_5', hash: spec.hash } as Algorithm;
-  return { name: 'ECDSA', hash: spec.hash } as EcdsaParams;
-}
-
-const imported = new WeakMap<crypto.KeyObject, Promise<CryptoKey>>();
-
-/** The same key as a non-extractable WebCrypto signing key (imported once per KeyObject). */
-export function toWebCryptoPrivateKey(key: crypto.KeyObject): Promise<CryptoKey> {
-  let cryptoKey = imported.get(key);
-  if (!cryptoKey) {
-    const type = keyTypeOf(key);
-    const der = key.export({ format: 'der', type: 'pkcs8' });
-    cryptoKey = crypto.webcrypto.subtle.importKey('pkcs8', der, webCryptoImportAlgorithm(type), false, ['sign']) as Promise<CryptoKey>;
-    imported.set(key, cryptoKey);
-  }
-  return cryptoKey;
 }
 
 export function spkiDer(key: crypto.KeyObject): Uint8Array {

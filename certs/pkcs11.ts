@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import pkcs11js from 'pkcs11js';
-import { type HashAlgorithm, type Signer, ecdsaRawToDer } from './types.ts';
-import { KEY_SPECS, type KeyType, keyAlgorithmOf, keyTypeOf } from './keys.ts';
-import { parseCertificate } from './der.ts';
+import { OID, ecdsaRawToDer, keyAlgorithmOf, nameAttribute, oid, parse, publicKeyOf } from '../asn1/index.ts';
+import { readCertificate } from './certificates.ts';
+import type { HashAlgorithm, Signer } from './types.ts';
+import { KEY_SPECS, type KeyType, keyTypeOf } from './keys.ts';
 import { nodeHashName } from './signers.ts';
 import { PkiError } from './errors.ts';
 
@@ -149,10 +150,7 @@ function loginError(cause: unknown, label: string): PkiError {
   return new PkiError('TOKEN_LOGIN_FAILED', `Connexion au jeton « ${label} » impossible (${describe(cause)}).`, { cause });
 }
 
-const CURVE_PARAMS: Record<'P-256' | 'P-384', Buffer> = {
-  'P-256': Buffer.from('06082a8648ce3d030107', 'hex'),
-  'P-384': Buffer.from('06052b81040022', 'hex'),
-};
+const CURVE_PARAMS: Record<'P-256' | 'P-384', Buffer> = { 'P-256': oid(OID.prime256v1), 'P-384': oid(OID.secp384r1) };
 
 export interface TokenKey {
   id: Buffer;
@@ -233,21 +231,17 @@ function readPublicKey(token: TokenSession, handle: Handle, keyType: KeyType): U
 
 /** CKA_EC_POINT is a DER OCTET STRING around the point (some modules give the raw point). */
 function unwrapOctetString(value: Buffer): Buffer {
-  if (value[0] !== 0x04 || value.length < 3) return value;
-  let length = value[1]!;
-  let offset = 2;
-  if (length & 0x80) {
-    const bytes = length & 0x7f;
-    length = 0;
-    for (let i = 0; i < bytes; i++) length = (length << 8) | value[2 + i]!;
-    offset = 2 + bytes;
+  if (value[0] !== 0x04) return value;
+  try {
+    return Buffer.from(parse(value).octets());
+  } catch {
+    return value;
   }
-  return offset + length === value.length ? value.subarray(offset) : value;
 }
 
 /** Writes a certificate onto the token, next to the key with the same CKA_ID. */
 export function storeCertificateOnToken(token: TokenSession, der: Uint8Array, id: Buffer, label: string, authority = false): void {
-  const cert = parseCertificate(der);
+  const cert = readCertificate(der);
   try {
     token.pkcs11.C_CreateObject(token.session, [
       { type: P.CKA_CLASS, value: P.CKO_CERTIFICATE },
@@ -256,8 +250,8 @@ export function storeCertificateOnToken(token: TokenSession, der: Uint8Array, id
       { type: P.CKA_PRIVATE, value: false },
       { type: P.CKA_ID, value: id },
       { type: P.CKA_LABEL, value: label },
-      { type: P.CKA_SUBJECT, value: Buffer.from(cert.subjectName.toArrayBuffer()) },
-      { type: P.CKA_ISSUER, value: Buffer.from(cert.issuerName.toArrayBuffer()) },
+      { type: P.CKA_SUBJECT, value: Buffer.from(cert.subjectDer) },
+      { type: P.CKA_ISSUER, value: Buffer.from(cert.issuerDer) },
       { type: P.CKA_CERTIFICATE_CATEGORY, value: authority ? 2 : 1 },
       { type: P.CKA_VALUE, value: Buffer.from(der) },
     ]);
@@ -271,9 +265,9 @@ export function storeChainOnToken(token: TokenSession, chain: Uint8Array[]): voi
   for (const der of chain) {
     const present = token.find([{ type: P.CKA_CLASS, value: P.CKO_CERTIFICATE }, { type: P.CKA_VALUE, value: Buffer.from(der) }]);
     if (present.length > 0) continue;
-    const cert = parseCertificate(der);
-    const id = Buffer.from(cert.getExtension('2.5.29.14')?.value ?? new ArrayBuffer(0)).subarray(2);
-    storeCertificateOnToken(token, der, id, cert.subjectName.getField('CN')[0] ?? 'AC', true);
+    const cert = readCertificate(der);
+    const id = Buffer.from(cert.subjectKeyId ?? '', 'hex');
+    storeCertificateOnToken(token, der, id, nameAttribute(cert.subjectName, OID.commonName) ?? 'AC', true);
   }
 }
 
@@ -315,12 +309,13 @@ export function openTokenSigner(options: OpenTokenSignerOptions): TokenSigner {
     const certs = token.find([{ type: P.CKA_CLASS, value: P.CKO_CERTIFICATE }, { type: P.CKA_ID, value: id }]);
     if (certs.length === 0) throw new PkiError('CERTIFICATE_NOT_ON_TOKEN', `Aucun certificat associé à la clé « ${keyLabel} » sur le jeton « ${token.tokenLabel} ».`);
     const certificate = new Uint8Array(token.attribute(certs[0]!, P.CKA_VALUE));
-    const keyType = keyTypeOf(crypto.createPublicKey({ key: Buffer.from(parseCertificate(certificate).publicKey.rawData), format: 'der', type: 'spki' }));
+    const publicKey = publicKeyOf(readCertificate(certificate));
+    const keyType = keyTypeOf(publicKey);
     const chain = options.chain ?? authorityChain(token, certificate);
     return {
       certificate,
       chain,
-      keyAlgorithm: keyAlgorithmOf(keyType),
+      keyAlgorithm: keyAlgorithmOf(publicKey),
       keyLabel,
       keyId: id.toString('hex'),
       close: () => token.close(),
@@ -375,12 +370,12 @@ export function parseTokenKeyUri(uri: string): { tokenLabel: string; keyLabel: s
 function authorityChain(token: TokenSession, leaf: Uint8Array): Uint8Array[] {
   const all = token.find([{ type: P.CKA_CLASS, value: P.CKO_CERTIFICATE }, { type: P.CKA_CERTIFICATE_CATEGORY, value: 2 }])
     .map((h) => new Uint8Array(token.attribute(h, P.CKA_VALUE)))
-    .map((der) => ({ der, cert: parseCertificate(der) }));
+    .map((der) => ({ der, cert: readCertificate(der) }));
   const chain: Uint8Array[] = [];
-  let current = parseCertificate(leaf);
+  let current = readCertificate(leaf);
   for (let i = 0; i < 8; i++) {
-    if (current.subject === current.issuer) break;
-    const issuer = all.find((c) => c.cert.subject === current.issuer);
+    if (current.selfIssued) break;
+    const issuer = all.find((c) => c.cert.subjectKey === current.issuerKey);
     if (!issuer) break;
     chain.push(issuer.der);
     current = issuer.cert;

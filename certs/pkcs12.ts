@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import forge from 'node-forge';
 import type { Signer } from './types.ts';
-import { parseCertificate } from './der.ts';
+import { OID, sameBytes } from '../asn1/index.ts';
+import { readCertificate } from './certificates.ts';
 import { spkiDer } from './keys.ts';
 import { softwareSigner, type SoftwareSignerOptions } from './signers.ts';
 import { PkiError } from './errors.ts';
@@ -13,20 +14,6 @@ import { PkiError } from './errors.ts';
  * certificates in a plain SafeContents (they are public), a SHA-256 MAC.
  */
 const { asn1 } = forge;
-const OID = {
-  data: '1.2.840.113549.1.7.1',
-  encryptedData: '1.2.840.113549.1.7.6',
-  keyBag: '1.2.840.113549.1.12.10.1.1',
-  shroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
-  certBag: '1.2.840.113549.1.12.10.1.3',
-  x509Certificate: '1.2.840.113549.1.9.22.1',
-  friendlyName: '1.2.840.113549.1.9.20',
-  localKeyId: '1.2.840.113549.1.9.21',
-  sha1: '1.3.14.3.2.26',
-  sha256: '2.16.840.1.101.3.4.2.1',
-  sha384: '2.16.840.1.101.3.4.2.2',
-  sha512: '2.16.840.1.101.3.4.2.3',
-} as const;
 
 const KEY_ITERATIONS = 100_000;
 const MAC_ITERATIONS = 2048;
@@ -57,15 +44,13 @@ function bmpString(text: string): string {
   return out;
 }
 
-const PBES2 = '1.2.840.113549.1.5.13';
-const PBKDF2 = '1.2.840.113549.1.5.12';
 const PRF: Record<string, string> = {
-  '1.2.840.113549.2.7': 'sha1', '1.2.840.113549.2.9': 'sha256', '1.2.840.113549.2.10': 'sha384', '1.2.840.113549.2.11': 'sha512',
+  [OID.hmacWithSha1]: 'sha1', [OID.hmacWithSha256]: 'sha256', [OID.hmacWithSha384]: 'sha384', [OID.hmacWithSha512]: 'sha512',
 };
 const AES_CBC: Record<string, { cipher: string; keyLength: number }> = {
-  '2.16.840.1.101.3.4.1.2': { cipher: 'aes-128-cbc', keyLength: 16 },
-  '2.16.840.1.101.3.4.1.22': { cipher: 'aes-192-cbc', keyLength: 24 },
-  '2.16.840.1.101.3.4.1.42': { cipher: 'aes-256-cbc', keyLength: 32 },
+  [OID.aes128Cbc]: { cipher: 'aes-128-cbc', keyLength: 16 },
+  [OID.aes192Cbc]: { cipher: 'aes-192-cbc', keyLength: 24 },
+  [OID.aes256Cbc]: { cipher: 'aes-256-cbc', keyLength: 32 },
 };
 const integer = (n: number): Asn1 => asn1.create(U, T.INTEGER, false, asn1.integerToDer(n).getBytes());
 
@@ -81,10 +66,10 @@ function encryptPbes2(plain: Buffer, passphrase: string): Asn1 {
   const encrypted = Buffer.concat([cipher.update(plain), cipher.final()]);
   plain.fill(0);
   const algorithm = seq(
-    oid(PBES2),
+    oid(OID.pbes2),
     seq(
-      seq(oid(PBKDF2), seq(octets(bin(salt)), integer(KEY_ITERATIONS), integer(32), seq(oid('1.2.840.113549.2.9'), asn1.create(U, T.NULL, false, '')))),
-      seq(oid('2.16.840.1.101.3.4.1.42'), octets(bin(iv))),
+      seq(oid(OID.pbkdf2), seq(octets(bin(salt)), integer(KEY_ITERATIONS), integer(32), seq(oid(OID.hmacWithSha256), asn1.create(U, T.NULL, false, '')))),
+      seq(oid(OID.aes256Cbc), octets(bin(iv))),
     ),
   );
   return seq(algorithm, octets(bin(encrypted)));
@@ -93,12 +78,12 @@ function encryptPbes2(plain: Buffer, passphrase: string): Asn1 {
 /** Native PBES2 decryption; null when the algorithm is another one (left to forge). */
 function decryptPbes2(algorithm: Asn1, encrypted: string, passphrase: string): Buffer | null {
   const [algOid, params] = children(algorithm, 'AlgorithmIdentifier');
-  if (asn1.derToOid(primitive(algOid, 'algorithme')) !== PBES2) return null;
+  if (asn1.derToOid(primitive(algOid, 'algorithme')) !== OID.pbes2) return null;
   const [kdf, scheme] = children(params, 'PBES2-params');
   const [kdfOid, kdfParams] = children(kdf, 'keyDerivationFunc');
   const [schemeOid, ivNode] = children(scheme, 'encryptionScheme');
   const aes = AES_CBC[asn1.derToOid(primitive(schemeOid, 'algorithme'))];
-  if (asn1.derToOid(primitive(kdfOid, 'algorithme')) !== PBKDF2 || !aes) return null;
+  if (asn1.derToOid(primitive(kdfOid, 'algorithme')) !== OID.pbkdf2 || !aes) return null;
   const [salt, count, ...rest] = children(kdfParams, 'PBKDF2-params');
   const prfNode = rest.find((node) => Array.isArray(node.value));
   const prf = prfNode ? PRF[asn1.derToOid(primitive(children(prfNode, 'prf')[0], 'prf'))] : 'sha1';
@@ -221,7 +206,7 @@ export function readPkcs12(p12: Uint8Array, passphrase: string): Pkcs12Contents 
   if (keys.length !== 1) throw malformed(keys.length === 0 ? 'aucune clé privée' : 'plusieurs clés privées');
   const privateKey = keys[0]!;
   const spki = Buffer.from(spkiDer(privateKey));
-  const own = certs.find((c) => Buffer.from(parseCertificate(c).publicKey.rawData).equals(spki));
+  const own = certs.find((c) => sameBytes(readCertificate(c).spki, spki));
   if (!own) throw malformed('aucun certificat ne correspond à la clé privée');
   return { privateKey, certificate: own, chain: orderChain(own, certs.filter((c) => c !== own)) };
 }
@@ -321,15 +306,15 @@ function privateKeyFromDer(pkcs8: Buffer): crypto.KeyObject {
 }
 
 function orderChain(leaf: Uint8Array, others: Uint8Array[]): Uint8Array[] {
-  const parsed = others.map((der) => ({ der, cert: parseCertificate(der) }));
+  const parsed = others.map((der) => ({ der, cert: readCertificate(der) }));
   const ordered: Uint8Array[] = [];
-  let issuer = parseCertificate(leaf).issuer;
+  let issuer = readCertificate(leaf).issuerKey;
   for (;;) {
-    const next = parsed.find((p) => p.cert.subject === issuer && !ordered.includes(p.der));
+    const next = parsed.find((p) => p.cert.subjectKey === issuer && !ordered.includes(p.der));
     if (!next || next.der === leaf) break;
     ordered.push(next.der);
-    if (next.cert.subject === next.cert.issuer) break;
-    issuer = next.cert.issuer;
+    if (next.cert.selfIssued) break;
+    issuer = next.cert.issuerKey;
   }
   return [...ordered, ...others.filter((d) => !ordered.includes(d))];
 }

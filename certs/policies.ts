@@ -14,6 +14,8 @@
  *       .1.7  timestamping unit (TSA) certificates
  *     .2      timestamping policy of the engine's TSA
  */
+import { PkiError } from './errors.ts';
+
 export const ENGINE_ARC = '2.25.283787995737982372574867160881503373376';
 
 export const POLICY_OIDS = {
@@ -50,7 +52,7 @@ export function parsePolicyMap(text: string | undefined, base: PolicyLevelMap = 
   const map: Record<string, RgsLevel> = { ...base };
   for (const entry of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const match = /^(\d+(?:\.\d+)+)=([123])$/.exec(entry);
-    if (!match) throw new Error(`Invalid policy map entry "${entry}": expected OID=1, OID=2 or OID=3`);
+    if (!match) throw new PkiError('INVALID_POLICY_MAP', `Entrée invalide « ${entry} » dans la correspondance des politiques : OID=1, OID=2 ou OID=3 attendu.`);
     map[match[1]!] = Number(match[2]) as RgsLevel;
   }
   return map;

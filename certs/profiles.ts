@@ -1,3 +1,4 @@
+import { OID } from '../asn1/index.ts';
 import { POLICY_OIDS, type RgsLevel } from './policies.ts';
 import type { KeyType } from './keys.ts';
 import { PkiError } from './errors.ts';
@@ -15,14 +16,13 @@ export type IdentityCheck = 'remote' | 'face_to_face';
 export type SubjectKind = 'person' | 'organisation' | 'engine';
 
 export const EKU = {
-  clientAuth: '1.3.6.1.5.5.7.3.2',
-  emailProtection: '1.3.6.1.5.5.7.3.4',
-  timeStamping: '1.3.6.1.5.5.7.3.8',
-  ocspSigning: '1.3.6.1.5.5.7.3.9',
+  clientAuth: OID.clientAuth,
+  emailProtection: OID.emailProtection,
+  timeStamping: OID.timeStamping,
+  ocspSigning: OID.ocspSigning,
 } as const;
 
-export const OID_OCSP_NOCHECK = '1.3.6.1.5.5.7.48.1.5';
-export const OID_ANY_POLICY = '2.5.29.32.0';
+export const OID_OCSP_NOCHECK = OID.ocspNoCheck;
 
 export interface CertificateProfile {
   readonly name: string;

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import type { Sql } from '../db/connect.ts';
 import type { CertificateProfile, IdentityCheck } from './profiles.ts';
 import { PkiError } from './errors.ts';
 
@@ -69,19 +68,4 @@ export function checkRegistration(profile: CertificateProfile, evidence: Registr
     documentNumberSha256: number === '' ? null : hashDocumentNumber(number),
     checkedAt,
   };
-}
-
-export async function recordRegistration(sql: Sql, caName: string, serial: string, record: RegistrationRecord): Promise<void> {
-  await sql`insert into pki_registration (ca_name, serial, identity_check, operator, document_type, document_number_sha256, checked_at)
-    values (${caName}, ${serial}, ${record.identityCheck}, ${record.operator}, ${record.documentType}, ${record.documentNumberSha256}, ${record.checkedAt})`;
-}
-
-export async function findRegistration(sql: Sql, caName: string, serial: string): Promise<RegistrationRecord | null> {
-  const rows = await sql<{ identity_check: IdentityCheck; operator: string; document_type: DocumentType | null; document_number_sha256: string | null; checked_at: Date }[]>`
-    select identity_check, operator, document_type, document_number_sha256, checked_at
-    from pki_registration where ca_name = ${caName} and serial = ${serial}`;
-  const row = rows[0];
-  return row
-    ? { identityCheck: row.identity_check, operator: row.operator, documentType: row.document_type, documentNumberSha256: row.document_number_sha256, checkedAt: row.checked_at }
-    : null;
 }

@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
-import type { HashAlgorithm, KeyAlgorithm, Signer } from './types.ts';
-import { certificateDer, parseCertificate } from './der.ts';
-import { keyAlgorithmOf, keyTypeOf, spkiDer } from './keys.ts';
+import { keyAlgorithmOf, sameBytes, type KeyAlgorithm } from '../asn1/index.ts';
+import type { HashAlgorithm, Signer } from './types.ts';
+import { certificateDer, readCertificate } from './certificates.ts';
+import { keyTypeOf, spkiDer } from './keys.ts';
 import { PkiError } from './errors.ts';
 
-const NODE_HASH: Record<HashAlgorithm, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+const NODE_HASH: Readonly<Record<string, string>> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 export function nodeHashName(hash: HashAlgorithm): string {
   const name = NODE_HASH[hash];
@@ -30,9 +31,7 @@ function asKeyObject(key: crypto.KeyObject | CryptoKey): crypto.KeyObject {
 
 /** The DER certificate's SubjectPublicKeyInfo must be the private key's public half. */
 export function assertKeyMatchesCertificate(key: crypto.KeyObject, certificate: Uint8Array): void {
-  const cert = parseCertificate(certificate);
-  const certSpki = Buffer.from(cert.publicKey.rawData);
-  if (!certSpki.equals(Buffer.from(spkiDer(key)))) {
+  if (!sameBytes(readCertificate(certificate).spki, spkiDer(key))) {
     throw new PkiError('KEY_CERTIFICATE_MISMATCH', 'La clé privée ne correspond pas au certificat fourni.');
   }
 }
@@ -49,9 +48,8 @@ export function softwareSigner(
   const certDer = certificateDer(certificate);
   assertKeyMatchesCertificate(key, certDer);
   const chainDer = chain.map((c) => certificateDer(c));
-  const type = keyTypeOf(key);
-  const padding = options.rsaPadding ?? 'pkcs1';
-  const keyAlgorithm: KeyAlgorithm = keyAlgorithmOf(type, padding, options.saltLength ?? 32);
+  keyTypeOf(key); // only the key types the engine issues for
+  const keyAlgorithm: KeyAlgorithm = keyAlgorithmOf(key, { padding: options.rsaPadding ?? 'pkcs1', saltLength: options.saltLength ?? 32 });
   const input: crypto.SignKeyObjectInput =
     keyAlgorithm.name === 'RSA-PSS'
       ? { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: keyAlgorithm.saltLength }

@@ -52,7 +52,7 @@ export function checkEmail(email: string): string {
   return email;
 }
 
-/** A name in @peculiar/x509's JSON form (each value escaped by the library, not by us). */
+/** A name as certs/build.ts encodes it: RDNs in encoding order, each `{ C | O | OU | CN | E: [values] }`, values as given (no escaping). */
 export type JsonName = Array<Record<string, string[]>>;
 
 export function holderName(parts: { commonName: string; organisation: string; siren: string }): JsonName {

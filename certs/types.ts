@@ -2,12 +2,9 @@
  * The contracts other modules (signature/, vault/, activities/) rely on.
  * Implementations live beside this file; keep these shapes stable.
  */
-export type HashAlgorithm = 'SHA-256' | 'SHA-384' | 'SHA-512';
+import type { HashAlgorithm, KeyAlgorithm } from '../asn1/index.ts';
 
-export type KeyAlgorithm =
-  | { name: 'RSASSA-PKCS1-v1_5'; modulusLength: number }
-  | { name: 'RSA-PSS'; modulusLength: number; saltLength: number }
-  | { name: 'ECDSA'; namedCurve: 'P-256' | 'P-384' | 'P-521' };
+export type { HashAlgorithm, KeyAlgorithm };
 
 /**
  * Anything that can sign with a private key it keeps to itself: a software key,
@@ -36,25 +33,4 @@ export interface Signer {
 /** An RFC 3161 client: returns the DER TimeStampToken (a CMS ContentInfo). */
 export interface Timestamper {
   timestamp(messageImprint: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array>;
-}
-
-/** ECDSA signatures come raw (r‖s) from WebCrypto and PKCS#11; CMS wants DER. */
-export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
-  if (raw.length % 2 !== 0 || raw.length === 0) throw new Error('ECDSA raw signature has an odd length');
-  const half = raw.length / 2;
-  const integer = (bytes: Uint8Array): number[] => {
-    let i = 0;
-    while (i < bytes.length - 1 && bytes[i] === 0) i++;
-    const body = Array.from(bytes.subarray(i));
-    if ((body[0] ?? 0) & 0x80) body.unshift(0);
-    return [0x02, ...derLength(body.length), ...body];
-  };
-  const content = [...integer(raw.subarray(0, half)), ...integer(raw.subarray(half))];
-  return Uint8Array.from([0x30, ...derLength(content.length), ...content]);
-}
-
-function derLength(n: number): number[] {
-  if (n < 0x80) return [n];
-  if (n < 0x100) return [0x81, n];
-  return [0x82, n >> 8, n & 0xff];
 }

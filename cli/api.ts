@@ -14,8 +14,9 @@ import { migrate } from '../db/migrate.ts';
 import { buildServer } from '../api/server.ts';
 import { apiConfigFromEnv } from '../api/context.ts';
 import { resumeStalledDossiers } from '../api/resume.ts';
-import { enginePkiServices, pkiRoutes } from '../certs/http.ts';
-import { listCas } from '../certs/ca-store.ts';
+import { pkiRoutes } from '../api/routes/pki.ts';
+import { enginePkiServices } from '../certs/services.ts';
+import { pkiStore } from '../db/repositories/pki.ts';
 import { checkTemporal, connectClient, targetFromEnv } from '../temporal/connection.ts';
 import { createTemporalDossierEngine } from '../temporal/dossier-engine.ts';
 import { createTemporalCeremonyEngine } from '../temporal/ceremony-engine.ts';
@@ -51,7 +52,7 @@ async function runApi(): Promise<number> {
       const engine = createTemporalDossierEngine({ client, taskQueue: env.TEMPORAL_TASK_QUEUE });
       const config = apiConfigFromEnv(env);
       // The ceremony seals, timestamps and signs with the engine's PKI: without it, dossiers end at the decision.
-      if (!(await listCas(db.sql)).some((ca) => ca.name === 'root')) {
+      if (!(await pkiStore(db.sql).listCas()).some((ca) => ca.name === 'root')) {
         delete config.ceremony;
         logger.warn('PKI non initialisée (« passeport pki init ») : les dossiers s’arrêtent à la décision, sans lettre scellée ni contrat à signer');
       }
@@ -74,7 +75,7 @@ async function runApi(): Promise<number> {
         mounts: [
           {
             plugin: pkiRoutes,
-            options: enginePkiServices(db.sql, { dataDir: env.DATA_DIR, onError: (err) => logger.error({ err }, 'service PKI en échec') }),
+            options: enginePkiServices(pkiStore(db.sql), { dataDir: env.DATA_DIR, onError: (err) => logger.error({ err }, 'service PKI en échec') }),
           },
         ],
       });

@@ -1,6 +1,8 @@
 /** What every `passeport pki …` command shares: its database, and French error reporting. */
 import { ConfigError, loadEnv, type Env } from '../config/env.ts';
-import { openDatabase, type Sql } from '../db/connect.ts';
+import { openDatabase } from '../db/connect.ts';
+import { pkiStore } from '../db/repositories/pki.ts';
+import type { PkiStore } from '../certs/stores.ts';
 import { migrate } from '../db/migrate.ts';
 import { PkiError } from '../certs/errors.ts';
 
@@ -8,7 +10,7 @@ import { PkiError } from '../certs/errors.ts';
 export class CliError extends Error {}
 
 /** Opens the database (embedded PGlite when DATABASE_URL is unset), migrates, runs, reports errors in French. */
-export async function withPki(action: (sql: Sql, env: Env) => Promise<void>): Promise<void> {
+export async function withPki(action: (store: PkiStore, env: Env) => Promise<void>): Promise<void> {
   let env: Env;
   try {
     env = loadEnv();
@@ -21,7 +23,7 @@ export async function withPki(action: (sql: Sql, env: Env) => Promise<void>): Pr
   try {
     db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
     await migrate(db.sql);
-    await action(db.sql, env);
+    await action(pkiStore(db.sql), env);
   } catch (error) {
     console.error(`Erreur : ${describeError(error)}`);
     process.exitCode = 1;

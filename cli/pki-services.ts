@@ -5,15 +5,18 @@ import type { Command } from 'commander';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { loadEnv, type Env } from '../config/env.ts';
-import { openDatabase, type Sql } from '../db/connect.ts';
+import { openDatabase } from '../db/connect.ts';
+import { pkiStore } from '../db/repositories/pki.ts';
+import type { PkiStore } from '../certs/stores.ts';
 import { migrate } from '../db/migrate.ts';
 import { CliError, describeError, withPki } from './pki-context.ts';
-import { pkiRoutes, enginePkiServices } from '../certs/http.ts';
+import { pkiRoutes } from '../api/routes/pki.ts';
+import { enginePkiServices } from '../certs/services.ts';
 import { revokeCertificate } from '../certs/revocation/revoke.ts';
 import { currentCrl, generateCrl, DEFAULT_CRL_PERIOD_SECONDS } from '../certs/revocation/crl.ts';
 import { engineCaLoader } from '../certs/revocation/issuing-ca.ts';
 import { REVOCATION_REASONS } from '../certs/revocation/reasons.ts';
-import { derToPem } from '../certs/der.ts';
+import { derToPem } from '../asn1/index.ts';
 
 function positiveInteger(value: string, what: string): number {
   const n = Number(value);
@@ -31,7 +34,7 @@ async function serve(options: ServeOptions): Promise<void> {
   const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
   await migrate(db.sql);
   const app = Fastify({ loggerInstance: logger });
-  const services = enginePkiServices(db.sql, {
+  const services = enginePkiServices(pkiStore(db.sql), {
     dataDir: env.DATA_DIR, crlPeriodSeconds, onError: (err) => logger.error({ err }, 'PKI service failure'),
   });
   await app.register(pkiRoutes, services);
@@ -53,18 +56,18 @@ async function serve(options: ServeOptions): Promise<void> {
 
 interface RevokeOptions { ca: string; serial: string; reason: string; invalidityDate?: string; operator?: string; json?: boolean }
 
-async function revoke(sql: Sql, env: Env, options: RevokeOptions): Promise<void> {
+async function revoke(store: PkiStore, env: Env, options: RevokeOptions): Promise<void> {
   let invalidityDate: Date | undefined;
   if (options.invalidityDate) {
     invalidityDate = new Date(options.invalidityDate);
     if (Number.isNaN(invalidityDate.getTime())) throw new CliError(`Date d’invalidité illisible « ${options.invalidityDate} » : format ISO 8601 attendu.`);
   }
   const operator = options.operator ?? process.env.PASSEPORT_OPERATOR ?? os.userInfo().username;
-  const revocation = await revokeCertificate(sql, {
+  const revocation = await revokeCertificate(store, {
     caName: options.ca, serialHex: options.serial, reason: options.reason, operator, ...(invalidityDate ? { invalidityDate } : {}),
   });
   // Publish at once: the CRL served from now on lists the certificate.
-  const crl = await generateCrl(sql, await engineCaLoader(sql, { dataDir: env.DATA_DIR })(options.ca));
+  const crl = await generateCrl(store, await engineCaLoader(store, { dataDir: env.DATA_DIR })(options.ca));
   if (options.json) {
     console.log(JSON.stringify({
       ca: revocation.caName, serial: revocation.serialHex, reason: revocation.reason, revokedAt: revocation.revokedAt.toISOString(),
@@ -77,9 +80,9 @@ async function revoke(sql: Sql, env: Env, options: RevokeOptions): Promise<void>
 
 interface CrlOptions { ca: string; out: string; pem?: boolean; new?: boolean; json?: boolean }
 
-async function writeCrl(sql: Sql, env: Env, options: CrlOptions): Promise<void> {
-  const ca = await engineCaLoader(sql, { dataDir: env.DATA_DIR })(options.ca);
-  const crl = options.new ? await generateCrl(sql, ca) : await currentCrl(sql, ca);
+async function writeCrl(store: PkiStore, env: Env, options: CrlOptions): Promise<void> {
+  const ca = await engineCaLoader(store, { dataDir: env.DATA_DIR })(options.ca);
+  const crl = options.new ? await generateCrl(store, ca) : await currentCrl(store, ca);
   fs.writeFileSync(options.out, options.pem ? derToPem(crl.der, 'X509 CRL') : crl.der);
   const summary = {
     ca: crl.caName, crlNumber: crl.crlNumber.toString(), thisUpdate: crl.thisUpdate.toISOString(),
@@ -111,7 +114,7 @@ export function register(pki: Command): void {
     .option('--invalidity-date <iso>', 'date présumée de compromission (ISO 8601)')
     .option('--operator <name>', 'opérateur qui révoque (défaut : PASSEPORT_OPERATOR ou l’utilisateur système)')
     .option('--json', 'sortie JSON')
-    .action((options: RevokeOptions) => withPki((sql, env) => revoke(sql, env, options)));
+    .action((options: RevokeOptions) => withPki((store, env) => revoke(store, env, options)));
 
   pki.command('crl')
     .description('Écrit la CRL courante d’une AC (régénérée si une révocation l’a rendue obsolète)')
@@ -120,5 +123,5 @@ export function register(pki: Command): void {
     .option('--pem', 'écrit en PEM')
     .option('--new', 'publie une nouvelle CRL même si la courante est à jour')
     .option('--json', 'sortie JSON')
-    .action((options: CrlOptions) => withPki((sql, env) => writeCrl(sql, env, options)));
+    .action((options: CrlOptions) => withPki((store, env) => writeCrl(store, env, options)));
 }

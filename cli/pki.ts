@@ -5,13 +5,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Env } from '../config/env.ts';
-import type { Sql } from '../db/connect.ts';
+import type { PkiStore } from '../certs/stores.ts';
 import { CliError, describeError, withPki } from './pki-context.ts';
 import { caCertificateWithChain, initPki } from '../certs/ca.ts';
 import { issueCertificate, type IssueRequest, type KeyRequest } from '../certs/issue.ts';
-import { listIssuedCertificates } from '../certs/ca-store.ts';
 import { CA_NAMES, type CaName, getProfile, type HolderProfileName, holderProfileFor, isCaName } from '../certs/profiles.ts';
-import { derToPem } from '../certs/der.ts';
+import { derToPem } from '../asn1/index.ts';
 import { parseKeyType } from '../certs/keys.ts';
 import { checkRegistration, type DocumentType, type RegistrationEvidence } from '../certs/registration.ts';
 import type { RgsLevel } from '../certs/policies.ts';
@@ -94,7 +93,7 @@ function profileOf(options: IssueOptions): HolderProfileName {
   return holderProfileFor({ level: level as RgsLevel, seal: options.seal === true });
 }
 
-async function issueCommand(sql: Sql, env: Env, options: IssueOptions): Promise<void> {
+async function issueCommand(store: PkiStore, env: Env, options: IssueOptions): Promise<void> {
   const profile = profileOf(options);
   const keyType = parseKeyType(options.key);
   const onToken = profile !== 'person-rgs1' && profile !== 'authentication';
@@ -124,7 +123,7 @@ async function issueCommand(sql: Sql, env: Env, options: IssueOptions): Promise<
     secret: { dataDir: env.DATA_DIR, pkcs11Module: env.PKCS11_MODULE },
   };
   if (options.validityDays !== undefined) request.validityDays = Number(options.validityDays);
-  const issued = await issueCertificate(sql, request);
+  const issued = await issueCertificate(store, request);
   const files: string[] = [];
   if (issued.pkcs12) files.push(writeNewFile(options.out!, issued.pkcs12, 0o600));
   else if (options.out) files.push(writeNewFile(options.out, [issued.certificate, ...issued.chain].map((c) => derToPem(c)).join(''), 0o644));
@@ -145,11 +144,11 @@ async function issueCommand(sql: Sql, env: Env, options: IssueOptions): Promise<
   for (const file of files) console.log(`  Fichier         : ${file}`);
 }
 
-async function listCommand(sql: Sql, options: { ca?: string; profile?: string; level?: string; siren?: string; json?: boolean }): Promise<void> {
+async function listCommand(store: PkiStore, options: { ca?: string; profile?: string; level?: string; siren?: string; json?: boolean }): Promise<void> {
   if (options.ca && !isCaName(options.ca)) throw new CliError(`AC inconnue « ${options.ca} » : ${CA_NAMES.join(', ')}.`);
   const level = options.level === undefined ? undefined : Number(options.level);
   if (level !== undefined && ![1, 2, 3].includes(level)) throw new CliError('Niveau invalide : --level 1, 2 ou 3.');
-  const certs = await listIssuedCertificates(sql, {
+  const certs = await store.listIssuedCertificates({
     ...(options.ca ? { caName: options.ca as CaName } : {}), ...(options.profile ? { profile: options.profile } : {}),
     ...(level ? { level: level as RgsLevel } : {}), ...(options.siren ? { siren: options.siren } : {}),
   });
@@ -171,10 +170,10 @@ async function listCommand(sql: Sql, options: { ca?: string; profile?: string; l
   console.log(`${certs.length} certificat(s).`);
 }
 
-async function exportRootCommand(sql: Sql, options: { out: string; chain?: string | boolean }): Promise<void> {
-  const [root] = await caCertificateWithChain(sql, 'root');
+async function exportRootCommand(store: PkiStore, options: { out: string; chain?: string | boolean }): Promise<void> {
+  const [root] = await caCertificateWithChain(store, 'root');
   const issuing: string[] = [];
-  for (const name of CA_NAMES) if (name !== 'root') issuing.push(derToPem((await caCertificateWithChain(sql, name))[0]!));
+  for (const name of CA_NAMES) if (name !== 'root') issuing.push(derToPem((await caCertificateWithChain(store, name))[0]!));
   const files: string[] = [];
   if (typeof options.chain === 'string') {
     files.push(writeNewFile(options.out, derToPem(root!), 0o644));
@@ -194,11 +193,11 @@ export function register(program: Command): void {
     .option('--base-url <url>', 'URL publique des CRL, OCSP et certificats d’AC (défaut : PUBLIC_URL)')
     .option('--ca-token-label <label>', 'génère les clés des AC sur ce jeton PKCS#11 (PIN dans PASSEPORT_CA_PIN)')
     .option('--json', 'sortie JSON')
-    .action((options: { caKey: string; baseUrl?: string; caTokenLabel?: string; json?: boolean }) => withPki(async (sql, env) => {
+    .action((options: { caKey: string; baseUrl?: string; caTokenLabel?: string; json?: boolean }) => withPki(async (store, env) => {
       const caToken = options.caTokenLabel
         ? { tokenLabel: options.caTokenLabel, pin: await askSecret(`Code PIN du jeton des AC « ${options.caTokenLabel} » : `, 'PASSEPORT_CA_PIN'), modulePath: env.PKCS11_MODULE }
         : undefined;
-      const result = await initPki(sql, {
+      const result = await initPki(store, {
         dataDir: env.DATA_DIR, caKeyType: parseKeyType(options.caKey), ...(caToken ? { caToken } : {}),
         ...(options.baseUrl ?? env.PUBLIC_URL ? { publicBaseUrl: options.baseUrl ?? env.PUBLIC_URL } : {}),
       });
@@ -225,7 +224,7 @@ export function register(program: Command): void {
     .option('--document-number <n>', 'numéro de la pièce (seule son empreinte SHA-256 est conservée)')
     .option('--validity-days <n>', 'durée de validité en jours (au plus celle du profil)')
     .option('--json', 'sortie JSON')
-    .action((options: IssueOptions) => withPki((sql, env) => issueCommand(sql, env, options)));
+    .action((options: IssueOptions) => withPki((store, env) => issueCommand(store, env, options)));
 
   pki.command('list')
     .description('Liste les certificats émis')
@@ -234,13 +233,13 @@ export function register(program: Command): void {
     .option('--level <n>', 'niveau RGS')
     .option('--siren <siren>', 'SIREN du titulaire')
     .option('--json', 'sortie JSON')
-    .action((options: { ca?: string; profile?: string; level?: string; siren?: string; json?: boolean }) => withPki((sql) => listCommand(sql, options)));
+    .action((options: { ca?: string; profile?: string; level?: string; siren?: string; json?: boolean }) => withPki((store) => listCommand(store, options)));
 
   pki.command('export-root')
     .description('Exporte le certificat de l’AC racine en PEM (et les AC émettrices avec --chain)')
     .requiredOption('--out <file>', 'fichier PEM de l’AC racine')
     .option('--chain [file]', 'exporte aussi les AC émettrices : dans ce fichier, ou à la suite de la racine')
-    .action((options: { out: string; chain?: string | boolean }) => withPki((sql) => exportRootCommand(sql, options)));
+    .action((options: { out: string; chain?: string | boolean }) => withPki((store) => exportRootCommand(store, options)));
 
   services?.register(pki);
 }

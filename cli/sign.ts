@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Signer, Timestamper } from '../certs/types.ts';
-import { parseHash } from '../signature/cms/algorithms.ts';
+import { parseHash, pemOrDerToDer } from '../asn1/index.ts';
 import { httpValidationFetchers } from '../signature/fetchers.ts';
 import { atLeast, parseLevel, type PadesLevel } from '../signature/levels.ts';
 import { extendPdf, signPdf } from '../signature/pades.ts';
@@ -187,19 +187,11 @@ function parseRect(text: string): [number, number, number, number] {
 }
 
 function material(o: Record<string, unknown>): ValidationDataOptions {
-  const files = (k: string) => (o[k] as string[]).map((f) => derOf(readInput(f, 'fichier de validation')));
+  const files = (k: string) => (o[k] as string[]).map((f) => pemOrDerToDer(readInput(f, 'fichier de validation')));
   return {
     material: { crls: files('crl'), ocsps: files('ocsp'), certificates: files('cert') },
     ...(o.fetch ? { fetchers: httpValidationFetchers() } : {}),
   };
-}
-
-/** PEM or DER in, DER out. */
-function derOf(bytes: Buffer): Uint8Array {
-  const text = bytes.subarray(0, 64).toString('latin1');
-  if (!text.includes('-----BEGIN')) return bytes;
-  const m = /-----BEGIN [^-]+-----([\s\S]*?)-----END/.exec(bytes.toString('latin1'));
-  return Buffer.from((m?.[1] ?? '').replace(/\s+/g, ''), 'base64');
 }
 
 function readInput(file: string, what = 'PDF'): Buffer {

@@ -17,6 +17,7 @@ import { connect } from '../db/connect.ts';
 import { embeddedDirectory, startEmbeddedPostgres } from '../db/embedded-postgres.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedDemo } from '../db/seed.ts';
+import { pkiStore } from '../db/repositories/pki.ts';
 import { initPki } from '../certs/ca.ts';
 import { createSoftHsmStore } from '../certs/softhsm.ts';
 import { seedDemoSigners } from '../db/seed-signers.ts';
@@ -115,7 +116,7 @@ async function start(): Promise<number> {
       if (env.DEMO_MODE) {
         // A demo engine issues, timestamps and answers OCSP at once; a real one runs `pki init` as a ceremony.
         // EC P-384 CA keys keep the first start short; the URLs in certificates point at the API.
-        const pki = await initPki(sql, { caKeyType: 'ec384', publicBaseUrl: apiUrl, dataDir: env.DATA_DIR });
+        const pki = await initPki(pkiStore(sql), { caKeyType: 'ec384', publicBaseUrl: apiUrl, dataDir: env.DATA_DIR });
         logger.info({ created: pki.created }, pki.message);
         // The demo's tokens (the engine's seals, a créateur's RGS ** key) live in a SoftHSM2 store under DATA_DIR,
         // unless SOFTHSM2_CONF names another; the worker and the API inherit the setting.

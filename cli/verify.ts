@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { parsePolicyMap, type RgsLevel } from '../certs/policies.ts';
-import { pemOrDerToDerList } from '../certs/validation/index.ts';
+import { pemOrDerToDerList } from '../asn1/index.ts';
 import { verifyPdf } from '../signature/validation/verify-pdf.ts';
 import { renderHtmlReport, documentHeadline, signatureHeadline } from '../signature/validation/report-html.ts';
 import type { VerificationReport } from '../signature/validation/report.ts';

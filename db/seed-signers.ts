@@ -14,6 +14,7 @@ import type { Sql } from './connect.ts';
 import { DEMO } from './seed.ts';
 import { getSeal, upsertSeal } from './repositories/ceremonies.ts';
 import { issueCertificate, type IssueRequest } from '../certs/issue.ts';
+import { pkiStore } from './repositories/pki.ts';
 import { initSoftHsmToken, type SoftHsmStore } from '../certs/softhsm.ts';
 
 export const DEMO_P12_PASSPHRASE = 'demo-passeport-2026';
@@ -56,7 +57,7 @@ export async function seedDemoSigners(sql: Sql, options: DemoSignerOptions): Pro
     const who = DEMO.signatories[organisation];
     // A fresh key label each time: a key left on the token by an earlier database is never reused.
     const keyLabel = `cachet-${organisation}-${crypto.randomBytes(3).toString('hex')}`;
-    const issued = await issueCertificate(sql, {
+    const issued = await issueCertificate(pkiStore(sql), {
       profile: 'seal-rgs3',
       subject: { organisation: who.name, siren: who.siren },
       key: { store: 'token', type: 'ec256', token: tokenOf(options.sealToken.label, options.sealToken.pin), keyLabel },
@@ -69,7 +70,7 @@ export async function seedDemoSigners(sql: Sql, options: DemoSignerOptions): Pro
 
   const softwareSigner = async (file: string, request: Omit<IssueRequest, 'profile' | 'key' | 'secret' | 'registration'>) => {
     if (fs.existsSync(file)) return;
-    const issued = await issueCertificate(sql, {
+    const issued = await issueCertificate(pkiStore(sql), {
       ...request,
       profile: 'person-rgs1',
       key: { store: 'software', type: 'ec256', pkcs12Passphrase: DEMO_P12_PASSPHRASE },
@@ -89,7 +90,7 @@ export async function seedDemoSigners(sql: Sql, options: DemoSignerOptions): Pro
   const large = DEMO.createurs.large;
   if (!tokenExists(options.store, files.createurToken)) {
     ensureToken(options.store, files.createurToken, DEMO_TOKEN_PIN);
-    await issueCertificate(sql, {
+    await issueCertificate(pkiStore(sql), {
       profile: 'person-rgs2',
       subject: { name: `${large.firstName} ${large.lastName}`, organisation: large.company, siren: large.siren },
       key: { store: 'token', type: 'ec256', token: tokenOf(files.createurToken, DEMO_TOKEN_PIN), keyLabel: 'signature' },

@@ -1,5 +1,4 @@
-import { x509 } from '../certs/x509.ts';
-import { children, readOid, readTlv } from '../certs/validation/der.ts';
+import { nameAttribute, OID, parseCertificate } from '../asn1/index.ts';
 import { rgsLevelOf, type PolicyLevelMap } from '../certs/policies.ts';
 import { PdfDict, PdfName, PdfStream, PdfString } from './pdf/objects.ts';
 import { serialize } from './pdf/serialize.ts';
@@ -16,11 +15,10 @@ export interface AppearanceText {
 
 /** Name, organisation and RGS level as the certificate states them. */
 export function appearanceFromCertificate(der: Uint8Array, date: Date, policyMap?: PolicyLevelMap): AppearanceText {
-  const cert = new x509.X509Certificate(new Uint8Array(der));
-  const cn = cert.subjectName.getField('CN')[0] ?? cert.subject;
-  const o = cert.subjectName.getField('O')[0];
-  const policies = policyOids(cert);
-  return { signer: cn, ...(o ? { organisation: o } : {}), rgsLevel: rgsLevelOf(policies, policyMap), date };
+  const cert = parseCertificate(der);
+  const cn = nameAttribute(cert.subjectName, OID.commonName) ?? cert.subject;
+  const o = nameAttribute(cert.subjectName, OID.organizationName);
+  return { signer: cn, ...(o ? { organisation: o } : {}), rgsLevel: rgsLevelOf(cert.policies, policyMap), date };
 }
 
 export function frenchDate(d: Date): string {
@@ -54,15 +52,4 @@ export function appearanceStream(text: AppearanceText, rect: Rect): PdfStream {
     Resources: new PdfDict({ Font: new PdfDict({ F1: font }) }),
   });
   return new PdfStream(dict, Buffer.from(ops, 'latin1'));
-}
-
-/** Certificate policy OIDs, decoded by hand: @peculiar/x509 garbles arcs above 2^53. */
-export function policyOids(cert: x509.X509Certificate): string[] {
-  const ext = cert.getExtension('2.5.29.32');
-  if (!ext) return [];
-  const der = new Uint8Array(ext.value);
-  return children(der, readTlv(der, 0)).map((info) => {
-    const id = children(der, info)[0]!;
-    return readOid(der, id);
-  });
 }

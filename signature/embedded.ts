@@ -1,4 +1,4 @@
-import { readTlv } from '../certs/validation/der.ts';
+import { parsePrefix } from '../asn1/index.ts';
 import { PdfName, PdfString, type PdfValue } from './pdf/objects.ts';
 import type { PdfReader } from './pdf/reader.ts';
 
@@ -27,7 +27,7 @@ export function embeddedSignatures(reader: PdfReader): EmbeddedSignature[] {
     if (!v || !(contents instanceof PdfString) || !Array.isArray(br)) continue;
     const type = v.get('Type');
     const kind = type instanceof PdfName && type.name === 'DocTimeStamp' ? 'document-timestamp' : 'signature';
-    const end = readTlv(contents.bytes, 0).end;
+    const end = parsePrefix(contents.bytes, { ber: true }).end;
     out.push({ kind, cms: contents.bytes.subarray(0, end), gapStart: typeof br[1] === 'number' ? br[1] : 0 });
   }
   return out.sort((a, b) => a.gapStart - b.gapStart);

@@ -1,9 +1,6 @@
-import crypto from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import { parse, parseCertificate } from '../asn1/index.ts';
+import { buildOcspRequest } from '../certs/validation/index.ts';
 import type { ValidationFetchers } from './validation-data.ts';
-
-pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: crypto.webcrypto as Crypto }));
 
 export interface HttpFetcherOptions {
   timeoutMs?: number;
@@ -34,21 +31,19 @@ export function httpValidationFetchers(o: HttpFetcherOptions = {}): ValidationFe
     certificate: (url) => get(url),
     crl: (url) => get(url),
     async ocsp(url, certificate, issuer) {
-      const req = new pkijs.OCSPRequest();
-      await req.createForCertificate(pkijsCert(certificate), { hashAlgorithm: 'SHA-1', issuerCertificate: pkijsCert(issuer) });
       const body = await get(url, {
         method: 'POST',
         headers: { 'content-type': 'application/ocsp-request' },
-        body: new Uint8Array(req.toSchema(true).toBER()),
+        body: new Uint8Array(buildOcspRequest(parseCertificate(certificate), parseCertificate(issuer))),
       });
-      const resp = pkijs.OCSPResponse.fromBER(new Uint8Array(body));
-      const status = resp.responseStatus.valueBlock.valueDec;
+      let status: number;
+      try {
+        status = parse(body).child(0, 'responseStatus').expect(0x0a, 'responseStatus').smallInteger('responseStatus');
+      } catch (error) {
+        throw new Error(`le répondeur OCSP ${url} a répondu par une structure illisible (${(error as Error).message})`);
+      }
       if (status !== 0) throw new Error(`le répondeur OCSP ${url} a répondu avec le statut ${status}`);
       return body;
     },
   };
-}
-
-function pkijsCert(der: Uint8Array): pkijs.Certificate {
-  return new pkijs.Certificate({ schema: asn1js.fromBER(new Uint8Array(der)).result });
 }

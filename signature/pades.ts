@@ -1,7 +1,6 @@
 import type { HashAlgorithm, Signer, Timestamper } from '../certs/types.ts';
-import { ecdsaRawToDer } from '../certs/types.ts';
+import { ecdsaRawToDer, parse } from '../asn1/index.ts';
 import { buildSignedData } from './cms/signed-data.ts';
-import { readTlv } from '../certs/validation/der.ts';
 import { appendDocumentTimestamp } from './doc-timestamp.ts';
 import { appendDss } from './dss.ts';
 import { embeddedSignatures } from './embedded.ts';
@@ -45,7 +44,7 @@ function requireTimestamper(level: PadesLevel, t: Timestamper | undefined): asse
 export function normaliseSignatureValue(value: Uint8Array, p: Pick<Prepared, 'keyAlgorithm'>): Uint8Array {
   if (p.keyAlgorithm.name !== 'ECDSA') return value;
   try {
-    if (value[0] === 0x30 && readTlv(value, 0).end === value.length) return value;
+    if (value[0] === 0x30 && parse(value).tag === 0x30) return value;
   } catch {
     // not DER: raw r‖s
   }

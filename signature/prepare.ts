@@ -2,7 +2,7 @@ import type { HashAlgorithm, KeyAlgorithm } from '../certs/types.ts';
 import type { PolicyLevelMap } from '../certs/policies.ts';
 import { DEFAULT_RECT, appearanceFromCertificate, appearanceStream, type AppearanceText, type Rect } from './appearance.ts';
 import { estimateSignedDataSize, signedAttributes } from './cms/signed-data.ts';
-import { keyAlgorithmOf } from './keys.ts';
+import { signingAlgorithmOf } from './keys.ts';
 import { atLeast, pdfDate, type PadesLevel } from './levels.ts';
 import { addSignatureField, findField, freeRect } from './pdf/fields.ts';
 import { IncrementalUpdate } from './pdf/incremental.ts';
@@ -60,7 +60,7 @@ export interface Prepared {
 export function prepareSignature(pdf: Uint8Array, o: SignatureOptions): Prepared {
   const hash = o.hash ?? 'SHA-256';
   const level = o.level ?? 'B-B';
-  const keyAlgorithm = o.keyAlgorithm ?? keyAlgorithmOf(o.certificate, hash);
+  const keyAlgorithm = o.keyAlgorithm ?? signingAlgorithmOf(o.certificate, hash);
   const reader = openPdf(pdf);
   if (docMdpPermission(reader) === 1) {
     throw new Error('Le document est certifié sans aucune modification permise (DocMDP P1) : il ne peut plus être signé.');

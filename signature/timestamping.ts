@@ -1,5 +1,5 @@
 import type { HashAlgorithm, Timestamper } from '../certs/types.ts';
-import { DIGEST_LENGTH, newHash } from './cms/algorithms.ts';
+import { DIGESTS, newHash } from '../asn1/index.ts';
 
 /** Spare room over the probed token size: serial numbers and times grow a little. */
 const MARGIN = 1024;
@@ -11,7 +11,7 @@ export async function timestampReserve(t: Timestamper, hash: HashAlgorithm): Pro
   if (!byHash) probed.set(t, (byHash = new Map()));
   let size = byHash.get(hash);
   if (size === undefined) {
-    size = (await requestTimestamp(t, Buffer.alloc(DIGEST_LENGTH[hash]), hash)).length;
+    size = (await requestTimestamp(t, Buffer.alloc(DIGESTS[hash].length), hash)).length;
     byHash.set(hash, size);
   }
   return size + MARGIN;

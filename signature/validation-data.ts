@@ -1,4 +1,5 @@
-import { x509 } from '../certs/x509.ts';
+import { parseCertificate, type ParsedCertificate } from '../asn1/index.ts';
+import { parseCrl } from '../certs/validation/index.ts';
 import { inspectCms, ocspCertificates } from './cms/inspect.ts';
 
 /** Validation material the caller already holds (DER). */
@@ -35,7 +36,7 @@ export interface ValidationData {
 
 interface Parsed {
   der: Uint8Array;
-  cert: x509.X509Certificate;
+  cert: ParsedCertificate;
 }
 
 const key = (b: Uint8Array): string => Buffer.from(b).toString('base64');
@@ -50,13 +51,13 @@ export async function gatherValidationData(cmsList: readonly Uint8Array[], opts:
     const k = key(der);
     let p = pool.get(k);
     if (!p) {
-      p = { der, cert: new x509.X509Certificate(new Uint8Array(der)) };
+      p = { der, cert: parseCertificate(der) };
       pool.set(k, p);
     }
     return p;
   };
   for (const c of opts.material?.certificates ?? []) addToPool(c);
-  const crlPool = (opts.material?.crls ?? []).map((der) => ({ der, crl: new x509.X509Crl(new Uint8Array(der)) }));
+  const crlPool = (opts.material?.crls ?? []).map((der) => ({ der, crl: parseCrl(der) }));
   const materialOcsps = opts.material?.ocsps ?? [];
   for (const o of materialOcsps) for (const c of ocspCertificates(o)) addToPool(c);
 
@@ -93,7 +94,7 @@ export async function gatherValidationData(cmsList: readonly Uint8Array[], opts:
         }
         for (const c of rev.crls) entry.crls.set(key(c), c);
         for (const o of rev.ocsps) entry.ocsps.set(key(o), o);
-      } else if (!issuer && !isSelfIssued(p.cert)) {
+      } else if (!issuer && !p.cert.selfIssued) {
         throw new Error(`Chaîne de certification incomplète : l’émetteur de « ${p.cert.subject} » est introuvable.`);
       }
     }
@@ -105,18 +106,13 @@ export async function gatherValidationData(cmsList: readonly Uint8Array[], opts:
   return { certs: [...union.certs.values()], crls: [...union.crls.values()], ocsps: [...union.ocsps.values()], entries };
 }
 
-function isSelfIssued(c: x509.X509Certificate): boolean {
-  return c.subject === c.issuer;
-}
-
 async function findIssuer(p: Parsed, pool: Map<string, Parsed>, add: (d: Uint8Array) => Parsed, fetchers?: ValidationFetchers): Promise<Parsed | undefined> {
-  if (isSelfIssued(p.cert)) return p;
-  const aki = p.cert.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId;
-  const match = (c: Parsed): boolean =>
-    c.cert.subject === p.cert.issuer && (!aki || (c.cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ?? aki) === aki);
+  if (p.cert.selfIssued) return p;
+  const aki = p.cert.authorityKeyId;
+  const match = (c: Parsed): boolean => c.cert.subjectKey === p.cert.issuerKey && (!aki || (c.cert.subjectKeyId ?? aki) === aki);
   for (const c of pool.values()) if (c !== p && match(c)) return c;
   if (fetchers?.certificate) {
-    for (const url of aiaUrls(p.cert, 'caIssuers')) {
+    for (const url of p.cert.caIssuersUrls) {
       try {
         const c = add(await fetchers.certificate(url));
         if (match(c)) return c;
@@ -128,34 +124,20 @@ async function findIssuer(p: Parsed, pool: Map<string, Parsed>, add: (d: Uint8Ar
   return undefined;
 }
 
-function aiaUrls(c: x509.X509Certificate, kind: 'ocsp' | 'caIssuers'): string[] {
-  const ext = c.getExtension(x509.AuthorityInfoAccessExtension);
-  return (ext?.[kind] ?? []).filter((g) => g.type === 'url').map((g) => g.value);
-}
-
-function cdpUrls(c: x509.X509Certificate): string[] {
-  const ext = c.getExtension(x509.CRLDistributionPointsExtension);
-  const urls: string[] = [];
-  for (const dp of ext?.distributionPoints ?? []) {
-    for (const n of dp.distributionPoint?.fullName ?? []) if (n.uniformResourceIdentifier) urls.push(n.uniformResourceIdentifier);
-  }
-  return urls;
-}
-
 async function revocationFor(
   p: Parsed,
   issuer: Parsed,
-  crlPool: { der: Uint8Array; crl: x509.X509Crl }[],
+  crlPool: { der: Uint8Array; crl: { issuerKey: string } }[],
   materialOcsps: Uint8Array[],
   fetchers?: ValidationFetchers,
 ): Promise<{ crls: Uint8Array[]; ocsps: Uint8Array[] }> {
-  const crls = crlPool.filter((c) => c.crl.issuer === p.cert.issuer).map((c) => c.der);
+  const crls = crlPool.filter((c) => c.crl.issuerKey === p.cert.issuerKey).map((c) => c.der);
   const ocsps: Uint8Array[] = [];
   // Material OCSP responses are kept for the certificates whose issuer signed them.
   for (const o of materialOcsps) if (ocspIssuedFor(o, issuer)) ocsps.push(o);
   if (crls.length || ocsps.length) return { crls, ocsps };
-  const ocspUrls = aiaUrls(p.cert, 'ocsp');
-  const crlUrls = cdpUrls(p.cert);
+  const ocspUrls = p.cert.ocspUrls;
+  const crlUrls = p.cert.crlUrls;
   const reasons: string[] = [];
   if (fetchers?.ocsp) {
     for (const url of ocspUrls) {
@@ -170,7 +152,7 @@ async function revocationFor(
     for (const url of crlUrls) {
       try {
         const der = await fetchers.crl(url);
-        new x509.X509Crl(new Uint8Array(der));
+        parseCrl(der);
         return { crls: [der], ocsps };
       } catch (e) {
         reasons.push((e as Error).message);
@@ -187,8 +169,8 @@ async function revocationFor(
 
 /** Whether a material OCSP response plausibly concerns `issuer`'s certificates (by responder or issuer key). */
 function ocspIssuedFor(ocsp: Uint8Array, issuer: Parsed): boolean {
-  const ski = issuer.cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
-  const certs = ocspCertificates(ocsp).map((d) => new x509.X509Certificate(new Uint8Array(d)));
-  if (certs.some((c) => c.issuer === issuer.cert.subject || c.subject === issuer.cert.subject)) return true;
+  const ski = issuer.cert.subjectKeyId;
+  const certs = ocspCertificates(ocsp).map((d) => parseCertificate(d));
+  if (certs.some((c) => c.issuerKey === issuer.cert.subjectKey || c.subjectKey === issuer.cert.subjectKey)) return true;
   return ski ? Buffer.from(ocsp).includes(Buffer.from(ski, 'hex')) : false;
 }

@@ -5,13 +5,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Sql } from '../db/connect.ts';
-import { enginePkiServices } from '../certs/http.ts';
-import { listCas } from '../certs/ca-store.ts';
-import { digestAlgorithmId } from '../certs/tsa/algorithms.ts';
-import { createTsaClient } from '../certs/tsa/client.ts';
-import { bool, children, integer, octets, parseDer, readInteger, seq, unsignedInteger } from '../certs/tsa/der.ts';
+import { pemOrDerToDerList } from '../asn1/index.ts';
+import { enginePkiServices } from '../certs/services.ts';
+import { createInProcessTsaClient, createTsaClient } from '../certs/tsa/client.ts';
 import type { Timestamper as CertsTimestamper } from '../certs/types.ts';
-import { pemOrDerToDerList, verifyTimestampToken } from '../certs/validation/index.ts';
+import { verifyTimestampToken } from '../certs/validation/index.ts';
+import { pkiStore } from '../db/repositories/pki.ts';
 import { inspectCms } from '../signature/cms/inspect.ts';
 import { embeddedSignatures } from '../signature/embedded.ts';
 import { httpValidationFetchers } from '../signature/fetchers.ts';
@@ -38,7 +37,8 @@ export interface PortOptions {
 }
 
 export function vaultPorts(options: PortOptions): VaultPorts {
-  const rfc3161: CertsTimestamper = 'url' in options.tsa ? createTsaClient(options.tsa.url) : inProcessTimestamper(options.tsa.authority);
+  const tsa = options.tsa;
+  const rfc3161: CertsTimestamper = 'url' in tsa ? createTsaClient(tsa.url) : inProcessTimestamper(tsa.authority);
   const source = options.trustAnchors;
   let loaded: Uint8Array[] | null = Array.isArray(source) ? source : null;
   // Read again until some are found: the engine may start before `pki init` has made its root.
@@ -60,10 +60,11 @@ export function vaultPorts(options: PortOptions): VaultPorts {
  * VAULT_TRUST_ANCHORS; the TSA is VAULT_TSA_URL, or the engine's TSA unit in this process.
  */
 export function engineVaultPorts(sql: Sql, options: { dataDir: string; tsaUrl?: string | undefined; trustAnchorFiles?: string[] }): VaultPorts {
+  const store = pkiStore(sql);
   const extra = (options.trustAnchorFiles ?? []).flatMap((file) => pemOrDerToDerList(fs.readFileSync(file)));
   return vaultPorts({
-    trustAnchors: async () => [...(await listCas(sql)).filter((ca) => ca.parent === null).map((ca) => new Uint8Array(ca.certificate)), ...extra],
-    tsa: options.tsaUrl ? { url: options.tsaUrl } : { authority: enginePkiServices(sql, { dataDir: options.dataDir }).tsa },
+    trustAnchors: async () => [...(await store.listCas()).filter((ca) => ca.parent === null).map((ca) => new Uint8Array(ca.certificate)), ...extra],
+    tsa: options.tsaUrl ? { url: options.tsaUrl } : { authority: enginePkiServices(store, { dataDir: options.dataDir }).tsa },
   });
 }
 
@@ -76,20 +77,7 @@ export function openEngineVault(sql: Sql, env: VaultEnv & { DATA_DIR: string }):
 
 /** An RFC 3161 request answered by an authority in this process, with the client's checks. */
 export function inProcessTimestamper(authority: InProcessAuthority): CertsTimestamper {
-  return {
-    async timestamp(imprint, hash) {
-      const nonce = crypto.randomBytes(12);
-      const request = seq(integer(1), seq(digestAlgorithmId(hash), octets(imprint)), unsignedInteger(nonce), bool(true));
-      const [status, token] = children(parseDer(await authority.respond(request)));
-      const [code, text] = children(status!);
-      const value = Number(readInteger(code, 'status'));
-      if ((value !== 0 && value !== 1) || !token) {
-        const why = text?.tag === 0x30 ? children(text).map((s) => s.content.toString('utf8')).join(' ') : '';
-        throw new Error(`l'autorité d'horodatage a refusé la demande (statut ${value}${why ? ` : ${why}` : ''})`);
-      }
-      return new Uint8Array(token.raw);
-    },
-  };
+  return createInProcessTsaClient(async (query) => new Uint8Array(await authority.respond(query)));
 }
 
 function tsaSummary(der: Uint8Array | undefined): TimestampCheck['tsa'] {

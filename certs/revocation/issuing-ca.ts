@@ -1,4 +1,4 @@
-import type { Sql } from '../../db/connect.ts';
+import type { PkiStore } from '../stores.ts';
 import type { Signer } from '../types.ts';
 import { loadCa } from '../ca.ts';
 import { isCaName, CA_NAMES } from '../profiles.ts';
@@ -14,14 +14,14 @@ export interface IssuingCa {
 
 export type CaLoader = (name: string) => Promise<IssuingCa>;
 
-/** Loads the engine's CAs from the database, each once per process. */
-export function engineCaLoader(sql: Sql, options: SecretOptions = {}): CaLoader {
+/** Loads the engine's CAs from the store, each once per loader. */
+export function engineCaLoader(store: PkiStore, options: SecretOptions = {}): CaLoader {
   const loaded = new Map<string, Promise<IssuingCa>>();
   return (name) => {
     if (!isCaName(name)) return Promise.reject(new PkiError('UNKNOWN_CA', `AC inconnue « ${name} » : ${CA_NAMES.join(', ')}.`));
     let ca = loaded.get(name);
     if (!ca) {
-      ca = loadCa(sql, name, options);
+      ca = loadCa(store, name, options);
       // A failure (PKI not initialised yet) must not stick.
       ca.catch(() => loaded.delete(name));
       loaded.set(name, ca);

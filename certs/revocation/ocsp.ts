@@ -1,8 +1,8 @@
-import crypto from 'node:crypto';
+import {
+  Asn1Error, OID, bitString, ctx, defaultHashFor, digestByOid, enumerated, generalizedTime, hash, octets, oid, parse, parseCertificate, seq,
+  required, signatureAlgorithmId, tlv, type DigestName, type Node,
+} from '../../asn1/index.ts';
 import type { Signer } from '../types.ts';
-import { defaultHashFor, signatureAlgorithmId } from '../tsa/algorithms.ts';
-import { certificateFields } from '../tsa/certificate-fields.ts';
-import { bitString, children, ctx, DerError, enumerated, expectTag, generalizedTime, octets, oid, parseDer, readOid, seq, tlv, type Node } from '../tsa/der.ts';
 import { REVOCATION_REASONS, type RevocationReason } from './reasons.ts';
 import type { IssuingCa } from './issuing-ca.ts';
 
@@ -34,15 +34,9 @@ export interface OcspResponder {
   respond(request: Uint8Array): Promise<Buffer>;
 }
 
-const OID_NONCE = '1.3.6.1.5.5.7.48.1.2';
 const MAX_CERT_IDS = 100;
-const OID_BASIC = '1.3.6.1.5.5.7.48.1.1';
-const HASHES: Record<string, string> = {
-  '1.3.14.3.2.26': 'sha1',
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-};
+/** CertID hashes a client may use (RFC 6960 asks for SHA-1; RFC 5019 clients may send SHA-2). */
+const CERT_ID_HASHES: readonly DigestName[] = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
 
 export function statusOnly(status: Exclude<keyof typeof OCSP_STATUS, 'successful'>): Buffer {
   return seq(enumerated(OCSP_STATUS[status]));
@@ -61,7 +55,9 @@ interface SingleRequest {
   serialHex: string;
 }
 
-class Malformed extends Error {}
+class Malformed extends Error {
+  override name = 'Malformed';
+}
 
 /**
  * An RFC 6960 responder for the engine's CAs. A CertID is matched on its
@@ -73,61 +69,58 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
   const clock = options.now ?? (() => new Date());
   const index = new Map<string, PreparedAuthority>();
   for (const { ca, responder } of options.authorities) {
-    const fields = certificateFields(ca.certificate);
+    const caCert = parseCertificate(ca.certificate);
     const signer = responder ?? ca.signer;
-    const signerFields = certificateFields(signer.certificate);
     const prepared: PreparedAuthority = {
       name: ca.name,
       signer,
-      responderId: ctx(2, octets(crypto.createHash('sha1').update(signerFields.publicKey).digest())),
+      responderId: ctx(2, octets(hash('SHA-1', parseCertificate(signer.certificate).publicKeyBits))),
       // The signer and its issuers below the root, so a client can build the path without fetching.
-      certs: ctx(0, seq(signerFields.der, ...signer.chain.slice(0, -1).map((c) => Buffer.from(c)))),
+      certs: ctx(0, seq(signer.certificate, ...signer.chain.slice(0, -1))),
     };
-    for (const [algOid, hash] of Object.entries(HASHES)) {
-      const nameHash = crypto.createHash(hash).update(fields.subject).digest('hex');
-      const keyHash = crypto.createHash(hash).update(fields.publicKey).digest('hex');
-      index.set(`${algOid}/${nameHash}/${keyHash}`, prepared);
+    for (const name of CERT_ID_HASHES) {
+      const nameHash = Buffer.from(hash(name, caCert.subjectDer)).toString('hex');
+      const keyHash = Buffer.from(hash(name, caCert.publicKeyBits)).toString('hex');
+      index.set(`${name}/${nameHash}/${keyHash}`, prepared);
     }
   }
 
   function parseRequest(body: Uint8Array): { requests: SingleRequest[]; nonce: Buffer | null } {
     try {
-      const root = expectTag(parseDer(body), 0x30, 'OCSPRequest');
-      const tbs = expectTag(children(root)[0], 0x30, 'tbsRequest');
-      const parts = children(tbs);
+      const parts = parse(body).items('OCSPRequest')[0]?.items('tbsRequest') ?? [];
       let i = 0;
       if (parts[i]?.tag === 0xa0) i++;
       if (parts[i]?.tag === 0xa1) i++;
-      const list = children(expectTag(parts[i++], 0x30, 'requestList'));
+      const list = required(parts[i++], 'requestList').items('requestList');
       if (list.length === 0) throw new Malformed('requestList vide');
       // Each CertID costs database lookups: a request is for a handful of certificates.
       if (list.length > MAX_CERT_IDS) throw new Malformed('trop de certificats dans une requête');
       let nonce: Buffer | null = null;
       const extensions = parts[i];
       if (extensions) {
-        expectTag(extensions, 0xa2, 'requestExtensions');
-        for (const ext of children(expectTag(children(extensions)[0], 0x30, 'Extensions'))) {
-          if (readOid(children(ext)[0]) === OID_NONCE) nonce = Buffer.from(ext.raw);
+        for (const ext of extensions.expect(0xa2, 'requestExtensions').child(0, 'Extensions').items('Extensions')) {
+          if (ext.child(0, 'extnID').oid('extnID') === OID.ocspNonce) nonce = Buffer.from(ext.raw);
         }
       }
-      const requests = list.map((request) => parseSingle(expectTag(children(expectTag(request, 0x30, 'Request'))[0], 0x30, 'CertID')));
+      const requests = list.map((request) => parseSingle(request.expect(0x30, 'Request').child(0, 'CertID').expect(0x30, 'CertID')));
       return { requests, nonce };
     } catch (error) {
-      if (error instanceof DerError || error instanceof Malformed) throw new Malformed(error.message);
+      if (error instanceof Asn1Error || error instanceof Malformed) throw new Malformed(error.message);
       throw error;
     }
   }
 
   function parseSingle(certId: Node): SingleRequest {
-    const [algorithm, nameHash, keyHash, serial] = children(certId);
-    const algOid = readOid(children(expectTag(algorithm, 0x30, 'hashAlgorithm'))[0]);
-    const name = expectTag(nameHash, 0x04, 'issuerNameHash').content.toString('hex');
-    const key = expectTag(keyHash, 0x04, 'issuerKeyHash').content.toString('hex');
-    const serialBytes = expectTag(serial, 0x02, 'serialNumber').content;
+    const [algorithm, nameHash, keyHash, serial] = certId.children;
+    const digest = digestByOid(required(algorithm, 'hashAlgorithm').expect(0x30, 'hashAlgorithm').child(0, 'hashAlgorithm').oid('hashAlgorithm'));
+    const name = Buffer.from(required(nameHash, 'issuerNameHash').expect(0x04, 'issuerNameHash').content).toString('hex');
+    const key = Buffer.from(required(keyHash, 'issuerKeyHash').expect(0x04, 'issuerKeyHash').content).toString('hex');
+    const serialBytes = required(serial, 'serialNumber').expect(0x02, 'serialNumber').content;
     if (serialBytes.length === 0) throw new Malformed('numéro de série vide');
-    const hex = serialBytes.toString('hex').replace(/^(00)+(?=[0-9a-f]{2})/, '');
-    return { certId: Buffer.from(certId.raw), authority: index.get(`${algOid}/${name}/${key}`) ?? null, serialHex: hex };
+    const hex = Buffer.from(serialBytes).toString('hex').replace(/^(00)+(?=[0-9a-f]{2})/, '');
+    return { certId: Buffer.from(certId.raw), authority: index.get(`${digest}/${name}/${key}`) ?? null, serialHex: hex };
   }
+
 
   async function answer(body: Uint8Array): Promise<Buffer> {
     let parsed: ReturnType<typeof parseRequest>;
@@ -158,7 +151,7 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
     const hash = defaultHashFor(authority.signer.keyAlgorithm);
     const signature = await authority.signer.sign(responseData, hash);
     const basic = seq(responseData, signatureAlgorithmId(authority.signer.keyAlgorithm, hash), bitString(signature), authority.certs);
-    return seq(enumerated(OCSP_STATUS.successful), ctx(0, seq(oid(OID_BASIC), octets(basic))));
+    return seq(enumerated(OCSP_STATUS.successful), ctx(0, seq(oid(OID.ocspBasic), octets(basic))));
   }
 
   return {

@@ -1,8 +1,6 @@
-import type { Sql } from '../../db/connect.ts';
-import { findIssuedCertificate } from '../ca-store.ts';
+import type { PkiStore, Revocation } from '../stores.ts';
 import { PkiError } from '../errors.ts';
 import { isRevocationReason, normaliseSerial, REVOCATION_REASONS } from './reasons.ts';
-import { insertRevocation, findRevocation, type Revocation } from './store.ts';
 
 export interface RevokeRequest {
   caName: string;
@@ -19,7 +17,7 @@ export interface RevokeRequest {
  * Records the revocation of a certificate the CA issued. The next CRL and every
  * OCSP answer from then on report it. Unknown serials and second revocations are refused.
  */
-export async function revokeCertificate(sql: Sql, request: RevokeRequest): Promise<Revocation> {
+export async function revokeCertificate(store: PkiStore, request: RevokeRequest): Promise<Revocation> {
   const serialHex = normaliseSerial(request.serialHex);
   if (!serialHex) throw new PkiError('INVALID_SERIAL', `Numéro de série invalide « ${request.serialHex} » : hexadécimal attendu.`);
   if (!isRevocationReason(request.reason)) {
@@ -30,11 +28,11 @@ export async function revokeCertificate(sql: Sql, request: RevokeRequest): Promi
   if (request.invalidityDate && (Number.isNaN(request.invalidityDate.getTime()) || request.invalidityDate > new Date())) {
     throw new PkiError('INVALID_DATE', 'La date d’invalidité doit être une date passée.');
   }
-  const issued = await findIssuedCertificate(sql, request.caName, serialHex);
+  const issued = await store.findIssuedCertificate(request.caName, serialHex);
   if (!issued) {
     throw new PkiError('UNKNOWN_CERTIFICATE', `Aucun certificat de numéro ${serialHex} n’a été émis par l’AC « ${request.caName} ».`);
   }
-  const revocation = await insertRevocation(sql, {
+  const revocation = await store.insertRevocation({
     caName: request.caName,
     serialHex,
     reason: request.reason,
@@ -42,7 +40,7 @@ export async function revokeCertificate(sql: Sql, request: RevokeRequest): Promi
     operator,
   });
   if (!revocation) {
-    const previous = await findRevocation(sql, request.caName, serialHex);
+    const previous = await store.findRevocation(request.caName, serialHex);
     throw new PkiError(
       'ALREADY_REVOKED',
       `Le certificat ${serialHex} de l’AC « ${request.caName} » est déjà révoqué depuis le ${previous?.revokedAt.toISOString() ?? '?'}.`,

@@ -1,9 +1,7 @@
-import type { Sql } from '../../db/connect.ts';
 import type { Signer } from '../types.ts';
-import { findIssuedCertificate, listCas } from '../ca-store.ts';
-import { currentCrl, type PublishedCrl } from './crl.ts';
+import type { PkiStore, PublishedCrl } from '../stores.ts';
+import { currentCrl } from './crl.ts';
 import { createOcspResponder, statusOnly, type CertificateStatus, type OcspAuthority, type OcspResponder } from './ocsp.ts';
-import { findRevocation } from './store.ts';
 import type { CaLoader } from './issuing-ca.ts';
 
 export interface RevocationServiceOptions {
@@ -24,18 +22,18 @@ export interface RevocationService {
   warmUp(): Promise<void>;
 }
 
-/** Status of a certificate from the database: revoked, else good if issued, else unknown. */
-export async function certificateStatus(sql: Sql, caName: string, serialHex: string): Promise<CertificateStatus> {
-  const revocation = await findRevocation(sql, caName, serialHex);
+/** Status of a certificate from the store: revoked, else good if issued, else unknown. */
+export async function certificateStatus(store: PkiStore, caName: string, serialHex: string): Promise<CertificateStatus> {
+  const revocation = await store.findRevocation(caName, serialHex);
   if (revocation) return { status: 'revoked', revokedAt: revocation.revokedAt, reason: revocation.reason };
-  return (await findIssuedCertificate(sql, caName, serialHex)) ? { status: 'good' } : { status: 'unknown' };
+  return (await store.findIssuedCertificate(caName, serialHex)) ? { status: 'good' } : { status: 'unknown' };
 }
 
-export function createRevocationService(sql: Sql, options: RevocationServiceOptions): RevocationService {
+export function createRevocationService(store: PkiStore, options: RevocationServiceOptions): RevocationService {
   let responder: Promise<OcspResponder> | null = null;
 
   async function buildResponder(): Promise<OcspResponder> {
-    const names = (await listCas(sql)).map((ca) => ca.name);
+    const names = (await store.listCas()).map((ca) => ca.name);
     const authorities: OcspAuthority[] = [];
     for (const name of names) {
       const ca = await options.loadCa(name);
@@ -44,7 +42,7 @@ export function createRevocationService(sql: Sql, options: RevocationServiceOpti
     }
     return createOcspResponder({
       authorities,
-      status: (caName, serialHex) => certificateStatus(sql, caName, serialHex),
+      status: (caName, serialHex) => certificateStatus(store, caName, serialHex),
       ...(options.ocspValiditySeconds ? { validitySeconds: options.ocspValiditySeconds } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
     });
@@ -56,7 +54,7 @@ export function createRevocationService(sql: Sql, options: RevocationServiceOpti
     },
     async crl(caName) {
       const ca = await options.loadCa(caName);
-      return currentCrl(sql, ca, options.crlPeriodSeconds ? { periodSeconds: options.crlPeriodSeconds } : {});
+      return currentCrl(store, ca, options.crlPeriodSeconds ? { periodSeconds: options.crlPeriodSeconds } : {});
     },
     async warmUp() {
       responder ??= buildResponder();

@@ -1,22 +1,13 @@
-import crypto from 'node:crypto';
-import { x509 } from '../x509.ts';
-import type { HashAlgorithm, Signer } from '../types.ts';
+import {
+  OID, ctx, defaultHashFor, digestAlgorithmId, generalizedTime, hash as digest, headerSize, integer, octets, oid,
+  parseCertificate, seq, setOf, signatureAlgorithmId, tlv, type HashAlgorithm,
+} from '../../asn1/index.ts';
+import type { Signer } from '../types.ts';
+import { PkiError } from '../errors.ts';
 import { POLICY_OIDS, ETSI_BASELINE_TSA_POLICY } from '../policies.ts';
-import { DIGESTS, digestAlgorithmId, signatureAlgorithmId, defaultHashFor } from './algorithms.ts';
-import { certificateFields } from './certificate-fields.ts';
-import { ctx, generalizedTime, integer, octets, oid, seq, setOf, tlv } from './der.ts';
 import { parseTimestampRequest, TsaRejection } from './request.ts';
 import { grantedResponse, rejectionResponse } from './response.ts';
 import type { SerialSource } from './serials.ts';
-
-const OID = {
-  signedData: '1.2.840.113549.1.7.2',
-  tstInfo: '1.2.840.113549.1.9.16.1.4',
-  contentType: '1.2.840.113549.1.9.3',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
-  timeStamping: '1.3.6.1.5.5.7.3.8',
-};
 
 export interface TimestampAuthorityOptions {
   signer: Signer;
@@ -60,22 +51,22 @@ export function createTimestampAuthority(options: TimestampAuthorityOptions): Ti
   const policyOid = options.policyOid ?? POLICY_OIDS.tsa;
   const accepted = new Set([policyOid, ...(options.acceptedPolicies ?? [ETSI_BASELINE_TSA_POLICY])]);
   const hash = options.hash ?? defaultHashFor(signer.keyAlgorithm);
-  const nodeHash = DIGESTS[hash].node;
   const clock = options.clock ?? (() => new Date());
-  const fields = certificateFields(certificate);
+  const cert = parseCertificate(certificate);
+  const serialNumber = tlv(0x02, cert.serialBytes);
 
   const digestAlg = digestAlgorithmId(hash);
   const signatureAlg = signatureAlgorithmId(signer.keyAlgorithm, hash);
   const essCertIdV2 = seq(
     ...(hash === 'SHA-256' ? [] : [digestAlgorithmId(hash)]),
-    octets(crypto.createHash(nodeHash).update(fields.der).digest()),
-    seq(seq(ctx(4, fields.issuer)), fields.serialNumber),
+    octets(digest(hash, certificate)),
+    seq(seq(ctx(4, cert.issuerDer)), serialNumber),
   );
   const signingCertAttr = seq(oid(OID.signingCertificateV2), setOf(seq(seq(essCertIdV2))));
   const contentTypeAttr = seq(oid(OID.contentType), setOf(oid(OID.tstInfo)));
-  const tsaName = options.includeTsaName === false ? Buffer.alloc(0) : ctx(0, ctx(4, fields.subject));
+  const tsaName = options.includeTsaName === false ? Buffer.alloc(0) : ctx(0, ctx(4, cert.subjectDer));
   const policyNodes = new Map([...accepted].map((p) => [p, oid(p)]));
-  const signerInfoPrefix = Buffer.concat([integer(1), seq(fields.issuer, fields.serialNumber), digestAlg]);
+  const signerInfoPrefix = Buffer.concat([integer(1), seq(cert.issuerDer, serialNumber), digestAlg]);
   // CertificateSet is a SET OF: DER orders its elements by encoding.
   const certificatesWith = ctx(0, ...[certificate, ...chain].map((c) => Buffer.from(c)).sort(Buffer.compare));
   const version3 = integer(3);
@@ -100,12 +91,11 @@ export function createTimestampAuthority(options: TimestampAuthorityOptions): Ti
       request.nonce ?? Buffer.alloc(0),
       tsaName,
     );
-    const digest = crypto.createHash(nodeHash).update(tstInfo).digest();
-    const messageDigestAttr = seq(oid(OID.messageDigest), setOf(octets(digest)));
+    const messageDigestAttr = seq(oid(OID.messageDigest), setOf(octets(digest(hash, tstInfo))));
     const signedAttrs = setOf(contentTypeAttr, messageDigestAttr, signingCertAttr);
     const signature = await signer.sign(signedAttrs, hash);
     // In the SignerInfo the attributes sit under [0] IMPLICIT: same content, tag 0xA0.
-    const signerInfo = seq(signerInfoPrefix, tlv(0xa0, signedAttrs.subarray(headerLength(signedAttrs))), signatureAlg, octets(signature));
+    const signerInfo = seq(signerInfoPrefix, tlv(0xa0, signedAttrs.subarray(headerSize(signedAttrs))), signatureAlg, octets(signature));
     const signedData = seq(
       version3,
       digestAlgorithms,
@@ -132,16 +122,10 @@ export function createTimestampAuthority(options: TimestampAuthorityOptions): Ti
   };
 }
 
-function headerLength(der: Buffer): number {
-  const first = der[1]!;
-  return first & 0x80 ? 2 + (first & 0x7f) : 2;
-}
-
 /** RFC 3161 §2.3: exactly one extended key usage, timeStamping, critical. */
 function assertTimestampingCertificate(der: Uint8Array): void {
-  const cert = new x509.X509Certificate(new Uint8Array(der));
-  const eku = cert.getExtension(x509.ExtendedKeyUsageExtension);
-  if (!eku || !eku.critical || eku.usages.length !== 1 || eku.usages[0] !== OID.timeStamping) {
-    throw new Error("Le certificat de l'autorité d'horodatage doit porter l'unique usage étendu timeStamping, marqué critique");
+  const eku = parseCertificate(der).extKeyUsage;
+  if (!eku || !eku.critical || eku.oids.length !== 1 || eku.oids[0] !== OID.timeStamping) {
+    throw new PkiError('TSA_CERTIFICATE_INVALID', "Le certificat de l'autorité d'horodatage doit porter l'unique usage étendu timeStamping, marqué critique.");
   }
 }

@@ -1,22 +1,18 @@
 import crypto from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import type { HashAlgorithm, Timestamper } from '../types.ts';
-import { DIGESTS, digestAlgorithmId } from './algorithms.ts';
-import { bool, children, expectTag, integer, octets, oid, parseDer, readInteger, seq, unsignedInteger } from './der.ts';
+import { bool, DIGESTS, digestAlgorithmId, integer, octets, oid, parse, seq, unsignedInteger, type HashAlgorithm, type Node } from '../../asn1/index.ts';
+import type { Timestamper } from '../types.ts';
 import { readTimestampToken, type TokenSummary } from './token.ts';
 import { FAIL_INFO } from './request.ts';
+import { PkiError } from '../errors.ts';
 
 export type TsaClientErrorCode = 'TSA_UNREACHABLE' | 'TSA_HTTP_ERROR' | 'TSA_REJECTED' | 'TSA_BAD_REPLY' | 'TSA_BAD_INPUT';
 
 /** Why a timestamp could not be obtained; `message` is French and safe to show. */
-export class TsaClientError extends Error {
-  constructor(
-    readonly code: TsaClientErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class TsaClientError extends PkiError {
+  declare readonly code: TsaClientErrorCode;
+
+  constructor(code: TsaClientErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = 'TsaClientError';
   }
 }
@@ -37,11 +33,22 @@ const CONTENT_TYPE = 'application/timestamp-query';
  * the TSA sent it, after checking status, imprint and nonce.
  */
 export function createTsaClient(url: string, options: TsaClientOptions = {}): Timestamper {
-  const certReq = options.certReq ?? true;
-  const useNonce = options.nonce ?? true;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const where = displayUrl(url);
+  return timestamperOver((query) => post(url, where, query, timeoutMs), where, options);
+}
 
+/**
+ * The same client for an authority running in this process (`respond` answers a DER
+ * TimeStampReq with a DER TimeStampResp), with the same checks of the reply.
+ */
+export function createInProcessTsaClient(respond: (query: Uint8Array) => Promise<Uint8Array>, options: TsaClientOptions = {}): Timestamper {
+  return timestamperOver(respond, "l'autorité d'horodatage du moteur", options);
+}
+
+function timestamperOver(send: (query: Buffer) => Promise<Uint8Array>, where: string, options: TsaClientOptions): Timestamper {
+  const certReq = options.certReq ?? true;
+  const useNonce = options.nonce ?? true;
   return {
     async timestamp(messageImprint: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
       const digest = DIGESTS[hash];
@@ -57,7 +64,7 @@ export function createTsaClient(url: string, options: TsaClientOptions = {}): Ti
         nonce ? unsignedInteger(nonce) : Buffer.alloc(0),
         certReq ? bool(true) : Buffer.alloc(0),
       );
-      const reply = await post(url, where, query, timeoutMs);
+      const reply = await send(query);
       return checkReply(reply, where, { hashOid: digest.oid, imprint: messageImprint, nonce });
     },
   };
@@ -90,69 +97,42 @@ async function post(url: string, where: string, body: Buffer, timeoutMs: number)
 function checkReply(bytes: Uint8Array, where: string, expected: { hashOid: string; imprint: Uint8Array; nonce: Buffer | null }): Uint8Array {
   const bad = (detail: string, cause?: unknown): TsaClientError =>
     new TsaClientError('TSA_BAD_REPLY', `Réponse d'horodatage de ${where} inutilisable : ${detail}.`, { cause });
-  const { status, token, summary } = readReply(bytes, bad);
-  if (status !== 0 && status !== 1) throw rejected(bytes, where, status);
-  if (!token || !summary) throw bad('jeton absent');
+  let response: Node;
+  let status: number;
+  try {
+    // BER: some TSAs answer with indefinite lengths; the token is returned exactly as sent.
+    response = parse(bytes, { ber: true });
+    status = response.child(0, 'PKIStatusInfo').expect(0x30, 'PKIStatusInfo').child(0, 'status').smallInteger('status');
+  } catch (cause) {
+    throw bad('structure TimeStampResp illisible', cause);
+  }
+  if (status !== 0 && status !== 1) throw rejected(response, where, status);
+  const token = response.at(1);
+  if (!token) throw bad('jeton absent');
+  let summary: TokenSummary;
+  try {
+    summary = readTimestampToken(token);
+  } catch (cause) {
+    throw bad('structure TimeStampResp illisible', cause);
+  }
   if (summary.hashOid !== expected.hashOid || !summary.hashedMessage.equals(expected.imprint)) {
     throw bad("l'empreinte du jeton ne correspond pas à la demande");
   }
   if (expected.nonce && summary.nonce !== BigInt(`0x${expected.nonce.toString('hex')}`)) {
     throw bad('le nonce du jeton ne correspond pas à la demande');
   }
-  return new Uint8Array(token);
+  return new Uint8Array(token.raw);
 }
 
-/**
- * DER fast path (pkijs costs ~10 ms per token with its certificates), pkijs for
- * TSAs that answer in BER.
- */
-function readReply(
-  bytes: Uint8Array,
-  bad: (detail: string, cause?: unknown) => TsaClientError,
-): { status: number; token: Uint8Array | null; summary: TokenSummary | null } {
-  try {
-    const [statusInfo, token] = children(parseDer(bytes));
-    const status = Number(readInteger(children(expectTag(statusInfo, 0x30, 'PKIStatusInfo'))[0], 'status'));
-    return { status, token: token ? token.raw : null, summary: token && (status === 0 || status === 1) ? readTimestampToken(token) : null };
-  } catch {
-    // fall through to the tolerant reader
-  }
-  try {
-    const decoded = asn1js.fromBER(bytes);
-    if (decoded.offset === -1 || !(decoded.result instanceof asn1js.Sequence)) throw new Error(decoded.result.error);
-    const response = new pkijs.TimeStampResp({ schema: decoded.result });
-    const status = response.status.status;
-    const token = decoded.result.valueBlock.value[1]?.valueBeforeDecodeView ?? null;
-    if (!token || !response.timeStampToken || (status !== 0 && status !== 1)) return { status, token: null, summary: null };
-    const signed = new pkijs.SignedData({ schema: response.timeStampToken.content });
-    if (signed.encapContentInfo.eContentType !== '1.2.840.113549.1.9.16.1.4' || !signed.encapContentInfo.eContent) throw new Error('eContent');
-    const info = pkijs.TSTInfo.fromBER(signed.encapContentInfo.eContent.getValue());
-    const hex = (view: Uint8Array): bigint => BigInt(`0x${Buffer.from(view).toString('hex') || '0'}`);
-    return {
-      status,
-      token: new Uint8Array(token),
-      summary: {
-        policy: info.policy,
-        hashOid: info.messageImprint.hashAlgorithm.algorithmId,
-        hashedMessage: Buffer.from(info.messageImprint.hashedMessage.valueBlock.valueHexView),
-        serialNumber: hex(info.serialNumber.valueBlock.valueHexView),
-        genTime: info.genTime.toISOString(),
-        nonce: info.nonce ? hex(info.nonce.valueBlock.valueHexView) : null,
-        certificateCount: signed.certificates?.length ?? 0,
-      },
-    };
-  } catch (cause) {
-    throw bad('structure TimeStampResp illisible', cause);
-  }
-}
-
-function rejected(bytes: Uint8Array, where: string, status: number): TsaClientError {
+/** PKIStatusInfo ::= SEQUENCE { status, statusString SEQUENCE OF UTF8String OPTIONAL, failInfo BIT STRING OPTIONAL } */
+function rejected(response: Node, where: string, status: number): TsaClientError {
   let text = '';
   let reasons = '';
   try {
-    const response = pkijs.TimeStampResp.fromBER(new Uint8Array(bytes));
-    text = response.status.statusStrings?.map((s) => s.valueBlock.value).join(' ') ?? '';
-    reasons = failInfoNames(response.status.failInfo);
+    for (const part of response.child(0, 'PKIStatusInfo').children.slice(1)) {
+      if (part.tag === 0x30) text = part.children.map((s) => Buffer.from(s.content).toString('utf8')).join(' ');
+      if (part.tag === 0x03) reasons = failInfoNames(part.content);
+    }
   } catch {
     // the status alone still says it was refused
   }
@@ -162,11 +142,11 @@ function rejected(bytes: Uint8Array, where: string, status: number): TsaClientEr
   );
 }
 
-function failInfoNames(failInfo: asn1js.BitString | undefined): string {
-  if (!failInfo) return '';
-  const view = failInfo.valueBlock.valueHexView;
+/** Names of the bits set in a failInfo BIT STRING (its content: unused-bits octet, then the bits). */
+function failInfoNames(bitString: Uint8Array): string {
+  const bits = bitString.subarray(1);
   return Object.entries(FAIL_INFO)
-    .filter(([, bit]) => bit < view.length * 8 && view[bit >> 3]! & (0x80 >> (bit & 7)))
+    .filter(([, bit]) => bit < bits.length * 8 && bits[bit >> 3]! & (0x80 >> (bit & 7)))
     .map(([name]) => name)
     .join(', ');
 }

@@ -1,6 +1,6 @@
 import crypto, { type KeyObject } from 'node:crypto';
-import type { HashAlgorithm, KeyAlgorithm, Signer } from '../types.ts';
-import { DIGESTS } from './algorithms.ts';
+import { DIGESTS, keyAlgorithmOf, type HashAlgorithm } from '../../asn1/index.ts';
+import type { Signer } from '../types.ts';
 
 /**
  * A Signer over a node:crypto private key. Uses the callback form of
@@ -19,15 +19,4 @@ export function keyObjectSigner(privateKey: KeyObject, certificate: Uint8Array, 
       });
     },
   };
-}
-
-function keyAlgorithmOf(key: KeyObject): KeyAlgorithm {
-  const details = key.asymmetricKeyDetails ?? {};
-  if (key.asymmetricKeyType === 'rsa') return { name: 'RSASSA-PKCS1-v1_5', modulusLength: details.modulusLength ?? 2048 };
-  if (key.asymmetricKeyType === 'ec') {
-    const curves: Record<string, 'P-256' | 'P-384' | 'P-521'> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
-    const namedCurve = curves[details.namedCurve ?? ''];
-    if (namedCurve) return { name: 'ECDSA', namedCurve };
-  }
-  throw new Error(`Type de clé non pris en charge : ${key.asymmetricKeyType}`);
 }

@@ -1,4 +1,4 @@
-import { seq, integer, namedBits, utf8, tlv } from './der.ts';
+import { seq, integer, namedBits, utf8, tlv } from '../../asn1/index.ts';
 import { FAIL_INFO, type FailInfo } from './request.ts';
 
 /** PKIStatus values of RFC 3161. */

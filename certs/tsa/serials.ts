@@ -1,4 +1,5 @@
-import type { Sql } from '../../db/connect.ts';
+import type { PkiStore } from '../stores.ts';
+import { PkiError } from '../errors.ts';
 
 /** Hands out strictly increasing, never reused serial numbers. */
 export interface SerialSource {
@@ -13,24 +14,20 @@ export interface BlockAllocatorOptions {
 }
 
 /**
- * Reserves blocks of serials with one `UPDATE … RETURNING` and serves them from
+ * Reserves blocks of serials from the store (one round trip) and serves them from
  * memory, so the hot path reaches the database once every `blockSize` tokens.
  * Concurrent callers waiting on an exhausted block share one reservation.
  */
-export function createSerialAllocator(sql: Sql, options: BlockAllocatorOptions = {}): SerialSource {
+export function createSerialAllocator(store: Pick<PkiStore, 'reserveTsaSerials'>, options: BlockAllocatorOptions = {}): SerialSource {
   const tsaName = options.tsaName ?? 'tsa';
   const blockSize = BigInt(options.blockSize ?? 1000);
-  if (blockSize < 1n) throw new Error('blockSize must be positive');
+  if (blockSize < 1n) throw new PkiError('INVALID_SERIAL_BLOCK', 'Les numéros de série se réservent par blocs d’au moins un.');
   let next = 0n;
   let end = 0n;
   let pending: Promise<void> | null = null;
 
   async function reserve(): Promise<void> {
-    const [row] = await sql<{ first: bigint }[]>`
-      insert into tsa_serial_blocks (tsa_name, next_serial) values (${tsaName}, ${(1n + blockSize).toString()})
-      on conflict (tsa_name) do update set next_serial = tsa_serial_blocks.next_serial + ${blockSize.toString()}
-      returning next_serial - ${blockSize.toString()} as first`;
-    next = BigInt(row!.first);
+    next = await store.reserveTsaSerials(tsaName, blockSize);
     end = next + blockSize;
   }
 

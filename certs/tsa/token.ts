@@ -1,6 +1,6 @@
-import { children, expectTag, parseDer, readInteger, readOid, type Node } from './der.ts';
+import { Asn1Error, Node, OID, parse, required } from '../../asn1/index.ts';
 
-/** The fields of a TimeStampToken that a client checks, read without pkijs (DER only). */
+/** The fields of a TimeStampToken that a client checks. */
 export interface TokenSummary {
   policy: string;
   hashOid: string;
@@ -13,30 +13,31 @@ export interface TokenSummary {
   certificateCount: number;
 }
 
-const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
-const OID_TST_INFO = '1.2.840.113549.1.9.16.1.4';
-
-/** Reads a DER TimeStampToken (ContentInfo); throws DerError on anything else (BER included). */
+/**
+ * Reads a TimeStampToken (ContentInfo), DER or, from a TSA that writes it, BER;
+ * throws an Asn1Error on anything else.
+ */
 export function readTimestampToken(token: Uint8Array | Node): TokenSummary {
-  const contentInfo = children('tag' in token ? token : parseDer(token));
-  if (readOid(contentInfo[0], 'contentType') !== OID_SIGNED_DATA) throw new Error('SignedData attendu');
-  const signedData = children(expectTag(children(expectTag(contentInfo[1], 0xa0, 'content'))[0], 0x30, 'SignedData'));
-  const encap = children(expectTag(signedData[2], 0x30, 'encapContentInfo'));
-  if (readOid(encap[0], 'eContentType') !== OID_TST_INFO) throw new Error('TSTInfo attendu');
-  const eContent = expectTag(children(expectTag(encap[1], 0xa0, 'eContent'))[0], 0x04, 'eContent');
-  const certificates = signedData[3]?.tag === 0xa0 ? children(signedData[3]).length : 0;
+  const contentInfo = token instanceof Node ? token : parse(token, { ber: true });
+  if (contentInfo.child(0, 'contentType').oid('contentType') !== OID.signedData) throw new Asn1Error('MALFORMED', 'SignedData attendu');
+  const signedData = contentInfo.child(1, 'content').expect(0xa0, 'content').child(0, 'SignedData').items('SignedData');
+  const encap = required(signedData[2], 'encapContentInfo').items('encapContentInfo');
+  if (required(encap[0], 'eContentType').oid('eContentType') !== OID.tstInfo) throw new Asn1Error('MALFORMED', 'TSTInfo attendu');
+  const eContent = required(encap[1], 'eContent').expect(0xa0, 'eContent').child(0, 'eContent').octets('eContent');
+  const certificates = signedData[3]?.tag === 0xa0 ? signedData[3].children.length : 0;
 
-  const info = children(expectTag(parseDer(eContent.content), 0x30, 'TSTInfo'));
-  const imprint = children(expectTag(info[2], 0x30, 'messageImprint'));
+  const info = parse(eContent, { ber: contentInfo.ber }).items('TSTInfo');
+  const imprint = required(info[2], 'messageImprint').items('messageImprint');
   let nonce: bigint | null = null;
-  for (const node of info.slice(5)) if (node.tag === 0x02) nonce = readInteger(node, 'nonce');
+  for (const node of info.slice(5)) if (node.tag === 0x02) nonce = node.integer('nonce');
   return {
-    policy: readOid(info[1], 'policy'),
-    hashOid: readOid(children(expectTag(imprint[0], 0x30, 'hashAlgorithm'))[0], 'hashAlgorithm'),
-    hashedMessage: Buffer.from(expectTag(imprint[1], 0x04, 'hashedMessage').content),
-    serialNumber: readInteger(info[3], 'serialNumber'),
-    genTime: expectTag(info[4], 0x18, 'genTime').content.toString('ascii'),
+    policy: required(info[1], 'policy').oid('policy'),
+    hashOid: required(imprint[0], 'hashAlgorithm').expect(0x30, 'hashAlgorithm').child(0, 'hashAlgorithm').oid('hashAlgorithm'),
+    hashedMessage: Buffer.from(required(imprint[1], 'hashedMessage').expect(0x04, 'hashedMessage').content),
+    serialNumber: required(info[3], 'serialNumber').integer('serialNumber'),
+    genTime: Buffer.from(required(info[4], 'genTime').expect(0x18, 'genTime').content).toString('ascii'),
     nonce,
     certificateCount: certificates,
   };
 }
+

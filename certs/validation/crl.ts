@@ -1,7 +1,7 @@
-import { children, content, DerFormatError, expect, guard, parseExtensions, readOid, readTime, readTlv, readWhole, slice, type RawExtension, type Tlv } from './der.ts';
-import { nameKey, nameToString, normalizeSerial } from './certificate.ts';
-import { contentKey, Memo } from './memo.ts';
-import type { AlgorithmRef } from './crypto.ts';
+import {
+  Asn1Error, OID, contentKey, Memo, nameKey, nameToString, normalizeSerial, parse, readAlgorithm, readExtensions, reading, required,
+  type AlgorithmIdentifier, type Node, type RawExtension,
+} from '../../asn1/index.ts';
 
 export const CRL_REASONS: readonly string[] = [
   'unspecified',
@@ -17,18 +17,6 @@ export const CRL_REASONS: readonly string[] = [
   'aACompromise',
 ];
 
-const CRL_OID = {
-  reasonCode: '2.5.29.21',
-  invalidityDate: '2.5.29.24',
-  crlNumber: '2.5.29.20',
-  authorityKeyId: '2.5.29.35',
-  issuingDistributionPoint: '2.5.29.28',
-  deltaCrlIndicator: '2.5.29.27',
-  expiredCertsOnCrl: '2.5.29.60',
-  freshestCrl: '2.5.29.46',
-  certificateIssuer: '2.5.29.29',
-};
-
 export interface CrlEntry {
   revokedAt: Date;
   reason?: string;
@@ -41,9 +29,9 @@ export interface ParsedCrl {
   issuerKey: string;
   thisUpdate: Date;
   nextUpdate?: Date;
-  signatureAlgorithm: AlgorithmRef;
+  signatureAlgorithm: AlgorithmIdentifier;
   signature: Uint8Array;
-  /** The entry for a normalized serial (hex), if listed; throws DerFormatError on a malformed entry. */
+  /** The entry for a normalized serial (hex), if listed; throws an Asn1Error on a malformed entry. */
   entry(serial: string): CrlEntry | undefined;
   revokedCount: number;
   crlNumber?: string;
@@ -56,21 +44,9 @@ export interface ParsedCrl {
   expiredCertsOnCrl: boolean;
 }
 
-export function parseAlgorithm(bytes: Uint8Array, tlv: Tlv | undefined): AlgorithmRef {
-  const parts = children(bytes, expect(bytes, tlv, 0x30, 'AlgorithmIdentifier'));
-  const oid = readOid(bytes, expect(bytes, parts[0], 0x06, 'OID d’algorithme'));
-  return parts[1] ? { oid, params: slice(bytes, parts[1]) } : { oid };
-}
-
-export function bitStringBytes(bytes: Uint8Array, tlv: Tlv | undefined, what: string): Uint8Array {
-  const body = content(bytes, expect(bytes, tlv, 0x03, what));
-  if (body[0] !== 0) throw new DerFormatError(`${what} : bits inutilisés inattendus`);
-  return body.subarray(1);
-}
-
-/** Parses a DER CRL (RFC 5280 §5); throws DerFormatError with a French message. */
 const parsedCrls = new Memo<ParsedCrl>(500);
 
+/** Parses a DER CRL (RFC 5280 §5); throws an Asn1Error « LCR illisible : … ». */
 export function parseCrl(input: Uint8Array): ParsedCrl {
   const crl = parsedCrls.get(contentKey(input), () => parseCopy(new Uint8Array(input)));
   // The caller's own bytes go back in usedCrls.
@@ -78,37 +54,38 @@ export function parseCrl(input: Uint8Array): ParsedCrl {
 }
 
 function parseCopy(der: Uint8Array): ParsedCrl {
-  return guard('LCR illisible', () => {
-    const outer = expect(der, readWhole(der, 'LCR'), 0x30, 'LCR');
-    const [tbsTlv, algTlv, sigTlv] = children(der, outer);
-    const fields = children(der, expect(der, tbsTlv, 0x30, 'TBSCertList'));
+  return reading('LCR illisible', () => {
+    // A CRL may list many thousands of certificates: its element count is not capped like a CMS's.
+    const root = parse(der, { maxElements: Number.MAX_SAFE_INTEGER });
+    const [, algNode, sigNode] = root.items('LCR');
+    const tbsNode = root.child(0, 'TBSCertList');
+    const fields = tbsNode.items('TBSCertList');
     let i = 0;
     if (fields[i]?.tag === 0x02) i++;
-    const innerAlg = parseAlgorithm(der, fields[i++]);
-    const issuerTlv = expect(der, fields[i++], 0x30, 'émetteur');
-    const thisUpdate = readTime(der, fields[i++]!);
+    const innerAlg = readAlgorithm(fields[i++], 'algorithme de signature');
+    const issuerNode = required(fields[i++], 'émetteur').expect(0x30, 'émetteur');
+    const thisUpdate = required(fields[i++], 'thisUpdate').time('thisUpdate');
     let nextUpdate: Date | undefined;
-    if (fields[i] && (fields[i]!.tag === 0x17 || fields[i]!.tag === 0x18)) nextUpdate = readTime(der, fields[i++]!);
+    if (fields[i] && (fields[i]!.tag === 0x17 || fields[i]!.tag === 0x18)) nextUpdate = fields[i++]!.time('nextUpdate');
     // Only serials are read up front: a CRL may hold many thousands of entries, one is looked up.
-    const entries = new Map<string, Tlv>();
+    const entries = new Map<string, Node>();
     if (fields[i]?.tag === 0x30) {
-      for (const entry of children(der, fields[i++]!)) {
-        const serial = readTlv(der, expect(der, entry, 0x30, 'entrée de LCR').contentStart, entry.end);
-        entries.set(normalizeSerial(content(der, expect(der, serial, 0x02, 'numéro de série'))), entry);
+      for (const entry of fields[i++]!.children) {
+        entries.set(normalizeSerial(entry.expect(0x30, 'entrée de LCR').child(0, 'numéro de série').expect(0x02, 'numéro de série').content), entry);
       }
     }
     const crl: ParsedCrl = {
       der,
-      tbs: slice(der, tbsTlv!),
-      issuer: nameToString(slice(der, issuerTlv)),
-      issuerKey: nameKey(slice(der, issuerTlv)),
+      tbs: tbsNode.raw,
+      issuer: nameToString(issuerNode.raw),
+      issuerKey: nameKey(issuerNode.raw),
       thisUpdate,
       ...(nextUpdate ? { nextUpdate } : {}),
-      signatureAlgorithm: parseAlgorithm(der, algTlv),
-      signature: bitStringBytes(der, sigTlv, 'signature de la LCR'),
+      signatureAlgorithm: readAlgorithm(algNode, 'algorithme de signature'),
+      signature: required(sigNode, 'signature de la LCR').bits('signature de la LCR'),
       entry: (serial: string) => {
-        const tlv = entries.get(serial);
-        return tlv && guard('entrée de LCR illisible', () => parseEntry(der, tlv));
+        const node = entries.get(serial);
+        return node && reading('entrée de LCR illisible', () => parseEntry(node));
       },
       revokedCount: entries.size,
       isDelta: false,
@@ -116,25 +93,25 @@ function parseCopy(der: Uint8Array): ParsedCrl {
       onlyCaCerts: false,
       expiredCertsOnCrl: false,
     };
-    if (innerAlg.oid !== crl.signatureAlgorithm.oid) throw new DerFormatError('algorithmes de signature intérieur et extérieur différents');
+    if (innerAlg.oid !== crl.signatureAlgorithm.oid) throw new Asn1Error('MALFORMED', 'algorithmes de signature intérieur et extérieur différents');
     if (fields[i]?.tag === 0xa0) {
-      const [list] = children(der, fields[i]!);
-      for (const ext of parseExtensions(der, list!)) applyCrlExtension(crl, ext);
+      for (const ext of readExtensions(fields[i]!.child(0, 'extensions'))) applyCrlExtension(crl, ext);
     }
     return crl;
   });
 }
 
-function parseEntry(der: Uint8Array, tlv: Tlv): CrlEntry {
-  const [, date, exts] = children(der, tlv);
-  if (!date) throw new DerFormatError('date de révocation absente');
-  const item: CrlEntry = { revokedAt: readTime(der, date) };
-  for (const ext of exts ? parseExtensions(der, exts) : []) {
-    if (ext.oid === CRL_OID.reasonCode) {
+
+function parseEntry(node: Node): CrlEntry {
+  const [, date, exts] = node.children;
+  if (!date) throw new Asn1Error('MALFORMED', 'date de révocation absente');
+  const item: CrlEntry = { revokedAt: date.time('date de révocation') };
+  for (const ext of exts ? readExtensions(exts) : []) {
+    if (ext.oid === OID.reasonCode) {
       const code = ext.value[ext.value.length - 1] ?? 0;
       item.reason = CRL_REASONS[code] ?? `code ${code}`;
-    } else if (ext.critical && ext.oid !== CRL_OID.invalidityDate) {
-      throw new DerFormatError(`extension d’entrée critique non prise en charge (${ext.oid})`);
+    } else if (ext.critical && ext.oid !== OID.invalidityDate) {
+      throw new Asn1Error('MALFORMED', `extension d’entrée critique non prise en charge (${ext.oid})`);
     }
   }
   return item;
@@ -142,20 +119,20 @@ function parseEntry(der: Uint8Array, tlv: Tlv): CrlEntry {
 
 function applyCrlExtension(crl: ParsedCrl, ext: RawExtension): void {
   switch (ext.oid) {
-    case CRL_OID.crlNumber:
+    case OID.crlNumber:
       crl.crlNumber = normalizeSerial(ext.value.subarray(2));
       return;
-    case CRL_OID.deltaCrlIndicator:
+    case OID.deltaCrlIndicator:
       crl.isDelta = true;
       return;
-    case CRL_OID.expiredCertsOnCrl:
+    case OID.expiredCertsOnCrl:
       crl.expiredCertsOnCrl = true;
       return;
-    case CRL_OID.issuingDistributionPoint:
+    case OID.issuingDistributionPoint:
       applyIdp(crl, ext.value);
       return;
-    case CRL_OID.authorityKeyId:
-    case CRL_OID.freshestCrl:
+    case OID.authorityKeyIdentifier:
+    case OID.freshestCrl:
       return;
     default:
       if (ext.critical) crl.unsupported = `extension critique ${ext.oid} non prise en charge`;
@@ -164,9 +141,8 @@ function applyCrlExtension(crl: ParsedCrl, ext: RawExtension): void {
 
 /** IssuingDistributionPoint: [0] dp, [1] onlyUser, [2] onlyCA, [3] onlySomeReasons, [4] indirect, [5] onlyAttr. */
 function applyIdp(crl: ParsedCrl, value: Uint8Array): void {
-  const seq = readWhole(value, 'issuingDistributionPoint');
-  for (const field of children(value, seq)) {
-    const flag = content(value, field)[0] !== 0;
+  for (const field of parse(value).items('issuingDistributionPoint')) {
+    const flag = field.content[0] !== 0;
     switch (field.tag) {
       case 0x81:
         crl.onlyUserCerts = flag;

@@ -1,7 +1,8 @@
 /**
  * Certificate path validation (RFC 5280 §6 with CRL and OCSP revocation) and
  * RFC 3161 timestamp token verification. Pure: DER in, result objects out; the
- * network is reached only through a fetcher the caller passes in.
+ * network is reached only through a fetcher the caller passes in. Certificates,
+ * algorithms and signatures are read and checked by asn1/.
  */
 export type {
   CertificateRevocation,
@@ -18,8 +19,6 @@ export type {
 } from './types.ts';
 export { validatePath } from './path.ts';
 export { verifyTimestampToken } from './timestamp.ts';
-export { parseCertificate, CertificateFormatError, normalizeSerial } from './certificate.ts';
-export type { ParsedCertificate, RawExtension } from './certificate.ts';
-export { pemOrDerToDer, pemOrDerToDerList, DerFormatError } from './der.ts';
-export { verifySignedData, signatureScheme, hash, digestOf, digestAlgorithm, UnsupportedAlgorithmError, HASH_OIDS } from './crypto.ts';
-export type { AlgorithmRef, DigestName, SignatureScheme } from './crypto.ts';
+export { parseCrl, CRL_REASONS, type ParsedCrl, type CrlEntry } from './crl.ts';
+export { parseOcspResponse, buildOcspRequest, type ParsedOcsp, type OcspSingleResponse } from './ocsp.ts';
+export { formatDate } from './dates.ts';

@@ -1,11 +1,9 @@
-import { children, concat, content, DerFormatError, encodeTlv, expect, guard, parseExtensions, readInteger, readOid, readTime, readWhole, slice } from './der.ts';
-import { nameKey, normalizeSerial, type ParsedCertificate } from './certificate.ts';
-import { contentKey, Memo } from './memo.ts';
-import { CRL_REASONS, bitStringBytes, parseAlgorithm } from './crl.ts';
-import { digestAlgorithm, hash, type AlgorithmRef, type DigestName } from './crypto.ts';
+import {
+  Asn1Error, OID, contentKey, digestAlgorithm, hash, hexInteger, Memo, nameKey, normalizeSerial, octets, parse, readAlgorithm,
+  readExtensions, reading, required, sameBytes, seq, type AlgorithmIdentifier, type DigestName, type Node, type ParsedCertificate,
+} from '../../asn1/index.ts';
+import { CRL_REASONS } from './crl.ts';
 
-const BASIC_OCSP = '1.3.6.1.5.5.7.48.1.1';
-const OCSP_NONCE = '1.3.6.1.5.5.7.48.1.2';
 const RESPONSE_STATUS = ['successful', 'malformedRequest', 'internalError', 'tryLater', '(4)', 'sigRequired', 'unauthorized'];
 
 export interface OcspSingleResponse {
@@ -28,7 +26,7 @@ export interface ParsedOcsp {
   responderKeyHash?: Uint8Array;
   producedAt: Date;
   responses: OcspSingleResponse[];
-  signatureAlgorithm: AlgorithmRef;
+  signatureAlgorithm: AlgorithmIdentifier;
   signature: Uint8Array;
   certificates: Uint8Array[];
   nonce?: Uint8Array;
@@ -45,90 +43,78 @@ export function parseOcspResponse(input: Uint8Array): ParsedOcsp {
 
 function parseOcspCopy(input: Uint8Array): ParsedOcsp {
   const der = new Uint8Array(input);
-  return guard('réponse OCSP illisible', () => {
-    const outer = expect(der, readWhole(der, 'réponse OCSP'), 0x30, 'réponse OCSP');
-    const parts = children(der, outer);
+  return reading('réponse OCSP illisible', () => {
+    const outer = parse(der);
+    const parts = outer.items('réponse OCSP');
     if (parts[0]?.tag === 0x0a) {
-      const status = Number(readInteger(der, parts[0]));
-      if (status !== 0) throw new DerFormatError(`le répondeur a refusé de répondre (statut ${RESPONSE_STATUS[status] ?? status})`);
-      const [responseBytes] = children(der, expect(der, parts[1], 0xa0, 'responseBytes'));
-      const [type, octets] = children(der, expect(der, responseBytes, 0x30, 'responseBytes'));
-      const oid = readOid(der, expect(der, type, 0x06, 'type de réponse'));
-      if (oid !== BASIC_OCSP) throw new DerFormatError(`type de réponse ${oid} non pris en charge`);
-      const basic = content(der, expect(der, octets, 0x04, 'réponse'));
-      return { ...parseBasic(basic), der: input };
+      const status = parts[0].smallInteger('statut');
+      if (status !== 0) throw new Asn1Error('MALFORMED', `le répondeur a refusé de répondre (statut ${RESPONSE_STATUS[status] ?? status})`);
+      const [type, octetString] = outer.child(1, 'responseBytes').expect(0xa0, 'responseBytes').child(0, 'responseBytes').items('responseBytes');
+      const oid = required(type, 'type de réponse').oid('type de réponse');
+      if (oid !== OID.ocspBasic) throw new Asn1Error('MALFORMED', `type de réponse ${oid} non pris en charge`);
+      return { ...parseBasic(parse(required(octetString, 'réponse').expect(0x04, 'réponse').content)), der: input };
     }
-    return { ...parseBasic(der), der: input };
+    return { ...parseBasic(outer), der: input };
   });
 }
 
-function parseBasic(der: Uint8Array): ParsedOcsp {
-  const outer = expect(der, readWhole(der, 'BasicOCSPResponse'), 0x30, 'BasicOCSPResponse');
-  const [tbsTlv, algTlv, sigTlv, certsTlv] = children(der, outer);
-  const fields = children(der, expect(der, tbsTlv, 0x30, 'ResponseData'));
+
+function parseBasic(outer: Node): ParsedOcsp {
+  const [tbsNode, algNode, sigNode, certsNode] = outer.items('BasicOCSPResponse');
+  const fields = required(tbsNode, 'ResponseData').items('ResponseData');
   let i = 0;
   if (fields[i]?.tag === 0xa0) i++;
   const responder = fields[i++];
   const parsed: ParsedOcsp = {
-    der,
-    tbs: slice(der, tbsTlv!),
-    producedAt: readTime(der, expect(der, fields[i++], 0x18, 'producedAt')),
+    der: outer.bytes,
+    tbs: tbsNode!.raw,
+    producedAt: required(fields[i++], 'producedAt').expect(0x18, 'producedAt').time('producedAt'),
     responses: [],
-    signatureAlgorithm: parseAlgorithm(der, algTlv),
-    signature: bitStringBytes(der, sigTlv, 'signature OCSP'),
+    signatureAlgorithm: readAlgorithm(algNode, 'algorithme de signature'),
+    signature: required(sigNode, 'signature OCSP').bits('signature OCSP'),
     certificates: [],
   };
   if (responder?.tag === 0xa1) {
-    const [name] = children(der, responder);
-    parsed.responderNameKey = nameKey(slice(der, expect(der, name, 0x30, 'nom du répondeur')));
+    parsed.responderNameKey = nameKey(responder.child(0, 'nom du répondeur').expect(0x30, 'nom du répondeur').raw);
   } else if (responder?.tag === 0xa2) {
-    const [key] = children(der, responder);
-    parsed.responderKeyHash = content(der, expect(der, key, 0x04, 'empreinte de clé du répondeur'));
+    parsed.responderKeyHash = responder.child(0, 'empreinte de clé du répondeur').expect(0x04, 'empreinte de clé du répondeur').content;
   } else {
-    throw new DerFormatError('identifiant du répondeur absent');
+    throw new Asn1Error('MALFORMED', 'identifiant du répondeur absent');
   }
-  for (const single of children(der, expect(der, fields[i++], 0x30, 'responses'))) parsed.responses.push(parseSingle(der, single));
+  for (const single of required(fields[i++], 'responses').items('responses')) parsed.responses.push(parseSingle(single));
   if (fields[i]?.tag === 0xa1) {
-    const [list] = children(der, fields[i]!);
-    const nonce = parseExtensions(der, list!).find((e) => e.oid === OCSP_NONCE);
+    const nonce = readExtensions(fields[i]!.child(0, 'extensions')).find((e) => e.oid === OID.ocspNonce);
     if (nonce) parsed.nonce = nonce.value;
   }
-  if (certsTlv) {
-    const [seq] = children(der, expect(der, certsTlv, 0xa0, 'certificats OCSP'));
-    parsed.certificates = children(der, expect(der, seq, 0x30, 'certificats OCSP')).map((c) => slice(der, c));
-  }
+  if (certsNode) parsed.certificates = certsNode.expect(0xa0, 'certificats OCSP').child(0, 'certificats OCSP').items('certificats OCSP').map((c) => c.raw);
   return parsed;
 }
 
-function parseSingle(der: Uint8Array, tlv: ReturnType<typeof readWhole>): OcspSingleResponse {
-  const [certId, status, thisUpdate, ...rest] = children(der, expect(der, tlv, 0x30, 'SingleResponse'));
-  const [alg, nameHash, keyHash, serial] = children(der, expect(der, certId, 0x30, 'CertID'));
+function parseSingle(node: Node): OcspSingleResponse {
+  const [certId, status, thisUpdate, ...rest] = node.items('SingleResponse');
+  const [alg, nameHash, keyHash, serial] = required(certId, 'CertID').items('CertID');
   const single: OcspSingleResponse = {
-    hashAlgorithm: digestAlgorithm(parseAlgorithm(der, alg)),
-    issuerNameHash: content(der, expect(der, nameHash, 0x04, 'issuerNameHash')),
-    issuerKeyHash: content(der, expect(der, keyHash, 0x04, 'issuerKeyHash')),
-    serialNumber: normalizeSerial(content(der, expect(der, serial, 0x02, 'numéro de série'))),
+    hashAlgorithm: digestAlgorithm(readAlgorithm(alg, 'algorithme de CertID')),
+    issuerNameHash: required(nameHash, 'issuerNameHash').expect(0x04, 'issuerNameHash').content,
+    issuerKeyHash: required(keyHash, 'issuerKeyHash').expect(0x04, 'issuerKeyHash').content,
+    serialNumber: normalizeSerial(required(serial, 'numéro de série').expect(0x02, 'numéro de série').content),
     status: 'unknown',
-    thisUpdate: readTime(der, expect(der, thisUpdate, 0x18, 'thisUpdate')),
+    thisUpdate: required(thisUpdate, 'thisUpdate').expect(0x18, 'thisUpdate').time('thisUpdate'),
   };
-  if (!status) throw new DerFormatError('certStatus absent');
+  if (!status) throw new Asn1Error('MALFORMED', 'certStatus absent');
   if (status.tag === 0x80) single.status = 'good';
   else if (status.tag === 0x82) single.status = 'unknown';
   else if (status.tag === 0xa1) {
     single.status = 'revoked';
-    const [time, reason] = children(der, status);
-    single.revokedAt = readTime(der, expect(der, time, 0x18, 'revocationTime'));
+    const [time, reason] = status.children;
+    single.revokedAt = required(time, 'revocationTime').expect(0x18, 'revocationTime').time('revocationTime');
     if (reason) {
-      const [code] = children(der, expect(der, reason, 0xa0, 'revocationReason'));
-      const n = Number(readInteger(der, expect(der, code, 0x0a, 'revocationReason')));
+      const n = reason.expect(0xa0, 'revocationReason').child(0, 'revocationReason').expect(0x0a, 'revocationReason').smallInteger('revocationReason');
       single.reason = CRL_REASONS[n] ?? `code ${n}`;
     }
-  } else throw new DerFormatError(`certStatus inconnu (étiquette 0x${status.tag.toString(16)})`);
+  } else throw new Asn1Error('MALFORMED', `certStatus inconnu (étiquette 0x${status.tag.toString(16)})`);
   const next = rest.find((t) => t.tag === 0xa0);
-  if (next) {
-    const [time] = children(der, next);
-    single.nextUpdate = readTime(der, expect(der, time, 0x18, 'nextUpdate'));
-  }
+  if (next) single.nextUpdate = next.child(0, 'nextUpdate').expect(0x18, 'nextUpdate').time('nextUpdate');
   return single;
 }
 
@@ -139,21 +125,15 @@ export function responsesFor(ocsp: ParsedOcsp, cert: ParsedCertificate, issuer: 
   return ocsp.responses.filter(
     (r) =>
       r.serialNumber === cert.serialNumber &&
-      Buffer.from(r.issuerNameHash).equals(Buffer.from(hash(r.hashAlgorithm, cert.issuerDer))) &&
-      Buffer.from(r.issuerKeyHash).equals(Buffer.from(hash(r.hashAlgorithm, issuer.publicKeyBits))),
+      sameBytes(r.issuerNameHash, hash(r.hashAlgorithm, cert.issuerDer)) &&
+      sameBytes(r.issuerKeyHash, hash(r.hashAlgorithm, issuer.publicKeyBits)),
   );
 }
 
 /** A DER OCSPRequest for one certificate, CertID with SHA-1 as RFC 5019 responders expect. */
 export function buildOcspRequest(cert: ParsedCertificate, issuer: ParsedCertificate): Uint8Array {
-  const serial = Buffer.from(cert.serialNumber.length % 2 ? `0${cert.serialNumber}` : cert.serialNumber, 'hex');
-  const serialBody = serial[0]! & 0x80 ? concat(Uint8Array.of(0), serial) : new Uint8Array(serial);
-  const certId = encodeTlv(
-    0x30,
-    concat(SHA1_ALG, encodeTlv(0x04, hash('SHA-1', cert.issuerDer)), encodeTlv(0x04, hash('SHA-1', issuer.publicKeyBits)), encodeTlv(0x02, serialBody)),
-  );
-  const request = encodeTlv(0x30, certId);
-  return encodeTlv(0x30, encodeTlv(0x30, encodeTlv(0x30, request)));
+  const certId = seq(SHA1_ALG, octets(hash('SHA-1', cert.issuerDer)), octets(hash('SHA-1', issuer.publicKeyBits)), hexInteger(cert.serialNumber));
+  return new Uint8Array(seq(seq(seq(seq(certId)))));
 }
 
 export function responderKeyHashOf(cert: ParsedCertificate): Uint8Array {

@@ -1,6 +1,6 @@
 import { DEFAULT_POLICY_MAP, rgsLevelOf } from '../policies.ts';
-import { formatDate, OID, sameBytes, tryParseCertificate, type ParsedCertificate } from './certificate.ts';
-import { signatureScheme, verifySignedDataCached, UnsupportedAlgorithmError } from './crypto.ts';
+import { Asn1Error, OID, sameBytes, signatureScheme, tryParseCertificate, verifySignatureCached, type ParsedCertificate } from '../../asn1/index.ts';
+import { formatDate } from './dates.ts';
 import { checkRevocation, RevocationContext } from './revocation.ts';
 import type { CertificateRevocation, PathIndication, PathSubIndication, PathValidationInput, PathValidationResult } from './types.ts';
 
@@ -43,18 +43,18 @@ const KNOWN_EXTENSIONS: ReadonlySet<string> = new Set([
   OID.keyUsage,
   OID.extKeyUsage,
   OID.certificatePolicies,
-  OID.subjectKeyId,
-  OID.authorityKeyId,
+  OID.subjectKeyIdentifier,
+  OID.authorityKeyIdentifier,
   OID.crlDistributionPoints,
   OID.authorityInfoAccess,
   OID.ocspNoCheck,
-  '2.5.29.17', // subjectAltName
-  '2.5.29.18', // issuerAltName
-  '2.5.29.36', // policyConstraints
-  '2.5.29.54', // inhibitAnyPolicy
-  '2.5.29.46', // freshestCRL
-  '1.3.6.1.5.5.7.1.3', // qcStatements
-  '1.3.6.1.5.5.7.1.11', // subjectInfoAccess
+  OID.subjectAltName,
+  OID.issuerAltName,
+  OID.policyConstraints,
+  OID.inhibitAnyPolicy,
+  OID.freshestCrl,
+  OID.qcStatements,
+  OID.subjectInfoAccess,
 ]);
 
 const DEFAULT_MAX_PATH = 10;
@@ -256,11 +256,11 @@ function signatureFailures(cert: ParsedCertificate, issuer: ParsedCertificate): 
     if (scheme.hash === 'SHA-1') {
       return [{ sub: 'CRYPTO_CONSTRAINTS_FAILURE', reason: `le certificat ${name} est signé avec SHA-1, refusé` }];
     }
-    if (!verifySignedDataCached(issuer.spki, cert.signatureAlgorithm, cert.tbs, cert.signature)) {
+    if (!verifySignatureCached(issuer.spki, cert.signatureAlgorithm, cert.tbs, cert.signature)) {
       return [{ sub: 'SIG_CRYPTO_FAILURE', reason: `la signature du certificat ${name} ne se vérifie pas avec la clé de « ${issuer.subject} »` }];
     }
   } catch (error) {
-    const sub = error instanceof UnsupportedAlgorithmError ? 'CRYPTO_CONSTRAINTS_FAILURE' : 'SIG_CRYPTO_FAILURE';
+    const sub = error instanceof Asn1Error && error.code === 'UNSUPPORTED_ALGORITHM' ? 'CRYPTO_CONSTRAINTS_FAILURE' : 'SIG_CRYPTO_FAILURE';
     return [{ sub, reason: `signature du certificat ${name} invérifiable : ${(error as Error).message}` }];
   }
   return [];

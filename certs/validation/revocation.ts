@@ -1,6 +1,6 @@
-import { formatDate, OID, sameBytes, tryParseCertificate, type ParsedCertificate } from './certificate.ts';
+import { Asn1Error, OID, sameBytes, tryParseCertificate, verifySignatureCached, type ParsedCertificate } from '../../asn1/index.ts';
 import { parseCrl, type ParsedCrl } from './crl.ts';
-import { verifySignedDataCached } from './crypto.ts';
+import { formatDate } from './dates.ts';
 import { buildOcspRequest, parseOcspResponse, responderKeyHashOf, responsesFor, type ParsedOcsp } from './ocsp.ts';
 import type { CertificateRevocation, PathSubIndication, RevocationFetcher } from './types.ts';
 
@@ -53,7 +53,7 @@ export class RevocationContext {
     let ok = bySigner.get(signer.spki);
     if (ok === undefined) {
       try {
-        ok = verifySignedDataCached(signer.spki, object.signatureAlgorithm, object.tbs, object.signature);
+        ok = verifySignatureCached(signer.spki, object.signatureAlgorithm, object.tbs, object.signature);
       } catch {
         ok = false;
       }
@@ -140,7 +140,7 @@ function ocspSigner(ocsp: ParsedOcsp, issuer: ParsedCertificate, ctx: Revocation
     ocsp.responderNameKey !== undefined
       ? c.subjectKey === ocsp.responderNameKey
       : ocsp.responderKeyHash !== undefined && sameBytes(responderKeyHashOf(c), ocsp.responderKeyHash);
-  const embedded = ocsp.certificates.map(tryParseCertificate).filter((c): c is ParsedCertificate => !(c instanceof Error));
+  const embedded = ocsp.certificates.map(tryParseCertificate).filter((c): c is ParsedCertificate => !(c instanceof Asn1Error));
   const candidates = [issuer, ...embedded, ...ctx.extraCerts].filter(named);
   if (candidates.length === 0) return "le certificat du répondeur n'est pas fourni";
   let problem = 'aucun répondeur autorisé';
@@ -156,7 +156,7 @@ function ocspSigner(ocsp: ParsedOcsp, issuer: ParsedCertificate, ctx: Revocation
     }
     let issued = false;
     try {
-      issued = verifySignedDataCached(issuer.spki, candidate.signatureAlgorithm, candidate.tbs, candidate.signature);
+      issued = verifySignatureCached(issuer.spki, candidate.signatureAlgorithm, candidate.tbs, candidate.signature);
     } catch {
       issued = false;
     }

@@ -1,18 +1,11 @@
-import { assertWellFormed, children, content, DerFormatError, expect, readInteger, readOid, readTime, readWhole, slice, type Tlv } from './der.ts';
-import { formatDate, nameKey, normalizeSerial, sameBytes, toHex, tryParseCertificate, type ParsedCertificate } from './certificate.ts';
-import { parseAlgorithm } from './crl.ts';
-import { digestAlgorithm, hash, verifySignedData, type AlgorithmRef, type DigestName } from './crypto.ts';
+import {
+  Asn1Error, OID, digestAlgorithm, hash, nameKey, normalizeSerial, parse, readAlgorithm, required, sameBytes, toHex, tryParseCertificate,
+  verifySignature, type AlgorithmIdentifier, type DigestName, type Node, type ParsedCertificate,
+} from '../../asn1/index.ts';
+import { formatDate } from './dates.ts';
 import { validatePath } from './path.ts';
 import type { TimestampVerification, TimestampVerificationOptions } from './types.ts';
 
-const OIDS = {
-  signedData: '1.2.840.113549.1.7.2',
-  tstInfo: '1.2.840.113549.1.9.16.1.4',
-  contentType: '1.2.840.113549.1.9.3',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingCertificate: '1.2.840.113549.1.9.16.2.12',
-  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
-};
 const IMPRINT_HASHES: ReadonlySet<DigestName> = new Set(['SHA-256', 'SHA-384', 'SHA-512']);
 
 interface TstInfo {
@@ -30,10 +23,9 @@ interface SignerInfo {
   digestAlgorithm: DigestName;
   /** DER of the signed attributes re-tagged as SET OF (0x31): the bytes the TSA signed. */
   signedAttributes?: Uint8Array;
-  attributes: Map<string, Tlv[]>;
-  signatureAlgorithm: AlgorithmRef;
+  attributes: Map<string, Node[]>;
+  signatureAlgorithm: AlgorithmIdentifier;
   signature: Uint8Array;
-  der: Uint8Array;
 }
 
 interface Token {
@@ -43,109 +35,101 @@ interface Token {
   signer: SignerInfo;
 }
 
-/** Accepts a TimeStampToken (ContentInfo) or a whole TimeStampResp and returns the token's ContentInfo bytes. */
-function unwrapResponse(der: Uint8Array): Uint8Array {
-  const outer = expect(der, readWhole(der, 'jeton'), 0x30, 'jeton');
-  const parts = children(der, outer);
-  if (parts[0]?.tag !== 0x30) return der;
-  const [status] = children(der, parts[0]);
-  const code = Number(readInteger(der, expect(der, status, 0x02, 'statut PKIStatus')));
-  if (code !== 0 && code !== 1) throw new DerFormatError(`la réponse de l'horodateur est un refus (statut ${code})`);
-  if (!parts[1]) throw new DerFormatError('la réponse de l’horodateur ne contient pas de jeton');
-  return slice(der, parts[1]);
-}
+const malformed = (message: string): Asn1Error => new Asn1Error('MALFORMED', message);
 
-function octetStringContent(der: Uint8Array, tlv: Tlv | undefined, what: string): Uint8Array {
-  if (tlv?.tag === 0x24) return new Uint8Array(Buffer.concat(children(der, tlv).map((c) => octetStringContent(der, c, what))));
-  return content(der, expect(der, tlv, 0x04, what));
+/** Accepts a TimeStampToken (ContentInfo) or a whole TimeStampResp and returns the token's ContentInfo. */
+function unwrapResponse(der: Uint8Array): Node {
+  const outer = parse(der);
+  const parts = outer.items('jeton');
+  if (parts[0]?.tag !== 0x30) return outer;
+  const code = parts[0].child(0, 'statut PKIStatus').expect(0x02, 'statut PKIStatus').smallInteger('statut PKIStatus');
+  if (code !== 0 && code !== 1) throw malformed(`la réponse de l'horodateur est un refus (statut ${code})`);
+  return outer.child(1, 'jeton de la réponse de l’horodateur');
 }
 
 function parseToken(input: Uint8Array): Token {
-  const der = unwrapResponse(new Uint8Array(input));
-  assertWellFormed(der);
-  const [typeTlv, wrapped] = children(der, readWhole(der, 'ContentInfo'));
-  const type = readOid(der, expect(der, typeTlv, 0x06, 'type de contenu'));
-  if (type !== OIDS.signedData) throw new DerFormatError(`ContentInfo de type ${type}, SignedData attendu`);
-  const [signedData] = children(der, expect(der, wrapped, 0xa0, 'contenu SignedData'));
-  const fields = children(der, expect(der, signedData, 0x30, 'SignedData'));
-  const version = readInteger(der, expect(der, fields[0], 0x02, 'version de SignedData'));
-  if (version !== 3n) throw new DerFormatError(`SignedData version ${version}, 3 attendue pour un TSTInfo`);
-  const digestAlgorithms = children(der, expect(der, fields[1], 0x31, 'digestAlgorithms')).map((alg) => digestAlgorithm(parseAlgorithm(der, alg)));
-  const encap = children(der, expect(der, fields[2], 0x30, 'encapContentInfo'));
-  const eType = readOid(der, expect(der, encap[0], 0x06, 'eContentType'));
-  if (eType !== OIDS.tstInfo) throw new DerFormatError(`contenu ${eType} au lieu de TSTInfo`);
-  const [eContentTlv] = children(der, expect(der, encap[1], 0xa0, 'eContent'));
-  const eContent = octetStringContent(der, eContentTlv, 'eContent');
+  const contentInfo = unwrapResponse(input);
+  const type = contentInfo.expect(0x30, 'ContentInfo').child(0, 'type de contenu').oid('type de contenu');
+  if (type !== OID.signedData) throw malformed(`ContentInfo de type ${type}, SignedData attendu`);
+  const fields = contentInfo.child(1, 'contenu SignedData').expect(0xa0, 'contenu SignedData').child(0, 'SignedData').items('SignedData');
+  const version = required(fields[0], 'version de SignedData').integer('version de SignedData');
+  if (version !== 3n) throw malformed(`SignedData version ${version}, 3 attendue pour un TSTInfo`);
+  const digestAlgorithms = required(fields[1], 'digestAlgorithms').items('digestAlgorithms', 0x31).map((alg) => digestAlgorithm(readAlgorithm(alg)));
+  const encap = required(fields[2], 'encapContentInfo').items('encapContentInfo');
+  const eType = required(encap[0], 'eContentType').oid('eContentType');
+  if (eType !== OID.tstInfo) throw malformed(`contenu ${eType} au lieu de TSTInfo`);
+  const eContent = required(encap[1], 'eContent').expect(0xa0, 'eContent').child(0, 'eContent').octets('eContent');
   let i = 3;
   let certificates: Uint8Array[] = [];
-  if (fields[i]?.tag === 0xa0) certificates = children(der, fields[i++]!).filter((c) => c.tag === 0x30).map((c) => slice(der, c));
+  if (fields[i]?.tag === 0xa0) certificates = fields[i++]!.children.filter((c) => c.tag === 0x30).map((c) => c.raw);
   if (fields[i]?.tag === 0xa1) i++;
-  const signerInfos = children(der, expect(der, fields[i], 0x31, 'signerInfos'));
-  if (signerInfos.length !== 1) throw new DerFormatError(`${signerInfos.length} signataires au lieu d'un seul`);
-  const signer = parseSignerInfo(der, signerInfos[0]!);
+  const signerInfos = required(fields[i], 'signerInfos').items('signerInfos', 0x31);
+  if (signerInfos.length !== 1) throw malformed(`${signerInfos.length} signataires au lieu d'un seul`);
+  const signer = parseSignerInfo(signerInfos[0]!);
   if (!digestAlgorithms.includes(signer.digestAlgorithm)) {
-    throw new DerFormatError(`digestAlgorithms ne contient pas ${signer.digestAlgorithm}, l'algorithme du signataire`);
+    throw malformed(`digestAlgorithms ne contient pas ${signer.digestAlgorithm}, l'algorithme du signataire`);
   }
   return { eContent, tst: parseTstInfo(eContent), certificates, signer };
 }
 
+
 function parseTstInfo(der: Uint8Array): TstInfo {
-  const fields = children(der, expect(der, readWhole(der, 'TSTInfo'), 0x30, 'TSTInfo'));
-  const version = readInteger(der, expect(der, fields[0], 0x02, 'version'));
-  if (version !== 1n) throw new DerFormatError(`TSTInfo version ${version}`);
-  const [alg, imprint] = children(der, expect(der, fields[2], 0x30, 'messageImprint'));
+  const fields = parse(der).items('TSTInfo');
+  const version = required(fields[0], 'version').integer('version');
+  if (version !== 1n) throw malformed(`TSTInfo version ${version}`);
+  const [alg, imprint] = required(fields[2], 'messageImprint').items('messageImprint');
   const tst: TstInfo = {
-    policy: readOid(der, expect(der, fields[1], 0x06, 'politique')),
-    hashAlgorithm: digestAlgorithm(parseAlgorithm(der, alg)),
-    imprint: content(der, expect(der, imprint, 0x04, 'empreinte')),
-    serialNumber: normalizeSerial(content(der, expect(der, fields[3], 0x02, 'numéro de série'))),
-    genTime: readTime(der, expect(der, fields[4], 0x18, 'genTime')),
+    policy: required(fields[1], 'politique').oid('politique'),
+    hashAlgorithm: digestAlgorithm(readAlgorithm(alg, 'algorithme d’empreinte')),
+    imprint: required(imprint, 'empreinte').expect(0x04, 'empreinte').content,
+    serialNumber: normalizeSerial(required(fields[3], 'numéro de série').expect(0x02, 'numéro de série').content),
+    genTime: required(fields[4], 'genTime').expect(0x18, 'genTime').time('genTime'),
   };
   for (const field of fields.slice(5)) {
     if (field.tag === 0x30) {
       let ms = 0;
-      for (const part of children(der, field)) {
-        const value = Number(BigInt(`0x${toHex(content(der, part)) || '0'}`));
+      for (const part of field.children) {
+        const value = Number(BigInt(`0x${toHex(part.content) || '0'}`));
         if (part.tag === 0x02) ms += value * 1000;
         else if (part.tag === 0x80) ms += value;
         else if (part.tag === 0x81) ms += value / 1000;
       }
       tst.accuracyMs = ms;
     } else if (field.tag === 0x02) {
-      tst.nonce = readInteger(der, field);
+      tst.nonce = field.integer('nonce');
     }
   }
   return tst;
 }
 
-function parseSignerInfo(der: Uint8Array, tlv: Tlv): SignerInfo {
-  const fields = children(der, expect(der, tlv, 0x30, 'SignerInfo'));
-  const version = readInteger(der, expect(der, fields[0], 0x02, 'version de SignerInfo'));
-  const sidTlv = fields[1];
-  if (version !== (sidTlv?.tag === 0x80 ? 3n : 1n)) throw new DerFormatError(`SignerInfo version ${version} incohérente avec son identifiant`);
+function parseSignerInfo(node: Node): SignerInfo {
+  const fields = node.items('SignerInfo');
+  const version = required(fields[0], 'version de SignerInfo').integer('version de SignerInfo');
+  const sidNode = fields[1];
+  if (version !== (sidNode?.tag === 0x80 ? 3n : 1n)) throw malformed(`SignerInfo version ${version} incohérente avec son identifiant`);
   let sid: SignerInfo['sid'];
-  if (sidTlv?.tag === 0x30) {
-    const [issuer, serial] = children(der, sidTlv);
+  if (sidNode?.tag === 0x30) {
+    const [issuer, serial] = sidNode.children;
     sid = {
-      issuerKey: nameKey(slice(der, expect(der, issuer, 0x30, 'émetteur du signataire'))),
-      serialNumber: normalizeSerial(content(der, expect(der, serial, 0x02, 'numéro de série du signataire'))),
+      issuerKey: nameKey(required(issuer, 'émetteur du signataire').expect(0x30, 'émetteur du signataire').raw),
+      serialNumber: normalizeSerial(required(serial, 'numéro de série du signataire').expect(0x02, 'numéro de série du signataire').content),
     };
-  } else if (sidTlv?.tag === 0x80) {
-    sid = { keyId: toHex(content(der, sidTlv)) };
-  } else throw new DerFormatError('identifiant du signataire absent');
-  const digest = digestAlgorithm(parseAlgorithm(der, fields[2]));
+  } else if (sidNode?.tag === 0x80) {
+    sid = { keyId: toHex(sidNode.content) };
+  } else throw malformed('identifiant du signataire absent');
+  const digest = digestAlgorithm(readAlgorithm(fields[2], 'algorithme de hachage du signataire'));
   let i = 3;
-  const attributes = new Map<string, Tlv[]>();
+  const attributes = new Map<string, Node[]>();
   let signedAttributes: Uint8Array | undefined;
   if (fields[i]?.tag === 0xa0) {
     const attrs = fields[i++]!;
-    signedAttributes = new Uint8Array(slice(der, attrs));
+    signedAttributes = new Uint8Array(attrs.raw);
     signedAttributes[0] = 0x31;
-    for (const attr of children(der, attrs)) {
-      const [oid, values] = children(der, expect(der, attr, 0x30, 'attribut signé'));
-      const key = readOid(der, expect(der, oid, 0x06, 'type d’attribut'));
-      if (attributes.has(key)) throw new DerFormatError(`attribut signé ${key} présent deux fois`);
-      attributes.set(key, children(der, expect(der, values, 0x31, `valeurs de l’attribut ${key}`)));
+    for (const attr of attrs.children) {
+      const [type, values] = attr.items('attribut signé');
+      const key = required(type, 'type d’attribut').oid('type d’attribut');
+      if (attributes.has(key)) throw malformed(`attribut signé ${key} présent deux fois`);
+      attributes.set(key, required(values, `valeurs de l’attribut ${key}`).items(`valeurs de l’attribut ${key}`, 0x31));
     }
   }
   return {
@@ -153,9 +137,8 @@ function parseSignerInfo(der: Uint8Array, tlv: Tlv): SignerInfo {
     digestAlgorithm: digest,
     ...(signedAttributes ? { signedAttributes } : {}),
     attributes,
-    signatureAlgorithm: parseAlgorithm(der, fields[i++]),
-    signature: content(der, expect(der, fields[i], 0x04, 'signature')),
-    der,
+    signatureAlgorithm: readAlgorithm(fields[i++], 'algorithme de signature'),
+    signature: required(fields[i], 'signature').expect(0x04, 'signature').content,
   };
 }
 
@@ -165,29 +148,25 @@ function findTsaCertificate(sid: SignerInfo['sid'], candidates: ParsedCertificat
 
 /** ESSCertIDv2 (or ESSCertID) in the signed attributes must name the TSA certificate. */
 function essCertIdMatches(signer: SignerInfo, tsa: ParsedCertificate): string | null {
-  const der = signer.der;
-  const v2 = signer.attributes.get(OIDS.signingCertificateV2)?.[0];
-  const v1 = signer.attributes.get(OIDS.signingCertificate)?.[0];
+  const v2 = signer.attributes.get(OID.signingCertificateV2)?.[0];
+  const v1 = signer.attributes.get(OID.signingCertificate)?.[0];
   const attr = v2 ?? v1;
   if (!attr) return 'aucun attribut signing-certificate(-v2) ne désigne le certificat de l’horodateur';
-  const [certs] = children(der, expect(der, attr, 0x30, 'SigningCertificate'));
-  const [first] = children(der, expect(der, certs, 0x30, 'liste ESSCertID'));
-  const parts = children(der, expect(der, first, 0x30, 'ESSCertID'));
+  const parts = attr.expect(0x30, 'SigningCertificate').child(0, 'liste ESSCertID').expect(0x30, 'liste ESSCertID').child(0, 'ESSCertID').items('ESSCertID');
   let alg: DigestName = v2 ? 'SHA-256' : 'SHA-1';
   let k = 0;
-  if (v2 && parts[0]?.tag === 0x30) alg = digestAlgorithm(parseAlgorithm(der, parts[k++]));
-  const certHash = content(der, expect(der, parts[k++], 0x04, 'certHash'));
+  if (v2 && parts[0]?.tag === 0x30) alg = digestAlgorithm(readAlgorithm(parts[k++]));
+  const certHash = required(parts[k++], 'certHash').expect(0x04, 'certHash').content;
   if (!sameBytes(certHash, hash(alg, tsa.der))) return `l’empreinte ${alg} du certificat dans ESSCertID ne correspond pas au certificat de l’horodateur`;
   const issuerSerial = parts[k];
   if (issuerSerial) {
-    const [names, serial] = children(der, expect(der, issuerSerial, 0x30, 'IssuerSerial'));
-    if (normalizeSerial(content(der, expect(der, serial, 0x02, 'numéro de série'))) !== tsa.serialNumber) {
+    const [names, serial] = issuerSerial.items('IssuerSerial');
+    if (normalizeSerial(required(serial, 'numéro de série').expect(0x02, 'numéro de série').content) !== tsa.serialNumber) {
       return 'le numéro de série dans ESSCertID ne correspond pas au certificat de l’horodateur';
     }
-    const directory = children(der, expect(der, names, 0x30, 'GeneralNames')).find((n) => n.tag === 0xa4);
+    const directory = required(names, 'GeneralNames').items('GeneralNames').find((n) => n.tag === 0xa4);
     if (directory) {
-      const [name] = children(der, directory);
-      if (nameKey(slice(der, expect(der, name, 0x30, 'nom'))) !== tsa.issuerKey) return 'l’émetteur dans ESSCertID ne correspond pas au certificat de l’horodateur';
+      if (nameKey(directory.child(0, 'nom').expect(0x30, 'nom').raw) !== tsa.issuerKey) return 'l’émetteur dans ESSCertID ne correspond pas au certificat de l’horodateur';
     }
   }
   return null;
@@ -229,7 +208,7 @@ export async function verifyTimestampToken(token: Uint8Array, options: Timestamp
 
   const pool = [...parsed.certificates, ...(options.intermediates ?? []), ...options.trustAnchors]
     .map(tryParseCertificate)
-    .filter((c): c is ParsedCertificate => !(c instanceof Error));
+    .filter((c): c is ParsedCertificate => !(c instanceof Asn1Error));
   const tsa = findTsaCertificate(signer.sid, pool);
   if (!tsa) {
     out.reasons.push("le certificat de l'horodateur n'est ni dans le jeton ni parmi les certificats fournis");
@@ -277,18 +256,17 @@ function verifyCms(token: Token, tsa: ParsedCertificate, reasons: string[]): boo
     reasons.push('le jeton n’a pas d’attributs signés (RFC 3161 exige ESSCertID)');
     return false;
   }
-  const der = signer.der;
-  const [typeValue] = signer.attributes.get(OIDS.contentType) ?? [];
-  if (!typeValue || readOid(der, typeValue) !== OIDS.tstInfo) {
+  const [typeValue] = signer.attributes.get(OID.contentType) ?? [];
+  if (!typeValue || typeValue.oid('content-type') !== OID.tstInfo) {
     reasons.push('l’attribut content-type ne désigne pas un TSTInfo');
     return false;
   }
-  const [digestValue] = signer.attributes.get(OIDS.messageDigest) ?? [];
-  if (!digestValue || !sameBytes(content(der, expect(der, digestValue, 0x04, 'message-digest')), hash(signer.digestAlgorithm, token.eContent))) {
+  const [digestValue] = signer.attributes.get(OID.messageDigest) ?? [];
+  if (!digestValue || !sameBytes(digestValue.expect(0x04, 'message-digest').content, hash(signer.digestAlgorithm, token.eContent))) {
     reasons.push('l’attribut message-digest ne correspond pas au TSTInfo : le jeton a été modifié');
     return false;
   }
-  if (!verifySignedData(tsa.spki, signer.signatureAlgorithm, signer.signedAttributes, signer.signature, signer.digestAlgorithm)) {
+  if (!verifySignature(tsa.spki, signer.signatureAlgorithm, signer.signedAttributes, signer.signature, signer.digestAlgorithm)) {
     reasons.push(`la signature du jeton ne se vérifie pas avec la clé de « ${tsa.subject} »`);
     return false;
   }

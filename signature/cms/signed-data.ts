@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import type { HashAlgorithm, KeyAlgorithm } from '../../certs/types.ts';
-import { DIGEST_LENGTH, NODE_HASH, OID, digestAlgorithmId, signatureAlgorithmId } from './algorithms.ts';
-import { certificateFacts } from './certificate.ts';
-import { readTlv } from '../../certs/validation/der.ts';
-import { encodeTree, int, octets, oid, seq, set, tlv, type DerNode } from './der.ts';
+import {
+  Asn1Error, DIGESTS, OID, digestAlgorithmId, encodeTree, hash as digest, headerSize, integer, octets, oid, parseCertificate, seq, set,
+  signatureAlgorithmId, tlv, type DerNode, type HashAlgorithm, type KeyAlgorithm,
+} from '../../asn1/index.ts';
 
 const attribute = (type: string, value: Uint8Array): Buffer => seq(oid(type), set(value));
 
@@ -12,7 +10,7 @@ const attribute = (type: string, value: Uint8Array): Buffer => seq(oid(type), se
  * message-digest and signing-certificate-v2, and deliberately no signing-time.
  */
 export function signedAttributes(messageDigest: Uint8Array, certificate: Uint8Array, hash: HashAlgorithm): Buffer {
-  if (messageDigest.length !== DIGEST_LENGTH[hash]) throw new Error('message digest length does not match the hash algorithm');
+  if (messageDigest.length !== DIGESTS[hash].length) throw new Asn1Error('MALFORMED', `empreinte de ${messageDigest.length} octets, ${DIGESTS[hash].length} attendus pour ${hash}`);
   const digestAttr = encodeTree({ tag: 0x30, kids: [MESSAGE_DIGEST_TYPE, { tag: 0x31, kids: [{ tag: 0x04, kids: [messageDigest] }] }] });
   // DER SET OF: elements sorted by their encodings.
   return encodeTree({ tag: 0x31, kids: [CONTENT_TYPE_ATTR, digestAttr, signingCertificateAttr(certificate, hash)].sort(Buffer.compare) });
@@ -28,9 +26,9 @@ function signingCertificateAttr(certificate: Uint8Array, hash: HashAlgorithm): B
   if (!byHash) essCache.set(certificate, (byHash = new Map()));
   let attr = byHash.get(hash);
   if (!attr) {
-    const facts = certificateFacts(certificate);
-    const certHash = createHash(NODE_HASH[hash]).update(certificate).digest();
-    const issuerSerial = seq(seq(tlv(0xa4, facts.issuer)), facts.serial);
+    const cert = parseCertificate(certificate);
+    const certHash = digest(hash, certificate);
+    const issuerSerial = seq(seq(tlv(0xa4, cert.issuerDer)), tlv(0x02, cert.serialBytes));
     // ESSCertIDv2.hashAlgorithm defaults to SHA-256: DER forbids writing a default.
     const essCertId = hash === 'SHA-256' ? seq(octets(certHash), issuerSerial) : seq(digestAlgorithmId(hash), octets(certHash), issuerSerial);
     attr = attribute(OID.signingCertificateV2, seq(seq(essCertId)));
@@ -44,7 +42,7 @@ const signerCache = new WeakMap<Uint8Array, { chain: readonly Uint8Array[]; cert
 function signerBlocks(certificate: Uint8Array, chain: readonly Uint8Array[]): { certificates: Buffer; sid: Buffer } {
   const hit = signerCache.get(certificate);
   if (hit && hit.chain.length === chain.length && hit.chain.every((c, i) => c === chain[i])) return hit;
-  const facts = certificateFacts(certificate);
+  const cert = parseCertificate(certificate);
   const seen = new Set<string>();
   const certs: Uint8Array[] = [];
   for (const c of [certificate, ...chain]) {
@@ -54,7 +52,7 @@ function signerBlocks(certificate: Uint8Array, chain: readonly Uint8Array[]): { 
       certs.push(c);
     }
   }
-  const entry = { chain: [...chain], certificates: tlv(0xa0, ...certs), sid: seq(facts.issuer, facts.serial) };
+  const entry = { chain: [...chain], certificates: tlv(0xa0, ...certs), sid: seq(cert.issuerDer, tlv(0x02, cert.serialBytes)) };
   signerCache.set(certificate, entry);
   return entry;
 }
@@ -71,7 +69,7 @@ export interface SignedDataInput {
   timestampToken?: Uint8Array;
 }
 
-const VERSION_1 = int(1);
+const VERSION_1 = integer(1);
 const SIGNED_DATA_OID = oid(OID.signedData);
 const TIMESTAMP_ATTR_TYPE = oid(OID.signatureTimeStamp);
 const DATA_CONTENT_INFO = seq(oid(OID.data));
@@ -81,8 +79,7 @@ export function buildSignedData(i: SignedDataInput): Buffer {
   const { certificates, sid } = signerBlocks(i.certificate, i.chain);
   const digestAlg = digestAlgorithmId(i.hash);
   // [0] IMPLICIT SET OF: same content, the tag changes from 0x31 to 0xA0.
-  const attrSet = readTlv(i.signedAttrs, 0);
-  const attrs: DerNode = { tag: 0xa0, kids: [i.signedAttrs.subarray(attrSet.contentStart, attrSet.end)] };
+  const attrs: DerNode = { tag: 0xa0, kids: [i.signedAttrs.subarray(headerSize(i.signedAttrs))] };
 
   const signerParts: DerNode[] = [VERSION_1, sid, digestAlg, attrs, signatureAlgorithmId(i.keyAlgorithm, i.hash), { tag: 0x04, kids: [i.signature] }];
   if (i.timestampToken) {

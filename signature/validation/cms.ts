@@ -1,26 +1,4 @@
-import crypto from 'node:crypto';
-import { Asn1Error, child, expectTag, hex, isContext, octets, oid, parseDer, time, type Tlv } from './der.ts';
-
-export const OID = {
-  data: '1.2.840.113549.1.7.1',
-  signedData: '1.2.840.113549.1.7.2',
-  tstInfo: '1.2.840.113549.1.9.16.1.4',
-  contentType: '1.2.840.113549.1.9.3',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingTime: '1.2.840.113549.1.9.5',
-  signingCertificate: '1.2.840.113549.1.9.16.2.12',
-  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
-  signatureTimeStamp: '1.2.840.113549.1.9.16.2.14',
-  revocationInfoArchival: '1.2.840.113583.1.1.8',
-  ocspResponseFormat: '1.3.6.1.5.5.7.16.2',
-} as const;
-
-export const HASH_BY_OID: Record<string, string> = {
-  '1.3.14.3.2.26': 'sha1',
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-};
+import { Asn1Error, OID, digestOf, parsePrefix, readAlgorithm, type AlgorithmIdentifier, type DigestName, type Node } from '../../asn1/index.ts';
 
 export interface SignerIdentifier {
   issuer?: Uint8Array;
@@ -30,7 +8,8 @@ export interface SignerIdentifier {
 
 export interface EssCertId {
   version: 1 | 2;
-  hash: string;
+  /** Null when the attribute names a digest this verifier does not know. */
+  hash: DigestName | null;
   certHash: Uint8Array;
   issuerSerial?: Uint8Array;
 }
@@ -47,8 +26,8 @@ export interface ParsedCms {
   crls: Uint8Array[];
   ocspResponses: Uint8Array[];
   sid: SignerIdentifier;
-  digestAlgorithm: string;
-  signatureAlgorithm: { oid: string; params?: Tlv };
+  digestAlgorithm: DigestName;
+  signatureAlgorithm: AlgorithmIdentifier;
   signature: Uint8Array;
   /** DER of the signed attributes as `SET OF` (what the signature covers), when present. */
   signedAttrsDer?: Uint8Array;
@@ -60,85 +39,78 @@ export interface ParsedCms {
   signerInfoCount: number;
 }
 
-export class CmsFormatError extends Error {
-  override readonly name = 'CmsFormatError';
-}
+const malformed = (message: string): Asn1Error => new Asn1Error('MALFORMED', message);
 
-/** Parses a ContentInfo holding a SignedData with (at least) one SignerInfo. */
+/**
+ * Parses a ContentInfo holding a SignedData with (at least) one SignerInfo, as BER:
+ * other signers' software writes indefinite lengths and constructed strings.
+ * Throws an Asn1Error (MALFORMED or LIMIT_EXCEEDED) with a French message.
+ */
 export function parseCms(contents: Uint8Array): ParsedCms {
-  try {
-    return parseCmsUnsafe(contents);
-  } catch (error) {
-    if (error instanceof Asn1Error || error instanceof CmsFormatError) throw new CmsFormatError(error.message);
-    throw error;
-  }
-}
-
-function parseCmsUnsafe(contents: Uint8Array): ParsedCms {
-  const { node: ci, end } = parseDer(contents);
+  const ci = parsePrefix(contents, { ber: true });
+  const end = ci.end;
   const trailingNonZero = contents.subarray(end).some((b) => b !== 0);
-  expectTag(ci, 0, 16);
-  if (ci.children.length !== 2) throw new CmsFormatError('malformed ContentInfo');
-  if (oid(child(ci, 0)) !== OID.signedData) throw new CmsFormatError('not a CMS SignedData');
-  const sd = expectTag(child(expectTag(child(ci, 1), 2, 0), 0), 0, 16);
-  const version = child(sd, 0);
-  expectTag(version, 0, 2, false);
-  if (version.value.length !== 1 || ![1, 3, 4, 5].includes(version.value[0]!)) throw new CmsFormatError('unexpected SignedData version');
+  const [typeNode, wrapped, extra] = ci.items('ContentInfo');
+  if (!typeNode || !wrapped || extra) throw malformed('ContentInfo mal formé');
+  if (typeNode.oid('type de contenu') !== OID.signedData) throw malformed('ce n’est pas une structure CMS SignedData');
+  const sd = wrapped.expect(0xa0, 'contenu SignedData').child(0, 'SignedData').expect(0x30, 'SignedData');
+  const version = sd.child(0, 'version de SignedData').expect(0x02, 'version de SignedData');
+  if (version.content.length !== 1 || ![1, 3, 4, 5].includes(version.content[0]!)) throw malformed('version de SignedData inattendue');
   let i = 1; // skip version
-  const digestAlgs = child(sd, i++);
-  expectTag(digestAlgs, 0, 17);
-  const digestOids = digestAlgs.children.map((a) => algorithmOid(a));
-  const encap = expectTag(child(sd, i++), 0, 16);
-  const eContentType = oid(child(encap, 0));
-  const eContentWrap = encap.children[1];
-  const eContent = eContentWrap && isContext(eContentWrap, 0) ? octets(child(eContentWrap, 0)) : undefined;
+  const digestOids = sd.child(i++, 'digestAlgorithms').items('digestAlgorithms', 0x31).map((a) => digestAlgorithmOid(a));
+  const encap = sd.child(i++, 'encapContentInfo').expect(0x30, 'encapContentInfo');
+  const eContentType = encap.child(0, 'eContentType').oid('eContentType');
+  const eContentWrap = encap.at(1);
+  const eContent = eContentWrap?.isContext(0) ? eContentWrap.child(0, 'eContent').octets('eContent') : undefined;
   const certificates: Uint8Array[] = [];
   const crls: Uint8Array[] = [];
   const ocspResponses: Uint8Array[] = [];
   let lastTag = -1;
-  while (sd.children[i] && sd.children[i]!.cls === 2) {
-    const tagged = sd.children[i++]!;
-    if (tagged.tag <= lastTag || tagged.tag > 1 || !tagged.constructed) throw new CmsFormatError('unexpected element in SignedData');
-    lastTag = tagged.tag;
-    if (tagged.tag === 0) {
+  for (let tagged = sd.at(i); tagged && (tagged.tag & 0xc0) === 0x80; tagged = sd.at(++i)) {
+    if (tagged.number <= lastTag || tagged.number > 1 || !tagged.constructed) throw malformed('élément inattendu dans SignedData');
+    lastTag = tagged.number;
+    if (tagged.number === 0) {
       // Only plain certificates (SEQUENCE); attribute certificates are ignored.
       for (const c of tagged.children) {
-        if (c.cls === 0 && c.tag === 16) certificates.push(c.raw);
-        else if (c.cls !== 2) throw new CmsFormatError('unexpected element among the certificates');
+        if (c.tag === 0x30) certificates.push(c.raw);
+        else if ((c.tag & 0xc0) !== 0x80) throw malformed('élément inattendu parmi les certificats');
       }
-    } else if (tagged.tag === 1) {
+    } else {
       for (const c of tagged.children) {
-        if (c.cls === 0 && c.tag === 16) {
+        if (c.tag === 0x30) {
           // TBSCertList starts with a version INTEGER or the signature AlgorithmIdentifier, never [0] like a certificate.
-          const first = child(expectTag(child(c, 0), 0, 16), 0);
-          if (!(first.cls === 0 && (first.tag === 2 || first.tag === 16))) throw new CmsFormatError('a revocation entry is not a CRL');
+          const first = c.child(0, 'TBSCertList').expect(0x30, 'TBSCertList').child(0, 'début de TBSCertList');
+          if (first.tag !== 0x02 && first.tag !== 0x30) throw malformed('une entrée de révocation n’est pas une LCR');
           crls.push(c.raw);
-        }
-        else if (isContext(c, 1) && c.children[0] && oid(c.children[0]) === OID.ocspResponseFormat && c.children[1]) {
-          ocspResponses.push(c.children[1].raw);
+        } else if (c.isContext(1) && c.at(0)?.tag === 0x06 && c.at(0)!.oid() === OID.ocspResponseFormat && c.at(1)) {
+          ocspResponses.push(c.at(1)!.raw);
         }
       }
     }
   }
-  const signerInfos = child(sd, i);
-  if (signerInfos.tag !== 17 || signerInfos.children.length === 0) throw new CmsFormatError('no SignerInfo');
-  const si = expectTag(child(signerInfos, 0), 0, 16);
-  const siVersion = expectTag(child(si, 0), 0, 2, false);
-  if (siVersion.value.length !== 1 || (siVersion.value[0] !== 1 && siVersion.value[0] !== 3)) throw new CmsFormatError('unexpected SignerInfo version');
+  const signerInfos = sd.child(i, 'signerInfos');
+  if (signerInfos.tag !== 0x31 || signerInfos.children.length === 0) throw malformed('aucun SignerInfo');
+  const si = signerInfos.child(0, 'SignerInfo').expect(0x30, 'SignerInfo');
+  const siVersion = si.child(0, 'version de SignerInfo').expect(0x02, 'version de SignerInfo');
+  if (siVersion.content.length !== 1 || (siVersion.content[0] !== 1 && siVersion.content[0] !== 3)) throw malformed('version de SignerInfo inattendue');
   let j = 1;
-  const sidNode = child(si, j++);
+  const sidNode = si.child(j++, 'identifiant du signataire');
   const sid: SignerIdentifier = {};
-  if (isContext(sidNode, 0)) sid.subjectKeyIdentifier = sidNode.value;
+  if (sidNode.isContext(0)) sid.subjectKeyIdentifier = sidNode.content;
   else {
-    expectTag(sidNode, 0, 16);
-    sid.issuer = expectTag(child(sidNode, 0), 0, 16).raw;
-    sid.serial = expectTag(child(sidNode, 1), 0, 2, false).value;
-    if (sidNode.children.length !== 2) throw new CmsFormatError('malformed IssuerAndSerialNumber');
+    const [issuer, serial, more] = sidNode.items('IssuerAndSerialNumber');
+    if (!issuer || !serial || more) throw malformed('IssuerAndSerialNumber mal formé');
+    sid.issuer = issuer.expect(0x30, 'émetteur du signataire').raw;
+    sid.serial = serial.expect(0x02, 'numéro de série du signataire').content;
   }
-  const digestOid = algorithmOid(child(si, j++));
-  const digestAlgorithm = HASH_BY_OID[digestOid];
-  if (!digestAlgorithm) throw new CmsFormatError('unknown digest algorithm');
-  if (!digestOids.includes(digestOid)) throw new CmsFormatError('the signer’s digest algorithm is missing from digestAlgorithms');
+  const digestOid = digestAlgorithmOid(si.child(j++, 'algorithme de hachage du signataire'));
+  let digestAlgorithm: DigestName;
+  try {
+    digestAlgorithm = digestOf(digestOid);
+  } catch {
+    throw malformed('algorithme de hachage inconnu');
+  }
+  if (!digestOids.includes(digestOid)) throw malformed('l’algorithme de hachage du signataire manque dans digestAlgorithms');
   const parsed: ParsedCms = {
     der: contents.subarray(0, end),
     trailingNonZero,
@@ -154,66 +126,59 @@ function parseCmsUnsafe(contents: Uint8Array): ParsedCms {
     signatureTimestamps: [],
     signerInfoCount: signerInfos.children.length,
   };
-  let next = child(si, j);
-  if (isContext(next, 0)) {
+  let next = si.child(j, 'algorithme de signature');
+  if (next.isContext(0)) {
+    // What the signature covers: the attributes as SET OF (tag 0x31), not as [0] IMPLICIT.
     const der = Uint8Array.from(next.raw);
     der[0] = 0x31;
     parsed.signedAttrsDer = der;
     readSignedAttributes(next, parsed);
-    next = child(si, ++j);
+    next = si.child(++j, 'algorithme de signature');
   }
-  expectTag(next, 0, 16);
-  const sigOid = oid(child(next, 0));
-  const sigParams = next.children[1];
-  if (sigOid !== '1.2.840.113549.1.1.10' && sigParams && !(sigParams.cls === 0 && sigParams.tag === 5 && sigParams.value.length === 0)) {
-    throw new CmsFormatError('unexpected signature algorithm parameters');
-  }
-  if (next.children.length > 2) throw new CmsFormatError('malformed signature AlgorithmIdentifier');
-  parsed.signatureAlgorithm = { oid: oid(child(next, 0)), ...(next.children[1] ? { params: next.children[1] } : {}) };
-  parsed.signature = octets(expectTag(child(si, ++j), 0, 4, false));
-  const unsigned = si.children[j + 1];
-  if (unsigned && isContext(unsigned, 1)) {
+  parsed.signatureAlgorithm = readAlgorithm(next, 'algorithme de signature');
+  parsed.signature = si.child(++j, 'valeur de signature').octets('valeur de signature');
+  const unsigned = si.at(j + 1);
+  if (unsigned?.isContext(1)) {
     for (const attr of unsigned.children) {
-      const type = oid(child(attr, 0));
-      if (type === OID.signatureTimeStamp) for (const v of child(attr, 1).children) parsed.signatureTimestamps.push(v.raw);
+      if (attr.child(0, 'type d’attribut').oid('type d’attribut') !== OID.signatureTimeStamp) continue;
+      for (const v of attr.child(1, 'valeurs d’attribut').children) parsed.signatureTimestamps.push(v.raw);
     }
   }
   return parsed;
 }
 
 /** AlgorithmIdentifier with absent or NULL parameters (digest algorithms). */
-function algorithmOid(node: Tlv): string {
-  expectTag(node, 0, 16);
-  const params = node.children[1];
-  if (params && !(params.cls === 0 && params.tag === 5 && params.value.length === 0)) throw new CmsFormatError('unexpected digest algorithm parameters');
-  if (node.children.length > 2) throw new CmsFormatError('malformed AlgorithmIdentifier');
-  return oid(child(node, 0));
+function digestAlgorithmOid(node: Node): string {
+  const algorithm = readAlgorithm(node, 'algorithme de hachage');
+  const p = algorithm.params;
+  if (p && !(p.length === 2 && p[0] === 0x05 && p[1] === 0x00)) throw malformed('paramètres inattendus pour un algorithme de hachage');
+  return algorithm.oid;
 }
 
-function readSignedAttributes(set: Tlv, parsed: ParsedCms): void {
+function readSignedAttributes(set: Node, parsed: ParsedCms): void {
   for (const attr of set.children) {
-    const type = oid(child(attr, 0));
-    const value = child(child(attr, 1), 0);
+    const type = attr.child(0, 'type d’attribut').oid('type d’attribut');
+    const value = attr.child(1, 'valeurs d’attribut').child(0, `valeur de l’attribut ${type}`);
     switch (type) {
       case OID.contentType:
-        parsed.contentTypeAttr = oid(value);
+        parsed.contentTypeAttr = value.oid('content-type');
         break;
       case OID.messageDigest:
-        parsed.messageDigest = octets(value);
+        parsed.messageDigest = value.octets('message-digest');
         break;
       case OID.signingTime:
-        parsed.signingTime = time(value);
+        parsed.signingTime = value.time('signing-time');
         break;
       case OID.signingCertificateV2:
       case OID.signingCertificate:
-        parsed.essCertIds = child(value, 0).children.map((id) => readEssCertId(id, type === OID.signingCertificate ? 1 : 2));
+        parsed.essCertIds = value.child(0, 'liste ESSCertID').children.map((id) => readEssCertId(id, type === OID.signingCertificate ? 1 : 2));
         break;
-      case OID.revocationInfoArchival:
+      case OID.adbeRevocationInfoArchival:
         for (const part of value.children) {
-          const list = part.children[0];
+          const list = part.at(0);
           if (!list) continue;
-          if (part.tag === 0) for (const crl of list.children) parsed.crls.push(crl.raw);
-          if (part.tag === 1) for (const resp of list.children) parsed.ocspResponses.push(resp.raw);
+          if (part.number === 0) for (const crl of list.children) parsed.crls.push(crl.raw);
+          if (part.number === 1) for (const resp of list.children) parsed.ocspResponses.push(resp.raw);
         }
         break;
       default:
@@ -221,48 +186,18 @@ function readSignedAttributes(set: Tlv, parsed: ParsedCms): void {
   }
 }
 
-function readEssCertId(id: Tlv, version: 1 | 2): EssCertId {
+function readEssCertId(id: Node, version: 1 | 2): EssCertId {
   let k = 0;
-  let hash = version === 1 ? 'sha1' : 'sha256';
-  if (version === 2 && id.children[0]?.tag === 16) {
-    hash = HASH_BY_OID[oid(child(child(id, 0), 0))] ?? 'unknown';
+  let hash: DigestName | null = version === 1 ? 'SHA-1' : 'SHA-256';
+  if (version === 2 && id.at(0)?.tag === 0x30) {
+    try {
+      hash = digestOf(readAlgorithm(id.at(0), 'algorithme de ESSCertIDv2').oid);
+    } catch {
+      hash = null;
+    }
     k = 1;
   }
-  const certHash = octets(child(id, k));
-  const issuerSerial = id.children[k + 1]?.raw;
+  const certHash = id.child(k, 'certHash').octets('certHash');
+  const issuerSerial = id.at(k + 1)?.raw;
   return { version, hash, certHash, ...(issuerSerial ? { issuerSerial } : {}) };
-}
-
-/** Fields of an RFC 3161 TSTInfo. */
-export interface TstInfo {
-  policy: string;
-  hash: string;
-  hashedMessage: Uint8Array;
-  serial: string;
-  genTime: Date;
-}
-
-export function parseTstInfo(der: Uint8Array): TstInfo {
-  try {
-    const { node } = parseDer(der);
-    const imprint = child(node, 2);
-    const hash = HASH_BY_OID[oid(child(child(imprint, 0), 0))];
-    if (!hash) throw new CmsFormatError('unknown imprint hash');
-    return {
-      policy: oid(child(node, 1)),
-      hash,
-      hashedMessage: octets(child(imprint, 1)),
-      serial: hex(child(node, 3).value),
-      genTime: time(child(node, 4)),
-    };
-  } catch (error) {
-    if (error instanceof Asn1Error) throw new CmsFormatError(error.message);
-    throw error;
-  }
-}
-
-export function digest(hash: string, parts: Uint8Array[]): Uint8Array {
-  const h = crypto.createHash(hash);
-  for (const p of parts) h.update(p);
-  return h.digest();
 }

@@ -5,7 +5,8 @@
 export { verifyPdf } from './verify-pdf.ts';
 export type { VerifyOptions } from './verify-pdf.ts';
 export { renderHtmlReport, documentHeadline, signatureHeadline } from './report-html.ts';
-export type { Indication, PadesLevel, SignatureReport, SignerSummary, SubIndication, VerificationReport } from './report.ts';
+export type { Indication, ReachedLevel, SignatureReport, SignerSummary, SubIndication, VerificationReport } from './report.ts';
+export type { PadesLevel } from '../levels.ts';
 export type { Modification } from './modifications.ts';
 export { DEFAULT_LIMITS } from './limits.ts';
 export type { VerifyLimits } from './limits.ts';

@@ -1,13 +1,52 @@
-import crypto from 'node:crypto';
-import { OID, digest, type ParsedCms } from './cms.ts';
-import { verifySignatureValue, type CertificateCache, type CertificateInfo } from './certificate-info.ts';
+import {
+  Asn1Error, OID, hash, parseCertificate, sameBytes, verifySignature, verifySignatureCached, type ParsedCertificate,
+} from '../../asn1/index.ts';
+import type { ParsedCms } from './cms.ts';
 import type { Indication, SubIndication } from './report.ts';
+
+/**
+ * Certificates met during one file's verification: the same CA and TSA certificates
+ * recur in every CMS of a file. Whether a certificate's signature holds is asked of
+ * asn1's verification memory, which chain validation fills too: each certificate
+ * signature is checked once per process.
+ */
+export class CertificateCache {
+  private readonly intact = new Map<ParsedCertificate, boolean>();
+
+  /** The parsed certificate; throws an Asn1Error when it is unreadable. */
+  info(der: Uint8Array): ParsedCertificate {
+    return parseCertificate(der);
+  }
+
+  /** Whether the certificate is well formed and its signature verifies with one of the candidate issuer keys (SPKI DER). */
+  verifiesWith(cert: ParsedCertificate, issuerKeys: () => Iterable<Uint8Array>): boolean {
+    let ok = this.intact.get(cert);
+    if (ok === undefined) {
+      ok = intactCertificate(cert, issuerKeys);
+      this.intact.set(cert, ok);
+    }
+    return ok;
+  }
+}
+
+function intactCertificate(cert: ParsedCertificate, issuerKeys: () => Iterable<Uint8Array>): boolean {
+  // RFC 5280: the outer algorithm repeats the signed one exactly; nothing else is unsigned.
+  if (!sameBytes(cert.signatureAlgorithmDer, cert.tbsSignatureAlgorithmDer)) return false;
+  for (const spki of issuerKeys()) {
+    try {
+      if (verifySignatureCached(spki, cert.signatureAlgorithm, cert.tbs, cert.signature)) return true;
+    } catch {
+      // an algorithm or key this verifier cannot use proves nothing
+    }
+  }
+  return false;
+}
 
 export interface IntegrityResult {
   indication?: Indication;
   subIndication?: SubIndication;
   reasons: string[];
-  signer?: CertificateInfo;
+  signer?: ParsedCertificate;
   /** signing-certificate(-v2) present and matching the signer. */
   essMatches: boolean;
 }
@@ -24,8 +63,7 @@ export function checkIntegrity(cms: ParsedCms, content: Uint8Array[], pool: Uint
   let essMatches = false;
   if (cms.signedAttrsDer) {
     if (!cms.messageDigest) return { indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE', reasons: ['l’empreinte signée (message-digest) est absente'], essMatches };
-    const actual = digest(cms.digestAlgorithm, content);
-    if (!Buffer.from(actual).equals(cms.messageDigest)) {
+    if (!sameBytes(hash(cms.digestAlgorithm, ...content), cms.messageDigest)) {
       return { indication: 'TOTAL_FAILED', subIndication: 'HASH_FAILURE', reasons: ['le document a été modifié : son empreinte ne correspond plus à celle qui a été signée'], essMatches, ...(signer ? { signer } : {}) };
     }
     if (cms.contentTypeAttr !== undefined && cms.contentTypeAttr !== cms.eContentType) {
@@ -36,15 +74,19 @@ export function checkIntegrity(cms: ParsedCms, content: Uint8Array[], pool: Uint
     return { indication: 'INDETERMINATE', subIndication: 'NO_SIGNING_CERTIFICATE_FOUND', reasons: ['le certificat du signataire est introuvable dans la signature'], essMatches };
   }
   const signedData = cms.signedAttrsDer ?? Buffer.concat(content);
-  const verified = verifySignatureValue(signer.publicKey, cms.signatureAlgorithm, cms.digestAlgorithm, signedData, cms.signature);
-  if (typeof verified === 'object') return { indication: 'INDETERMINATE', subIndication: 'CRYPTO_CONSTRAINTS_FAILURE', reasons: [verified.unsupported], signer, essMatches };
+  let verified: boolean;
+  try {
+    verified = verifySignature(signer.spki, cms.signatureAlgorithm, signedData, cms.signature, cms.digestAlgorithm);
+  } catch (error) {
+    if (!(error instanceof Asn1Error)) throw error;
+    return { indication: 'INDETERMINATE', subIndication: 'CRYPTO_CONSTRAINTS_FAILURE', reasons: [error.message], signer, essMatches };
+  }
   if (!verified) {
     return { indication: 'TOTAL_FAILED', subIndication: 'SIG_CRYPTO_FAILURE', reasons: ['la valeur de signature ne correspond pas : la signature a été altérée ou ne vient pas de ce certificat'], signer, essMatches };
   }
   if (cms.essCertIds && cms.essCertIds.length > 0) {
     const id = cms.essCertIds[0]!;
-    const hash = id.hash === 'unknown' ? undefined : crypto.createHash(id.hash).update(signer.der).digest();
-    essMatches = hash !== undefined && hash.equals(id.certHash) && (id.issuerSerial === undefined || issuerSerialMatches(id.issuerSerial, signer));
+    essMatches = id.hash !== null && sameBytes(hash(id.hash, signer.der), id.certHash) && (id.issuerSerial === undefined || issuerSerialMatches(id.issuerSerial, signer));
     if (!essMatches) {
       return { indication: 'INDETERMINATE', subIndication: 'NO_SIGNING_CERTIFICATE_FOUND', reasons: ['le certificat désigné par la signature (signing-certificate) ne correspond pas à celui qui a signé'], signer, essMatches };
     }
@@ -64,7 +106,7 @@ export function checkIntegrity(cms: ParsedCms, content: Uint8Array[], pool: Uint
 export function alteredEmbeddedCertificate(embedded: Uint8Array[], pool: Uint8Array[], cache: CertificateCache): string | undefined {
   const all = [...embedded, ...pool];
   for (const der of embedded) {
-    let info: CertificateInfo;
+    let info: ParsedCertificate;
     try {
       info = cache.info(der);
     } catch {
@@ -72,40 +114,40 @@ export function alteredEmbeddedCertificate(embedded: Uint8Array[], pool: Uint8Ar
     }
     function* issuerKeys(): Generator<Uint8Array> {
       for (const c of all) {
-        let candidate: CertificateInfo;
+        let candidate: ParsedCertificate;
         try {
           candidate = cache.info(c);
         } catch {
           continue;
         }
-        if (Buffer.from(candidate.subjectDer).equals(info.issuerDer)) yield candidate.spki;
+        if (sameBytes(candidate.subjectDer, info.issuerDer)) yield candidate.spki;
       }
       yield info.spki; // self-signed
     }
-    if (!cache.verifiesWith(der, issuerKeys)) return `le certificat joint « ${info.subject} » est altéré ou son émetteur est inconnu`;
+    if (!cache.verifiesWith(info, issuerKeys)) return `le certificat joint « ${info.subject} » est altéré ou son émetteur est inconnu`;
   }
   return undefined;
 }
 
-function findSigner(cms: ParsedCms, pool: Uint8Array[], cache: CertificateCache): CertificateInfo | undefined {
+function findSigner(cms: ParsedCms, pool: Uint8Array[], cache: CertificateCache): ParsedCertificate | undefined {
   for (const der of pool) {
-    let info: CertificateInfo;
+    let info: ParsedCertificate;
     try {
       info = cache.info(der);
     } catch {
       continue;
     }
     if (cms.sid.subjectKeyIdentifier) {
-      if (info.subjectKeyIdentifier && Buffer.from(info.subjectKeyIdentifier).equals(cms.sid.subjectKeyIdentifier)) return info;
+      if (info.subjectKeyId && info.subjectKeyId === Buffer.from(cms.sid.subjectKeyIdentifier).toString('hex')) return info;
     } else if (cms.sid.serial && cms.sid.issuer) {
-      if (Buffer.from(info.serial).equals(cms.sid.serial) && Buffer.from(info.issuerDer).equals(cms.sid.issuer)) return info;
+      if (sameBytes(info.serialBytes, cms.sid.serial) && sameBytes(info.issuerDer, cms.sid.issuer)) return info;
     }
   }
   return undefined;
 }
 
 /** IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber } — compare the serial and the directory name bytes. */
-function issuerSerialMatches(issuerSerial: Uint8Array, signer: CertificateInfo): boolean {
+function issuerSerialMatches(issuerSerial: Uint8Array, signer: ParsedCertificate): boolean {
   const raw = Buffer.from(issuerSerial);
-  return raw.includes(Buffer.from(signer.serial)) && raw.includes(Buffer.from(signer.issuerDer));
+  return raw.includes(Buffer.from(signer.serialBytes)) && raw.includes(Buffer.from(signer.issuerDer));
 }

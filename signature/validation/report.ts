@@ -1,3 +1,4 @@
+import type { PadesLevel } from '../levels.ts';
 import type { RgsLevel } from '../../certs/policies.ts';
 import type { Modification } from './modifications.ts';
 
@@ -28,7 +29,7 @@ export type SubIndication =
   | 'RGS_LEVEL_TOO_LOW';
 
 /** PAdES baseline level reached; PKCS7 for the legacy adbe.pkcs7.detached format; none below B-B. */
-export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA' | 'PKCS7' | 'none';
+export type ReachedLevel = PadesLevel | 'PKCS7' | 'none';
 
 export interface SignerSummary {
   subject: string;
@@ -45,7 +46,7 @@ export interface SignatureReport {
   /** Plain French, most important first. */
   reasons: string[];
   /** Null for document timestamps. */
-  padesLevel: PadesLevel | null;
+  padesLevel: ReachedLevel | null;
   signer: SignerSummary | null;
   rgsLevel: RgsLevel | null;
   /** Null when no level was required (and for document timestamps). */

@@ -7,12 +7,12 @@ import { PdfRevisions, type PdfState } from './pdf-revisions.ts';
 import { PdfString } from './pdf-objects.ts';
 import { findSignatures, parsePdfDate, type FoundSignature } from './signature-fields.ts';
 import { checkByteRange, signedBytes } from './byte-range.ts';
-import { OID, parseCms, type ParsedCms } from './cms.ts';
-import { alteredEmbeddedCertificate, checkIntegrity } from './integrity.ts';
+import { parseCms, type ParsedCms } from './cms.ts';
+import { alteredEmbeddedCertificate, checkIntegrity, CertificateCache } from './integrity.ts';
 import { readDss, type DssContent } from './dss.ts';
 import { analyzeUpdate, isAllowed, type Modification, type UpdateAnalysis } from './modifications.ts';
-import { CertificateCache, type CertificateInfo } from './certificate-info.ts';
-import type { Indication, PadesLevel, SignatureReport, SubIndication, VerificationReport } from './report.ts';
+import { OID, type ParsedCertificate } from '../../asn1/index.ts';
+import type { Indication, ReachedLevel, SignatureReport, SubIndication, VerificationReport } from './report.ts';
 
 export interface VerifyOptions {
   /** Trusted roots (DER). */
@@ -82,7 +82,7 @@ interface Work {
   signedEnd: number;
   parts?: Uint8Array[];
   cms?: ParsedCms;
-  signer?: CertificateInfo;
+  signer?: ParsedCertificate;
   signatureTimestampOk: boolean;
   /** The TSA chains of the signature's timestamps, as validated. */
   timestampChains: PathValidationResult[];
@@ -320,7 +320,7 @@ function integrityStep(w: Work, pool: Uint8Array[], cache: CertificateCache): vo
   const result = checkIntegrity(cms, w.parts!, [...cms.certificates, ...pool], w.found.subFilter === 'ETSI.CAdES.detached', cache);
   if (result.signer) {
     w.signer = result.signer;
-    w.report.signer = { subject: result.signer.subject, serialNumber: result.signer.serialHex, issuer: result.signer.issuer };
+    w.report.signer = { subject: result.signer.subject, serialNumber: result.signer.serialNumber, issuer: result.signer.issuer };
   }
   if (cms.signingTime && !w.report.claimedTime) w.report.claimedTime = cms.signingTime.toISOString();
   if (result.indication) fail(w, result.indication, result.subIndication ?? null, result.reasons[0] ?? 'signature invalide');
@@ -425,7 +425,7 @@ async function documentTimestampStep(w: Work, ctx: Ctx): Promise<void> {
   const v = await checkToken(cms.der, Buffer.concat(w.parts!), ctx, cms.certificates, rev.crls, rev.ocspResponses);
   if (v.tsaCertificate) {
     const info = safeInfo(v.tsaCertificate, ctx.cache);
-    if (info) w.report.signer = { subject: info.subject, serialNumber: info.serialHex, issuer: info.issuer };
+    if (info) w.report.signer = { subject: info.subject, serialNumber: info.serialNumber, issuer: info.issuer };
   }
   if (v.genTime) w.report.timestampTime = v.genTime.toISOString();
   w.report.validationTime = v.genTime?.toISOString() ?? null;
@@ -491,7 +491,7 @@ async function signatureStep(w: Work, works: Work[], ctx: Ctx, doc: PdfRevisions
     for (const r of chain.reasons.slice(1)) w.report.reasons.push(r);
   }
   // Step 6: purpose and level.
-  if (signer.nonRepudiation === false) fail(w, 'INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE', 'le certificat n’est pas prévu pour signer (usage « non-répudiation » absent)');
+  if (signer.keyUsage && !signer.keyUsage.usages.includes('nonRepudiation')) fail(w, 'INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE', 'le certificat n’est pas prévu pour signer (usage « non-répudiation » absent)');
   const required = ctx.options.requiredRgsLevel;
   if (required !== undefined) {
     w.report.meetsRequiredLevel = chain.rgsLevel !== null && chain.rgsLevel >= required;
@@ -507,7 +507,7 @@ function stars(level: number): string {
 }
 
 /** Step 7's level: what is present and verified, from B-B up. */
-function padesLevel(w: Work, works: Work[], doc: PdfRevisions, dss: DssContent | undefined): PadesLevel {
+function padesLevel(w: Work, works: Work[], doc: PdfRevisions, dss: DssContent | undefined): ReachedLevel {
   if (w.found.subFilter === 'adbe.pkcs7.detached') return 'PKCS7';
   const cms = w.cms!;
   if (!cms.signedAttrsDer || !cms.essCertIds?.length || !cms.messageDigest) return 'none';
@@ -542,7 +542,7 @@ function firstDssAfter(doc: PdfRevisions, from: number): number | undefined {
   return undefined;
 }
 
-function safeInfo(der: Uint8Array, cache: CertificateCache): CertificateInfo | undefined {
+function safeInfo(der: Uint8Array, cache: CertificateCache): ParsedCertificate | undefined {
   try {
     return cache.info(der);
   } catch {

@@ -101,7 +101,7 @@ describe('GET /health', () => {
 
 describe('mounted route families', () => {
   it('serve the PKI plugin with its own binary parsers at the root, beside the JSON API', async () => {
-    const { pkiRoutes } = await import('../../certs/http.ts');
+    const { pkiRoutes } = await import('../../api/routes/pki.ts');
     const seen: Buffer[] = [];
     const app = await buildServer({
       sql: api.sql,

@@ -11,9 +11,11 @@ import { createSerialAllocator } from '../../certs/tsa/serials.ts';
 import { keyObjectSigner } from '../../certs/tsa/key-signer.ts';
 import { createTsaClient, TsaClientError } from '../../certs/tsa/client.ts';
 import { readTimestampToken } from '../../certs/tsa/token.ts';
-import { pkiRoutes, enginePkiServices } from '../../certs/http.ts';
-import { integer, octets, oid, seq } from '../../certs/tsa/der.ts';
+import { pkiRoutes } from '../../api/routes/pki.ts';
+import { enginePkiServices } from '../../certs/services.ts';
+import { integer, octets, oid, seq } from '../../asn1/index.ts';
 import { makeRoot, issue, TIME_STAMPING } from './tsa-support.ts';
+import { pkiStore } from '../../db/repositories/pki.ts';
 
 type Db = Awaited<ReturnType<typeof createTestDatabase>>;
 
@@ -28,7 +30,7 @@ beforeAll(async () => {
   const tsaCert = await issue(root, { name: 'CN=Test TSA HTTP,C=FR', eku: { usages: [TIME_STAMPING], critical: true } });
   const tsa = createTimestampAuthority({
     signer: keyObjectSigner(tsaCert.privateKey, tsaCert.der, [root.der]),
-    serials: createSerialAllocator(db.sql, { blockSize: 64 }),
+    serials: createSerialAllocator(pkiStore(db.sql), { blockSize: 64 }),
   });
   app = Fastify();
   await app.register(pkiRoutes, { tsa, bodyLimit: 4096 });
@@ -165,7 +167,7 @@ describe('TSA over HTTP', () => {
   });
 
   it('before `pki init` the engine services answer cleanly: rejection, unauthorized, 404', async () => {
-    const services = enginePkiServices(db.sql, { secret: 'a-secret-that-is-long-enough' });
+    const services = enginePkiServices(pkiStore(db.sql), { secret: 'a-secret-that-is-long-enough' });
     await expect(services.warmUp()).rejects.toThrow(/pki init|n’existe pas|introuvable/i);
     const early = Fastify();
     await early.register(pkiRoutes, services);

@@ -11,6 +11,7 @@ import { PROFILES } from '../../certs/profiles.ts';
 import { KEY_TYPES } from '../../certs/keys.ts';
 import { PkiError } from '../../certs/errors.ts';
 import { certText, tempDir, verifyWithOpenssl } from './pki-support.ts';
+import { pkiStore } from '../../db/repositories/pki.ts';
 
 const P = pkcs11js;
 const secret = { secret: 'secret-maitre-de-test-0123456789' };
@@ -30,7 +31,7 @@ beforeAll(async () => {
   initSoftHsmToken(store, { label: 'vide', pin: PIN, soPin: '13579135' });
   initSoftHsmToken(store, { label: 'ac-jeton', pin: CA_PIN, soPin: '13579135' });
   db = await createTestDatabase();
-  await initPki(db.sql, { ...secret, publicBaseUrl: 'http://127.0.0.1:8080', caKeyType: 'ec256' });
+  await initPki(pkiStore(db.sql), { ...secret, publicBaseUrl: 'http://127.0.0.1:8080', caKeyType: 'ec256' });
 });
 afterAll(async () => {
   await db?.drop();
@@ -53,7 +54,7 @@ describe('token profiles: key generated on the SoftHSM2 token', () => {
     for (const keyType of KEY_TYPES) {
       it(`${profileName} with ${keyType}: openssl verify accepts it, the token holds key and certificate`, async () => {
         const keyLabel = `${profileName}-${keyType}`;
-        const result = await issueCertificate(db.sql, {
+        const result = await issueCertificate(pkiStore(db.sql), {
           profile: profileName,
           // a seal is named after the organisation when no seal name is given
           subject: profileName === 'seal-rgs3' ? { organisation: person.organisation, siren: person.siren } : person,
@@ -141,7 +142,7 @@ describe('token errors are precise and never show the PIN', () => {
     const error = await refusal(() => openTokenSigner({ ...token, pin: '999999', keyLabel: 'person-rgs2-ec256' }), 'WRONG_PIN');
     expect(error.message).toMatch(/Code PIN incorrect pour le jeton « passeport-test »/);
     expect(error.message).not.toContain('999999');
-    await refusal(() => issueCertificate(db.sql, { profile: 'person-rgs2', subject: person, key: { store: 'token', type: 'ec256', token: { ...token, pin: '999999' } }, registration: faceToFace, secret }), 'WRONG_PIN');
+    await refusal(() => issueCertificate(pkiStore(db.sql), { profile: 'person-rgs2', subject: person, key: { store: 'token', type: 'ec256', token: { ...token, pin: '999999' } }, registration: faceToFace, secret }), 'WRONG_PIN');
   });
 
   it('missing token, missing module, key not found, key label taken, no certificate', async () => {
@@ -150,31 +151,31 @@ describe('token errors are precise and never show the PIN', () => {
     expect((await refusal(() => openTokenSigner({ ...token, keyLabel: 'inconnue' }), 'KEY_NOT_FOUND')).message).toMatch(/« inconnue » introuvable/);
     await refusal(() => openTokenSigner(token), 'KEY_AMBIGUOUS');
     await refusal(() => openTokenSigner({ ...token, tokenLabel: 'vide' }), 'KEY_NOT_FOUND');
-    await refusal(() => issueCertificate(db.sql, { profile: 'person-rgs2', subject: person, key: { store: 'token', type: 'ec256', token, keyLabel: 'person-rgs2-ec256' }, registration: faceToFace, secret }), 'KEY_LABEL_TAKEN');
-    await refusal(() => issueCertificate(db.sql, { profile: 'person-rgs2', subject: person, key: { store: 'token', type: 'ec256', token: { ...token, tokenLabel: '' } }, registration: faceToFace, secret }), 'TOKEN_LABEL_MISSING');
+    await refusal(() => issueCertificate(pkiStore(db.sql), { profile: 'person-rgs2', subject: person, key: { store: 'token', type: 'ec256', token, keyLabel: 'person-rgs2-ec256' }, registration: faceToFace, secret }), 'KEY_LABEL_TAKEN');
+    await refusal(() => issueCertificate(pkiStore(db.sql), { profile: 'person-rgs2', subject: person, key: { store: 'token', type: 'ec256', token: { ...token, tokenLabel: '' } }, registration: faceToFace, secret }), 'TOKEN_LABEL_MISSING');
   });
 });
 
 describe('CA keys kept on a PKCS#11 token', () => {
   it('initPki generates every CA key on the token; certificates issued with them pass openssl', async () => {
     caDb = await createTestDatabase();
-    const init = await initPki(caDb.sql, { ...secret, caKeyType: 'ec384', caToken: { tokenLabel: 'ac-jeton', pin: CA_PIN } });
+    const init = await initPki(pkiStore(caDb.sql), { ...secret, caKeyType: 'ec384', caToken: { tokenLabel: 'ac-jeton', pin: CA_PIN } });
     expect(init.created).toHaveLength(6);
     const rows = await caDb.sql<{ name: string; key_location: string; key_ciphertext: Uint8Array | null }[]>`select name, key_location, key_ciphertext from pki_ca`;
     for (const row of rows) {
       expect(row.key_ciphertext).toBeNull();
       expect(row.key_location).toBe(`pkcs11:token=ac-jeton;object=passeport-ca-${row.name};id=${row.key_location.split(';id=')[1]}`);
     }
-    await refusal(() => issueCertificate(caDb!.sql, { profile: 'person-rgs1', subject: person, key: { store: 'software', type: 'ec256' }, registration: { identityCheck: 'remote', operator: 'x' }, secret }), 'CA_PIN_MISSING');
-    await refusal(() => loadCa(caDb!.sql, 'rgs1', { ...secret, caTokenPin: '000000' }), 'WRONG_PIN');
+    await refusal(() => issueCertificate(pkiStore(caDb!.sql), { profile: 'person-rgs1', subject: person, key: { store: 'software', type: 'ec256' }, registration: { identityCheck: 'remote', operator: 'x' }, secret }), 'CA_PIN_MISSING');
+    await refusal(() => loadCa(pkiStore(caDb!.sql), 'rgs1', { ...secret, caTokenPin: '000000' }), 'WRONG_PIN');
     const access = { ...secret, caTokenPin: CA_PIN };
-    const soft = await issueCertificate(caDb.sql, { profile: 'person-rgs1', subject: person, key: { store: 'software', type: 'rsa2048' }, registration: { identityCheck: 'remote', operator: 'x' }, secret: access });
+    const soft = await issueCertificate(pkiStore(caDb.sql), { profile: 'person-rgs1', subject: person, key: { store: 'software', type: 'rsa2048' }, registration: { identityCheck: 'remote', operator: 'x' }, secret: access });
     expect(verifyWithOpenssl(dir, soft.certificate, soft.chain, PROFILES['person-rgs1'].policies[0]!).stdout).toMatch(/: OK\n/);
     expect(certText(soft.certificate)).toMatch(/Signature Algorithm: ecdsa-with-SHA384/);
-    const onToken = await issueCertificate(caDb.sql, { profile: 'seal-rgs3', subject: { organisation: 'Banque Exemple', siren: '356000000' },
+    const onToken = await issueCertificate(pkiStore(caDb.sql), { profile: 'seal-rgs3', subject: { organisation: 'Banque Exemple', siren: '356000000' },
       key: { store: 'token', type: 'ec256', token, keyLabel: 'cachet-banque' }, registration: faceToFace, secret: access });
     expect(verifyWithOpenssl(dir, onToken.certificate, onToken.chain, PROFILES['seal-rgs3'].policies[0]!).stdout).toMatch(/: OK\n/);
-    const ca = await loadCa(caDb.sql, 'seal', access);
+    const ca = await loadCa(pkiStore(caDb.sql), 'seal', access);
     const data = crypto.randomBytes(30);
     expect(crypto.verify('sha384', data, { key: new crypto.X509Certificate(ca.certificate).publicKey, dsaEncoding: 'der' }, await ca.signer.sign(data, 'SHA-384'))).toBe(true);
     const session = TokenSession.open({ ...token, tokenLabel: 'ac-jeton', pin: CA_PIN });

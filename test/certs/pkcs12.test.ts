@@ -10,9 +10,11 @@ import { POLICY_OIDS } from '../../certs/policies.ts';
 import { issueCertificate, type IssuedResult } from '../../certs/issue.ts';
 import { pkcs12Signer, readPkcs12 } from '../../certs/pkcs12.ts';
 import { softwareSigner } from '../../certs/signers.ts';
-import { derToPem, parseCertificate, parseCertificates, parsePrivateKey } from '../../certs/der.ts';
+import { derToPem } from '../../asn1/index.ts';
+import { readCertificate, readCertificates, readPrivateKey } from '../../certs/certificates.ts';
 import { PkiError } from '../../certs/errors.ts';
 import { certText, tempDir, verifyWithOpenssl } from './pki-support.ts';
+import { pkiStore } from '../../db/repositories/pki.ts';
 
 const secret = { secret: 'secret-maitre-de-test-0123456789' };
 const passphrase = 'phrase secrète à tester';
@@ -43,9 +45,9 @@ function expectPkiError(run: () => unknown, code: string): PkiError {
 beforeAll(async () => {
   db = await createTestDatabase();
   // RSA 3072 CA keys here (the other suites use EC keys to stay fast): openssl judges those too.
-  await initPki(db.sql, { ...secret, caKeyType: 'rsa3072' });
+  await initPki(pkiStore(db.sql), { ...secret, caKeyType: 'rsa3072' });
   for (const type of ['rsa2048', 'ec384'] as const) {
-    issued[type] = await issueCertificate(db.sql, { profile: 'person-rgs1', subject: person, key: { store: 'software', type, pkcs12Passphrase: passphrase }, registration: remote, secret });
+    issued[type] = await issueCertificate(pkiStore(db.sql), { profile: 'person-rgs1', subject: person, key: { store: 'software', type, pkcs12Passphrase: passphrase }, registration: remote, secret });
     fs.writeFileSync(path.join(dir, `${type}.p12`), issued[type]!.pkcs12!);
   }
 });
@@ -55,10 +57,10 @@ afterAll(async () => {
 
 describe('PKCS#12 delivery of RGS * keys', () => {
   it('the RSA 3072 hierarchy and what it issues pass openssl strict checks', async () => {
-    const root = await loadCa(db.sql, 'root', secret);
+    const root = await loadCa(pkiStore(db.sql), 'root', secret);
     expect(certText(root.certificate)).toMatch(/Public-Key: \(3072 bit\)/);
     for (const name of ['rgs1', 'rgs2', 'rgs3', 'seal', 'tsa'] as const) {
-      const ca = await loadCa(db.sql, name, secret);
+      const ca = await loadCa(pkiStore(db.sql), name, secret);
       const policy = PROFILES[`ca-${name}` as const].policies[0]!;
       expect(verifyWithOpenssl(dir, ca.certificate, [root.certificate], policy).stdout).toMatch(/: OK\n/);
     }
@@ -81,7 +83,7 @@ describe('PKCS#12 delivery of RGS * keys', () => {
       const key = crypto.createPrivateKey(dump.out.slice(dump.out.indexOf('-----BEGIN PRIVATE KEY-----')));
       const certPem = dump.out.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)!;
       expect(certPem).toHaveLength(3);
-      expect(Buffer.from(parseCertificate(certPem[0]!).rawData).equals(Buffer.from(issued[type]!.certificate))).toBe(true);
+      expect(Buffer.from(readCertificate(certPem[0]!).der).equals(Buffer.from(issued[type]!.certificate))).toBe(true);
       const data = Buffer.from('contrat');
       expect(crypto.verify('sha256', data, new crypto.X509Certificate(issued[type]!.certificate).publicKey, crypto.sign('sha256', data, key))).toBe(true);
       const wrong = p12openssl(['-info', '-noout', '-in', file], 'mauvaise phrase');
@@ -126,16 +128,16 @@ describe('PKCS#12 delivery of RGS * keys', () => {
 describe('parsing and software signers', () => {
   it('malformed PEM and DER inputs give precise errors', () => {
     const der = issued.ec384!.certificate;
-    expect(parseCertificate(derToPem(der)).serialNumber.toLowerCase()).toBe(issued.ec384!.serial);
-    expect(parseCertificates(derToPem(der) + derToPem(issued.ec384!.chain[0]!))).toHaveLength(2);
-    expectPkiError(() => parseCertificate(der.subarray(0, 100)), 'MALFORMED_CERTIFICATE');
-    expectPkiError(() => parseCertificate(new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01])), 'MALFORMED_CERTIFICATE');
-    expectPkiError(() => parseCertificate(crypto.randomBytes(300)), 'MALFORMED_CERTIFICATE');
-    expectPkiError(() => parseCertificate('-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n'), 'MALFORMED_PEM');
-    expectPkiError(() => parseCertificate('rien ici'), 'MALFORMED_PEM');
-    expectPkiError(() => parseCertificate(`-----BEGIN CERTIFICATE-----\n${Buffer.from('pas un certificat').toString('base64')}\n-----END CERTIFICATE-----\n`), 'MALFORMED_CERTIFICATE');
-    expectPkiError(() => parsePrivateKey('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'), 'MALFORMED_KEY');
-    expectPkiError(() => parsePrivateKey(crypto.randomBytes(64)), 'MALFORMED_KEY');
+    expect(readCertificate(derToPem(der)).serialNumber.toLowerCase()).toBe(issued.ec384!.serial);
+    expect(readCertificates(derToPem(der) + derToPem(issued.ec384!.chain[0]!))).toHaveLength(2);
+    expectPkiError(() => readCertificate(der.subarray(0, 100)), 'MALFORMED_CERTIFICATE');
+    expectPkiError(() => readCertificate(new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01])), 'MALFORMED_CERTIFICATE');
+    expectPkiError(() => readCertificate(crypto.randomBytes(300)), 'MALFORMED_CERTIFICATE');
+    expectPkiError(() => readCertificate('-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n'), 'MALFORMED_PEM');
+    expectPkiError(() => readCertificate('rien ici'), 'MALFORMED_PEM');
+    expectPkiError(() => readCertificate(`-----BEGIN CERTIFICATE-----\n${Buffer.from('pas un certificat').toString('base64')}\n-----END CERTIFICATE-----\n`), 'MALFORMED_CERTIFICATE');
+    expectPkiError(() => readPrivateKey('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'), 'MALFORMED_KEY');
+    expectPkiError(() => readPrivateKey(crypto.randomBytes(64)), 'MALFORMED_KEY');
   });
 
   it('softwareSigner: PKCS#1 v1.5, PSS with explicit salt, ECDSA in DER; refuses a key that is not the certificate’s', async () => {

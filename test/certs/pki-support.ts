@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { derToPem } from '../../certs/der.ts';
+import { derToPem } from '../../asn1/index.ts';
 
 /** Shared by the PKI producer tests: temp dirs, openssl as outside judge. */
 export function tempDir(prefix: string): string {

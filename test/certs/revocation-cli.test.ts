@@ -7,6 +7,7 @@ import { initTestPki, issueTestCertificate, writePem, TEST_SECRET } from './revo
 import { engineCaLoader } from '../../certs/revocation/issuing-ca.ts';
 import { tempDir } from './tsa-support.ts';
 import { cli, root } from '../support/cli.ts';
+import { pkiStore } from '../../db/repositories/pki.ts';
 
 type Db = Awaited<ReturnType<typeof createTestDatabase>>;
 
@@ -89,6 +90,11 @@ describe('passeport pki revoke | crl | serve', () => {
     expect(crl.headers.get('content-type')).toBe('application/pkix-crl');
     const ca = await fetch(`${url}/pki/ca/root.cer`);
     expect(ca.headers.get('content-type')).toBe('application/pkix-cert');
+    // Refusals are the API's problem+json, written by its one handler, even with the routes served alone.
+    const unknown = await fetch(`${url}/pki/crl/inconnue.crl`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+    expect(await unknown.json()).toMatchObject({ type: 'https://passeport.example/problems/not-found', status: 404, instance: '/pki/crl/inconnue.crl', detail: expect.stringContaining('AC inconnue « inconnue »') });
 
     const data = path.join(dir, 'data.txt');
     fs.writeFileSync(data, 'bon pour accord');
@@ -97,7 +103,7 @@ describe('passeport pki revoke | crl | serve', () => {
     const reply = await fetch(`${url}/tsa`, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: fs.readFileSync(queryFile) });
     const replyFile = path.join(dir, 'r.tsr');
     fs.writeFileSync(replyFile, Buffer.from(await reply.arrayBuffer()));
-    const loadCa = engineCaLoader(db.sql, { secret: TEST_SECRET });
+    const loadCa = engineCaLoader(pkiStore(db.sql), { secret: TEST_SECRET });
     const rootPem = writePem(dir, 'root.pem', (await loadCa('root')).certificate);
     const chainPem = writePem(dir, 'chain.pem', (await loadCa('tsa')).certificate);
     const verified = await run('openssl', ['ts', '-verify', '-data', data, '-in', replyFile, '-CAfile', rootPem, '-untrusted', chainPem]);

@@ -2,12 +2,14 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import crypto from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createTestDatabase } from '../support/db.ts';
-import { pkiRoutes, enginePkiServices } from '../../certs/http.ts';
+import { pkiRoutes } from '../../api/routes/pki.ts';
+import { enginePkiServices } from '../../certs/services.ts';
 import { revokeCertificate } from '../../certs/revocation/revoke.ts';
 import { engineCaLoader } from '../../certs/revocation/issuing-ca.ts';
 import { createTsaClient } from '../../certs/tsa/client.ts';
 import { validatePath, verifyTimestampToken, type RevocationFetcher } from '../../certs/validation/index.ts';
 import { initTestPki, issueTestCertificate, TEST_SECRET } from './revocation-support.ts';
+import { pkiStore } from '../../db/repositories/pki.ts';
 
 /**
  * What this part produces, judged by the project's own verifier (certs/validation):
@@ -35,11 +37,11 @@ const fetchRevocation: RevocationFetcher = async (url, kind, request) => {
 beforeAll(async () => {
   db = await createTestDatabase();
   await initTestPki(db.sql);
-  const loadCa = engineCaLoader(db.sql, { secret: TEST_SECRET });
+  const loadCa = engineCaLoader(pkiStore(db.sql), { secret: TEST_SECRET });
   root = (await loadCa('root')).certificate;
   rgs1 = (await loadCa('rgs1')).certificate;
   app = Fastify();
-  await app.register(pkiRoutes, enginePkiServices(db.sql, { secret: TEST_SECRET, serviceKeyType: 'ec256' }));
+  await app.register(pkiRoutes, enginePkiServices(pkiStore(db.sql), { secret: TEST_SECRET, serviceKeyType: 'ec256' }));
   baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
 });
 
@@ -58,7 +60,7 @@ describe('revocation data as the verifier sees it', () => {
     expect(before.revocation.status).toBe('good');
     expect(fetched.length).toBeGreaterThan(0);
 
-    const revocation = await revokeCertificate(db.sql, { caName: 'rgs1', serialHex: cert.serial, reason: 'keyCompromise', operator: 'test' });
+    const revocation = await revokeCertificate(pkiStore(db.sql), { caName: 'rgs1', serialHex: cert.serial, reason: 'keyCompromise', operator: 'test' });
     const after = await validatePath({ ...input, time: new Date(Date.now() + 2000) });
     expect(after.indication).toBe('FAILED');
     expect(after.subIndication).toBe('REVOKED');

@@ -7,10 +7,12 @@ import { createTestDatabase } from '../support/db.ts';
 import { revokeCertificate } from '../../certs/revocation/revoke.ts';
 import { generateCrl, currentCrl } from '../../certs/revocation/crl.ts';
 import { engineCaLoader, type CaLoader } from '../../certs/revocation/issuing-ca.ts';
-import { pkiRoutes, enginePkiServices } from '../../certs/http.ts';
+import { pkiRoutes } from '../../api/routes/pki.ts';
+import { enginePkiServices } from '../../certs/services.ts';
 import { PkiError } from '../../certs/errors.ts';
 import { initTestPki, issueTestCertificate, writePem, TEST_SECRET } from './revocation-support.ts';
 import { tempDir } from './tsa-support.ts';
+import { pkiStore } from '../../db/repositories/pki.ts';
 
 type Db = Awaited<ReturnType<typeof createTestDatabase>>;
 
@@ -36,7 +38,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   dir = tempDir('passeport-revocation-');
   await initTestPki(db.sql);
-  loadCa = engineCaLoader(db.sql, { secret: TEST_SECRET });
+  loadCa = engineCaLoader(pkiStore(db.sql), { secret: TEST_SECRET });
   const root = await loadCa('root');
   const rgs1 = await loadCa('rgs1');
   rootPem = writePem(dir, 'root.pem', root.certificate);
@@ -44,7 +46,7 @@ beforeAll(async () => {
   caFilePem = writePem(dir, 'cafile.pem', rgs1.certificate, root.certificate);
   app = Fastify();
   // The engine's wiring: delegated OCSP responders and the TSA unit issued on first use.
-  await app.register(pkiRoutes, enginePkiServices(db.sql, { secret: TEST_SECRET, serviceKeyType: 'ec256' }));
+  await app.register(pkiRoutes, enginePkiServices(pkiStore(db.sql), { secret: TEST_SECRET, serviceKeyType: 'ec256' }));
   baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
 });
 
@@ -67,17 +69,17 @@ const crlNumber = (text: string): number => Number(/X509v3 CRL Number:\s*\n\s*(\
 describe('revocation', () => {
   it('refuses unknown serials, unknown reasons and a second revocation with clear errors', async () => {
     const cert = await issueTestCertificate(db.sql, 'rgs1', 'Camille Refus');
-    await expect(revokeCertificate(db.sql, { caName: 'rgs1', serialHex: 'abcdef0123', reason: 'keyCompromise', operator: 'op' }))
+    await expect(revokeCertificate(pkiStore(db.sql), { caName: 'rgs1', serialHex: 'abcdef0123', reason: 'keyCompromise', operator: 'op' }))
       .rejects.toMatchObject({ code: 'UNKNOWN_CERTIFICATE', message: expect.stringContaining('Aucun certificat') });
-    await expect(revokeCertificate(db.sql, { caName: 'rgs1', serialHex: 'zz', reason: 'keyCompromise', operator: 'op' }))
+    await expect(revokeCertificate(pkiStore(db.sql), { caName: 'rgs1', serialHex: 'zz', reason: 'keyCompromise', operator: 'op' }))
       .rejects.toMatchObject({ code: 'INVALID_SERIAL' });
-    await expect(revokeCertificate(db.sql, { caName: 'rgs1', serialHex: cert.serial, reason: 'stolen', operator: 'op' }))
+    await expect(revokeCertificate(pkiStore(db.sql), { caName: 'rgs1', serialHex: cert.serial, reason: 'stolen', operator: 'op' }))
       .rejects.toMatchObject({ code: 'INVALID_REASON' });
-    await expect(revokeCertificate(db.sql, { caName: 'rgs2', serialHex: cert.serial, reason: 'superseded', operator: 'op' }))
+    await expect(revokeCertificate(pkiStore(db.sql), { caName: 'rgs2', serialHex: cert.serial, reason: 'superseded', operator: 'op' }))
       .rejects.toMatchObject({ code: 'UNKNOWN_CERTIFICATE' });
-    const first = await revokeCertificate(db.sql, { caName: 'rgs1', serialHex: cert.serial.toUpperCase(), reason: 'superseded', operator: 'op' });
+    const first = await revokeCertificate(pkiStore(db.sql), { caName: 'rgs1', serialHex: cert.serial.toUpperCase(), reason: 'superseded', operator: 'op' });
     expect(first.serialHex).toBe(cert.serial);
-    const again = revokeCertificate(db.sql, { caName: 'rgs1', serialHex: cert.serial, reason: 'keyCompromise', operator: 'op' });
+    const again = revokeCertificate(pkiStore(db.sql), { caName: 'rgs1', serialHex: cert.serial, reason: 'keyCompromise', operator: 'op' });
     await expect(again).rejects.toBeInstanceOf(PkiError);
     await expect(again).rejects.toMatchObject({ code: 'ALREADY_REVOKED', message: expect.stringContaining('déjà révoqué') });
   });
@@ -96,7 +98,7 @@ describe('revocation', () => {
     expect(crlNumber(same.text)).toBe(crlNumber(before.text));
 
     const invalidity = new Date(Date.now() - 3 * 86400_000);
-    await revokeCertificate(db.sql, { caName: 'rgs1', serialHex: cert.serial, reason: 'keyCompromise', invalidityDate: invalidity, operator: 'agent 7' });
+    await revokeCertificate(pkiStore(db.sql), { caName: 'rgs1', serialHex: cert.serial, reason: 'keyCompromise', invalidityDate: invalidity, operator: 'agent 7' });
     const after = await fetchCrl('rgs1');
     expect(after.text).toContain('verify OK');
     expect(crlNumber(after.text)).toBeGreaterThan(crlNumber(before.text));
@@ -112,11 +114,11 @@ describe('revocation', () => {
 
     // Forced publication: number goes on increasing; nextUpdate follows the configured period.
     const ca = await loadCa('rgs1');
-    const forced = await generateCrl(db.sql, 'rgs1', { periodSeconds: 7200, secret: TEST_SECRET });
+    const forced = await generateCrl(pkiStore(db.sql), 'rgs1', { periodSeconds: 7200, secret: TEST_SECRET });
     expect(forced.crlNumber).toBe(BigInt(crlNumber(after.text)) + 1n);
     expect(forced.nextUpdate.getTime() - forced.thisUpdate.getTime()).toBe(7200_000);
     // Near its nextUpdate the current CRL is regenerated.
-    const later = await currentCrl(db.sql, ca, { periodSeconds: 7200, now: new Date(forced.nextUpdate.getTime() - 60_000) });
+    const later = await currentCrl(pkiStore(db.sql), ca, { periodSeconds: 7200, now: new Date(forced.nextUpdate.getTime() - 60_000) });
     expect(later.crlNumber).toBe(forced.crlNumber + 1n);
   });
 
@@ -134,7 +136,7 @@ describe('revocation', () => {
     expect(good).toContain('OCSP Signing');
     expect(good).toContain('OCSP No Check');
 
-    await revokeCertificate(db.sql, { caName: 'rgs1', serialHex: cert.serial, reason: 'keyCompromise', operator: 'agent 7' });
+    await revokeCertificate(pkiStore(db.sql), { caName: 'rgs1', serialHex: cert.serial, reason: 'keyCompromise', operator: 'agent 7' });
     const revoked = await ask();
     expect(revoked).toContain('Response verify OK');
     expect(revoked).toContain(`${certPem}: revoked`);

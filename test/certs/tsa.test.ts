@@ -11,6 +11,7 @@ import { createSerialAllocator } from '../../certs/tsa/serials.ts';
 import { keyObjectSigner } from '../../certs/tsa/key-signer.ts';
 import { POLICY_OIDS, ETSI_BASELINE_TSA_POLICY } from '../../certs/policies.ts';
 import { makeRoot, issue, tempDir, TIME_STAMPING, type TestCert } from './tsa-support.ts';
+import { pkiStore } from '../../db/repositories/pki.ts';
 
 type Db = Awaited<ReturnType<typeof createTestDatabase>>;
 
@@ -26,7 +27,7 @@ let chainPem: string;
 function newAuthority(blockSize = 10): TimestampAuthority {
   return createTimestampAuthority({
     signer: keyObjectSigner(tsaCert.privateKey, tsaCert.der, [tsaCa.der]),
-    serials: createSerialAllocator(db.sql, { blockSize }),
+    serials: createSerialAllocator(pkiStore(db.sql), { blockSize }),
   });
 }
 
@@ -227,8 +228,8 @@ describe('RFC 3161 timestamp authority', () => {
   });
 
   it('two instances reserving small blocks at once never hand out the same serial', async () => {
-    const a = createSerialAllocator(db.sql, { tsaName: 'twins', blockSize: 7 });
-    const b = createSerialAllocator(db.sql, { tsaName: 'twins', blockSize: 7 });
+    const a = createSerialAllocator(pkiStore(db.sql), { tsaName: 'twins', blockSize: 7 });
+    const b = createSerialAllocator(pkiStore(db.sql), { tsaName: 'twins', blockSize: 7 });
     const serials = await Promise.all(Array.from({ length: 400 }, (_, i) => (i % 2 ? a : b).next()));
     expect(new Set(serials).size).toBe(400);
     const fromA = serials.filter((_, i) => i % 2);
@@ -238,7 +239,7 @@ describe('RFC 3161 timestamp authority', () => {
   it('refuses a TSA certificate without the critical timeStamping EKU', async () => {
     const notCritical = await issue(tsaCa, { name: 'CN=Bad TSA', eku: { usages: [TIME_STAMPING], critical: false } });
     expect(() =>
-      createTimestampAuthority({ signer: keyObjectSigner(notCritical.privateKey, notCritical.der), serials: createSerialAllocator(db.sql) }),
+      createTimestampAuthority({ signer: keyObjectSigner(notCritical.privateKey, notCritical.der), serials: createSerialAllocator(pkiStore(db.sql)) }),
     ).toThrow(/timeStamping/);
   });
 });

@@ -14,7 +14,7 @@ import { CA_COMMON_NAMES, getProfile, type CaName } from '../../certs/profiles.t
 import { encodeCrl } from '../../certs/revocation/crl.ts';
 import type { IssuingCa } from '../../certs/revocation/issuing-ca.ts';
 import { createOcspResponder, type CertificateStatus } from '../../certs/revocation/ocsp.ts';
-import type { Revocation } from '../../certs/revocation/store.ts';
+import type { Revocation } from '../../certs/stores.ts';
 import { softwareSigner } from '../../certs/signers.ts';
 import { engineName, holderName } from '../../certs/subject.ts';
 import { createTimestampAuthority } from '../../certs/tsa/authority.ts';
@@ -34,7 +34,7 @@ async function make(profile: string, subject: ReturnType<typeof engineName>, par
   const keys = await generateSoftwareKey('ec256');
   const issuer: CertificateIssuer = parent?.issuer ?? { caName, certificate: null, privateKey: keys.privateKey, keyType: 'ec256' };
   const cert = await buildCertificate({ profile: getProfile(profile), subject, publicKey: spkiDer(keys.publicKey), issuer, publicBaseUrl: BASE });
-  const der = new Uint8Array(cert.rawData);
+  const der = cert.der;
   return {
     der,
     privateKey: keys.privateKey,

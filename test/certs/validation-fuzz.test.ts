@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseCertificate, pemOrDerToDerList, validatePath, type PathValidationInput } from '../../certs/validation/index.ts';
+import { Asn1Error, parseCertificate, pemOrDerToDerList } from '../../asn1/index.ts';
+import { validatePath, type PathValidationInput } from '../../certs/validation/index.ts';
 import { crl, ecKeys, issue, type Issued } from './validation/fixtures.ts';
 import { buildOcspResponse } from './validation/ocsp-builder.ts';
 import { mutants } from './validation/mutants.ts';
@@ -46,7 +47,7 @@ describe('damaged inputs never crash and never pass', () => {
         try {
           parseCertificate(bytes);
         } catch (error) {
-          if (!(error instanceof Error) || error.name !== 'CertificateFormatError') throw error;
+          if (!(error instanceof Asn1Error) || error.code !== 'MALFORMED') throw error;
         }
       }).not.toThrow();
     }
@@ -69,13 +70,14 @@ describe('damaged inputs never crash and never pass', () => {
     }
   });
 
-  it('damaged PEM text gives a DerFormatError or DER that is then refused', () => {
+  it('damaged PEM text gives an Asn1Error (BAD_PEM or MALFORMED) or DER that is then refused', () => {
     const pem = new TextEncoder().encode(leaf.pem);
     for (const bytes of mutants(pem, 200, 4)) {
       try {
         for (const der of pemOrDerToDerList(bytes)) expect(der.length).toBeGreaterThan(0);
       } catch (error) {
-        expect((error as Error).name).toBe('DerFormatError');
+        expect(error).toBeInstanceOf(Asn1Error);
+        expect(['BAD_PEM', 'MALFORMED']).toContain((error as Asn1Error).code);
       }
     }
   });

@@ -3,21 +3,25 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { RsaSaPssParams } from '@peculiar/asn1-rsa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  CertificateFormatError,
-  DerFormatError,
-  UnsupportedAlgorithmError,
-  parseCertificate,
-  pemOrDerToDer,
-  pemOrDerToDerList,
-  verifySignedData,
-} from '../../certs/validation/index.ts';
+import { Asn1Error, parseCertificate, pemOrDerToDer, pemOrDerToDerList, verifySignature } from '../../asn1/index.ts';
 import { POLICY_OIDS } from '../../certs/policies.ts';
 import { ecKeys, issue, x509, type Issued } from './validation/fixtures.ts';
 
 const SHA = { 'SHA-256': '2.16.840.1.101.3.4.2.1', 'SHA-384': '2.16.840.1.101.3.4.2.2', 'SHA-512': '2.16.840.1.101.3.4.2.3' } as const;
 const data = new TextEncoder().encode('données signées');
 const spki = (key: KeyObject) => new Uint8Array(key.export({ format: 'der', type: 'spki' }));
+
+/** The one error type of asn1/, with the code callers branch on. */
+function expectAsn1Error(run: () => unknown, code: Asn1Error['code']): Asn1Error {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(Asn1Error);
+    expect((error as Asn1Error).code).toBe(code);
+    return error as Asn1Error;
+  }
+  throw new Error('aucune erreur levée');
+}
 
 let root: Issued;
 let leaf: Issued;
@@ -60,9 +64,9 @@ describe('parseCertificate', () => {
     expect(parseCertificate(root.der).selfIssued).toBe(true);
   });
 
-  it('refuses malformed input with a CertificateFormatError, never a crash', () => {
+  it('refuses malformed input with an Asn1Error MALFORMED, never a crash', () => {
     const cases = [new Uint8Array(0), Uint8Array.of(0x30), leaf.der.subarray(0, leaf.der.length - 1), Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x00), new Uint8Array([...leaf.der, 0])];
-    for (const bytes of cases) expect(() => parseCertificate(bytes)).toThrow(CertificateFormatError);
+    for (const bytes of cases) expect(expectAsn1Error(() => parseCertificate(bytes), 'MALFORMED').message).toMatch(/^certificat illisible : /);
     expect(() => parseCertificate(Uint8Array.of(0x30, 0x84, 0x7f, 0xff, 0xff, 0xff))).toThrow(/certificat illisible : DER tronqué/);
   });
 });
@@ -76,17 +80,17 @@ describe('pemOrDerToDer', () => {
     expect(list.map((d) => Buffer.from(d).toString('hex'))).toEqual([leaf.der, root.der].map((d) => Buffer.from(d).toString('hex')));
   });
 
-  it('throws a clear DerFormatError on garbage', () => {
-    expect(() => pemOrDerToDer('bonjour')).toThrow(/ni DER ni PEM/);
-    expect(() => pemOrDerToDer('-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----')).toThrow(/pas du base64 valide/);
-    expect(() => pemOrDerToDer('-----BEGIN CERTIFICATE-----\nMAMCAQ==\n-----END CERTIFICATE-----')).toThrow(DerFormatError);
-    expect(() => pemOrDerToDer(Uint8Array.of(0x30, 0x05, 0x01))).toThrow(/tronqué/);
-    expect(() => pemOrDerToDer(Uint8Array.of(0x02, 0x01, 0x01))).toThrow(/SEQUENCE attendue/);
-    expect(() => pemOrDerToDer(new Uint8Array(0))).toThrow(DerFormatError);
+  it('throws a clear Asn1Error on garbage', () => {
+    expect(expectAsn1Error(() => pemOrDerToDer('bonjour'), 'BAD_PEM').message).toMatch(/ni DER ni PEM/);
+    expect(expectAsn1Error(() => pemOrDerToDer('-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----'), 'BAD_PEM').message).toMatch(/pas du base64 valide/);
+    expectAsn1Error(() => pemOrDerToDer('-----BEGIN CERTIFICATE-----\nMAMCAQ==\n-----END CERTIFICATE-----'), 'MALFORMED');
+    expect(expectAsn1Error(() => pemOrDerToDer(Uint8Array.of(0x30, 0x05, 0x01)), 'MALFORMED').message).toMatch(/tronqué/);
+    expect(expectAsn1Error(() => pemOrDerToDer(Uint8Array.of(0x02, 0x01, 0x01)), 'MALFORMED').message).toMatch(/SEQUENCE attendue/);
+    expectAsn1Error(() => pemOrDerToDer(new Uint8Array(0)), 'MALFORMED');
   });
 });
 
-describe('verifySignedData (native crypto)', () => {
+describe('verifySignature (native crypto)', () => {
   for (const [curve, hash, oid] of [
     ['P-256', 'SHA-256', '1.2.840.10045.4.3.2'],
     ['P-384', 'SHA-384', '1.2.840.10045.4.3.3'],
@@ -95,18 +99,18 @@ describe('verifySignedData (native crypto)', () => {
     it(`ECDSA ${curve} with ${hash}`, () => {
       const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: curve });
       const signature = sign(hash.replace('-', '').toLowerCase(), data, { key: privateKey, dsaEncoding: 'der' });
-      expect(verifySignedData(spki(publicKey), { oid }, data, signature)).toBe(true);
-      expect(verifySignedData(publicKey, { oid: '1.2.840.10045.2.1' }, data, signature, hash)).toBe(true);
-      expect(verifySignedData(spki(publicKey), { oid }, new TextEncoder().encode('autre chose'), signature)).toBe(false);
+      expect(verifySignature(spki(publicKey), { oid }, data, signature)).toBe(true);
+      expect(verifySignature(publicKey, { oid: '1.2.840.10045.2.1' }, data, signature, hash)).toBe(true);
+      expect(verifySignature(spki(publicKey), { oid }, new TextEncoder().encode('autre chose'), signature)).toBe(false);
     });
   }
 
   it('RSA PKCS#1 v1.5 and RSA-PSS with parameters (hash, MGF1, salt length)', () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const pkcs1 = sign('sha384', data, privateKey);
-    expect(verifySignedData(spki(publicKey), { oid: '1.2.840.113549.1.1.12' }, data, pkcs1)).toBe(true);
-    expect(verifySignedData(spki(publicKey), { oid: '1.2.840.113549.1.1.1' }, data, pkcs1, 'SHA-384')).toBe(true);
-    expect(verifySignedData(spki(publicKey), { oid: '1.2.840.113549.1.1.11' }, data, pkcs1)).toBe(false);
+    expect(verifySignature(spki(publicKey), { oid: '1.2.840.113549.1.1.12' }, data, pkcs1)).toBe(true);
+    expect(verifySignature(spki(publicKey), { oid: '1.2.840.113549.1.1.1' }, data, pkcs1, 'SHA-384')).toBe(true);
+    expect(verifySignature(spki(publicKey), { oid: '1.2.840.113549.1.1.11' }, data, pkcs1)).toBe(false);
 
     const pssParams = (hash: keyof typeof SHA, mgf: keyof typeof SHA, saltLength: number) =>
       new Uint8Array(
@@ -120,23 +124,23 @@ describe('verifySignedData (native crypto)', () => {
       );
     const pss = sign('sha512', data, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 });
     const alg = { oid: '1.2.840.113549.1.1.10', params: pssParams('SHA-512', 'SHA-512', 64) };
-    expect(verifySignedData(spki(publicKey), alg, data, pss)).toBe(true);
-    expect(verifySignedData(spki(publicKey), { ...alg, params: pssParams('SHA-512', 'SHA-512', 32) }, data, pss)).toBe(false);
-    expect(() => verifySignedData(spki(publicKey), { ...alg, params: pssParams('SHA-512', 'SHA-256', 64) }, data, pss)).toThrow(UnsupportedAlgorithmError);
-    expect(() => verifySignedData(spki(publicKey), { oid: '1.2.840.113549.1.1.10' }, data, pss)).toThrow(/RSA-PSS sans paramètres/);
+    expect(verifySignature(spki(publicKey), alg, data, pss)).toBe(true);
+    expect(verifySignature(spki(publicKey), { ...alg, params: pssParams('SHA-512', 'SHA-512', 32) }, data, pss)).toBe(false);
+    expectAsn1Error(() => verifySignature(spki(publicKey), { ...alg, params: pssParams('SHA-512', 'SHA-256', 64) }, data, pss), 'UNSUPPORTED_ALGORITHM');
+    expect(() => verifySignature(spki(publicKey), { oid: '1.2.840.113549.1.1.10' }, data, pss)).toThrow(/RSA-PSS sans paramètres/);
     // An EC key cannot verify an RSA signature: false, not an exception.
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
-    expect(verifySignedData(spki(ec), { oid: '1.2.840.113549.1.1.11' }, data, pkcs1)).toBe(false);
+    expect(verifySignature(spki(ec), { oid: '1.2.840.113549.1.1.11' }, data, pkcs1)).toBe(false);
   });
 
   it('refuses unknown algorithms and unreadable keys with a clear error', () => {
-    expect(() => verifySignedData(spki(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey), { oid: '1.2.3.4' }, data, data)).toThrow(/algorithme de signature non pris en charge \(1\.2\.3\.4\)/);
-    expect(() => verifySignedData(Uint8Array.of(1, 2, 3), { oid: '1.2.840.10045.4.3.2' }, data, data)).toThrow(/clé publique illisible/);
+    expect(() => verifySignature(spki(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey), { oid: '1.2.3.4' }, data, data)).toThrow(/algorithme de signature non pris en charge \(1\.2\.3\.4\)/);
+    expect(() => verifySignature(Uint8Array.of(1, 2, 3), { oid: '1.2.840.10045.4.3.2' }, data, data)).toThrow(/clé publique illisible/);
   });
 
   it('verifies a certificate signature made by @peculiar/x509', () => {
     const c = parseCertificate(leaf.der);
-    expect(verifySignedData(parseCertificate(root.der).spki, c.signatureAlgorithm, c.tbs, c.signature)).toBe(true);
+    expect(verifySignature(parseCertificate(root.der).spki, c.signatureAlgorithm, c.tbs, c.signature)).toBe(true);
     expect(x509).toBeDefined();
   });
 });

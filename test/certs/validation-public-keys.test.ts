@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { importSpki } from '../../certs/validation/public-keys.ts';
-import { clearMemos } from '../../certs/validation/memo.ts';
+import { clearMemos, importSpki } from '../../asn1/index.ts';
 
 const spkiOf = (key: crypto.KeyObject): Buffer => key.export({ type: 'spki', format: 'der' });
 const data = Buffer.from('contrat de crédit-bail');

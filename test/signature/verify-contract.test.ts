@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { x509 } from '../../certs/x509.ts';
+import { x509 } from '../certs/validation/fixtures.ts';
 import { POLICY_OIDS } from '../../certs/policies.ts';
 import { softwareSigner } from '../../certs/signers.ts';
 import { signPdf } from '../../signature/pades.ts';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { pemOrDerToDer } from '../../certs/validation/index.ts';
+import { pemOrDerToDer } from '../../asn1/index.ts';
 import { verifyPdf, type VerifyOptions } from '../../signature/validation/verify-pdf.ts';
 import type { VerificationReport } from '../../signature/validation/report.ts';
 import { buildPdf } from '../fixtures/pdf-builder.ts';

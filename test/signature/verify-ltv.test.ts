@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pemOrDerToDer } from '../../certs/validation/index.ts';
+import { pemOrDerToDer } from '../../asn1/index.ts';
 import { verifyPdf, type VerifyOptions } from '../../signature/validation/verify-pdf.ts';
 
 const dir = path.join(import.meta.dirname, '..', 'fixtures', 'pades');

@@ -1,12 +1,13 @@
 /** Certificates the refusal tests need beside the demo's: another SIREN, a revoked one, an expired one. */
 import crypto from 'node:crypto';
+import { nameInEncodingOrder } from '../../../asn1/index.ts';
 import { loadCaIssuer } from '../../../certs/ca.ts';
 import { issueCertificate } from '../../../certs/issue.ts';
-import { toWebCryptoPrivateKey } from '../../../certs/keys.ts';
 import { POLICY_OIDS } from '../../../certs/policies.ts';
 import { revokeCertificate } from '../../../certs/revocation/revoke.ts';
 import { softwareSigner } from '../../../certs/signers.ts';
-import { x509 } from '../../../certs/x509.ts';
+import { pkiStore } from '../../../db/repositories/pki.ts';
+import { x509 } from '../../certs/validation/fixtures.ts';
 import type { Signer } from '../../../certs/types.ts';
 import type { Sql } from '../../../db/connect.ts';
 
@@ -18,7 +19,7 @@ export interface Person {
 
 /** A fresh RGS * software certificate issued by the engine's CA, and its serial. */
 export async function issuePerson(sql: Sql, dataDir: string, who: Person): Promise<{ signer: Signer; serial: string }> {
-  const issued = await issueCertificate(sql, {
+  const issued = await issueCertificate(pkiStore(sql), {
     profile: 'person-rgs1',
     subject: who,
     key: { store: 'software', type: 'ec256' },
@@ -29,7 +30,7 @@ export async function issuePerson(sql: Sql, dataDir: string, who: Person): Promi
 }
 
 export async function revoke(sql: Sql, serial: string): Promise<void> {
-  await revokeCertificate(sql, { caName: 'rgs1', serialHex: serial, reason: 'keyCompromise', operator: 'tests' });
+  await revokeCertificate(pkiStore(sql), { caName: 'rgs1', serialHex: serial, reason: 'keyCompromise', operator: 'tests' });
 }
 
 /**
@@ -37,22 +38,23 @@ export async function revoke(sql: Sql, serial: string): Promise<void> {
  * Made by hand: the engine's issuer refuses a past validity, as it should.
  */
 export async function expiredPerson(sql: Sql, dataDir: string, who: Person): Promise<Signer> {
-  const issuer = await loadCaIssuer(sql, 'rgs1', { dataDir });
+  const issuer = await loadCaIssuer(pkiStore(sql), 'rgs1', { dataDir });
+  const caKey = await crypto.webcrypto.subtle.importKey('pkcs8', issuer.privateKey!.export({ format: 'der', type: 'pkcs8' }), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
   const keys = (await crypto.webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: `1${crypto.randomBytes(8).toString('hex')}`,
     subject: `C=FR, O=${who.organisation}, OU=0002 ${who.siren}, CN=${who.name}`,
-    issuer: issuer.certificate!.subject,
+    issuer: nameInEncodingOrder(issuer.certificate!.subjectName),
     notBefore: new Date(Date.now() - 2 * 86_400_000),
     notAfter: new Date(Date.now() - 86_400_000),
     signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
     publicKey: keys.publicKey,
-    signingKey: await toWebCryptoPrivateKey(issuer.privateKey!),
+    signingKey: caKey as CryptoKey,
     extensions: [
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.nonRepudiation, true),
       new x509.CertificatePolicyExtension([POLICY_OIDS.rgs1]),
     ],
   });
-  const chain = [new Uint8Array(issuer.certificate!.rawData), ...issuer.chain];
+  const chain = [issuer.certificate!.der, ...issuer.chain];
   return softwareSigner(crypto.KeyObject.from(keys.privateKey), new Uint8Array(cert.rawData), chain);
 }

@@ -19,7 +19,9 @@ import { buildServer } from '../../../api/server.ts';
 import { workflowInputOf, DEFAULT_API_CONFIG } from '../../../api/context.ts';
 import { ceremonyPartsFromEnv, SEAL_TOKEN_LABEL, type CeremonyParts } from '../../../ceremony/config.ts';
 import { initPki } from '../../../certs/ca.ts';
-import { enginePkiServices, pkiRoutes } from '../../../certs/http.ts';
+import { pkiRoutes } from '../../../api/routes/pki.ts';
+import { enginePkiServices } from '../../../certs/services.ts';
+import { pkiStore } from '../../../db/repositories/pki.ts';
 import { pkcs12Signer } from '../../../certs/pkcs12.ts';
 import { openTokenSigner } from '../../../certs/pkcs11.ts';
 import { createSoftHsmStore, type SoftHsmStore } from '../../../certs/softhsm.ts';
@@ -80,7 +82,7 @@ export async function startCeremonyStack(): Promise<CeremonyStack> {
   const { apiKeys } = await seedDemo(db.sql);
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
-  await initPki(db.sql, { caKeyType: 'ec256', publicBaseUrl: apiUrl, dataDir });
+  await initPki(pkiStore(db.sql), { caKeyType: 'ec256', publicBaseUrl: apiUrl, dataDir });
   await seedDemoSigners(db.sql, { dataDir, store, sealToken: { label: SEAL_TOKEN_LABEL, pin: sealPin } });
 
   const env = await TestWorkflowEnvironment.createLocal({
@@ -111,7 +113,7 @@ export async function startCeremonyStack(): Promise<CeremonyStack> {
     ceremony,
     config,
     checkTemporal: async () => {},
-    mounts: [{ plugin: pkiRoutes, options: enginePkiServices(db.sql, { dataDir }) }],
+    mounts: [{ plugin: pkiRoutes, options: enginePkiServices(pkiStore(db.sql), { dataDir }) }],
   });
   await app.listen({ host: '127.0.0.1', port });
   const files = demoSignerFiles(dataDir);

@@ -3,7 +3,7 @@ import * as asn1js from 'asn1js';
 import { createHash, webcrypto } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
-import { ecdsaRawToDer } from '../../../certs/types.ts';
+import { ecdsaRawToDer } from '../../../asn1/index.ts';
 import type { Issued } from './fixtures.ts';
 
 export interface OcspEntry {

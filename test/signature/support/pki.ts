@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { x509 } from '../../../certs/x509.ts';
+import { x509 } from '../../certs/validation/fixtures.ts';
 import { POLICY_OIDS } from '../../../certs/policies.ts';
 
 

@@ -6,12 +6,14 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { x509 } from '../../../certs/x509.ts';
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
 import { POLICY_OIDS } from '../../../certs/policies.ts';
 import { createTimestampAuthority, type TimestampAuthority } from '../../../certs/tsa/authority.ts';
 import { keyObjectSigner } from '../../../certs/tsa/key-signer.ts';
 import { createSerialAllocator } from '../../../certs/tsa/serials.ts';
 import type { Sql } from '../../../db/connect.ts';
+import { pkiStore } from '../../../db/repositories/pki.ts';
 
 const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY = 86_400_000;
@@ -120,7 +122,7 @@ export async function createVaultTestPki(): Promise<VaultTestPki> {
       const unit = toIssued(cert, pair.privateKey);
       const authority = createTimestampAuthority({
         signer: keyObjectSigner(unit.privateKey, unit.der, [new Uint8Array(ca.rawData)]),
-        serials: createSerialAllocator(sql, { tsaName: name }),
+        serials: createSerialAllocator(pkiStore(sql), { tsaName: name }),
       });
       return { unit, authority };
     },
