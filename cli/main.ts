@@ -18,6 +18,7 @@ const FAMILIES: Record<string, Family> = {
   extend: () => import('./sign.ts'),
   verify: () => import('./verify.ts'),
   demo: () => import('./demo.ts'),
+  ceremony: () => import('./ceremony.ts'),
   vault: () => import('./vault.ts'),
 };
 
