@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Sql } from '../db/connect.ts';
 import {
+  describeDocument,
   ensureCompanyOrganisation,
   getArchiveDeposit,
   getCeremony,
@@ -158,7 +159,7 @@ export function createCeremonyActivities(deps: CeremonyActivityDeps): CeremonyAc
   return {
     async sealDecisionLetter({ dossierId, decision, offer }: LetterRequest) {
       try {
-        const done = await getDocument(sql, dossierId, 'decision_letter');
+        const done = await describeDocument(sql, dossierId, 'decision_letter');
         if (done) return { sha256: done.sha256 };
         const terms = await loadDossierTerms(sql, dossierId);
         await openCeremony(sql, { dossierId, outcome: decision.outcome, offerExpiresAt: decision.outcome === 'approved' ? offer.lapsesAt : null });
@@ -187,7 +188,7 @@ export function createCeremonyActivities(deps: CeremonyActivityDeps): CeremonyAc
         const levels = requiredLevels(terms.policy.requiredRgsLevels, q.amountCents);
         const company = terms.dossier.company;
         await ensureCompanyOrganisation(sql, company.siren, company.legalName);
-        let contract = await getDocument(sql, dossierId, 'contract', 0);
+        let contract = await describeDocument(sql, dossierId, 'contract', 0);
         if (!contract) {
           const pdf = await renderContract(
             {
@@ -216,7 +217,7 @@ export function createCeremonyActivities(deps: CeremonyActivityDeps): CeremonyAc
     async makeAvailable(dossierId, party) {
       const record = await load(dossierId);
       await setCeremonyStatus(sql, dossierId, awaiting(party) as 'awaiting_createur');
-      const contract = await getDocument(sql, dossierId, 'contract');
+      const contract = await describeDocument(sql, dossierId, 'contract');
       const ceremony = await getCeremony(sql, dossierId);
       await event(dossierId, 'contract_available', { party, version: contract?.version, sha256: contract?.sha256 }, `contract_available:${party}`);
       await notify(record, 'signature_request', [party], { contractNumber: ceremony?.contractNumber, offerExpiresAt: ceremony?.offerExpiresAt });
@@ -318,7 +319,7 @@ export function createCeremonyActivities(deps: CeremonyActivityDeps): CeremonyAc
     },
 
     async writeEvidence(dossierId) {
-      const done = await getDocument(sql, dossierId, 'evidence');
+      const done = await describeDocument(sql, dossierId, 'evidence');
       if (done) return { sha256: done.sha256 };
       const pdf = await renderEvidence(await gatherEvidence(sql, dossierId), { now: now() });
       const stored = await putDocument(sql, dossierId, {

@@ -55,7 +55,7 @@ export function ceremonyPartsFromEnv(sql: Sql, env: CeremonyEnv, vault: Pick<Vau
   return {
     // Loaded on first use, again after a failure (the PKI may be initialised after the worker started).
     pki: () => {
-      pki ??= loadEnginePki(pkiStore(sql), { tsaUrl: env.TSA_URL ?? `${publicUrlOf(env)}/tsa` }).catch((error: unknown) => {
+      pki ??= loadEnginePki(pkiStore(sql), { dataDir: env.DATA_DIR, tsaUrl: env.TSA_URL }).catch((error: unknown) => {
         pki = null;
         throw error;
       });

@@ -44,6 +44,8 @@ export interface TrustContext {
   trustAnchors: Uint8Array[];
   /** CA certificates that may complete a chain (the engine's own CAs). */
   intermediates: Uint8Array[];
+  /** Revocation data at hand (the engine's CAs' current CRLs); what it does not settle is fetched. */
+  currentCrls(): Promise<Uint8Array[]>;
   fetchRevocation: RevocationFetcher;
   policyMap?: PolicyLevelMap;
   /** Where the key lives, when the issuing PKI recorded it. */
@@ -105,6 +107,7 @@ export async function checkSignerCertificate(check: SignerCheck, trust: TrustCon
     trustAnchors: trust.trustAnchors,
     time: check.at,
     purpose: 'signature',
+    crls: await trust.currentCrls(),
     fetchRevocation: trust.fetchRevocation,
     ...(trust.policyMap ? { policyMap: trust.policyMap } : {}),
   });

@@ -125,13 +125,16 @@ export async function prepareSignatureFor(ctx: SigningContext, input: PrepareInp
     signingTime: ctx.now(),
   });
   const preparationId = crypto.randomUUID();
+  // The prepared PDF is the base version and what the preparation appends: only the latter is kept.
+  const preparedPdf = Buffer.from(prepared.state.pdf, 'base64');
   await insertPreparation(ctx.sql, {
     id: preparationId,
     dossierId: input.dossierId,
     party: input.party,
     baseVersion: contract.version,
     baseSha256: contract.sha256,
-    state: prepared.state,
+    state: { ...prepared.state, pdf: '' },
+    tail: preparedPdf.subarray(contract.content.length),
     certificate: Buffer.from(input.certificate),
     facts,
     ip: input.client.ip,
@@ -167,10 +170,10 @@ export async function applySignature(ctx: SigningContext, input: ApplyInput): Pr
     throw new SigningRefused('unknown_preparation', 'Ces données à signer n’ont pas été préparées pour vous sur ce contrat : demandez-en de nouvelles.');
   }
   const contract = await latestContract(ctx.sql, input.dossierId);
-  if (contract.version !== prep.baseVersion) {
+  if (contract.version !== prep.baseVersion || contract.sha256 !== prep.baseSha256) {
     throw new SigningRefused('document_changed', 'Le contrat a changé depuis la préparation de ces données : demandez de nouvelles données à signer.');
   }
-  const state = prep.state;
+  const state: PreparedSignature = { ...prep.state, pdf: Buffer.concat([contract.content, prep.tail]).toString('base64') };
   const value = normaliseSignatureValue(input.signatureValue, state);
   if (!signatureMatches(prep.certificate, state.keyAlgorithm, state.hash, Buffer.from(state.signedAttributes, 'base64'), value)) {
     throw new SigningRefused('signature_invalid', 'La valeur de signature ne se vérifie pas avec votre certificat sur les données préparées : rien n’a été signé.');
@@ -224,7 +227,7 @@ function nextStatusAfter(party: Party): CeremonyStatus {
  * nothing forbidden was added.
  */
 async function verifyContract(ctx: SigningContext, pdf: Uint8Array): Promise<VerificationReport> {
-  const report = await verifyPdf(pdf, { trustAnchors: ctx.pki.trustAnchors, fetchRevocation: ctx.pki.trust.fetchRevocation });
+  const report = await verifyPdf(pdf, { trustAnchors: ctx.pki.trustAnchors, crls: await ctx.pki.trust.currentCrls(), fetchRevocation: ctx.pki.trust.fetchRevocation });
   if (report.indication !== 'TOTAL_PASSED') {
     const reasons = [...report.reasons, ...report.signatures.flatMap((s) => s.reasons)].slice(0, 3).join(' ; ');
     throw new SigningRefused('signature_invalid', `Le contrat signé ne passe pas la vérification (${report.indication}) : ${reasons || 'raison inconnue'}.`);

@@ -34,7 +34,7 @@ const EnvSchema = z.object({
   /** How long an offer waits for its three signatures (30 days), and when the signer whose turn it is gets reminded. */
   OFFER_VALIDITY_SECONDS: durationSeconds.default(DEFAULT_CEREMONY_SETTINGS.offerSeconds),
   SIGNING_REMINDER_OFFSETS_SECONDS: offsetsSeconds(DEFAULT_CEREMONY_SETTINGS.reminderOffsetsSeconds),
-  /** The RFC 3161 service the ceremony timestamps with; default: the engine's own POST /tsa at PUBLIC_URL. */
+  /** Another RFC 3161 service for the ceremony's timestamps; default: the engine's own TSA unit, in the worker. */
   TSA_URL: z.string().url().optional(),
   /** The PKCS#11 token holding the server-side seal keys (banks, platform), and its PIN (default: DATA_DIR/seal-pin). */
   PASSEPORT_SEAL_PIN: z.string().min(4).optional(),

@@ -11,7 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Principal } from '../../db/repositories/apiKeys.ts';
-import { getArchiveDeposit, getCeremony, getDocument, listSignatures, type DocumentKind } from '../../db/repositories/ceremonies.ts';
+import { describeDocument, getArchiveDeposit, getCeremony, getDocument, listSignatures, type DocumentKind, type StoredDocument } from '../../db/repositories/ceremonies.ts';
 import { getDossier, type DossierRecord } from '../../db/repositories/dossiers.ts';
 import { recordEvent } from '../../db/repositories/events.ts';
 import { DECLINE_REASON_MAX, PARTY_LABEL, SIGNING_ORDER, type Party, type SigningRefusal } from '../../domain/ceremony.ts';
@@ -229,8 +229,8 @@ export const signingRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
     }
   }
 
-  async function sendPdf(reply: FastifyReply, dossierId: string, kind: keyof typeof PDF_NAMES, version?: number): Promise<FastifyReply> {
-    const doc = await getDocument(ctx.sql, dossierId, kind as DocumentKind, version);
+  async function sendPdf(reply: FastifyReply, dossierId: string, kind: keyof typeof PDF_NAMES, found?: StoredDocument | null): Promise<FastifyReply> {
+    const doc = found === undefined ? await getDocument(ctx.sql, dossierId, kind as DocumentKind) : found;
     if (!doc) throw new HttpProblem(404, 'document-not-found', 'Document introuvable', `Ce document n’existe pas (encore) pour le dossier ${dossierId}.`);
     return reply
       .type(doc.mediaType)
@@ -256,8 +256,8 @@ export const signingRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
       const { party } = await dossierFor(request, id);
       const ceremony = await getCeremony(ctx.sql, id);
       if (!ceremony) throw new HttpProblem(404, 'no-ceremony', 'Pas de contrat', `Le dossier ${id} n’a pas (encore) de lettre de décision ni de contrat.`, { code: 'no_ceremony' });
-      const contract = await getDocument(ctx.sql, id, 'contract');
-      const letter = await getDocument(ctx.sql, id, 'decision_letter');
+      const contract = await describeDocument(ctx.sql, id, 'contract');
+      const letter = await describeDocument(ctx.sql, id, 'decision_letter');
       const archive = await getArchiveDeposit(ctx.sql, id);
       const signatures = await listSignatures<{ commonName: string; rgsLevel: number }>(ctx.sql, id);
       const turn = ceremony.status.startsWith('awaiting_') ? (ceremony.status.slice('awaiting_'.length) as Party) : null;
@@ -303,7 +303,7 @@ export const signingRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
       if (doc && party) {
         await recordEvent(ctx.sql, id, 'contract_opened', { party, version: doc.version, sha256: doc.sha256, ...clientOf(request) }, `${id}:contract_opened:${request.id}`);
       }
-      return sendPdf(reply, id, 'contract', request.query.version);
+      return sendPdf(reply, id, 'contract', doc);
     },
   );
 

@@ -67,7 +67,9 @@ create table signing_preparations (
   party text not null check (party in ('createur', 'revendeur', 'banque')),
   base_version integer not null,
   base_sha256 text not null,
+  -- The prepared signature without its PDF, and the bytes it appends to the base version.
   state jsonb not null,
+  tail bytea not null,
   certificate bytea not null,
   -- What the checks established: subject, issuer, serial, level, key store, validity.
   facts jsonb not null,

@@ -128,6 +128,20 @@ export async function putDocument(
   return (await getDocument(sql, dossierId, doc.kind, version))!;
 }
 
+export type DocumentInfo = Omit<StoredDocument, 'content'>;
+
+/** What a document is (version, label, hash) without its bytes: the given version, or the latest. */
+export async function describeDocument(sql: Sql, dossierId: string, kind: DocumentKind, version?: number): Promise<DocumentInfo | null> {
+  const rows =
+    version === undefined
+      ? await sql<Omit<DocumentRow, 'content'>[]>`select kind, version, label, media_type, sha256, created_at from ceremony_documents
+          where dossier_id = ${dossierId} and kind = ${kind} order by version desc limit 1`
+      : await sql<Omit<DocumentRow, 'content'>[]>`select kind, version, label, media_type, sha256, created_at from ceremony_documents
+          where dossier_id = ${dossierId} and kind = ${kind} and version = ${version}`;
+  const r = rows[0];
+  return r ? { kind: r.kind, version: r.version, label: r.label, mediaType: r.media_type, sha256: r.sha256, createdAt: r.created_at.toISOString() } : null;
+}
+
 /** A document of the ceremony: the given version, or the latest. */
 export async function getDocument(sql: Sql, dossierId: string, kind: DocumentKind, version?: number): Promise<StoredDocument | null> {
   const rows =
@@ -140,7 +154,7 @@ export async function getDocument(sql: Sql, dossierId: string, kind: DocumentKin
 }
 
 /** Every version of every document, without their bytes (for the evidence). */
-export async function listDocuments(sql: Sql, dossierId: string): Promise<Omit<StoredDocument, 'content'>[]> {
+export async function listDocuments(sql: Sql, dossierId: string): Promise<DocumentInfo[]> {
   const rows = await sql<Omit<DocumentRow, 'content'>[]>`
     select kind, version, label, media_type, sha256, created_at from ceremony_documents
     where dossier_id = ${dossierId} order by kind, version`;
@@ -156,6 +170,8 @@ export interface Preparation<State = unknown, Facts = unknown> {
   baseVersion: number;
   baseSha256: string;
   state: State;
+  /** The bytes the preparation appends to the base version. */
+  tail: Buffer;
   certificate: Buffer;
   facts: Facts;
   ip: string | null;
@@ -164,15 +180,15 @@ export interface Preparation<State = unknown, Facts = unknown> {
 }
 
 export async function insertPreparation(sql: Sql, p: Omit<Preparation, 'createdAt'>): Promise<void> {
-  await sql`insert into signing_preparations (id, dossier_id, party, base_version, base_sha256, state, certificate, facts, ip, user_agent)
+  await sql`insert into signing_preparations (id, dossier_id, party, base_version, base_sha256, state, tail, certificate, facts, ip, user_agent)
     values (${p.id}, ${p.dossierId}, ${p.party}, ${p.baseVersion}, ${p.baseSha256}, ${sql.json(p.state as never)},
-            ${p.certificate}, ${sql.json(p.facts as never)}, ${p.ip}, ${p.userAgent})
+            ${p.tail}, ${p.certificate}, ${sql.json(p.facts as never)}, ${p.ip}, ${p.userAgent})
     on conflict (id) do nothing`;
 }
 
 export async function getPreparation<State, Facts>(sql: Sql, id: string): Promise<Preparation<State, Facts> | null> {
   const [r] = await sql<
-    { id: string; dossier_id: string; party: Party; base_version: number; base_sha256: string; state: State; certificate: Buffer; facts: Facts; ip: string | null; user_agent: string | null; created_at: Date }[]
+    { id: string; dossier_id: string; party: Party; base_version: number; base_sha256: string; state: State; tail: Buffer; certificate: Buffer; facts: Facts; ip: string | null; user_agent: string | null; created_at: Date }[]
   >`select * from signing_preparations where id = ${id}`;
   if (!r) return null;
   return {
@@ -182,6 +198,7 @@ export async function getPreparation<State, Facts>(sql: Sql, id: string): Promis
     baseVersion: r.base_version,
     baseSha256: r.base_sha256,
     state: r.state,
+    tail: r.tail,
     certificate: r.certificate,
     facts: r.facts,
     ip: r.ip,
