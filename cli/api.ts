@@ -15,6 +15,8 @@ import { buildServer } from '../api/server.ts';
 import { apiConfigFromEnv } from '../api/context.ts';
 import { resumeStalledDossiers } from '../api/resume.ts';
 import { enginePkiServices, pkiRoutes } from '../certs/http.ts';
+import { listCas } from '../certs/ca-store.ts';
+import { trustProxyFromEnv, webOptionsFromEnv } from '../web/index.ts';
 import { checkTemporal, connectClient, targetFromEnv } from '../temporal/connection.ts';
 import { createTemporalDossierEngine } from '../temporal/dossier-engine.ts';
 import { runAsPart } from './part.ts';
@@ -52,6 +54,9 @@ async function runApi(): Promise<number> {
         logger,
         config,
         checkTemporal: () => checkTemporal(client),
+        // The archivist's verification trusts the engine's own root certificates.
+        web: webOptionsFromEnv(env, async () => (await listCas(db.sql)).filter((ca) => ca.parent === null).map((ca) => ca.certificate)),
+        trustProxy: trustProxyFromEnv(env.TRUST_PROXY),
         // The PKI's public endpoints (POST /tsa, /pki/ocsp, /pki/crl, /pki/ca) at the root, loaded on first use.
         mounts: [
           {
