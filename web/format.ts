@@ -34,13 +34,6 @@ export function parseEuros(text: string): number | null {
   return Number.isSafeInteger(cents) ? cents : null;
 }
 
-/** The amount as it is typed back into a field: 120050 → « 1200,50 », 120000 → « 1200 ». */
-export function eurosForInput(cents: number): string {
-  const whole = Math.trunc(cents / 100);
-  const rest = cents % 100;
-  return rest === 0 ? String(whole) : `${whole},${String(rest).padStart(2, '0')}`;
-}
-
 /** « 1,5 » or « 1.5 » → 1.5; null when it is not a number. */
 export function parseDecimal(text: string): number | null {
   const cleaned = text.replace(/\s/g, '').replace('%', '').replace(',', '.');

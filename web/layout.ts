@@ -27,7 +27,7 @@ export const NAV: NavItem[] = [
   { role: 'bank', href: '/banque/dossiers', label: 'Tous les dossiers' },
   { role: 'bank', href: '/banque/defaut', label: 'Décidés par défaut' },
   { role: 'bank', href: '/barometres', label: 'Baromètres' },
-  { role: 'creator', href: '/createur', label: 'Mes dossiers' },
+  { role: 'creator', href: '/createur', label: 'Mes financements' },
   { role: 'archivist', href: '/archiviste', label: 'Vérifier un PDF' },
   { role: 'admin', href: '/admin', label: 'Comptes' },
   { role: 'admin', href: '/barometres', label: 'Baromètres' },

@@ -10,7 +10,7 @@ import { organisationNames } from '../../db/repositories/accounts.ts';
 import { DOSSIER_STATUSES, type DossierStatus } from '../../domain/codes.ts';
 import type { Session } from '../../db/repositories/sessions.ts';
 import { ANALYST_DECLINE_CODES } from '../../api/routes/bank.ts';
-import { dateFr, dateTimeFr, euros, eurosForInput, parseEuros } from '../format.ts';
+import { dateFr, dateTimeFr, euros, parseEuros } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { DECLINE_LABEL, HARD_CASE_LABEL, STATUS_LABEL } from '../labels.ts';
 import { errorSummary, formValue, inputField, selectField, textareaField, type FieldErrors, type FormBody } from '../forms.ts';
@@ -173,7 +173,7 @@ ${errorSummary(errorsFor('approve'), () => '', generalFor('approve'))}
 <input type="hidden" name="${CSRF_FIELD}" value="${session.csrfToken}">
 <input type="hidden" name="decision" value="approve">
 <p>Conditions, si besoin (sinon le financement est accordé tel que demandé) :</p>
-${inputField({ name: 'conditions.amount', label: 'Montant financé réduit (€ HT)', value: v('conditions.amount'), errors: errorsFor('approve'), inputmode: 'decimal', hint: `Demandé : ${eurosForInput(d.totalAmountCents)} €` })}
+${inputField({ name: 'conditions.amount', label: 'Montant financé réduit (€ HT)', value: v('conditions.amount'), errors: errorsFor('approve'), inputmode: 'decimal', hint: `Demandé : ${euros(d.totalAmountCents)} HT` })}
 ${shorter.length > 0
   ? selectField({ name: 'conditions.durationMonths', label: 'Durée réduite', value: v('conditions.durationMonths'), errors: errorsFor('approve'), placeholder: `Inchangée (${asked} mois)`, options: shorter.map((m) => ({ value: String(m), label: `${m} mois` })) })
   : ''}
