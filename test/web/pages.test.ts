@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessEngine, startApi, type ApiHarness } from '../api/support.ts';
 import { demoDossier } from '../activities/fixtures.ts';
 import { DEMO } from '../../db/seed.ts';
+import { createDossierActivities } from '../../activities/dossier.ts';
+import { createLocalGuarantor } from '../../guarantor/local.ts';
+import { deadlineDefaultDecision } from '../../domain/deadline-default.ts';
 import { browser, demoEmail, dossierFormFields, signIn, textOf, valueOf, type Browser } from './support.ts';
 
 let api: ApiHarness;
@@ -152,6 +155,31 @@ describe('a hard case from the reseller to the bank and the créateur', () => {
     expect(page.body).toContain('Ce que signer veut dire');
     expect(page.body).toContain('Le contrat est en préparation');
     expect(page.body).toContain('jamais envoyé');
+  });
+});
+
+describe('dossiers decided by default', () => {
+  it('are listed for the bank with the rule that decided, and explained to the reseller', async () => {
+    const hard = demoDossier({
+      company: { siren: DEMO.passports.restaurant.siren, legalName: 'Bistrot sans réponse', naf: '56.10A' },
+      passportNumber: DEMO.passports.restaurant.number,
+    });
+    const res = await reseller.post('/revendeur/dossiers', dossierFormFields(hard, crypto.randomUUID()));
+    const id = res.headers.location!.split('?')[0]!.split('/').at(-1)!;
+    // What the workflow records at the deadline (the workflow's own timer is tested in test/integration).
+    const activities = createDossierActivities({ sql: api.sql, guarantor: createLocalGuarantor(api.sql) });
+    await activities.recordDecision(id, { ...deadlineDefaultDecision('decline', null, 86_400), decidedAt: new Date().toISOString() });
+
+    const bank = await signIn(api.app, demoEmail('bank', DEMO.banks.alpes));
+    const list = await bank.get('/banque/defaut');
+    expect(list.body).toContain(`/banque/dossiers/${id}`);
+    expect(list.body).toContain('Bistrot sans réponse');
+    expect(list.body).toMatch(/par défaut, le /);
+    expect((await bank.get('/banque')).body).not.toContain(id);
+    const page = await reseller.get(`/revendeur/dossiers/${id}`);
+    expect(page.body).toContain('Financement refusé');
+    expect(page.body).toContain('décision par défaut : la banque n’a pas répondu dans le délai');
+    expect(page.body).toContain('analyse non réalisée dans le délai de 24 heures');
   });
 });
 
