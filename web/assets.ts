@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 export interface Asset {
@@ -14,6 +15,9 @@ export interface Asset {
   url: string;
   contentType: string;
   body: Buffer;
+  /** The same bytes compressed once at start, for browsers that accept them. */
+  brotli: Buffer;
+  gzip: Buffer;
 }
 
 export interface Assets {
@@ -55,7 +59,7 @@ async function buildAssets(): Promise<Assets> {
     metafile: true,
     outdir: '/assets',
     entryNames: '[name]-[hash]',
-    chunkNames: 'chunk-[name]-[hash]',
+    chunkNames: '[name]-[hash]',
     legalComments: 'none',
     logLevel: 'silent',
   });
@@ -63,7 +67,7 @@ async function buildAssets(): Promise<Assets> {
   const entryUrls = new Map<string, string>();
   for (const file of result.outputFiles) {
     const url = file.path;
-    byUrl.set(url, { url, contentType: 'text/javascript; charset=utf-8', body: Buffer.from(file.contents) });
+    byUrl.set(url, asset(url, 'text/javascript; charset=utf-8', Buffer.from(file.contents)));
   }
   const staticImports = new Map<string, string[]>();
   const dynamicImports = new Map<string, string[]>();
@@ -79,7 +83,7 @@ async function buildAssets(): Promise<Assets> {
     const hash = crypto.createHash('sha256').update(body).digest('hex').slice(0, 10);
     const ext = path.extname(file);
     const url = `/assets/${path.basename(file, ext)}-${hash}${ext}`;
-    byUrl.set(url, { url, contentType: CONTENT_TYPES[ext] ?? 'application/octet-stream', body });
+    byUrl.set(url, asset(url, CONTENT_TYPES[ext] ?? 'application/octet-stream', body));
     entryUrls.set(file, url);
   }
   const closure = (url: string, seen: Set<string>, withDynamic: boolean): void => {
@@ -104,6 +108,18 @@ async function buildAssets(): Promise<Assets> {
     javascriptBytes: (entries) => bytesOf(entries, false),
     onDemandBytes: (entries) => bytesOf(entries, true) - bytesOf(entries, false),
   };
+}
+
+function asset(url: string, contentType: string, body: Buffer): Asset {
+  return { url, contentType, body, brotli: brotliCompressSync(body), gzip: gzipSync(body, { level: 9 }) };
+}
+
+/** The smallest encoding the browser accepts: br, then gzip, else none. */
+export function encodingFor(acceptEncoding: string | undefined): 'br' | 'gzip' | null {
+  const accepted = (acceptEncoding ?? '').toLowerCase();
+  if (/\bbr\b/.test(accepted)) return 'br';
+  if (/\bgzip\b/.test(accepted)) return 'gzip';
+  return null;
 }
 
 const CONTENT_TYPES: Record<string, string> = {

@@ -10,7 +10,7 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, F
 import type { Sql } from '../db/connect.ts';
 import type { Env } from '../config/env.ts';
 import type { SessionLimits, SignInThrottle } from '../db/repositories/sessions.ts';
-import { loadAssets } from './assets.ts';
+import { encodingFor, loadAssets } from './assets.ts';
 import { NAV, HOME } from './layout.ts';
 import { notFoundPage, sendErrorPage, type VerifierSettings, type WebContext, type WebExtension } from './context.ts';
 import { parseFormBody, formValue, type FormBody } from './forms.ts';
@@ -117,6 +117,10 @@ export async function pageNotFound(ctx: WebContext, request: FastifyRequest, rep
 
 export const webRoutes: FastifyPluginAsync<WebContext> = async (app, ctx) => {
   const { security, extensions } = ctx;
+  // Pages are for people, not part of the API's OpenAPI description.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (_request, body, done) => {
     done(null, parseFormBody(body as string));
@@ -172,11 +176,14 @@ export const webRoutes: FastifyPluginAsync<WebContext> = async (app, ctx) => {
   app.get<{ Params: { file: string } }>('/assets/:file', { config: { publicPage: true } }, async (request, reply) => {
     const asset = ctx.assets.byUrl.get(`/assets/${request.params.file}`);
     if (!asset) return reply.code(404).type('text/plain; charset=utf-8').send('Fichier introuvable.');
+    const encoding = encodingFor(request.headers['accept-encoding']);
+    if (encoding) reply.header('content-encoding', encoding);
     return reply
       .type(asset.contentType)
       .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('vary', 'accept-encoding')
       .header('x-content-type-options', 'nosniff')
-      .send(asset.body);
+      .send(encoding === 'br' ? asset.brotli : encoding === 'gzip' ? asset.gzip : asset.body);
   });
 
   app.get('/', { config: { publicPage: true } }, async (request, reply) => {

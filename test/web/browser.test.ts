@@ -300,6 +300,10 @@ describe('the web application on the default path', () => {
     expect(text).toContain('Ce que signer veut dire');
     expect(text).toContain('Le contrat est en préparation');
     await checkMainPage('Créateur — mon financement', 'createur-financement.png');
+    // As most créateurs will read it: on a phone.
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.screenshot({ path: path.join(screenshots, 'createur-financement-360.png'), fullPage: true });
+    await page.setViewportSize({ width: 1100, height: 900 });
   });
 
   it('verifies a contract signed with the engine’s PKI and says it is valid', async () => {

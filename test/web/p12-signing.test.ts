@@ -111,7 +111,7 @@ describe('signing in the browser with a PKCS#12 file', () => {
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(base);
       expect(await page.evaluate(() => isSecureContext)).toBe(true);
-      const reader = () => requests.filter((r) => /\/assets\/chunk-pkcs12-reader-/.test(r.url));
+      const reader = () => requests.filter((r) => /\/assets\/pkcs12-reader-/.test(r.url));
       expect(reader()).toHaveLength(0);
       expect(await page.textContent('form[data-p12-form]')).toMatch(/un lecteur de \d+ Ko/);
 
