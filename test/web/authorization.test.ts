@@ -7,7 +7,9 @@
  * per account and per address; pages never accept an API key.
  */
 import crypto from 'node:crypto';
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessEngine, startApi, type ApiHarness } from '../api/support.ts';
 import { demoDossier } from '../activities/fixtures.ts';
@@ -322,6 +324,33 @@ describe('API keys and pages', () => {
     expect((await api.sql<{ n: number }[]>`select count(*)::int as n from dossiers`)[0]!.n).toBe(before);
     const list = await api.app.inject({ method: 'GET', url: '/v1/dossiers', headers: { authorization: `Bearer ${key}` } });
     expect(list.statusCode).toBe(200);
+  });
+});
+
+describe('logs', () => {
+  it('never hold a password, a session token, a CSRF token or the e-mail typed at sign-in', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const app = await buildServer({ sql: api.sql, engine: createInProcessEngine(api.sql), logger: pino({ level: 'trace' }, sink) });
+    try {
+      const wrong = browser(app);
+      await wrong.get('/connexion');
+      await wrong.post('/connexion', { email: demoEmail('bank', DEMO.banks.alpes), password: 'mot-de-passe-errone-42' });
+      const b = await signIn(app, demoEmail('bank', DEMO.banks.alpes));
+      await b.get('/banque');
+      const text = lines.join('');
+      expect(text).toContain('sign-in');
+      for (const secret of [DEMO_PASSWORD, 'mot-de-passe-errone-42', demoEmail('bank', DEMO.banks.alpes), b.csrf, ...b.cookies.values()]) {
+        expect(text).not.toContain(secret);
+      }
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -12,7 +12,7 @@ import { ROLES } from '../../domain/roles.ts';
 import { html } from '../html.ts';
 import { HOME } from '../layout.ts';
 import { sendPage, type WebContext } from '../context.ts';
-import { CSRF_FIELD, clearSessionCookie, sameOrigin, sessionOf, sessionToken, setSessionCookie, tokensMatch } from '../session.ts';
+import { CSRF_FIELD, clearSessionCookie, isSecureRequest, sameOrigin, sessionOf, sessionToken, setSessionCookie, tokensMatch } from '../session.ts';
 import { formValue, type FormBody } from '../forms.ts';
 
 /** The sign-in form's own CSRF token (there is no session yet): a cookie the form must repeat. */
@@ -32,7 +32,7 @@ export const signInPages: FastifyPluginAsync<WebContext> = async (app, ctx) => {
     let token = request.cookies[SIGN_IN_COOKIE];
     if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) {
       token = crypto.randomBytes(32).toString('base64url');
-      reply.setCookie(SIGN_IN_COOKIE, token, { path: '/connexion', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https' });
+      reply.setCookie(SIGN_IN_COOKIE, token, { path: '/connexion', httpOnly: true, sameSite: 'strict', secure: isSecureRequest(request, ctx.security.secureCookies) });
     }
     return sendPage(ctx, request, reply, {
       status: state.status,
