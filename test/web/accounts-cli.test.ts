@@ -1,5 +1,6 @@
 /** `passeport accounts create | list | disable` as an operator runs it, on a real database. */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.ts';
 import { createTestDatabase } from '../support/db.ts';
@@ -16,7 +17,10 @@ beforeAll(async () => {
   db = await createTestDatabase();
   await seedDemo(db.sql);
 });
-afterAll(async () => db?.drop());
+afterAll(async () => {
+  await db?.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
 
 function passeport(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const [command, argv] = cli('accounts', ...args);
