@@ -1,5 +1,9 @@
-/** Who calls the engine: every API key carries one of these roles. */
-export const ROLES = ['reseller', 'bank', 'archivist', 'admin'] as const;
+/**
+ * Who calls the engine: every API key and every person's account carries one of
+ * these roles. The créateur belongs to their company (an organisation whose
+ * identifier is its SIREN) and reads only that company's dossiers.
+ */
+export const ROLES = ['reseller', 'bank', 'archivist', 'admin', 'creator'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The role's name for people (error messages, CLI). */
@@ -8,4 +12,5 @@ export const ROLE_LABEL: Record<Role, string> = {
   bank: 'banque',
   archivist: 'archiviste',
   admin: 'administrateur',
+  creator: 'créateur',
 };

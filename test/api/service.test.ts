@@ -63,7 +63,8 @@ describe('documentation', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
       ['/health', '/v1/bank/dossiers', '/v1/bank/dossiers/{id}/decision', '/v1/dossiers', '/v1/dossiers/{id}', '/v1/dossiers/{id}/events', '/v1/notifications', '/v1/quotes',
         '/v1/admin/banks/{bankId}', '/v1/admin/resellers/{resellerId}', '/v1/admin/protocols/{resellerId}/{bankId}',
-        '/v1/admin/passports/{number}', '/v1/admin/excluded-persons', '/v1/admin/excluded-persons/{id}'].sort(),
+        '/v1/admin/passports/{number}', '/v1/admin/excluded-persons', '/v1/admin/excluded-persons/{id}',
+        '/v1/admin/accounts', '/v1/admin/accounts/{id}/disable', '/v1/barometers'].sort(),
     );
     expect(Object.keys(doc.paths['/v1/dossiers'] ?? {}).sort()).toEqual(['get', 'post']);
     expect(JSON.stringify(doc.paths['/v1/dossiers'])).toContain('idempotency-key');
