@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
@@ -30,6 +31,9 @@ import { notificationRoutes } from './routes/notifications.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { signingRoutes } from './routes/signing.ts';
 import { vaultRoutes, type VaultRouteOptions } from './routes/vault.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { barometerRoutes } from './routes/barometers.ts';
+import { createWebContext, pageNotFound, wantsPage, webRoutes, webSecurity, type WebOptions } from '../web/index.ts';
 
 export interface ServerOptions {
   sql: Sql;
@@ -48,6 +52,10 @@ export interface ServerOptions {
   /** Route families with their own options and prefix ('' = the root), e.g. the PKI's public endpoints. */
   mounts?: MountedPlugin[];
   now?: () => Date;
+  /** The web pages (web/): their settings, or false for the API alone. */
+  web?: WebOptions | false;
+  /** Behind a reverse proxy: whom to trust for X-Forwarded-For/-Proto (true, or the proxies' addresses and CIDR ranges). */
+  trustProxy?: boolean | string[];
 }
 
 export interface MountedPlugin {
@@ -65,6 +73,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     ...(options.logger ? { loggerInstance: (options.logger.child({}, { redact: REDACT }) as FastifyBaseLogger) } : { logger: false }),
     bodyLimit: config.bodyLimitBytes,
+    trustProxy: options.trustProxy ?? false,
     genReqId: () => crypto.randomUUID(),
     // Unknown fields are an error (strict schemas), never silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
@@ -72,8 +81,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  const now = options.now ?? (() => new Date());
+  const web = options.web === false ? null : webSecurity(options.sql, options.web);
+  const webContext = web ? await createWebContext({ sql: options.sql, security: web, options: options.web || {}, now, server: app }) : null;
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler);
+  app.setNotFoundHandler((request, reply) => (webContext && wantsPage(request) ? pageNotFound(webContext, request, reply) : notFoundHandler(request, reply)));
+  await app.register(cookie);
   installJsonBodyParser(app);
   // Text the database cannot store (U+0000, a lone UTF-16 surrogate) is refused here, naming each field.
   app.addHook('preValidation', async (request) => {
@@ -111,16 +124,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  installAuth(app, options.sql);
+  installAuth(app, options.sql, web ?? undefined);
   installMetrics(app, options.sql);
 
-  const ctx: ApiContext = {
-    sql: options.sql,
-    engine: options.engine,
-    ...(options.ceremony ? { ceremony: options.ceremony } : {}),
-    config,
-    now: options.now ?? (() => new Date()),
-  };
+  const ctx: ApiContext = { sql: options.sql, engine: options.engine, ...(options.ceremony ? { ceremony: options.ceremony } : {}), config, now };
   await app.register(
     async (v1) => {
       await v1.register(dossierRoutes, ctx);
@@ -130,6 +137,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(adminRoutes, ctx);
       await v1.register(signingRoutes, ctx);
       if (options.vault) await v1.register(vaultRoutes, options.vault);
+      await v1.register(accountRoutes, ctx);
+      await v1.register(barometerRoutes, ctx);
       for (const plugin of options.plugins ?? []) await v1.register(plugin);
     },
     { prefix: '/v1' },
@@ -137,6 +146,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   for (const mount of options.mounts ?? []) {
     await app.register(mount.plugin, { ...mount.options, prefix: mount.prefix ?? '' });
   }
+  if (webContext) await app.register(webRoutes, webContext);
   await app.register(healthRoutes, {
     sql: options.sql,
     checkTemporal: options.checkTemporal ?? (async () => {

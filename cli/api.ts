@@ -17,6 +17,7 @@ import { resumeStalledDossiers } from '../api/resume.ts';
 import { pkiRoutes } from '../api/routes/pki.ts';
 import { enginePkiServices } from '../certs/services.ts';
 import { pkiStore } from '../db/repositories/pki.ts';
+import { trustProxyFromEnv, webOptionsFromEnv } from '../web/index.ts';
 import { checkTemporal, connectClient, targetFromEnv } from '../temporal/connection.ts';
 import { createTemporalDossierEngine } from '../temporal/dossier-engine.ts';
 import { createTemporalCeremonyEngine } from '../temporal/ceremony-engine.ts';
@@ -71,6 +72,9 @@ async function runApi(): Promise<number> {
         config,
         checkTemporal: () => checkTemporal(client),
         vault: { vault: openEngineVault(db.sql, env), operatorOrganisation: env.VAULT_OPERATOR_ORGANISATION },
+        // The archivist's verification trusts the engine's own root certificates.
+        web: webOptionsFromEnv(env, async () => (await pkiStore(db.sql).listCas()).filter((ca) => ca.parent === null).map((ca) => ca.certificate)),
+        trustProxy: trustProxyFromEnv(env.TRUST_PROXY),
         // The PKI's public endpoints (POST /tsa, /pki/ocsp, /pki/crl, /pki/ca) at the root, loaded on first use.
         mounts: [
           {

@@ -13,6 +13,7 @@ const FAMILIES: Record<string, Family> = {
   worker: () => import('./worker.ts'),
   api: () => import('./api.ts'),
   db: () => import('./db.ts'),
+  accounts: () => import('./accounts.ts'),
   pki: () => import('./pki.ts'),
   sign: () => import('./sign.ts'),
   extend: () => import('./sign.ts'),

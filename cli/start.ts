@@ -16,7 +16,8 @@ import { loadEnvOrReport, type Env } from '../config/env.ts';
 import { connect } from '../db/connect.ts';
 import { embeddedDirectory, startEmbeddedPostgres } from '../db/embedded-postgres.ts';
 import { migrate } from '../db/migrate.ts';
-import { seedDemo } from '../db/seed.ts';
+import { DEMO_PASSWORD, seedDemo } from '../db/seed.ts';
+import { ROLE_LABEL } from '../domain/roles.ts';
 import { pkiStore } from '../db/repositories/pki.ts';
 import { initPki } from '../certs/ca.ts';
 import { createSoftHsmStore } from '../certs/softhsm.ts';
@@ -105,10 +106,10 @@ async function start(): Promise<number> {
     checkpoint();
 
     const sql = connect(databaseUrl, 4);
-    let demoKeys: DemoKeys | null = null;
+    let demo: Demo | null = null;
     try {
       await migrate(sql);
-      demoKeys = env.DEMO_MODE ? (await seedDemo(sql)).apiKeys : null;
+      demo = env.DEMO_MODE ? await seedDemo(sql) : null;
       checkpoint();
 
       const apiPort = env.API_PORT || (await freePort());
@@ -169,7 +170,7 @@ async function start(): Promise<number> {
         database: env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `PostgreSQL intégré (${embeddedDirectory(env.DATA_DIR)})`,
         workerMetrics: workerMetrics ? `http://${workerMetrics}/metrics` : null,
         env,
-        demoKeys,
+        demo,
       });
     } finally {
       await sql.end({ timeout: 5 }).catch(() => {});
@@ -246,7 +247,7 @@ function cleanRunDir(runDir: string, me: ProcessIdentity): void {
   }
 }
 
-type DemoKeys = Awaited<ReturnType<typeof seedDemo>>['apiKeys'];
+type Demo = Awaited<ReturnType<typeof seedDemo>>;
 
 function printBanner(info: {
   apiUrl: string;
@@ -255,13 +256,14 @@ function printBanner(info: {
   database: string;
   workerMetrics: string | null;
   env: Env;
-  demoKeys: DemoKeys | null;
+  demo: Demo | null;
 }): void {
   const row = (label: string, value: string) => `  ${label.padEnd(24)} ${value}`;
   const lines = [
     '',
     READY_LINE,
     row('API', info.apiUrl),
+    row('Pages (navigateur)', `${info.apiUrl}/connexion`),
     row('Documentation (OpenAPI)', `${info.apiUrl}/docs`),
     info.temporalUi
       ? row('Temporal (interface)', info.temporalUi)
@@ -269,10 +271,14 @@ function printBanner(info: {
     row('Base de données', info.database),
     row('Métriques (Prometheus)', `${info.apiUrl}/metrics (clé administrateur)${info.workerMetrics ? ` ; SDK Temporal : ${info.workerMetrics}` : ''}`),
   ];
-  if (info.demoKeys) {
+  if (info.demo) {
     lines.push('', 'Clés de démonstration (Authorization: Bearer <clé>) :');
-    for (const key of info.demoKeys) {
+    for (const key of info.demo.apiKeys) {
       lines.push(`  ${key.role.padEnd(10)} ${key.organisation.padEnd(16)} ${key.key}`);
+    }
+    lines.push('', `Comptes de démonstration (pages ; mot de passe de chacun : ${DEMO_PASSWORD}) :`);
+    for (const account of info.demo.accounts) {
+      lines.push(`  ${ROLE_LABEL[account.role].padEnd(15)} ${account.email.padEnd(40)} ${account.organisation}`);
     }
   }
   lines.push('', 'Ctrl-C pour arrêter.');

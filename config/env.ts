@@ -39,6 +39,12 @@ const EnvSchema = z.object({
   /** The PKCS#11 token holding the server-side seal keys (banks, platform), and its PIN (default: DATA_DIR/seal-pin). */
   PASSEPORT_SEAL_PIN: z.string().min(4).optional(),
   PKCS11_MODULE: z.string().default('/usr/lib/softhsm/libsofthsm2.so'),
+  /** Behind a reverse proxy: 'true', or the proxies' addresses/CIDR ranges (comma-separated); 'false' = none. */
+  TRUST_PROXY: z.string().default('false'),
+  /** The session cookie's Secure flag: 'auto' (when the request came over https), 'always', 'never'. */
+  SECURE_COOKIES: z.enum(['auto', 'always', 'never'], { error: 'auto, always ou never' }).default('auto'),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(120),
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(12),
   /** Where a worker serves the Temporal SDK's Prometheus metrics; empty = not served. */
   WORKER_METRICS_ADDRESS: z
     .string()

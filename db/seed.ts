@@ -1,12 +1,15 @@
 /**
  * The demo dataset: banks with different policies, labelled resellers (one
  * inactive), passports, excluded persons, who signs for each organisation,
- * and one API key per role and organisation (créateurs included). Idempotent: running it again changes nothing. Demo keys are
- * derived from a fixed seed so the README's curl examples work as written;
- * they are public knowledge, for demonstration only.
+ * one API key per role and organisation (créateurs included), and one account
+ * per role for the web pages. Idempotent:
+ * running it again changes nothing. Demo keys are derived from a fixed seed
+ * and demo accounts share one password so the README's examples work as
+ * written; they are public knowledge, for demonstration only.
  */
 import type { Sql } from './connect.ts';
 import { createApiKey, generateApiKey } from './repositories/apiKeys.ts';
+import { AccountError, hashPassword, insertAccount } from './repositories/accounts.ts';
 import type { Role } from '../domain/roles.ts';
 import { normaliseName, PROGRAMME_SETTINGS_KEY } from './repositories/registries.ts';
 import { BankPolicySchema, type BankPolicyInput } from '../domain/policy.ts';
@@ -15,6 +18,8 @@ import { addMonths, parisDateOf } from '../domain/dates.ts';
 import type { DossierInput } from '../domain/dossier.ts';
 
 export const DEMO_KEY_SEED = 'passeport-demo-2026';
+/** The password of every demo account (public: demo data only). */
+export const DEMO_PASSWORD = 'passeport-demo-2026';
 
 export const DEMO = {
   programme: 'programme',
@@ -129,7 +134,30 @@ export interface SeededKey {
   key: string;
 }
 
-export async function seedDemo(sql: Sql, options: { keySeed?: string } = {}): Promise<{ apiKeys: SeededKey[] }> {
+export interface DemoAccount {
+  email: string;
+  displayName: string;
+  role: Role;
+  organisation: string;
+  /** A créateur's company (its organisation is its SIREN). */
+  companyName?: string;
+}
+
+/** One person per role, two resellers and two banks (to show that each sees only its own), two créateurs. */
+export const DEMO_ACCOUNTS: DemoAccount[] = [
+  { email: 'operateur@passeport.demo', displayName: 'Odile Marchand', role: 'admin', organisation: DEMO.programme },
+  { email: 'revendeur@alpes-informatique.demo', displayName: 'Rémi Garnier', role: 'reseller', organisation: DEMO.resellers.grenoble },
+  { email: 'revendeur@bureautique-lyon.demo', displayName: 'Lucie Bernard', role: 'reseller', organisation: DEMO.resellers.lyon },
+  { email: 'analyste@bpalpes.demo', displayName: 'Bruno Fabre', role: 'bank', organisation: DEMO.banks.alpes },
+  { email: 'analyste@credcoop.demo', displayName: 'Claire Dumas', role: 'bank', organisation: DEMO.banks.cooperatif },
+  { email: 'archiviste@bpalpes.demo', displayName: 'Anne Leroy', role: 'archivist', organisation: DEMO.banks.alpes },
+  { email: 'camille.rousseau@atelier-vercors.demo', displayName: 'Camille Rousseau', role: 'creator', organisation: DEMO.passports.sixModules.siren, companyName: 'Atelier Numérique du Vercors' },
+  { email: 'lea.martin@bistrot-des-alpes.demo', displayName: 'Léa Martin', role: 'creator', organisation: DEMO.passports.restaurant.siren, companyName: 'Bistrot des Alpes' },
+];
+
+let demoPasswordHash: Promise<string> | null = null;
+
+export async function seedDemo(sql: Sql, options: { keySeed?: string } = {}): Promise<{ apiKeys: SeededKey[]; accounts: DemoAccount[] }> {
   const keySeed = options.keySeed ?? DEMO_KEY_SEED;
   const { banks: B, resellers: R, passports: P, excludedPersons: X } = DEMO;
   for (const siren of [...Object.values(P), ...Object.values(DEMO.signatories)].map((p) => p.siren)) {
@@ -237,7 +265,18 @@ export async function seedDemo(sql: Sql, options: { keySeed?: string } = {}): Pr
     if (key !== generateApiKey(seed).key) throw new Error('demo key derivation changed');
     keys.push({ role, organisation, organisationName: names.get(organisation) ?? organisation, key });
   }
-  return { apiKeys: keys };
+  const existing = new Set((await sql<{ email: string }[]>`select email from accounts where email = any(${DEMO_ACCOUNTS.map((a) => a.email)})`).map((r) => r.email));
+  for (const a of DEMO_ACCOUNTS.filter((x) => !existing.has(x.email))) {
+    try {
+      // One scrypt hash (a few tenths of a second) serves every demo account: their password is the same, and public.
+      demoPasswordHash ??= hashPassword(DEMO_PASSWORD);
+      await insertAccount(sql, { email: a.email, displayName: a.displayName, role: a.role, organisationId: a.organisation, companyName: a.companyName }, await demoPasswordHash);
+    } catch (error) {
+      // Another seed running at the same time created it first.
+      if (!(error instanceof AccountError && error.code === 'email_taken')) throw error;
+    }
+  }
+  return { apiKeys: keys, accounts: DEMO_ACCOUNTS };
 }
 
 /**

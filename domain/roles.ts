@@ -1,5 +1,8 @@
-/** Who calls the engine: every API key carries one of these roles. */
-/** creator: the créateur (dirigeant) of a company, whose organisation is the company's SIREN; signs the contract. */
+/**
+ * Who calls the engine: every API key and every person's account carries one of
+ * these roles. The créateur belongs to their company (an organisation whose
+ * identifier is its SIREN) and reads only that company's dossiers.
+ */
 export const ROLES = ['reseller', 'bank', 'archivist', 'admin', 'creator'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -30,7 +30,7 @@ export interface VaultRouteOptions {
   workDir?: string;
 }
 
-const ALL_ROLES = ['archivist', 'reseller', 'bank', 'admin'] as const;
+const ALL_ROLES = ['archivist', 'reseller', 'bank', 'creator', 'admin'] as const;
 
 /** The vault's actor for an API key. */
 export function actorOf(principal: Principal, operatorOrganisation?: string): Actor {
@@ -43,6 +43,9 @@ export function actorOf(principal: Principal, operatorOrganisation?: string): Ac
       return { kind: 'party', role: 'revendeur', id: principal.organisationId };
     case 'bank':
       return { kind: 'party', role: 'banque', id: principal.organisationId };
+    case 'creator':
+      // A créateur's organisation is their company, known by its SIREN.
+      return { kind: 'party', role: 'createur', id: principal.organisationId };
     default:
       return { kind: 'other', name: `${principal.role}:${principal.organisationId}` };
   }

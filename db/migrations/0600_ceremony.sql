@@ -1,11 +1,8 @@
 -- The signing ceremony (issue 13): the sealed decision letter, the contract and
 -- its versions, the three signatures, the evidence, and who may sign.
 
--- A créateur signs for their company: its organisation is the company (id = SIREN).
-alter table organisations drop constraint organisations_kind_check;
-alter table organisations add constraint organisations_kind_check check (kind in ('bank', 'reseller', 'programme', 'company'));
-alter table api_keys drop constraint api_keys_role_check;
-alter table api_keys add constraint api_keys_role_check check (role in ('reseller', 'bank', 'archivist', 'admin', 'creator'));
+-- A créateur signs for their company, an organisation of kind 'company' whose
+-- identifier is its SIREN, with the role 'creator' (both allowed by 0800_web_accounts.sql).
 
 -- Who signs for an organisation: the person (or, for a seal, the seal's name) a
 -- certificate must name, and the SIREN it must carry (OU "0002 <SIREN>").

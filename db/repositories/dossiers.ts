@@ -167,6 +167,21 @@ export async function listDossiersForBank(sql: Sql, bankId: string, options: Lis
   return rows.map(fromRow);
 }
 
+/** A company's dossiers (its créateur's view), the latest first. */
+export async function listDossiersForCompany(sql: Sql, siren: string, limit = 100): Promise<DossierRecord[]> {
+  const rows = await sql<DossierRow[]>`
+    select * from dossiers where siren = ${siren} order by created_at desc, id limit ${limit}`;
+  return rows.map(fromRow);
+}
+
+/** A bank's dossiers decided by the protocol's default because no analyst answered in time, the latest first. */
+export async function listDecidedByDeadline(sql: Sql, bankId: string, limit = 200): Promise<DossierRecord[]> {
+  const rows = await sql<DossierRow[]>`
+    select * from dossiers where bank_id = ${bankId} and decision->>'decidedBy' = 'deadline'
+    order by decided_at desc, id limit ${limit}`;
+  return rows.map(fromRow);
+}
+
 /** A bank's hard cases waiting for its analysts, the most urgent first. */
 export async function listPendingForBank(sql: Sql, bankId: string, limit = 100): Promise<DossierRecord[]> {
   const rows = await sql<DossierRow[]>`

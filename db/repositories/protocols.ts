@@ -36,3 +36,10 @@ export async function isActiveReseller(sql: Sql, resellerId: string): Promise<bo
   const [row] = await sql<{ ok: boolean }[]>`select labelled and active as ok from resellers where id = ${resellerId}`;
   return row?.ok === true;
 }
+
+/** The banks a reseller may address a dossier to (active protocol, active bank), by name. */
+export async function listActiveBanksOfReseller(sql: Sql, resellerId: string): Promise<{ id: string; name: string }[]> {
+  return sql<{ id: string; name: string }[]>`
+    select b.id, b.name from protocols p join banks b on b.id = p.bank_id
+    where p.reseller_id = ${resellerId} and p.active and b.active order by b.name`;
+}

@@ -67,7 +67,8 @@ describe('documentation', () => {
         '/v1/dossiers/{id}/decision-letter', '/v1/dossiers/{id}/contract', '/v1/dossiers/{id}/contract/document',
         '/v1/dossiers/{id}/contract/evidence', '/v1/dossiers/{id}/contract/validation-report',
         '/v1/dossiers/{id}/contract/{party}/data-to-sign', '/v1/dossiers/{id}/contract/{party}/signature',
-        '/v1/dossiers/{id}/contract/{party}/decline', '/v1/dossiers/{id}/contract/banque/countersignature'].sort(),
+        '/v1/dossiers/{id}/contract/{party}/decline', '/v1/dossiers/{id}/contract/banque/countersignature',
+        '/v1/admin/accounts', '/v1/admin/accounts/{id}/disable', '/v1/barometers'].sort(),
     );
     expect(Object.keys(doc.paths['/v1/dossiers'] ?? {}).sort()).toEqual(['get', 'post']);
     expect(JSON.stringify(doc.paths['/v1/dossiers'])).toContain('idempotency-key');

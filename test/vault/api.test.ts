@@ -13,7 +13,7 @@ import { ENGINE, contractPackage, createTestbed, type Testbed } from './support/
 /** The vault routes mounted under /v1 as the lead will wire them, on the real server, keys and vault. */
 let t: Testbed;
 let app: FastifyInstance;
-let keys: { operator: string; bankArchivist: string; bank: string; otherBank: string; reseller: string; admin: string };
+let keys: { operator: string; bankArchivist: string; bank: string; otherBank: string; reseller: string; admin: string; creator: string; otherCreator: string };
 let ownId: string;
 let othersId: string;
 
@@ -21,6 +21,7 @@ beforeAll(async () => {
   t = await createTestbed({ locations: 1 });
   const { apiKeys } = await seedDemo(t.db.sql);
   const demo = (role: string, org: string) => apiKeys.find((k) => k.role === role && k.organisation === org)!.key;
+  await t.db.sql`insert into organisations (id, kind, name) values ('912345675', 'company', 'Atelier Numérique du Vercors'), ('732829320', 'company', 'Autre entreprise') on conflict do nothing`;
   keys = {
     operator: await createApiKey(t.db.sql, DEMO.programme, 'archivist'),
     bankArchivist: demo('archivist', DEMO.banks.alpes),
@@ -28,6 +29,9 @@ beforeAll(async () => {
     otherBank: demo('bank', DEMO.banks.cooperatif),
     reseller: demo('reseller', DEMO.resellers.grenoble),
     admin: demo('admin', DEMO.programme),
+    // A créateur's organisation is the SIREN of their company (contractPackage's by default).
+    creator: await createApiKey(t.db.sql, '912345675', 'creator'),
+    otherCreator: await createApiKey(t.db.sql, '732829320', 'creator'),
   };
   app = await buildServer({
     sql: t.db.sql,
@@ -65,10 +69,13 @@ describe('vault routes', () => {
     const all = await call('GET', '/v1/vault/objects?class=contrat', keys.operator);
     expect(all.statusCode).toBe(200);
     expect(all.json().objects.map((o: { id: string }) => o.id)).toEqual(expect.arrayContaining([ownId, othersId]));
-    for (const key of [keys.bankArchivist, keys.bank, keys.reseller]) {
+    for (const key of [keys.bankArchivist, keys.bank, keys.reseller, keys.creator]) {
       expect((await call('GET', '/v1/vault/objects', key)).json().objects.map((o: { id: string }) => o.id)).toEqual([ownId]);
     }
     expect((await call('GET', '/v1/vault/objects', keys.otherBank)).json().objects.map((o: { id: string }) => o.id)).toEqual([othersId]);
+    expect((await call('GET', '/v1/vault/objects', keys.otherCreator)).json().objects).toEqual([]);
+    expect((await call('GET', `/v1/vault/objects/${ownId}/content`, keys.creator)).statusCode).toBe(200);
+    expect((await call('GET', `/v1/vault/objects/${ownId}/content`, keys.otherCreator)).statusCode).toBe(404);
     expect((await call('GET', '/v1/vault/objects/count?dossier=D-API-1', keys.operator)).json()).toEqual({ count: 1, bytes: expect.any(Number) });
   });
 
