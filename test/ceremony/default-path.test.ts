@@ -7,7 +7,8 @@
  * SoftHSM2 — with the worker killed between two signatures and the Temporal
  * dev server killed and restarted on its SQLite file before the last one.
  * The B-LTA contract is then judged by `passeport verify`, pdfsig (per
- * field), openssl and qpdf; its rents are the domain's to the cent; the
+ * field), openssl, qpdf and pyHanko's long-term validation (revocation from
+ * the file only); its rents are the domain's to the cent; the
  * evidence and the archive hold what they must; nothing was applied twice.
  */
 import { execFile } from 'node:child_process';
@@ -38,6 +39,7 @@ import { acceptedUpdates } from '../integration/support/engine.ts';
 import { errorLines, processesMentioning, startOnDefaults, type StartedEngine } from '../integration/support/start-process.ts';
 import { extractSignatures, nssDb, opensslCmsVerify, opensslTsVerify, pdfsig, qpdfCheck, signerParts } from '../signature/support/judges.ts';
 import { call, waitForStatus } from './support/client.ts';
+import { pyhankoLta } from './support/pyhanko.ts';
 import { demoDossier } from './support/stack.ts';
 
 const run = promisify(execFile);
@@ -170,6 +172,10 @@ describe('the signing ceremony on passeport start’s default path', () => {
       const { signatureValue, timestampToken } = signerParts(sig.cms);
       expect(await opensslTsVerify(work, timestampToken!, signatureValue, rootText, tsaCa)).toMatch(/Verification: OK/);
     }
+    // pyHanko's long-term validation: revocation data from the file only, required for every certificate.
+    expect(await pyhankoLta(contract.file, rootFile)).toEqual(
+      ['signature-createur', 'signature-revendeur', 'signature-banque'].map((field) => expect.objectContaining({ field, indication: 'AdESPassed.OK', bottomLine: true })),
+    );
     const [documentTimestamp] = extracted.filter((s) => s.isDocTimestamp);
     expect(await opensslTsVerify(work, documentTimestamp!.cms, documentTimestamp!.signedBytes, rootText, tsaCa)).toMatch(/Verification: OK/);
 
@@ -251,6 +257,7 @@ describe('the signing ceremony on passeport start’s default path', () => {
     const demoVerdict = JSON.parse((await run(v2, v2Args, { cwd: root, env: { ...process.env, DATA_DIR: dataDir } })).stdout) as typeof verdict;
     expect(demoVerdict.passed).toBe(true);
     expect(demoVerdict.reports[0]!.signatures.filter((s) => s.type === 'signature').map((s) => s.rgsLevel)).toEqual([2, 1, 3]);
+    expect((await pyhankoLta(demoContract!, rootFile)).map((v) => v.bottomLine)).toEqual([true, true, true]);
 
     expect(errorLines(engine.start.output())).toEqual([]);
 
