@@ -19,6 +19,7 @@ import {
   recordSignature,
   sha256Hex,
   signatureByPreparation,
+  signatureOfParty,
   type CeremonyStatus,
   type SignatureRecord,
 } from '../db/repositories/ceremonies.ts';
@@ -235,8 +236,13 @@ async function verifyContract(ctx: SigningContext, pdf: Uint8Array): Promise<Ver
   return report;
 }
 
-/** A party that signs with a key the engine holds (the bank's seal): prepare, sign, apply. */
+/**
+ * A party that signs with a key the engine holds (the bank's seal): prepare, sign, apply.
+ * A retry after the signature was stored finds it, rather than preparing a filled field again.
+ */
 export async function signWithServerKey(ctx: SigningContext, input: Omit<PrepareInput, 'certificate' | 'chain'> & { signer: Signer }): Promise<AppliedSignature> {
+  const done = await signatureOfParty<CertificateFacts>(ctx.sql, input.dossierId, input.party);
+  if (done) return done;
   const prepared = await prepareSignatureFor(ctx, { ...input, certificate: input.signer.certificate, chain: input.signer.chain });
   const value = await input.signer.sign(Buffer.from(prepared.dataToSign, 'base64'), prepared.hash);
   return applySignature(ctx, { ...input, preparationId: prepared.preparationId, signatureValue: value });

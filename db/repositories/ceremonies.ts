@@ -262,6 +262,11 @@ export async function listSignatures<Facts>(sql: Sql, dossierId: string): Promis
   return rows.map((r) => toSignature<Facts>(r));
 }
 
+export async function signatureOfParty<Facts>(sql: Sql, dossierId: string, party: Party): Promise<SignatureRecord<Facts> | null> {
+  const [r] = await sql<SignatureRow[]>`select * from contract_signatures where dossier_id = ${dossierId} and party = ${party}`;
+  return r ? toSignature<Facts>(r) : null;
+}
+
 export async function signatureByPreparation<Facts>(sql: Sql, preparationId: string): Promise<SignatureRecord<Facts> | null> {
   const [r] = await sql<SignatureRow[]>`select * from contract_signatures where preparation_id = ${preparationId}`;
   return r ? toSignature<Facts>(r) : null;

@@ -9,6 +9,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../db/seed.ts';
+import { createCeremonyActivities } from '../../activities/ceremony.ts';
 import { listEvents } from '../../db/repositories/events.ts';
 import { listOutbox } from '../../db/repositories/outbox.ts';
 import { startCeremonyStack, type CeremonyStack } from './support/stack.ts';
@@ -108,6 +109,24 @@ describe('the créateur’s turn, on a small dossier (RGS * required)', () => {
     const versions = await s.db.sql<{ version: number }[]>`select version from ceremony_documents where dossier_id = ${id} and kind = 'contract' order by version`;
     expect(versions.map((v) => v.version)).toEqual([0, 1, 2, 3, 4, 5]);
     refused(await call(s.apiUrl, keys.bank, 'POST', `/v1/dossiers/${id}/contract/banque/countersignature`), 409, 'ceremony_closed', /déjà signé/);
+  });
+});
+
+describe('retried activities', () => {
+  it('a countersignature retried after it was stored (the worker died before reporting) returns it; nothing is signed twice', async () => {
+    const id = await s.submit('small');
+    await waitForStatus(s.apiUrl, keys.creator, id, 'awaiting_createur');
+    const { createurSmall, reseller } = s.signers();
+    expect((await signAs(s.apiUrl, keys.creator, id, 'createur', createurSmall)).status).toBe(200);
+    expect((await signAs(s.apiUrl, keys.reseller, id, 'revendeur', reseller)).status).toBe(200);
+    expect((await call(s.apiUrl, keys.bank, 'POST', `/v1/dossiers/${id}/contract/banque/countersignature`)).status).toBe(200);
+    // The same activity again, as Temporal retries it when its completion was lost.
+    const activities = createCeremonyActivities({ sql: s.db.sql, ...s.parts });
+    const again = await activities.countersign(id, { client: { ip: null, userAgent: null } }, 3);
+    const [stored] = await s.db.sql<{ preparation_id: string; n: number }[]>`
+      select preparation_id, count(*) over ()::int as n from contract_signatures where dossier_id = ${id} and party = 'banque'`;
+    expect(stored).toMatchObject({ n: 1, preparation_id: again.preparationId });
+    await waitForStatus(s.apiUrl, keys.bank, id, 'signed');
   });
 });
 
