@@ -92,7 +92,7 @@ export async function startCeremonyStack(): Promise<CeremonyStack> {
   const vault = openEngineVault(db.sql, { ...VaultEnvSchema.parse({}), DATA_DIR: dataDir });
   const parts = ceremonyPartsFromEnv(
     db.sql,
-    { DATA_DIR: dataDir, API_HOST: '127.0.0.1', API_PORT: port, PASSEPORT_SEAL_PIN: sealPin, PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so' },
+    { DATA_DIR: dataDir, PASSEPORT_SEAL_PIN: sealPin, PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so' },
     vault,
   );
   const worker = await createWorker({
