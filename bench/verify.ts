@@ -31,9 +31,8 @@ import { parseCms } from '../signature/validation/cms.ts';
 import { certificateInfo, verifySignatureValue } from '../signature/validation/certificate-info.ts';
 import { validatePath, verifyTimestampToken } from '../certs/validation/index.ts';
 import { clearMemos } from '../certs/validation/memo.ts';
-import { PdfRevisions } from '../signature/validation/pdf-revisions.ts';
+import { PdfRevisions } from '../pdf/index.ts';
 import { readDss } from '../signature/validation/dss.ts';
-import { Budget, DEFAULT_LIMITS } from '../signature/validation/limits.ts';
 import { makeSignedContract } from '../test/fixtures/contract-fixture.ts';
 import { startHarness } from '../test/signature/support/harness.ts';
 import { extractSignatures } from '../test/signature/support/judges.ts';
@@ -168,7 +167,7 @@ function rawNative(): number {
  */
 async function chainShare(): Promise<number> {
   const all = extractSignatures(pdf);
-  const dss = readDss(new PdfRevisions(pdf, DEFAULT_LIMITS, new Budget(10_000)).latest(), pdf, DEFAULT_LIMITS)!;
+  const dss = readDss(new PdfRevisions(pdf).latest())!;
   const calls: (() => Promise<unknown>)[] = [];
   for (const s of all) {
     const cms = parseCms(s.cms);

@@ -94,7 +94,7 @@ export function writeValue(v: PdfValue | PdfLazy, w: ChunkWriter): void {
     w.text(']');
   } else if (v instanceof PdfDict) {
     w.text('<<');
-    for (const [k, x] of v.map) {
+    for (const [k, x] of v.entries) {
       w.text(nameToken(k));
       w.text(' ');
       writeValue(x, w);

@@ -1,6 +1,6 @@
-import type { HashAlgorithm } from '../../certs/types.ts';
-import { newHash } from '../cms/algorithms.ts';
-import { PdfHexPlaceholder, PdfRaw } from './objects.ts';
+import type { HashAlgorithm } from '../certs/types.ts';
+import { newHash } from './cms/algorithms.ts';
+import { PdfHexPlaceholder, PdfRaw } from '../pdf/index.ts';
 
 /** Fixed width of each ByteRange number, so patching never moves a byte. */
 const WIDTH = 10;
