@@ -85,7 +85,7 @@ export class IncrementalUpdate {
     // One allocation, one copy of the input: later bytes are only ever written past it.
     const bytes = Buffer.allocUnsafe(input.length + w.length);
     bytes.set(input, 0);
-    if (w.copyInto(bytes, input.length) !== bytes.length) throw new Error('incremental update: size mismatch');
+    if (w.copyInto(bytes, input.length) !== bytes.length) throw new Error('Mise à jour incrémentale : taille écrite incohérente (erreur interne).');
     return { bytes, offsets };
   }
 

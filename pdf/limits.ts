@@ -52,7 +52,9 @@ export class Budget {
   }
 }
 
-/** A byte count as a person reads it: 16 Mio, 512 Kio. */
+/** A byte count as a person reads it: 16 Mio, 512 Kio, 1500 octets. */
 export function sizeText(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${Math.round((bytes / (1024 * 1024)) * 10) / 10} Mio` : `${Math.ceil(bytes / 1024)} Kio`;
+  if (bytes > 0 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} Mio`;
+  if (bytes > 0 && bytes % 1024 === 0) return `${bytes / 1024} Kio`;
+  return `${bytes} octets`;
 }

@@ -101,7 +101,7 @@ export function writeValue(v: PdfValue | PdfLazy, w: ChunkWriter): void {
       w.text('\n');
     }
     w.text('>>');
-  } else if (v instanceof PdfStream) throw new Error('a stream must be an indirect object');
+  } else if (v instanceof PdfStream) throw new Error('Un flux ne peut être écrit que comme objet indirect (erreur interne).');
 }
 
 /** A direct value as PDF source text (latin1). */
