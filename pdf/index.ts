@@ -5,9 +5,9 @@
  */
 export { PdfError, isPdfError, type PdfErrorCode } from './errors.ts';
 export { Budget, DEFAULT_PDF_LIMITS, sizeText, type PdfLimits } from './limits.ts';
-export { PdfDict, PdfHexPlaceholder, PdfLazy, PdfName, PdfRaw, PdfRef, PdfStream, PdfString, changedKeys, dictOf, isName, nameOf, sameObject, type PdfValue } from './objects.ts';
+export { PdfDict, PdfHexPlaceholder, PdfLazy, PdfName, PdfRaw, PdfRef, PdfStream, PdfString, changedKeys, dictOf, nameOf, sameObject, type PdfValue } from './objects.ts';
 export { PdfRevisions, PdfState, type ReadOptions, type XrefEntry, type XrefSection } from './revisions.ts';
 export { openPdf } from './open.ts';
-export { ChunkWriter, serialize, writeIndirect, writeValue } from './serialize.ts';
+export { serialize } from './serialize.ts';
 export { IncrementalUpdate, type UpdateResult } from './incremental.ts';
 export { decodeText, encodeTextString } from './text.ts';

@@ -117,10 +117,6 @@ export class PdfHexPlaceholder {
 
 export type PdfValue = null | boolean | number | PdfName | PdfRef | PdfString | PdfDict | PdfValue[] | PdfStream | PdfRaw | PdfHexPlaceholder;
 
-export function isName(v: PdfValue | undefined, name?: string): v is PdfName {
-  return v instanceof PdfName && (name === undefined || v.name === name);
-}
-
 export function nameOf(v: PdfValue | undefined): string | undefined {
   return v instanceof PdfName ? v.name : undefined;
 }

@@ -6,10 +6,6 @@ const CLASS = new Uint8Array(256);
 for (const c of [0, 9, 10, 12, 13, 32]) CLASS[c] = 1;
 for (const c of [0x28, 0x29, 0x3c, 0x3e, 0x5b, 0x5d, 0x7b, 0x7d, 0x2f, 0x25]) CLASS[c] = 2;
 
-export function isWhite(c: number | undefined): boolean {
-  return c !== undefined && CLASS[c] === 1;
-}
-
 function isRegular(c: number | undefined): boolean {
   return c !== undefined && CLASS[c] === 0;
 }
