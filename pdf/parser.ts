@@ -10,6 +10,10 @@ function isRegular(c: number | undefined): boolean {
   return c !== undefined && CLASS[c] === 0;
 }
 
+/** Bytes that open or close something skipComposite must track: ( < > [ ] %. */
+const SKIP_SPECIAL = new Uint8Array(256);
+for (const c of [0x28, 0x3c, 0x3e, 0x5b, 0x5d, 0x25]) SKIP_SPECIAL[c] = 1;
+
 const ESCAPES: Record<number, number> = { 0x6e: 10, 0x72: 13, 0x74: 9, 0x62: 8, 0x66: 12 };
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 const DIGITS = /^\d+$/;
@@ -222,10 +226,12 @@ export class PdfParser implements LazySource {
   /** Moves past a dictionary or array without building it (strings, hex and comments honoured). */
   private skipComposite(): void {
     const b = this.bytes;
+    const n = b.length;
     let depth = 0;
     let p = this.pos;
     do {
-      if (p >= b.length) throw syntax('dictionnaire ou tableau non terminé');
+      while (p < n && SKIP_SPECIAL[b[p]!] === 0) p++;
+      if (p >= n) throw syntax('dictionnaire ou tableau non terminé');
       const c = b[p]!;
       if (c === 0x28) {
         let nest = 1;
@@ -241,8 +247,8 @@ export class PdfParser implements LazySource {
           depth++;
           p += 2;
         } else {
-          while (p < b.length && b[p] !== 0x3e) p++;
-          p++;
+          const close = b.indexOf(0x3e, p);
+          p = (close < 0 ? n : close) + 1;
         }
       } else if (c === 0x3e && b[p + 1] === 0x3e) {
         depth--;

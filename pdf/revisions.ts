@@ -123,7 +123,7 @@ export class PdfRevisions {
     readonly bytes: Uint8Array,
     options: ReadOptions = {},
   ) {
-    const limits = { ...DEFAULT_PDF_LIMITS, ...options.limits };
+    const limits = options.limits ? { ...DEFAULT_PDF_LIMITS, ...options.limits } : DEFAULT_PDF_LIMITS;
     this.limits = limits;
     this.budget = options.budget ?? new Budget(limits.timeBudgetMs);
     this.config = { maxDepth: limits.maxDepth, maxHexChars: limits.maxContentsHexChars, lazy: options.lazy ?? false };
@@ -377,8 +377,11 @@ export class PdfState {
   ) {
     if (sections.length === 0) throw xrefError('aucune section de références croisées avant ce point');
     // Hybrid and linearized files split the trailer; merge so /Root and /Info are found.
-    this.trailer = new PdfDict();
-    for (const s of sections) for (const [k, v] of s.trailer.entries) this.trailer.entries.set(k, v);
+    if (sections.length === 1) this.trailer = sections[0]!.trailer;
+    else {
+      this.trailer = new PdfDict();
+      for (const s of sections) for (const [k, v] of s.trailer.entries) this.trailer.entries.set(k, v);
+    }
   }
 
   /** The cross-reference entry of `num` in this revision. */
