@@ -1,5 +1,5 @@
 import { PdfError } from './errors.ts';
-import { Budget, DEFAULT_PDF_LIMITS, type PdfLimits } from './limits.ts';
+import { Budget, DEFAULT_PDF_LIMITS, sizeText, type PdfLimits } from './limits.ts';
 import { PdfDict, PdfLazy, PdfRef, PdfStream, dictOf, nameOf, type PdfValue } from './objects.ts';
 import { PdfParser, latin1, type ParseConfig } from './parser.ts';
 import { StreamDecoder } from './streams.ts';
@@ -23,14 +23,14 @@ export class XrefSection {
   /** Entries declared, and the highest object number, over all subsections. */
   count = 0;
   maxNumber = 0;
+  /** A table's `trailer` dictionary or a stream's own: set once the reader reaches it. */
+  trailer = new PdfDict();
 
   constructor(
     readonly offset: number,
     readonly isStream: boolean,
     private readonly bytes: Uint8Array,
   ) {}
-
-  trailer = new PdfDict();
 
   addEntries(entries: Map<number, XrefEntry>, declared: number): void {
     this.runs.push(entries);
@@ -128,7 +128,7 @@ export class PdfRevisions {
     this.budget = options.budget ?? new Budget(limits.timeBudgetMs);
     this.config = { maxDepth: limits.maxDepth, maxHexChars: limits.maxContentsHexChars, lazy: options.lazy ?? false };
     this.streams = new StreamDecoder(limits.maxDecodedStreamBytes, limits.maxDecodedTotalBytes);
-    if (bytes.length > limits.maxFileBytes) throw new PdfError('PDF_LIMIT', `le fichier dépasse ${limits.maxFileBytes} octets`);
+    if (bytes.length > limits.maxFileBytes) throw new PdfError('PDF_LIMIT', `le fichier dépasse ${sizeText(limits.maxFileBytes)}`);
     if (Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(1024, bytes.length)).indexOf('%PDF-', 0, 'latin1') < 0) {
       throw new PdfError('PDF_NOT_PDF', 'le fichier n’est pas un PDF (en-tête %PDF- absent)', 'Le fichier n’est pas un PDF.');
     }
