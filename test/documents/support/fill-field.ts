@@ -11,11 +11,8 @@ import type { Signer } from '../../../certs/types.ts';
 import { buildSignedData, estimateSignedDataSize, signedAttributes } from '../../../signature/cms/signed-data.ts';
 import { pdfDate } from '../../../signature/levels.ts';
 import { normaliseSignatureValue } from '../../../signature/pades.ts';
-import { decodeText } from '../../../signature/pdf/fields.ts';
-import { IncrementalUpdate } from '../../../signature/pdf/incremental.ts';
-import { PdfDict, PdfName, PdfRef, PdfString } from '../../../signature/pdf/objects.ts';
-import { openPdf } from '../../../signature/pdf/open.ts';
-import { BYTE_RANGE_PLACEHOLDER, CONTENTS_PLACEHOLDER, digestRanges, embedContents, fixByteRange } from '../../../signature/pdf/placeholder.ts';
+import { IncrementalUpdate, PdfDict, PdfName, PdfRef, PdfString, decodeText, openPdf } from '../../../pdf/index.ts';
+import { BYTE_RANGE_PLACEHOLDER, CONTENTS_PLACEHOLDER, digestRanges, embedContents, fixByteRange } from '../../../signature/placeholder.ts';
 
 export async function signExistingField(pdf: Uint8Array, signer: Signer, o: { fieldName: string; certify?: boolean; signingTime?: Date }): Promise<Buffer> {
   const reader = openPdf(pdf);
@@ -34,7 +31,8 @@ export async function signExistingField(pdf: Uint8Array, signer: Signer, o: { fi
   sig.set('Contents', CONTENTS_PLACEHOLDER(estimateSignedDataSize(signer.certificate, signer.chain)));
   const sigRef = update.add(sig);
 
-  const acroRef = reader.catalog.get('AcroForm');
+  const catalog = reader.catalog();
+  const acroRef = catalog.dict.get('AcroForm');
   const acro = reader.dict(acroRef);
   const fields = reader.resolve(acro?.get('Fields'));
   if (!(acroRef instanceof PdfRef) || !acro || !Array.isArray(fields)) throw new Error('no indirect /AcroForm with /Fields');
@@ -43,9 +41,9 @@ export async function signExistingField(pdf: Uint8Array, signer: Signer, o: { fi
     return t instanceof PdfString && decodeText(t.bytes) === o.fieldName;
   });
   if (!(fieldRef instanceof PdfRef)) throw new Error(`no field ${o.fieldName}`);
-  update.set(fieldRef, copy(reader.dict(fieldRef)!).set('V', sigRef));
-  update.set(acroRef, copy(acro).set('SigFlags', 3));
-  if (o.certify) update.set(reader.trailer.get('Root') as PdfRef, copy(reader.catalog).set('Perms', new PdfDict({ DocMDP: sigRef })));
+  update.set(fieldRef, reader.dict(fieldRef)!.clone().set('V', sigRef));
+  update.set(acroRef, acro.clone().set('SigFlags', 3));
+  if (o.certify) update.set(catalog.ref, catalog.dict.clone().set('Perms', new PdfDict({ DocMDP: sigRef })));
 
   const { bytes, offsets } = update.build();
   const slot = fixByteRange(bytes, offsets.get(sigRef.num)!);
@@ -53,10 +51,4 @@ export async function signExistingField(pdf: Uint8Array, signer: Signer, o: { fi
   const signature = normaliseSignatureValue(await signer.sign(signedAttrs, 'SHA-256'), signer);
   embedContents(bytes, slot, buildSignedData({ signedAttrs, signature, certificate: signer.certificate, chain: signer.chain, hash: 'SHA-256', keyAlgorithm: signer.keyAlgorithm }));
   return bytes;
-}
-
-function copy(d: PdfDict): PdfDict {
-  const c = new PdfDict();
-  for (const [k, v] of d.map) c.map.set(k, v);
-  return c;
 }

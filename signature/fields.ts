@@ -1,6 +1,4 @@
-import { PdfDict, PdfName, PdfRef, PdfString, type PdfValue } from './objects.ts';
-import type { IncrementalUpdate } from './incremental.ts';
-import type { PdfReader } from './reader.ts';
+import { PdfDict, PdfName, PdfRef, PdfString, decodeText, type IncrementalUpdate, type PdfState, type PdfValue } from '../pdf/index.ts';
 
 export interface FieldPlacement {
   /** The signature (or document timestamp) dictionary the field's value points to. */
@@ -40,9 +38,9 @@ class Slot<T extends PdfValue> {
  * Adds a signature field (merged with its widget annotation) to /AcroForm and the
  * page's /Annots, and records every changed object in the update.
  */
-export function addSignatureField(reader: PdfReader, update: IncrementalUpdate, p: FieldPlacement): { fieldRef: PdfRef; fieldName: string } {
-  const catalogRef = reader.trailer.get('Root') as PdfRef;
-  const catalog = clone(reader.catalog);
+export function addSignatureField(reader: PdfState, update: IncrementalUpdate, p: FieldPlacement): { fieldRef: PdfRef; fieldName: string } {
+  const root = reader.catalog();
+  const catalog = root.dict.clone();
   const pageNo = p.page ?? 1;
   const pageRef = reader.page(pageNo);
   if (!pageRef) throw new Error(`La page ${pageNo} n’existe pas : le document compte ${reader.pages().length} page(s).`);
@@ -70,30 +68,24 @@ export function addSignatureField(reader: PdfReader, update: IncrementalUpdate, 
   acro.value.set('SigFlags', 3);
   acro.commit();
 
-  const page = clone(reader.dict(pageRef)!);
+  const page = reader.dict(pageRef)!.clone();
   const annots = slotArray(reader, update, page, 'Annots');
   annots.value.push(fieldRef);
   annots.commit();
   update.set(pageRef, page);
   p.editCatalog?.(catalog);
-  update.set(catalogRef, catalog);
+  update.set(root.ref, catalog);
   return { fieldRef, fieldName };
 }
 
-function clone(d: PdfDict): PdfDict {
-  const c = new PdfDict();
-  for (const [k, v] of d.map) c.map.set(k, v);
-  return c;
-}
-
 /** A dictionary entry of `parent`, inline or indirect, created when absent. */
-export function slotDict(reader: PdfReader, update: IncrementalUpdate, parent: PdfDict, key: string): Slot<PdfDict> {
+export function slotDict(reader: PdfState, update: IncrementalUpdate, parent: PdfDict, key: string): Slot<PdfDict> {
   const raw = parent.get(key);
-  if (raw instanceof PdfRef) return new Slot(clone(reader.dict(raw) ?? new PdfDict()), update, raw, parent, key);
-  return new Slot(raw instanceof PdfDict ? clone(raw) : new PdfDict(), update, undefined, parent, key);
+  if (raw instanceof PdfRef) return new Slot(reader.dict(raw)?.clone() ?? new PdfDict(), update, raw, parent, key);
+  return new Slot(raw instanceof PdfDict ? raw.clone() : new PdfDict(), update, undefined, parent, key);
 }
 
-function slotArray(reader: PdfReader, update: IncrementalUpdate, parent: PdfDict, key: string): Slot<PdfValue[]> {
+function slotArray(reader: PdfState, update: IncrementalUpdate, parent: PdfDict, key: string): Slot<PdfValue[]> {
   const raw = parent.get(key);
   if (raw instanceof PdfRef) {
     const r = reader.resolve(raw);
@@ -102,7 +94,7 @@ function slotArray(reader: PdfReader, update: IncrementalUpdate, parent: PdfDict
   return new Slot(Array.isArray(raw) ? [...raw] : [], update, undefined, parent, key);
 }
 
-function existingNames(reader: PdfReader, fields: PdfValue[]): Set<string> {
+function existingNames(reader: PdfState, fields: PdfValue[]): Set<string> {
   const names = new Set<string>();
   for (const f of fields) {
     const t = reader.dict(f)?.get('T');
@@ -111,12 +103,7 @@ function existingNames(reader: PdfReader, fields: PdfValue[]): Set<string> {
   return names;
 }
 
-function uniqueName(reader: PdfReader, fields: PdfValue[], prefix: string): string {
+function uniqueName(reader: PdfState, fields: PdfValue[], prefix: string): string {
   const names = existingNames(reader, fields);
   for (let i = 1; ; i++) if (!names.has(`${prefix}${i}`)) return `${prefix}${i}`;
-}
-
-export function decodeText(b: Uint8Array): string {
-  if (b[0] === 0xfe && b[1] === 0xff) return Buffer.from(b.subarray(2)).swap16().toString('utf16le');
-  return Buffer.from(b).toString('latin1');
 }
