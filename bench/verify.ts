@@ -30,9 +30,8 @@ import { verifyPdf } from '../signature/validation/verify-pdf.ts';
 import { parseCms } from '../signature/validation/cms.ts';
 import { clearMemos, parseCertificate, publicKeyOf, sameBytes, verifySignature } from '../asn1/index.ts';
 import { validatePath, verifyTimestampToken } from '../certs/validation/index.ts';
-import { PdfRevisions } from '../signature/validation/pdf-revisions.ts';
+import { PdfRevisions } from '../pdf/index.ts';
 import { readDss } from '../signature/validation/dss.ts';
-import { Budget, DEFAULT_LIMITS } from '../signature/validation/limits.ts';
 import { makeSignedContract } from '../test/fixtures/contract-fixture.ts';
 import { startHarness } from '../test/signature/support/harness.ts';
 import { extractSignatures } from '../test/signature/support/judges.ts';
@@ -167,7 +166,7 @@ function rawNative(): number {
  */
 async function chainShare(): Promise<number> {
   const all = extractSignatures(pdf);
-  const dss = readDss(new PdfRevisions(pdf, DEFAULT_LIMITS, new Budget(10_000)).latest(), pdf, DEFAULT_LIMITS)!;
+  const dss = readDss(new PdfRevisions(pdf).latest())!;
   const calls: (() => Promise<unknown>)[] = [];
   for (const s of all) {
     const cms = parseCms(s.cms);

@@ -1,7 +1,6 @@
 import { nameAttribute, OID, parseCertificate } from '../asn1/index.ts';
 import { rgsLevelOf, type PolicyLevelMap } from '../certs/policies.ts';
-import { PdfDict, PdfName, PdfStream, PdfString } from './pdf/objects.ts';
-import { serialize } from './pdf/serialize.ts';
+import { PdfDict, PdfName, PdfStream, PdfString, serialize } from '../pdf/index.ts';
 
 export type Rect = [number, number, number, number];
 export const DEFAULT_RECT: Rect = [36, 36, 296, 106];

@@ -1,6 +1,6 @@
 import type { HashAlgorithm, KeyAlgorithm } from '../certs/types.ts';
 import { signedAttributes } from './cms/signed-data.ts';
-import { digestRanges } from './pdf/placeholder.ts';
+import { digestRanges } from './placeholder.ts';
 import { completeSignature, type CompleteOptions } from './pades.ts';
 import { parseLevel, type PadesLevel } from './levels.ts';
 import { prepareSignature, type Prepared, type SignatureOptions } from './prepare.ts';

@@ -1,9 +1,7 @@
 import type { HashAlgorithm, Timestamper } from '../certs/types.ts';
-import { addSignatureField } from './pdf/fields.ts';
-import { IncrementalUpdate } from './pdf/incremental.ts';
-import { PdfDict, PdfName } from './pdf/objects.ts';
-import { openPdf } from './pdf/open.ts';
-import { BYTE_RANGE_PLACEHOLDER, CONTENTS_PLACEHOLDER, digestRanges, embedContents, fixByteRange } from './pdf/placeholder.ts';
+import { IncrementalUpdate, PdfDict, PdfName, openPdf } from '../pdf/index.ts';
+import { addSignatureField } from './fields.ts';
+import { BYTE_RANGE_PLACEHOLDER, CONTENTS_PLACEHOLDER, digestRanges, embedContents, fixByteRange } from './placeholder.ts';
 import { requestTimestamp, timestampReserve } from './timestamping.ts';
 
 /** Appends a document timestamp (/DocTimeStamp, ETSI.RFC3161) over the whole file. */

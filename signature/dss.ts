@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
-import { IncrementalUpdate } from './pdf/incremental.ts';
-import { PdfDict, PdfName, PdfRef, PdfStream } from './pdf/objects.ts';
-import { openPdf } from './pdf/open.ts';
-import { decodeStream, type PdfReader } from './pdf/reader.ts';
-import { slotDict } from './pdf/fields.ts';
+import { IncrementalUpdate, PdfDict, PdfName, PdfRef, PdfStream, isPdfError, openPdf, type PdfState } from '../pdf/index.ts';
+import { slotDict } from './fields.ts';
 import type { ValidationData } from './validation-data.ts';
 
 type Kind = 'Certs' | 'CRLs' | 'OCSPs';
@@ -15,9 +12,8 @@ type Kind = 'Certs' | 'CRLs' | 'OCSPs';
 export function appendDss(pdf: Uint8Array, data: ValidationData): Buffer {
   const reader = openPdf(pdf);
   const update = new IncrementalUpdate(reader);
-  const catalogRef = reader.trailer.get('Root') as PdfRef;
-  const catalog = new PdfDict();
-  for (const [k, v] of reader.catalog.map) catalog.map.set(k, v);
+  const root = reader.catalog();
+  const catalog = root.dict.clone();
   const existing = catalog.get('DSS');
   const dss = slotDict(reader, update, catalog, 'DSS');
   dss.value.set('Type', new PdfName('DSS'));
@@ -29,7 +25,7 @@ export function appendDss(pdf: Uint8Array, data: ValidationData): Buffer {
     for (const r of Array.isArray(arr) ? arr : []) {
       if (!(r instanceof PdfRef)) continue;
       const s = reader.resolve(r);
-      if (s instanceof PdfStream) refs.set(kind + digest(decodeOrRaw(s)), r);
+      if (s instanceof PdfStream) refs.set(kind + digest(decodeOrRaw(reader, s)), r);
       lists[kind].push(r);
     }
   }
@@ -56,30 +52,32 @@ export function appendDss(pdf: Uint8Array, data: ValidationData): Buffer {
     vri.set(createHash('sha1').update(e.cms).digest('hex').toUpperCase(), entry);
   }
   for (const kind of ['Certs', 'CRLs', 'OCSPs'] as const) if (lists[kind].length) dss.value.set(kind, lists[kind]);
-  if (vri.map.size && !(dss.value.get('VRI') instanceof PdfRef)) dss.value.set('VRI', vri);
+  if (vri.size && !(dss.value.get('VRI') instanceof PdfRef)) dss.value.set('VRI', vri);
 
   if (existing instanceof PdfRef) dss.commit();
   else {
     // A new (or formerly inline) DSS becomes its own object.
     catalog.set('DSS', update.add(dss.value));
-    update.set(catalogRef, catalog);
+    update.set(root.ref, catalog);
   }
   return update.build().bytes;
 }
 
-function vriSlot(reader: PdfReader, update: IncrementalUpdate, dss: PdfDict): PdfDict {
+function vriSlot(reader: PdfState, update: IncrementalUpdate, dss: PdfDict): PdfDict {
   const v = dss.get('VRI');
   const out = new PdfDict();
   const old = reader.dict(v);
-  if (old) for (const [k, x] of old.map) out.map.set(k, x);
+  if (old) for (const [k, x] of old.entries) out.entries.set(k, x);
   if (v instanceof PdfRef) update.set(v, out);
   return out;
 }
 
-function decodeOrRaw(s: PdfStream): Uint8Array {
+/** An entry that cannot be decoded (unknown filter, corrupt, over the limits) is compared by its raw bytes. */
+function decodeOrRaw(reader: PdfState, s: PdfStream): Uint8Array {
   try {
-    return decodeStream(s);
-  } catch {
+    return reader.doc.decode(s);
+  } catch (error) {
+    if (isPdfError(error, 'PDF_TIME_BUDGET')) throw error;
     return s.data;
   }
 }

@@ -1,6 +1,5 @@
 import { parsePrefix } from '../asn1/index.ts';
-import { PdfName, PdfString, type PdfValue } from './pdf/objects.ts';
-import type { PdfReader } from './pdf/reader.ts';
+import { PdfName, PdfString, type PdfState, type PdfValue } from '../pdf/index.ts';
 
 export interface EmbeddedSignature {
   kind: 'signature' | 'document-timestamp';
@@ -11,8 +10,8 @@ export interface EmbeddedSignature {
 }
 
 /** Every signature and document timestamp the form holds, in file order. */
-export function embeddedSignatures(reader: PdfReader): EmbeddedSignature[] {
-  const acro = reader.dict(reader.catalog.get('AcroForm'));
+export function embeddedSignatures(reader: PdfState): EmbeddedSignature[] {
+  const acro = reader.dict(reader.root()?.get('AcroForm'));
   const fields = reader.resolve(acro?.get('Fields'));
   const out: EmbeddedSignature[] = [];
   const stack: PdfValue[] = Array.isArray(fields) ? [...fields] : [];

@@ -4,11 +4,9 @@ import { DEFAULT_RECT, appearanceFromCertificate, appearanceStream, type Appeara
 import { estimateSignedDataSize, signedAttributes } from './cms/signed-data.ts';
 import { signingAlgorithmOf } from './keys.ts';
 import { atLeast, pdfDate, type PadesLevel } from './levels.ts';
-import { addSignatureField, findField, freeRect } from './pdf/fields.ts';
-import { IncrementalUpdate } from './pdf/incremental.ts';
-import { PdfDict, PdfName, PdfRef, PdfString, type PdfValue } from './pdf/objects.ts';
-import { BYTE_RANGE_PLACEHOLDER, CONTENTS_PLACEHOLDER, digestRanges, fixByteRange, type SignatureSlot } from './pdf/placeholder.ts';
-import { openPdf } from './pdf/open.ts';
+import { addSignatureField, findField, freeRect } from './fields.ts';
+import { IncrementalUpdate, PdfDict, PdfName, PdfRef, PdfString, openPdf, type PdfState, type PdfValue } from '../pdf/index.ts';
+import { BYTE_RANGE_PLACEHOLDER, CONTENTS_PLACEHOLDER, digestRanges, fixByteRange, type SignatureSlot } from './placeholder.ts';
 
 /** Room kept for a signature timestamp when the TSA could not be asked beforehand. */
 export const DEFAULT_TIMESTAMP_RESERVE = 10_240;
@@ -129,8 +127,8 @@ export function prepareSignature(pdf: Uint8Array, o: SignatureOptions): Prepared
 }
 
 /** Whether any field of the form already holds a signature value. */
-export function hasSignatures(reader: ReturnType<typeof openPdf>): boolean {
-  const acro = reader.dict(reader.catalog.get('AcroForm'));
+export function hasSignatures(reader: PdfState): boolean {
+  const acro = reader.dict(reader.root()?.get('AcroForm'));
   const fields = reader.resolve(acro?.get('Fields'));
   if (!Array.isArray(fields)) return false;
   const stack: PdfValue[] = [...fields];
@@ -145,8 +143,8 @@ export function hasSignatures(reader: ReturnType<typeof openPdf>): boolean {
 }
 
 /** The /P of the certification signature named by the catalog's /Perms /DocMDP, if any. */
-export function docMdpPermission(reader: ReturnType<typeof openPdf>): number | null {
-  const sig = reader.dict(reader.dict(reader.catalog.get('Perms'))?.get('DocMDP'));
+export function docMdpPermission(reader: PdfState): number | null {
+  const sig = reader.dict(reader.dict(reader.root()?.get('Perms'))?.get('DocMDP'));
   const refs = reader.resolve(sig?.get('Reference'));
   for (const r of Array.isArray(refs) ? refs : []) {
     const ref = reader.dict(r);

@@ -15,7 +15,7 @@ import { inspectCms } from '../signature/cms/inspect.ts';
 import { embeddedSignatures } from '../signature/embedded.ts';
 import { httpValidationFetchers } from '../signature/fetchers.ts';
 import { extendPdf } from '../signature/pades.ts';
-import { openPdf } from '../signature/pdf/open.ts';
+import { openPdf } from '../pdf/index.ts';
 import { verifyPdf } from '../signature/validation/index.ts';
 import { locationsFromEnv, settingsFromEnv, type VaultEnv } from './config.ts';
 import { FilesystemStore } from './storage/filesystem.ts';

@@ -1,4 +1,4 @@
-import { PdfString, type PdfDict } from './pdf-objects.ts';
+import { PdfString, type PdfDict } from '../../pdf/index.ts';
 import type { VerifyLimits } from './limits.ts';
 
 export type ByteRangeCheck =

@@ -1,7 +1,4 @@
-import { PdfStream, PdfDict } from './pdf-objects.ts';
-import { decodeStream } from './pdf-streams.ts';
-import type { PdfState } from './pdf-revisions.ts';
-import type { VerifyLimits } from './limits.ts';
+import { PdfStream, PdfDict, isPdfError, type PdfState } from '../../pdf/index.ts';
 
 /** The Document Security Store's validation data, decoded. */
 export interface DssContent {
@@ -14,7 +11,7 @@ export interface DssContent {
 const MAX_ITEMS = 5_000;
 
 /** Reads /DSS from the catalog of `state`; undefined when there is none. Unreadable entries are skipped. */
-export function readDss(state: PdfState, bytes: Uint8Array, limits: VerifyLimits): DssContent | undefined {
+export function readDss(state: PdfState): DssContent | undefined {
   const dss = state.dict(state.root()?.get('DSS'));
   if (!dss) return undefined;
   const list = (key: string): Uint8Array[] => {
@@ -22,8 +19,9 @@ export function readDss(state: PdfState, bytes: Uint8Array, limits: VerifyLimits
     for (const item of (state.array(dss.get(key)) ?? []).slice(0, MAX_ITEMS)) {
       try {
         const s = state.resolve(item);
-        if (s instanceof PdfStream) out.push(decodeStream(bytes, s, limits.maxDecodedStreamBytes));
-      } catch {
+        if (s instanceof PdfStream) out.push(state.doc.decode(s));
+      } catch (error) {
+        if (isPdfError(error, 'PDF_TIME_BUDGET')) throw error;
         // An unreadable entry only means less validation data.
       }
     }
@@ -34,6 +32,6 @@ export function readDss(state: PdfState, bytes: Uint8Array, limits: VerifyLimits
     certificates: list('Certs'),
     crls: list('CRLs'),
     ocspResponses: list('OCSPs'),
-    vriCount: vri instanceof PdfDict ? vri.entries.size : 0,
+    vriCount: vri instanceof PdfDict ? vri.size : 0,
   };
 }

@@ -1,5 +1,4 @@
-import { PdfDict, PdfRef, PdfStream, changedKeys, nameOf, sameObject, type PdfObject } from './pdf-objects.ts';
-import type { PdfRevisions, PdfState, XrefSection } from './pdf-revisions.ts';
+import { PdfDict, PdfRef, PdfStream, changedKeys, dictOf, isPdfError, nameOf, sameObject, type PdfRevisions, type PdfState, type PdfValue, type XrefSection } from '../../pdf/index.ts';
 
 /** What a change in a later revision amounts to. */
 export type ChangeCategory =
@@ -42,11 +41,11 @@ const ACROFORM_KEYS = new Set(['Fields', 'SigFlags', 'DR', 'DA', 'NeedAppearance
 export function analyzeUpdate(doc: PdfRevisions, section: XrefSection, revisionIndex: number): UpdateAnalysis {
   const before = doc.stateAt(section.offset);
   const after = doc.stateAt(section.offset + 1);
-  const ctx = new Context(doc.bytes, before, after);
+  const ctx = new Context(before, after);
   const changes: ObjectChange[] = [];
   for (const [num, entry] of section.entries) {
     doc.budget.check();
-    const oldEntry = before.entries.get(num);
+    const oldEntry = before.entry(num);
     const existed = oldEntry !== undefined && oldEntry.kind !== 'f';
     if (entry.kind === 'f') {
       if (existed) changes.push({ objectNumber: num, category: 'forbidden', description: `objet ${num} supprimé` });
@@ -55,7 +54,8 @@ export function analyzeUpdate(doc: PdfRevisions, section: XrefSection, revisionI
     let change: ObjectChange | undefined;
     try {
       change = existed ? ctx.classifyModified(num) : ctx.classifyNew(num);
-    } catch {
+    } catch (error) {
+      if (isPdfError(error, 'PDF_TIME_BUDGET')) throw error;
       change = { objectNumber: num, category: 'forbidden', description: `objet ${num} illisible` };
     }
     if (change) changes.push(change);
@@ -85,7 +85,6 @@ class Context {
   private dssObjects: Set<number> | undefined;
 
   constructor(
-    private readonly bytes: Uint8Array,
     private readonly before: PdfState,
     private readonly after: PdfState,
   ) {}
@@ -93,7 +92,7 @@ class Context {
   classifyNew(num: number): ObjectChange | undefined {
     const obj = this.after.load(num);
     if (obj === undefined) return { objectNumber: num, category: 'forbidden', description: `objet ${num} illisible` };
-    const dict = obj instanceof PdfStream ? obj.dict : obj instanceof PdfDict ? obj : undefined;
+    const dict = dictOf(obj);
     const type = nameOf(dict?.get('Type'));
     if (type === 'Sig') return { objectNumber: num, category: 'signature', description: 'nouvelle signature' };
     if (type === 'DocTimeStamp') return { objectNumber: num, category: 'document-timestamp', description: 'nouvel horodatage du document' };
@@ -106,7 +105,7 @@ class Context {
     const oldObj = this.before.load(num);
     const newObj = this.after.load(num);
     if (newObj === undefined) return { objectNumber: num, category: 'forbidden', description: `objet ${num} illisible` };
-    if (sameValue(this.bytes, oldObj, newObj)) return undefined;
+    if (sameValue(oldObj, newObj)) return undefined;
     const forbidden = (what: string): ObjectChange => ({ objectNumber: num, category: 'forbidden', description: what });
     const structure: ObjectChange = { objectNumber: num, category: 'structure', description: 'structure du fichier' };
 
@@ -116,12 +115,12 @@ class Context {
     }
     if (this.isDss(num)) return { objectNumber: num, category: 'dss', description: 'données de validation' };
     // XMP metadata (dates, producer) is routinely refreshed by signing tools; it changes nothing shown.
-    if (nameOf(asDict(newObj)?.get('Type')) === 'Metadata' && refNum(this.before.root()?.get('Metadata')) === num) {
+    if (nameOf(dictOf(newObj)?.get('Type')) === 'Metadata' && refNum(this.before.root()?.get('Metadata')) === num) {
       return { objectNumber: num, category: 'structure', description: 'métadonnées du document' };
     }
 
-    const oldDict = asDict(oldObj);
-    const newDict = asDict(newObj);
+    const oldDict = dictOf(oldObj);
+    const newDict = dictOf(newObj);
     if (refNum(this.after.trailer.get('Root')) === num) {
       if (!oldDict || !newDict) return forbidden('catalogue du document remplacé');
       let category: ChangeCategory = 'structure';
@@ -178,7 +177,7 @@ class Context {
     return forbidden(`objet ${num} modifié${type ? ` (/${type})` : ''}`);
   }
 
-  private acroFormChangeAllowed(oldObj: PdfObject | undefined, newObj: PdfObject | undefined): boolean {
+  private acroFormChangeAllowed(oldObj: PdfValue | undefined, newObj: PdfValue | undefined): boolean {
     if (sameObject(oldObj, newObj)) return true;
     const oldDict = this.before.dict(oldObj);
     const newDict = this.after.dict(newObj);
@@ -193,7 +192,7 @@ class Context {
     return added !== undefined && added.every((f) => this.fieldType(this.after.dict(f)) !== undefined || this.after.dict(f)?.get('Kids') !== undefined);
   }
 
-  private classifyAdded(num: number, added: PdfObject[]): ObjectChange {
+  private classifyAdded(num: number, added: PdfValue[]): ObjectChange {
     let category: ChangeCategory = 'signature';
     for (const item of added) {
       const d = this.after.dict(item);
@@ -231,7 +230,7 @@ class Context {
   }
 }
 
-function collectRefs(state: PdfState, obj: PdfObject | undefined, out: Set<number>, depth = 0): void {
+function collectRefs(state: PdfState, obj: PdfValue | undefined, out: Set<number>, depth = 0): void {
   if (depth > 6 || out.size > 20_000 || obj === undefined) return;
   if (obj instanceof PdfRef) {
     if (out.has(obj.num)) return;
@@ -240,20 +239,18 @@ function collectRefs(state: PdfState, obj: PdfObject | undefined, out: Set<numbe
     return;
   }
   if (Array.isArray(obj)) for (const item of obj) collectRefs(state, item, out, depth + 1);
-  else if (obj instanceof PdfDict) for (const v of obj.entries.values()) collectRefs(state, v, out, depth + 1);
-  else if (obj instanceof PdfStream) for (const v of obj.dict.entries.values()) collectRefs(state, v, out, depth + 1);
+  else {
+    const d = dictOf(obj);
+    if (d) for (const k of d.keys()) collectRefs(state, d.get(k), out, depth + 1);
+  }
 }
 
-function asDict(o: PdfObject | undefined): PdfDict | undefined {
-  return o instanceof PdfDict ? o : o instanceof PdfStream ? o.dict : undefined;
-}
-
-function refNum(o: PdfObject | undefined): number | undefined {
+function refNum(o: PdfValue | undefined): number | undefined {
   return o instanceof PdfRef ? o.num : undefined;
 }
 
 /** Items of `after` beyond those of `before`, or undefined when an item of `before` is gone. */
-function addedItems(before: PdfObject[], after: PdfObject[]): PdfObject[] | undefined {
+function addedItems(before: PdfValue[], after: PdfValue[]): PdfValue[] | undefined {
   const remaining = [...after];
   for (const item of before) {
     const i = remaining.findIndex((x) => sameObject(x, item));
@@ -263,12 +260,7 @@ function addedItems(before: PdfObject[], after: PdfObject[]): PdfObject[] | unde
   return remaining;
 }
 
-function sameValue(bytes: Uint8Array, a: PdfObject | undefined, b: PdfObject | undefined): boolean {
-  if (a instanceof PdfStream && b instanceof PdfStream) {
-    return (
-      sameObject(a.dict, b.dict) &&
-      Buffer.compare(bytes.subarray(a.dataStart, a.dataEnd), bytes.subarray(b.dataStart, b.dataEnd)) === 0
-    );
-  }
+function sameValue(a: PdfValue | undefined, b: PdfValue | undefined): boolean {
+  if (a instanceof PdfStream && b instanceof PdfStream) return sameObject(a.dict, b.dict) && Buffer.compare(a.data, b.data) === 0;
   return sameObject(a, b);
 }

@@ -1,5 +1,4 @@
-import { PdfDict, PdfRef, PdfString, nameOf, type PdfObject } from './pdf-objects.ts';
-import type { PdfState } from './pdf-revisions.ts';
+import { PdfDict, PdfRef, PdfString, decodeText, nameOf, type PdfState, type PdfValue } from '../../pdf/index.ts';
 
 /** A filled signature field as found in the document's form. */
 export interface FoundSignature {
@@ -19,7 +18,7 @@ export function findSignatures(state: PdfState, maxSignatures: number): FoundSig
   const acroForm = state.dict(root?.get('AcroForm'));
   const found: FoundSignature[] = [];
   const seen = new Set<number>();
-  const walk = (obj: PdfObject | undefined, parentName: string, inheritedFt: string | undefined, depth: number): void => {
+  const walk = (obj: PdfValue | undefined, parentName: string, inheritedFt: string | undefined, depth: number): void => {
     if (depth > 16 || found.length >= maxSignatures || seen.size > 10_000) return;
     if (obj instanceof PdfRef) {
       if (seen.has(obj.num)) return;
@@ -37,7 +36,7 @@ export function findSignatures(state: PdfState, maxSignatures: number): FoundSig
     if (ft !== 'Sig' || v === undefined) return;
     const dict = state.dict(v);
     if (!dict) return;
-    const storedDirectly = v instanceof PdfRef ? state.entries.get(v.num)?.kind === 'n' : obj instanceof PdfRef && state.entries.get(obj.num)?.kind === 'n';
+    const storedDirectly = v instanceof PdfRef ? state.entry(v.num)?.kind === 'n' : obj instanceof PdfRef && state.entry(obj.num)?.kind === 'n';
     const subFilter = nameOf(dict.get('SubFilter'));
     const type = nameOf(dict.get('Type')) === 'DocTimeStamp' || subFilter === 'ETSI.RFC3161' ? 'document-timestamp' : 'signature';
     const entry: FoundSignature = { fieldName: name || '(sans nom)', type, dict, storedDirectly, subFilter };
@@ -57,17 +56,6 @@ function docMdpPermission(state: PdfState, sig: PdfDict): number | undefined {
     return typeof p === 'number' && [1, 2, 3].includes(p) ? p : 2;
   }
   return undefined;
-}
-
-/** PDF text strings: UTF-16BE with a BOM, else PDFDocEncoding (close enough to Latin-1 for names). */
-export function decodeText(bytes: Uint8Array): string {
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
-    const swapped = Buffer.from(bytes.subarray(2));
-    swapped.swap16();
-    return swapped.toString('utf16le');
-  }
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return Buffer.from(bytes.subarray(3)).toString('utf8');
-  return Buffer.from(bytes).toString('latin1');
 }
 
 /** Parses a PDF date `D:YYYYMMDDHHmmSS+HH'mm'` into a Date, or undefined. */

@@ -2,9 +2,8 @@ import crypto from 'node:crypto';
 import { DEFAULT_POLICY_MAP, type PolicyLevelMap, type RgsLevel } from '../../certs/policies.ts';
 import { validatePath, verifyTimestampToken } from '../../certs/validation/index.ts';
 import type { PathValidationResult, RevocationFetcher, TimestampVerification } from '../../certs/validation/index.ts';
-import { Budget, BudgetExceededError, DEFAULT_LIMITS, PdfFormatError, type VerifyLimits } from './limits.ts';
-import { PdfRevisions, type PdfState } from './pdf-revisions.ts';
-import { PdfString } from './pdf-objects.ts';
+import { Budget, PdfError, PdfRevisions, PdfString, isPdfError, type PdfState } from '../../pdf/index.ts';
+import { DEFAULT_LIMITS, type VerifyLimits } from './limits.ts';
 import { findSignatures, parsePdfDate, type FoundSignature } from './signature-fields.ts';
 import { checkByteRange, signedBytes } from './byte-range.ts';
 import { parseCms, type ParsedCms } from './cms.ts';
@@ -46,10 +45,9 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions): Prom
   try {
     return await Promise.race([run(bytes, options, limits, base), timeout]);
   } catch (error) {
-    if (error instanceof BudgetExceededError) return failedReport(base, 'INDETERMINATE', null, 'la vérification a dépassé le temps imparti');
-    if (error instanceof PdfFormatError || error instanceof RangeError) {
-      return failedReport(base, 'TOTAL_FAILED', 'FORMAT_FAILURE', `fichier PDF illisible (détail technique : ${error.message})`);
-    }
+    if (isPdfError(error, 'PDF_TIME_BUDGET')) return failedReport(base, 'INDETERMINATE', null, 'la vérification a dépassé le temps imparti');
+    if (error instanceof PdfError) return failedReport(base, 'TOTAL_FAILED', 'FORMAT_FAILURE', `fichier PDF illisible : ${error.detail}`);
+    if (error instanceof RangeError) return failedReport(base, 'TOTAL_FAILED', 'FORMAT_FAILURE', `fichier PDF illisible (détail technique : ${error.message})`);
     return failedReport(base, 'INDETERMINATE', null, `erreur pendant la vérification : ${(error as Error).message}`);
   } finally {
     clearTimeout(timer);
@@ -93,12 +91,12 @@ interface Work {
 
 async function run(bytes: Uint8Array, options: VerifyOptions, limits: VerifyLimits, report: VerificationReport): Promise<VerificationReport> {
   const budget = new Budget(limits.timeBudgetMs);
-  const doc = new PdfRevisions(bytes, limits, budget);
+  const doc = new PdfRevisions(bytes, { limits, budget });
   const latest = doc.latest();
   report.revisions = doc.sections.length;
   const allFound = findSignatures(latest, limits.maxSignatures + 1);
   const found = allFound.slice(0, limits.maxSignatures);
-  const dss = readDss(latest, bytes, limits);
+  const dss = readDss(latest);
   if (dss) report.dss = { certificates: dss.certificates.length, crls: dss.crls.length, ocspResponses: dss.ocspResponses.length, vri: dss.vriCount };
   const certification = found.find((f) => f.docMdpP !== undefined)?.docMdpP ?? permsDocMdp(latest);
 
@@ -240,7 +238,7 @@ async function guarded(w: Work, step: () => Promise<void>): Promise<void> {
   try {
     await step();
   } catch (error) {
-    if (error instanceof BudgetExceededError) throw error;
+    if (isPdfError(error, 'PDF_TIME_BUDGET')) throw error;
     fail(w, 'INDETERMINATE', null, `vérification impossible : ${(error as Error).message}`);
   }
 }
@@ -535,7 +533,8 @@ function firstDssAfter(doc: PdfRevisions, from: number): number | undefined {
     if (s.offset < from) continue;
     try {
       if (doc.stateAt(s.offset + 1).root()?.get('DSS') !== undefined) return s.offset;
-    } catch {
+    } catch (error) {
+      if (isPdfError(error, 'PDF_TIME_BUDGET')) throw error;
       return undefined;
     }
   }

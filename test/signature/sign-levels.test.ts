@@ -6,8 +6,7 @@ import { createTsaClient as httpTimestamper } from '../../certs/tsa/client.ts';
 import type { PadesLevel } from '../../signature/levels.ts';
 import { hybridXref, makeContract, withExtraRevision, withXrefStream } from './support/contract.ts';
 import { verifyPdf } from '../../signature/validation/verify-pdf.ts';
-import { openPdf } from '../../signature/pdf/open.ts';
-import { PdfDict } from '../../signature/pdf/objects.ts';
+import { PdfDict, openPdf } from '../../pdf/index.ts';
 import { judge, startHarness, type Harness } from './support/harness.ts';
 import type { TestCert } from './support/pki.ts';
 
@@ -83,13 +82,13 @@ describe('input files', () => {
   for (const listedAsFree of [false, true]) {
     it(`signs a hybrid-reference file (xref table + /XRefStm, the compressed object ${listedAsFree ? 'listed as free' : 'left out of the table'}) and verifies it`, async () => {
       const input = hybridXref({ listedAsFree });
-      const font = openPdf(input).get(4);
+      const font = openPdf(input).load(4);
       expect(font instanceof PdfDict && font.get('BaseFont')).toMatchObject({ name: 'Helvetica' });
       const out = await signPdf(input, signers['ECDSA P-256']!.signer(), { level: 'B-T', timestamper: httpTimestamper(h.tsa.url), appearance: true });
       const tail = out.subarray(input.length).toString('latin1');
       expect(tail).toMatch(/^xref$/m);
       // The signed revision still finds the font, which only the stream of the earlier section lists.
-      const signed = openPdf(out).get(4);
+      const signed = openPdf(out).load(4);
       expect(signed instanceof PdfDict && signed.get('BaseFont')).toMatchObject({ name: 'Helvetica' });
       await judge(h, input, out, { signatures: 1, signatureTimestamps: true });
       const report = await verifyPdf(out, { trustAnchors: [h.pki.root.der], crls: [await h.pki.caCrl(), await h.pki.rootCrl()] });

@@ -94,14 +94,14 @@ export function writeValue(v: PdfValue | PdfLazy, w: ChunkWriter): void {
     w.text(']');
   } else if (v instanceof PdfDict) {
     w.text('<<');
-    for (const [k, x] of v.map) {
+    for (const [k, x] of v.entries) {
       w.text(nameToken(k));
       w.text(' ');
       writeValue(x, w);
       w.text('\n');
     }
     w.text('>>');
-  } else if (v instanceof PdfStream) throw new Error('a stream must be an indirect object');
+  } else if (v instanceof PdfStream) throw new Error('Un flux ne peut être écrit que comme objet indirect (erreur interne).');
 }
 
 /** A direct value as PDF source text (latin1). */

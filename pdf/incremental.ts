@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfValue } from './objects.ts';
-import type { PdfReader } from './reader.ts';
+import type { PdfState } from './revisions.ts';
 import { ChunkWriter, writeIndirect, writeValue } from './serialize.ts';
 
 export interface UpdateResult {
@@ -12,14 +12,16 @@ export interface UpdateResult {
 
 /**
  * One incremental update: the changed and new objects, a cross-reference
- * section of the same kind as the file's last one, and the trailer.
+ * section of the same kind as the file's last one, and the trailer
+ * (/Prev /Size /Root /Info /ID, the first /ID element kept). The input is copied
+ * once, unchanged, in front of the new bytes.
  */
 export class IncrementalUpdate {
   private readonly objects = new Map<number, { gen: number; value: PdfValue }>();
   private nextNum: number;
 
-  constructor(readonly reader: PdfReader) {
-    this.nextNum = reader.size;
+  constructor(readonly reader: PdfState) {
+    this.nextNum = reader.size();
   }
 
   allocate(): PdfRef {
@@ -38,7 +40,7 @@ export class IncrementalUpdate {
   }
 
   build(): UpdateResult {
-    const input = this.reader.bytes;
+    const input = this.reader.doc.bytes;
     const w = new ChunkWriter();
     const offsets = new Map<number, number>();
     const last = input[input.length - 1];
@@ -50,7 +52,7 @@ export class IncrementalUpdate {
       writeIndirect(num, o.gen, o.value, w);
     }
     const trailer = this.trailerDict();
-    if (this.reader.xrefKind === 'table') {
+    if (!this.reader.doc.lastSection.isStream) {
       const xrefAt = input.length + w.length;
       let text = 'xref\n';
       for (const run of runs(nums)) {
@@ -73,7 +75,7 @@ export class IncrementalUpdate {
         rows.writeUInt16BE(n === xrefRef.num ? 0 : this.objects.get(n)!.gen, i * 7 + 5);
       });
       const dict = new PdfDict({ Type: new PdfName('XRef') });
-      for (const [k, v] of trailer.map) dict.map.set(k, v);
+      for (const [k, v] of trailer.entries) dict.entries.set(k, v);
       dict.set('Size', this.nextNum);
       dict.set('W', [1, 4, 2]);
       dict.set('Index', runs(all).flatMap((r) => [r[0]!, r.length]));
@@ -83,7 +85,7 @@ export class IncrementalUpdate {
     // One allocation, one copy of the input: later bytes are only ever written past it.
     const bytes = Buffer.allocUnsafe(input.length + w.length);
     bytes.set(input, 0);
-    if (w.copyInto(bytes, input.length) !== bytes.length) throw new Error('incremental update: size mismatch');
+    if (w.copyInto(bytes, input.length) !== bytes.length) throw new Error('Mise à jour incrémentale : taille écrite incohérente (erreur interne).');
     return { bytes, offsets };
   }
 
@@ -95,7 +97,7 @@ export class IncrementalUpdate {
     const id = old.get('ID');
     const first = Array.isArray(id) && id[0] instanceof PdfString ? id[0] : newId();
     t.set('ID', [first, newId()]);
-    t.set('Prev', this.reader.startxref);
+    t.set('Prev', this.reader.doc.startxref);
     return t;
   }
 }

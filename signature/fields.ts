@@ -1,6 +1,4 @@
-import { PdfDict, PdfName, PdfRef, PdfString, type PdfValue } from './objects.ts';
-import type { IncrementalUpdate } from './incremental.ts';
-import type { PdfReader } from './reader.ts';
+import { PdfDict, PdfName, PdfRef, PdfString, decodeText, type IncrementalUpdate, type PdfState, type PdfValue } from '../pdf/index.ts';
 
 export interface FieldPlacement {
   /** The signature (or document timestamp) dictionary the field's value points to. */
@@ -50,8 +48,8 @@ export interface ExistingField {
 }
 
 /** The field named `name` (« parent.child » for a kid), or null. */
-export function findField(reader: PdfReader, name: string): ExistingField | null {
-  const acro = reader.dict(reader.catalog.get('AcroForm'));
+export function findField(reader: PdfState, name: string): ExistingField | null {
+  const acro = reader.dict(reader.catalog().dict.get('AcroForm'));
   const roots = reader.resolve(acro?.get('Fields'));
   const stack: { value: PdfValue; prefix: string; inheritedType: string | undefined }[] = Array.isArray(roots)
     ? roots.map((value) => ({ value, prefix: '', inheritedType: undefined }))
@@ -95,35 +93,35 @@ function isWidget(d: PdfDict): boolean {
  * document already has one (the contract's pre-placed fields, which a later
  * signer must fill under a certification), else adds a new field.
  */
-export function addSignatureField(reader: PdfReader, update: IncrementalUpdate, p: FieldPlacement): { fieldRef: PdfRef; fieldName: string } {
+export function addSignatureField(reader: PdfState, update: IncrementalUpdate, p: FieldPlacement): { fieldRef: PdfRef; fieldName: string } {
   const existing = p.fieldName ? findField(reader, p.fieldName) : null;
   if (existing) return fillSignatureField(reader, update, existing, p);
   return addNewSignatureField(reader, update, p);
 }
 
-function fillSignatureField(reader: PdfReader, update: IncrementalUpdate, field: ExistingField, p: FieldPlacement): { fieldRef: PdfRef; fieldName: string } {
+function fillSignatureField(reader: PdfState, update: IncrementalUpdate, field: ExistingField, p: FieldPlacement): { fieldRef: PdfRef; fieldName: string } {
   const name = p.fieldName!;
   if (field.fieldType !== 'Sig') throw new Error(`Le champ « ${name} » n’est pas un champ de signature.`);
   if (field.signed) throw new Error(`Le champ de signature « ${name} » est déjà signé.`);
-  const catalogRef = reader.trailer.get('Root') as PdfRef;
-  const catalog = clone(reader.catalog);
-  const filled = clone(field.dict);
+  const root = reader.catalog();
+  const catalog = root.dict.clone();
+  const filled = field.dict.clone();
   filled.set('V', p.valueRef);
   if (p.appearanceRef) {
     if (field.widgetRef === field.ref) filled.set('AP', new PdfDict({ N: p.appearanceRef }));
-    else update.set(field.widgetRef, clone(field.widget).set('AP', new PdfDict({ N: p.appearanceRef })));
+    else update.set(field.widgetRef, field.widget.clone().set('AP', new PdfDict({ N: p.appearanceRef })));
   }
   update.set(field.ref, filled);
   const acro = slotDict(reader, update, catalog, 'AcroForm');
   acro.value.set('SigFlags', 3);
   acro.commit();
   p.editCatalog?.(catalog);
-  update.set(catalogRef, catalog);
+  update.set(root.ref, catalog);
   return { fieldRef: field.ref, fieldName: name };
 }
 
 /** A rectangle the size of `size` on the page, clear of the page's widgets and annotations. */
-export function freeRect(reader: PdfReader, pageNo: number, size: [number, number]): [number, number, number, number] {
+export function freeRect(reader: PdfState, pageNo: number, size: [number, number]): [number, number, number, number] {
   const pageRef = reader.page(pageNo);
   const page = reader.dict(pageRef);
   const box = reader.resolve(page?.get('MediaBox'));
@@ -151,9 +149,9 @@ export function freeRect(reader: PdfReader, pageNo: number, size: [number, numbe
   throw new Error(`Plus de place libre de ${w} × ${h} points sur la page ${pageNo} pour une signature visible : indiquez un rectangle (--rect).`);
 }
 
-function addNewSignatureField(reader: PdfReader, update: IncrementalUpdate, p: FieldPlacement): { fieldRef: PdfRef; fieldName: string } {
-  const catalogRef = reader.trailer.get('Root') as PdfRef;
-  const catalog = clone(reader.catalog);
+function addNewSignatureField(reader: PdfState, update: IncrementalUpdate, p: FieldPlacement): { fieldRef: PdfRef; fieldName: string } {
+  const root = reader.catalog();
+  const catalog = root.dict.clone();
   const pageNo = p.page ?? 1;
   const pageRef = reader.page(pageNo);
   if (!pageRef) throw new Error(`La page ${pageNo} n’existe pas : le document compte ${reader.pages().length} page(s).`);
@@ -178,30 +176,24 @@ function addNewSignatureField(reader: PdfReader, update: IncrementalUpdate, p: F
   acro.value.set('SigFlags', 3);
   acro.commit();
 
-  const page = clone(reader.dict(pageRef)!);
+  const page = reader.dict(pageRef)!.clone();
   const annots = slotArray(reader, update, page, 'Annots');
   annots.value.push(fieldRef);
   annots.commit();
   update.set(pageRef, page);
   p.editCatalog?.(catalog);
-  update.set(catalogRef, catalog);
+  update.set(root.ref, catalog);
   return { fieldRef, fieldName };
 }
 
-function clone(d: PdfDict): PdfDict {
-  const c = new PdfDict();
-  for (const [k, v] of d.map) c.map.set(k, v);
-  return c;
-}
-
 /** A dictionary entry of `parent`, inline or indirect, created when absent. */
-export function slotDict(reader: PdfReader, update: IncrementalUpdate, parent: PdfDict, key: string): Slot<PdfDict> {
+export function slotDict(reader: PdfState, update: IncrementalUpdate, parent: PdfDict, key: string): Slot<PdfDict> {
   const raw = parent.get(key);
-  if (raw instanceof PdfRef) return new Slot(clone(reader.dict(raw) ?? new PdfDict()), update, raw, parent, key);
-  return new Slot(raw instanceof PdfDict ? clone(raw) : new PdfDict(), update, undefined, parent, key);
+  if (raw instanceof PdfRef) return new Slot(reader.dict(raw)?.clone() ?? new PdfDict(), update, raw, parent, key);
+  return new Slot(raw instanceof PdfDict ? raw.clone() : new PdfDict(), update, undefined, parent, key);
 }
 
-function slotArray(reader: PdfReader, update: IncrementalUpdate, parent: PdfDict, key: string): Slot<PdfValue[]> {
+function slotArray(reader: PdfState, update: IncrementalUpdate, parent: PdfDict, key: string): Slot<PdfValue[]> {
   const raw = parent.get(key);
   if (raw instanceof PdfRef) {
     const r = reader.resolve(raw);
@@ -210,7 +202,7 @@ function slotArray(reader: PdfReader, update: IncrementalUpdate, parent: PdfDict
   return new Slot(Array.isArray(raw) ? [...raw] : [], update, undefined, parent, key);
 }
 
-function existingNames(reader: PdfReader, fields: PdfValue[]): Set<string> {
+function existingNames(reader: PdfState, fields: PdfValue[]): Set<string> {
   const names = new Set<string>();
   for (const f of fields) {
     const t = reader.dict(f)?.get('T');
@@ -219,12 +211,7 @@ function existingNames(reader: PdfReader, fields: PdfValue[]): Set<string> {
   return names;
 }
 
-function uniqueName(reader: PdfReader, fields: PdfValue[], prefix: string): string {
+function uniqueName(reader: PdfState, fields: PdfValue[], prefix: string): string {
   const names = existingNames(reader, fields);
   for (let i = 1; ; i++) if (!names.has(`${prefix}${i}`)) return `${prefix}${i}`;
-}
-
-export function decodeText(b: Uint8Array): string {
-  if (b[0] === 0xfe && b[1] === 0xff) return Buffer.from(b.subarray(2)).swap16().toString('utf16le');
-  return Buffer.from(b).toString('latin1');
 }
