@@ -156,23 +156,26 @@ export function createCeremonyActivities(deps: CeremonyActivityDeps): CeremonyAc
     }
   }
 
+  async function sealLetter(dossierId: string, decision: FinalDecision, offer: LetterRequest['offer']): Promise<StoredDocument> {
+    const terms = await loadDossierTerms(sql, dossierId);
+    const letter = await renderDecisionLetter(
+      { dossierId, dossier: terms.dossier, bank: terms.bank, reseller: terms.reseller, decision: letterDecision(terms, decision, offer.expiresOn) },
+      { now: decision.decidedAt },
+    );
+    return putDocument(sql, dossierId, {
+      kind: 'decision_letter',
+      label: decision.outcome === 'approved' ? 'lettre d’accord scellée' : 'lettre de refus scellée',
+      mediaType: 'application/pdf',
+      content: await sealed(terms.record.bankId, letter, 'Décision de la banque'),
+    });
+  }
+
   return {
     async sealDecisionLetter({ dossierId, decision, offer }: LetterRequest) {
       try {
-        const done = await describeDocument(sql, dossierId, 'decision_letter');
-        if (done) return { sha256: done.sha256 };
-        const terms = await loadDossierTerms(sql, dossierId);
+        const stored = (await describeDocument(sql, dossierId, 'decision_letter')) ?? (await sealLetter(dossierId, decision, offer));
+        // The ceremony exists, as « letter_sealed », only once its letter does.
         await openCeremony(sql, { dossierId, outcome: decision.outcome, offerExpiresAt: decision.outcome === 'approved' ? offer.lapsesAt : null });
-        const letter = await renderDecisionLetter(
-          { dossierId, dossier: terms.dossier, bank: terms.bank, reseller: terms.reseller, decision: letterDecision(terms, decision, offer.expiresOn) },
-          { now: decision.decidedAt },
-        );
-        const stored = await putDocument(sql, dossierId, {
-          kind: 'decision_letter',
-          label: decision.outcome === 'approved' ? 'lettre d’accord scellée' : 'lettre de refus scellée',
-          mediaType: 'application/pdf',
-          content: await sealed(terms.record.bankId, letter, 'Décision de la banque'),
-        });
         await event(dossierId, 'decision_letter_sealed', { outcome: decision.outcome, sha256: stored.sha256 });
         return { sha256: stored.sha256 };
       } catch (error) {

@@ -120,15 +120,15 @@ describe('the signing ceremony on passeport start’s default path', () => {
     const createur = await passeportSign(['--dossier', id, '--party', 'createur', '--p12', files.createurP12], { PASSEPORT_API_KEY: creatorKey, PASSEPORT_P12_PASSPHRASE: 'demo-passeport-2026' });
     expect(createur).toMatchObject({ ok: true, action: 'signed', stage: 'awaiting_revendeur', contractVersion: 1 });
 
-    // The worker dies between two signatures; the supervisor starts another.
+    // The worker dies between two signatures; the supervisor starts another, which takes the ceremony up.
     const workerPid = pidOf('worker');
     process.kill(workerPid, 'SIGKILL');
+    await engine.start.waitFor(/Le worker a redémarré/, 120_000);
     const revendeur = await passeportSign(['--dossier', id, '--party', 'revendeur', '--p12', files.resellerP12(DEMO.resellers.grenoble)], {
       PASSEPORT_API_KEY: keys.reseller,
       PASSEPORT_P12_PASSPHRASE: 'demo-passeport-2026',
     });
     expect(revendeur).toMatchObject({ ok: true, action: 'signed', stage: 'awaiting_banque', contractVersion: 2 });
-    await engine.start.waitFor(/Le worker a redémarré/, 90_000);
     expect(pidOf('worker')).not.toBe(workerPid);
 
     // The Temporal dev server dies too; it comes back on its SQLite file, with the ceremony in it.

@@ -8,7 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../db/seed.ts';
-import { getDocument } from '../../db/repositories/ceremonies.ts';
+import crypto from 'node:crypto';
+import { getCeremony, getDocument } from '../../db/repositories/ceremonies.ts';
+import { insertDossierIdempotent } from '../../db/repositories/dossiers.ts';
+import { createCeremonyActivities } from '../../activities/ceremony.ts';
+import { createSealKeys } from '../../ceremony/seals.ts';
 import { derToPem } from '../../asn1/index.ts';
 import { pkiStore } from '../../db/repositories/pki.ts';
 import { pdftext } from '../documents/support/pdf-judges.ts';
@@ -39,6 +43,28 @@ async function judgeLetter(id: string): Promise<string> {
 }
 
 describe('decision letters', () => {
+  it('a letter that cannot be sealed yet leaves no ceremony saying « letter_sealed »; the retry seals it', async () => {
+    const body = demoDossier('small');
+    const { dossier } = await insertDossierIdempotent(s.db.sql, {
+      resellerId: body.resellerId,
+      bankId: body.bankId,
+      idempotencyKey: crypto.randomUUID(),
+      siren: body.company.siren,
+      totalAmountCents: 240_000,
+      body,
+    });
+    const decision = { outcome: 'approved' as const, decidedBy: 'rule' as const, decidedAt: new Date().toISOString() };
+    const request = { dossierId: dossier.id, decision, offer: { expiresOn: '2099-01-01', lapsesAt: '2099-01-01T23:00:00.000Z' } };
+    // The seal token's PIN is unknown to this worker: the seal cannot sign, the activity will be retried.
+    const blind = createCeremonyActivities({ sql: s.db.sql, ...s.parts, seals: createSealKeys(s.db.sql, { pin: () => null }) });
+    await expect(blind.sealDecisionLetter(request)).rejects.toMatchObject({ type: 'SealNotReady', nonRetryable: false });
+    expect(await getCeremony(s.db.sql, dossier.id)).toBeNull();
+    expect(await getDocument(s.db.sql, dossier.id, 'decision_letter')).toBeNull();
+    const sealedNow = await createCeremonyActivities({ sql: s.db.sql, ...s.parts }).sealDecisionLetter(request);
+    expect(await getCeremony(s.db.sql, dossier.id)).toMatchObject({ status: 'letter_sealed', outcome: 'approved' });
+    expect((await getDocument(s.db.sql, dossier.id, 'decision_letter'))?.sha256).toBe(sealedNow.sha256);
+  });
+
   it('an accord by default: the letter is sealed, then the contract waits for the créateur', async () => {
     const id = await s.submit('small');
     const creator = s.key('creator', DEMO.createurs.small.siren);
