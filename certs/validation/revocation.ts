@@ -1,8 +1,12 @@
 import { Asn1Error, OID, sameBytes, tryParseCertificate, verifySignatureCached, type ParsedCertificate } from '../../asn1/index.ts';
 import { parseCrl, type ParsedCrl } from './crl.ts';
+import { combineCrlVerdicts, covers, crlVerdicts, type CrlEnvironment, type CrlVerdict } from './crl-status.ts';
 import { formatDate } from './dates.ts';
 import { buildOcspRequest, parseOcspResponse, responderKeyHashOf, responsesFor, type ParsedOcsp } from './ocsp.ts';
 import type { CertificateRevocation, PathSubIndication, RevocationFetcher } from './types.ts';
+
+/** Decides whether a CRL issuer may speak for path[index]; `depth` counts CRL issuer paths being validated. */
+export type CrlIssuerTrust = (signer: ParsedCertificate, path: ParsedCertificate[], index: number, depth: number) => Promise<string | null>;
 
 /** Revocation data shared by every certificate of one validation, parsed once. */
 export class RevocationContext {
@@ -18,6 +22,7 @@ export class RevocationContext {
     crls: Uint8Array[],
     ocsp: Uint8Array[],
     readonly extraCerts: ParsedCertificate[],
+    readonly trustCrlIssuer: CrlIssuerTrust,
     readonly fetch?: RevocationFetcher,
   ) {
     crls.forEach((der, i) => this.addCrl(der, `LCR n° ${i + 1}`));
@@ -61,6 +66,18 @@ export class RevocationContext {
     }
     return ok;
   }
+
+  /** The view the CRL checks get of this context, for a certificate met at `depth`. */
+  crlEnvironment(depth: number): CrlEnvironment {
+    return {
+      time: this.time,
+      crls: this.crls,
+      certificates: this.extraCerts,
+      notes: this.notes,
+      signedBy: (crl, signer) => this.signedBy(crl, signer),
+      trustCrlIssuer: (signer, path, index) => this.trustCrlIssuer(signer, path, index, depth),
+    };
+  }
 }
 
 interface Evidence {
@@ -68,7 +85,7 @@ interface Evidence {
   source: 'crl' | 'ocsp';
   revokedAt?: Date;
   reason?: string;
-  der: Uint8Array;
+  ders: Uint8Array[];
 }
 
 interface Gathered {
@@ -82,55 +99,20 @@ export interface RevocationOutcome {
   failure?: { sub: PathSubIndication; reason: string };
 }
 
-const covers = (thisUpdate: Date, nextUpdate: Date | undefined, time: Date) =>
-  thisUpdate.getTime() >= time.getTime() || (nextUpdate !== undefined && nextUpdate.getTime() >= time.getTime());
-
-function fromCrls(cert: ParsedCertificate, issuer: ParsedCertificate, ctx: RevocationContext, crls: ParsedCrl[], out: Gathered): void {
-  const isCa = cert.basicConstraints?.ca === true;
-  for (const crl of crls) {
-    if (crl.issuerKey !== cert.issuerKey) continue;
-    const label = `la LCR de « ${crl.issuer} » du ${formatDate(crl.thisUpdate)}`;
-    if (crl.isDelta) {
-      ctx.notes.push(`${label} est une LCR delta : non utilisée seule`);
-      continue;
-    }
-    if (crl.unsupported) {
-      ctx.notes.push(`${label} n'est pas utilisée : ${crl.unsupported}`);
-      continue;
-    }
-    if ((crl.onlyCaCerts && !isCa) || (crl.onlyUserCerts && isCa)) continue;
-    if (issuer.keyUsage && !issuer.keyUsage.usages.includes('crlSign')) {
-      ctx.notes.push(`${label} n'est pas utilisée : l'émetteur n'a pas l'usage de clé cRLSign`);
-      continue;
-    }
-    if (!ctx.signedBy(crl, issuer)) {
-      ctx.notes.push(`${label} n'est pas utilisée : sa signature ne se vérifie pas avec la clé de « ${issuer.subject} »`);
-      continue;
-    }
-    let entry;
-    try {
-      entry = crl.entry(cert.serialNumber);
-    } catch (error) {
-      ctx.notes.push(`${label} n'est pas utilisée : ${(error as Error).message}`);
-      continue;
-    }
-    if (entry && entry.reason !== 'removeFromCRL') {
-      const after = entry.revokedAt.getTime() > ctx.time.getTime();
-      out.evidence.push({
-        status: after ? 'revoked-after' : 'revoked',
-        source: 'crl',
-        revokedAt: entry.revokedAt,
-        ...(entry.reason ? { reason: entry.reason } : {}),
-        der: crl.der,
-      });
-    } else if (!covers(crl.thisUpdate, crl.nextUpdate, ctx.time)) {
-      ctx.notes.push(`${label} était périmée à la date de validation (prochaine mise à jour : ${crl.nextUpdate ? formatDate(crl.nextUpdate) : 'non indiquée'})`);
-    } else if (crl.thisUpdate > cert.notAfter && !crl.expiredCertsOnCrl) {
-      out.outOfBounds = true;
-      ctx.notes.push(`${label} a été émise après l'expiration de « ${cert.subject} » : son silence ne prouve rien`);
-    } else {
-      out.evidence.push({ status: 'good', source: 'crl', der: crl.der });
-    }
+/** CRL verdicts become evidence only together: good needs every reason covered. */
+function fromCrlVerdicts(verdicts: CrlVerdict[], cert: ParsedCertificate, ctx: RevocationContext, out: Gathered): void {
+  const combined = combineCrlVerdicts(verdicts);
+  if (combined.outOfBounds) out.outOfBounds = true;
+  const { revoked, good } = combined;
+  if (revoked) {
+    out.evidence.push({ status: 'revoked', source: 'crl', revokedAt: revoked.revokedAt!, ...(revoked.reason ? { reason: revoked.reason } : {}), ders: revoked.ders });
+  } else if (good?.later) {
+    const later = good.later;
+    out.evidence.push({ status: 'revoked-after', source: 'crl', revokedAt: later.revokedAt!, ...(later.reason ? { reason: later.reason } : {}), ders: good.ders });
+  } else if (good) {
+    out.evidence.push({ status: 'good', source: 'crl', ders: good.ders });
+  } else if (combined.partial) {
+    ctx.notes.push(`les LCR disponibles pour « ${cert.subject} » ne couvrent pas tous les motifs de révocation`);
   }
 }
 
@@ -199,7 +181,7 @@ function fromOcsp(cert: ParsedCertificate, issuer: ParsedCertificate, ctx: Revoc
           source: 'ocsp',
           revokedAt: single.revokedAt,
           ...(single.reason ? { reason: single.reason } : {}),
-          der: ocsp.der,
+          ders: [ocsp.der],
         });
       } else if (single.status === 'unknown') {
         ctx.notes.push(`${label} : le répondeur ne connaît pas « ${cert.subject} » (statut unknown)`);
@@ -209,7 +191,7 @@ function fromOcsp(cert: ParsedCertificate, issuer: ParsedCertificate, ctx: Revoc
         out.outOfBounds = true;
         ctx.notes.push(`${label} a été produite après l'expiration de « ${cert.subject} »`);
       } else {
-        out.evidence.push({ status: 'good', source: 'ocsp', der: ocsp.der });
+        out.evidence.push({ status: 'good', source: 'ocsp', ders: [ocsp.der] });
       }
     }
   }
@@ -228,8 +210,10 @@ async function safeFetch(ctx: RevocationContext, url: string, kind: 'crl' | 'ocs
   }
 }
 
-async function fetchMore(cert: ParsedCertificate, issuer: ParsedCertificate, ctx: RevocationContext, out: Gathered): Promise<void> {
+async function fetchMore(path: ParsedCertificate[], index: number, ctx: RevocationContext, verdicts: CrlVerdict[], depth: number, out: Gathered): Promise<void> {
   if (!ctx.fetch) return;
+  const cert = path[index]!;
+  const issuer = path[index + 1]!;
   for (const url of cert.ocspUrls) {
     const bytes = await safeFetch(ctx, url, 'ocsp', buildOcspRequest(cert, issuer));
     const ocsp = bytes && ctx.addOcsp(bytes, `réponse OCSP de ${url}`);
@@ -239,31 +223,32 @@ async function fetchMore(cert: ParsedCertificate, issuer: ParsedCertificate, ctx
   for (const url of cert.crlUrls) {
     const bytes = await safeFetch(ctx, url, 'crl');
     const crl = bytes && ctx.addCrl(bytes, `LCR de ${url}`);
-    if (crl) fromCrls(cert, issuer, ctx, [crl], out);
+    if (!crl) continue;
+    verdicts.push(...(await crlVerdicts(path, index, ctx.crlEnvironment(depth), [crl])));
+    fromCrlVerdicts(verdicts, cert, ctx, out);
     if (out.evidence.length > 0) return;
   }
 }
 
 const SOURCE = { crl: 'la LCR', ocsp: 'la réponse OCSP' } as const;
 
-/** The revocation status of `cert` at the context's time, from CRLs and OCSP, fetched when allowed. */
-export async function checkRevocation(
-  cert: ParsedCertificate,
-  issuer: ParsedCertificate,
-  ctx: RevocationContext,
-  required: boolean,
-): Promise<RevocationOutcome> {
+/** The revocation status of path[index] (issued by path[index + 1]) at the context's time, from CRLs and OCSP, fetched when allowed. */
+export async function checkRevocation(path: ParsedCertificate[], index: number, ctx: RevocationContext, required: boolean, depth: number): Promise<RevocationOutcome> {
+  const cert = path[index]!;
+  const issuer = path[index + 1]!;
   const base = { subject: cert.subject, serialNumber: cert.serialNumber };
   const gathered: Gathered = { evidence: [], outOfBounds: false };
   fromOcsp(cert, issuer, ctx, ctx.ocsp, gathered);
-  fromCrls(cert, issuer, ctx, ctx.crls, gathered);
-  if (gathered.evidence.length === 0) await fetchMore(cert, issuer, ctx, gathered);
+  const verdicts = await crlVerdicts(path, index, ctx.crlEnvironment(depth), ctx.crls);
+  fromCrlVerdicts(verdicts, cert, ctx, gathered);
+  if (gathered.evidence.length === 0) await fetchMore(path, index, ctx, verdicts, depth, gathered);
 
   const revoked = gathered.evidence
     .filter((e) => e.status === 'revoked')
     .sort((a, b) => a.revokedAt!.getTime() - b.revokedAt!.getTime())[0];
+  const use = (e: Evidence) => e.ders.forEach((der) => (e.source === 'crl' ? ctx.usedCrls : ctx.usedOcsp).add(der));
   if (revoked) {
-    (revoked.source === 'crl' ? ctx.usedCrls : ctx.usedOcsp).add(revoked.der);
+    use(revoked);
     const reason = revoked.reason ? ` (motif : ${revoked.reason})` : '';
     return {
       record: { ...base, status: 'revoked', source: revoked.source, revokedAt: revoked.revokedAt!, ...(revoked.reason ? { reason: revoked.reason } : {}) },
@@ -276,7 +261,7 @@ export async function checkRevocation(
   const later = gathered.evidence.find((e) => e.status === 'revoked-after');
   const good = later ?? gathered.evidence.find((e) => e.status === 'good');
   if (good) {
-    (good.source === 'crl' ? ctx.usedCrls : ctx.usedOcsp).add(good.der);
+    use(good);
     if (later) {
       ctx.notes.push(
         `le certificat « ${cert.subject} » a été révoqué après la date de validation, le ${formatDate(later.revokedAt!)}${later.reason ? ` (motif : ${later.reason})` : ''} : il était valable au ${formatDate(ctx.time)}`,
