@@ -7,7 +7,7 @@
  * key, another key of the same CA, or a delegated CRL issuer).
  */
 import { Asn1Error, parseName, sameBytes, type ParsedCertificate } from '../../asn1/index.ts';
-import { serialKey, type CrlEntry, type ParsedCrl } from './crl.ts';
+import { serialKeyOf, type CrlEntry, type ParsedCrl } from './crl.ts';
 import { formatDate } from './dates.ts';
 import { pathExtensionsOf } from './extensions.ts';
 import { ALL_REASONS, distributionPointNames, sameGeneralName, type DistributionPoint, type GeneralName, type ReasonMask } from './general-names.ts';
@@ -34,8 +34,12 @@ export interface CrlEnvironment {
   certificates: readonly ParsedCertificate[];
   notes: string[];
   signedBy(crl: ParsedCrl, signer: ParsedCertificate): boolean;
-  /** Null when `signer` may vouch for CRLs about path[index] (validated to the same anchor), else why not. */
-  trustCrlIssuer(signer: ParsedCertificate, path: ParsedCertificate[], index: number): Promise<string | null>;
+  /**
+   * Null when `signer`, outside the path above path[index], may vouch for CRLs about it
+   * (validated to the same anchor), else why not; `depth` counts the CRL issuer paths
+   * already being validated.
+   */
+  trustCrlIssuer(signer: ParsedCertificate, path: ParsedCertificate[], index: number, depth: number): Promise<string | null>;
 }
 
 export const covers = (thisUpdate: Date, nextUpdate: Date | undefined, time: Date): boolean =>
@@ -44,11 +48,11 @@ export const covers = (thisUpdate: Date, nextUpdate: Date | undefined, time: Dat
 const label = (crl: ParsedCrl): string => `la LCR${crl.isDelta ? ' delta' : ''} de « ${crl.issuer} » du ${formatDate(crl.thisUpdate)}`;
 
 /** The verdicts of the complete CRLs in `list` about path[index]. */
-export async function crlVerdicts(path: ParsedCertificate[], index: number, env: CrlEnvironment, list: readonly ParsedCrl[]): Promise<CrlVerdict[]> {
+export async function crlVerdicts(path: ParsedCertificate[], index: number, env: CrlEnvironment, list: readonly ParsedCrl[], depth: number): Promise<CrlVerdict[]> {
   const cert = path[index]!;
   const ext = pathExtensionsOf(cert);
   const points = ext instanceof Asn1Error ? undefined : ext.distributionPoints;
-  const serial = serialKey(cert.serialBytes);
+  const serial = serialKeyOf(cert);
   const verdicts: CrlVerdict[] = [];
   const usedDeltas = new Set<ParsedCrl>();
   for (const crl of list) {
@@ -63,7 +67,7 @@ export async function crlVerdicts(path: ParsedCertificate[], index: number, env:
       env.notes.push(`${label(crl)} n'est pas utilisée : ${crl.unsupported}`);
       continue;
     }
-    const signer = await crlIssuer(crl, path, index, env);
+    const signer = await crlIssuer(crl, path, index, env, depth);
     if (typeof signer === 'string') {
       env.notes.push(`${label(crl)} n'est pas utilisée : ${signer}`);
       continue;
@@ -146,13 +150,18 @@ function scope(crl: ParsedCrl, cert: ParsedCertificate, points: DistributionPoin
 }
 
 /** §6.3.3 (f)-(g): the certificate whose key signed `crl` and that may speak for path[index], or why none. */
-async function crlIssuer(crl: ParsedCrl, path: ParsedCertificate[], index: number, env: CrlEnvironment): Promise<ParsedCertificate | string> {
-  const candidates = [...new Set([...path.slice(index + 1), ...env.certificates])].filter(
-    (c) => c.subjectKey === crl.issuerKey && !(crl.authorityKeyId && c.subjectKeyId && crl.authorityKeyId !== c.subjectKeyId),
-  );
+async function crlIssuer(crl: ParsedCrl, path: ParsedCertificate[], index: number, env: CrlEnvironment, depth: number): Promise<ParsedCertificate | string> {
+  const candidates: ParsedCertificate[] = [];
+  const consider = (c: ParsedCertificate) => {
+    if (c.subjectKey !== crl.issuerKey || candidates.includes(c)) return;
+    if (!(crl.authorityKeyId && c.subjectKeyId && crl.authorityKeyId !== c.subjectKeyId)) candidates.push(c);
+  };
+  for (let i = index + 1; i < path.length; i++) consider(path[i]!);
+  const inPath = candidates.length;
+  for (const c of env.certificates) consider(c);
   if (candidates.length === 0) return `le certificat de son émetteur « ${crl.issuer} » est introuvable`;
   let problem = '';
-  for (const candidate of candidates) {
+  for (const [i, candidate] of candidates.entries()) {
     if (candidate.keyUsage && !candidate.keyUsage.usages.includes('crlSign')) {
       problem = `l'émetteur « ${candidate.subject} » n'a pas l'usage de clé cRLSign`;
       continue;
@@ -161,7 +170,8 @@ async function crlIssuer(crl: ParsedCrl, path: ParsedCertificate[], index: numbe
       problem = `sa signature ne se vérifie pas avec la clé de « ${candidate.subject} »`;
       continue;
     }
-    const distrust = await env.trustCrlIssuer(candidate, path, index);
+    // A certificate of the path above is validated with it; any other needs its own path.
+    const distrust = i < inPath ? null : await env.trustCrlIssuer(candidate, path, index, depth);
     if (distrust === null) return candidate;
     problem = distrust;
   }

@@ -1,6 +1,6 @@
 import {
   Asn1Error, OID, contentKey, Memo, nameKey, nameToString, parse, readAlgorithm, readExtensions, reading, required, toHex,
-  type AlgorithmIdentifier, type Node, type RawExtension,
+  type AlgorithmIdentifier, type Node, type ParsedCertificate, type RawExtension,
 } from '../../asn1/index.ts';
 import { readDistributionPointName, readGeneralNames, readReasonFlags, type DistributionPointName, type ReasonMask } from './general-names.ts';
 
@@ -32,6 +32,15 @@ export function serialKey(content: Uint8Array): string {
     start++;
   }
   return toHex(content.subarray(start));
+}
+
+const certificateSerials = new WeakMap<ParsedCertificate, string>();
+
+/** `serialKey` of a certificate's serial, computed once per parsed certificate. */
+export function serialKeyOf(cert: ParsedCertificate): string {
+  let key = certificateSerials.get(cert);
+  if (key === undefined) certificateSerials.set(cert, (key = serialKey(cert.serialBytes)));
+  return key;
 }
 
 export interface CrlEntry {
@@ -110,7 +119,7 @@ function parseCopy(der: Uint8Array): ParsedCrl {
     if (fields[i] && (fields[i]!.tag === 0x17 || fields[i]!.tag === 0x18)) nextUpdate = fields[i++]!.time('nextUpdate');
     const revoked = fields[i]?.tag === 0x30 ? fields[i++]! : undefined;
     const issuerKey = nameKey(issuerNode.raw);
-    const entries = revoked ? indexEntries(revoked, issuerKey) : new Map<string, Node>();
+    const entries = revoked ? indexEntries(revoked, issuerKey) : { byIssuer: false, map: new Map<string, Node>() };
     const crl: ParsedCrl = {
       der,
       tbs: tbsNode.raw,
@@ -122,10 +131,10 @@ function parseCopy(der: Uint8Array): ParsedCrl {
       signatureAlgorithm: readAlgorithm(algNode, 'algorithme de signature'),
       signature: required(sigNode, 'signature de la LCR').bits('signature de la LCR'),
       entry: (certIssuerKey: string, serial: string) => {
-        const node = entries.get(`${certIssuerKey}|${serial}`);
+        const node = entries.byIssuer ? entries.map.get(`${certIssuerKey}|${serial}`) : certIssuerKey === issuerKey ? entries.map.get(serial) : undefined;
         return node && reading('entrée de LCR illisible', () => parseEntry(node));
       },
-      revokedCount: entries.size,
+      revokedCount: entries.map.size,
       isDelta: false,
       hasFreshest: false,
       expiredCertsOnCrl: false,
@@ -139,24 +148,31 @@ function parseCopy(der: Uint8Array): ParsedCrl {
 }
 
 /**
- * Entries keyed by issuer and serial. Only serials are read up front — a CRL may hold
- * many thousands of entries and one is looked up — unless an entry carries
- * certificateIssuer, which changes the issuer of it and of every entry after it.
+ * Entries keyed by serial. Only serials are read up front — a CRL may hold many
+ * thousands of entries and one is looked up — unless an entry carries
+ * certificateIssuer, which changes the issuer of it and of every entry after it: the
+ * keys then name the issuer too.
  */
-function indexEntries(list: Node, crlIssuerKey: string): Map<string, Node> {
-  const entries = new Map<string, Node>();
-  const tracksIssuers = Buffer.from(list.content).includes(CERTIFICATE_ISSUER_OID);
+function indexEntries(list: Node, crlIssuerKey: string): { byIssuer: boolean; map: Map<string, Node> } {
+  const map = new Map<string, Node>();
+  const content = list.content;
+  const byIssuer = Buffer.from(content.buffer, content.byteOffset, content.length).includes(CERTIFICATE_ISSUER_OID);
   let issuer = crlIssuerKey;
   for (const entry of list.children) {
     const [serial, , extensions] = entry.expect(0x30, 'entrée de LCR').children;
-    if (tracksIssuers && extensions) {
-      const named = readExtensions(extensions).find((e) => e.oid === OID.certificateIssuer);
-      const directory = named && readGeneralNames(parse(named.value).expect(0x30, 'certificateIssuer')).find((n) => n.type === 'directory');
-      if (named) issuer = directory?.type === 'directory' ? directory.name.key : `<certificateIssuer sans nom X.500>`;
+    const key = serialKey(required(serial, 'numéro de série').expect(0x02, 'numéro de série').content);
+    if (!byIssuer) {
+      map.set(key, entry);
+      continue;
     }
-    entries.set(`${issuer}|${serialKey(required(serial, 'numéro de série').expect(0x02, 'numéro de série').content)}`, entry);
+    const named = extensions && readExtensions(extensions).find((e) => e.oid === OID.certificateIssuer);
+    if (named) {
+      const directory = readGeneralNames(parse(named.value).expect(0x30, 'certificateIssuer')).find((n) => n.type === 'directory');
+      issuer = directory?.type === 'directory' ? directory.name.key : '<certificateIssuer sans nom X.500>';
+    }
+    map.set(`${issuer}|${key}`, entry);
   }
-  return entries;
+  return { byIssuer, map };
 }
 
 function parseEntry(node: Node): CrlEntry {

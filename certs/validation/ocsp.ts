@@ -2,7 +2,7 @@ import {
   Asn1Error, OID, contentKey, digestAlgorithm, hash, Memo, nameKey, octets, parse, readAlgorithm,
   readExtensions, reading, required, sameBytes, seq, tlv, type AlgorithmIdentifier, type DigestName, type Node, type ParsedCertificate,
 } from '../../asn1/index.ts';
-import { CRL_REASONS, serialKey } from './crl.ts';
+import { CRL_REASONS, serialKey, serialKeyOf } from './crl.ts';
 
 const RESPONSE_STATUS = ['successful', 'malformedRequest', 'internalError', 'tryLater', '(4)', 'sigRequired', 'unauthorized'];
 
@@ -123,7 +123,7 @@ const SHA1_ALG = Uint8Array.from([0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02
 
 /** The single responses that speak about `cert` (issued by `issuer`), whatever CertID hash they use. */
 export function responsesFor(ocsp: ParsedOcsp, cert: ParsedCertificate, issuer: ParsedCertificate): OcspSingleResponse[] {
-  const serial = serialKey(cert.serialBytes);
+  const serial = serialKeyOf(cert);
   return ocsp.responses.filter(
     (r) =>
       r.serialNumber === serial &&

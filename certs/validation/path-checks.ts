@@ -3,11 +3,12 @@
  * signatures, issuer constraints, critical extensions, name constraints and the
  * policy graph with its four inputs (§6.1.1 c, e, f, g).
  */
-import { Asn1Error, OID, sameBytes, signatureScheme, verifySignatureCached, type ParsedCertificate } from '../../asn1/index.ts';
+import { Asn1Error, OID, sameBytes, signatureScheme, type ParsedCertificate } from '../../asn1/index.ts';
 import { formatDate } from './dates.ts';
 import { pathExtensionsOf } from './extensions.ts';
 import { nameConstraintViolation, type ImposedConstraints } from './name-constraints.ts';
 import { PolicyGraph } from './policy-graph.ts';
+import { signedWith } from './signatures.ts';
 import type { PathSubIndication, PathValidationInput, ValidationPurpose } from './types.ts';
 
 export interface Failure {
@@ -180,7 +181,7 @@ function signatureFailures(cert: ParsedCertificate, issuer: ParsedCertificate): 
     if (scheme.hash === 'SHA-1') {
       return [{ sub: 'CRYPTO_CONSTRAINTS_FAILURE', reason: `le certificat ${name} est signé avec SHA-1, refusé` }];
     }
-    if (!verifySignatureCached(issuer.spki, cert.signatureAlgorithm, cert.tbs, cert.signature)) {
+    if (!signedWith(cert, issuer)) {
       return [{ sub: 'SIG_CRYPTO_FAILURE', reason: `la signature du certificat ${name} ne se vérifie pas avec la clé de « ${issuer.subject} »` }];
     }
   } catch (error) {

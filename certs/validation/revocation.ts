@@ -1,7 +1,8 @@
-import { Asn1Error, OID, sameBytes, tryParseCertificate, verifySignatureCached, type ParsedCertificate } from '../../asn1/index.ts';
+import { Asn1Error, OID, sameBytes, tryParseCertificate, type ParsedCertificate } from '../../asn1/index.ts';
 import { parseCrl, type ParsedCrl } from './crl.ts';
 import { combineCrlVerdicts, covers, crlVerdicts, type CrlEnvironment, type CrlVerdict } from './crl-status.ts';
 import { formatDate } from './dates.ts';
+import { signedWith } from './signatures.ts';
 import { buildOcspRequest, parseOcspResponse, responderKeyHashOf, responsesFor, type ParsedOcsp } from './ocsp.ts';
 import type { CertificateRevocation, PathSubIndication, RevocationFetcher } from './types.ts';
 
@@ -9,19 +10,19 @@ import type { CertificateRevocation, PathSubIndication, RevocationFetcher } from
 export type CrlIssuerTrust = (signer: ParsedCertificate, path: ParsedCertificate[], index: number, depth: number) => Promise<string | null>;
 
 /** Revocation data shared by every certificate of one validation, parsed once. */
-export class RevocationContext {
+export class RevocationContext implements CrlEnvironment {
   readonly crls: ParsedCrl[] = [];
   readonly ocsp: ParsedOcsp[] = [];
   readonly notes: string[] = [];
   readonly usedCrls = new Set<Uint8Array>();
   readonly usedOcsp = new Set<Uint8Array>();
-  private readonly verified = new Map<object, Map<Uint8Array, boolean>>();
 
   constructor(
     readonly time: Date,
     crls: Uint8Array[],
     ocsp: Uint8Array[],
-    readonly extraCerts: ParsedCertificate[],
+    /** Certificates that may have signed revocation data: intermediates and anchors. */
+    readonly certificates: ParsedCertificate[],
     readonly trustCrlIssuer: CrlIssuerTrust,
     readonly fetch?: RevocationFetcher,
   ) {
@@ -51,32 +52,13 @@ export class RevocationContext {
     }
   }
 
-  /** Signature checks are cached: the same CRL serves every certificate of its issuer. */
-  signedBy(object: ParsedCrl | ParsedOcsp, signer: ParsedCertificate): boolean {
-    let bySigner = this.verified.get(object);
-    if (!bySigner) this.verified.set(object, (bySigner = new Map()));
-    let ok = bySigner.get(signer.spki);
-    if (ok === undefined) {
-      try {
-        ok = verifySignatureCached(signer.spki, object.signatureAlgorithm, object.tbs, object.signature);
-      } catch {
-        ok = false;
-      }
-      bySigner.set(signer.spki, ok);
+  /** An unusable algorithm or key counts as a signature that does not verify. */
+  signedBy(object: ParsedCrl | ParsedOcsp | ParsedCertificate, signer: ParsedCertificate): boolean {
+    try {
+      return signedWith(object, signer);
+    } catch {
+      return false;
     }
-    return ok;
-  }
-
-  /** The view the CRL checks get of this context, for a certificate met at `depth`. */
-  crlEnvironment(depth: number): CrlEnvironment {
-    return {
-      time: this.time,
-      crls: this.crls,
-      certificates: this.extraCerts,
-      notes: this.notes,
-      signedBy: (crl, signer) => this.signedBy(crl, signer),
-      trustCrlIssuer: (signer, path, index) => this.trustCrlIssuer(signer, path, index, depth),
-    };
   }
 }
 
@@ -123,7 +105,7 @@ function ocspSigner(ocsp: ParsedOcsp, issuer: ParsedCertificate, ctx: Revocation
       ? c.subjectKey === ocsp.responderNameKey
       : ocsp.responderKeyHash !== undefined && sameBytes(responderKeyHashOf(c), ocsp.responderKeyHash);
   const embedded = ocsp.certificates.map(tryParseCertificate).filter((c): c is ParsedCertificate => !(c instanceof Asn1Error));
-  const candidates = [issuer, ...embedded, ...ctx.extraCerts].filter(named);
+  const candidates = [issuer, ...embedded, ...ctx.certificates].filter(named);
   if (candidates.length === 0) return "le certificat du répondeur n'est pas fourni";
   let problem = 'aucun répondeur autorisé';
   for (const candidate of candidates) {
@@ -136,13 +118,7 @@ function ocspSigner(ocsp: ParsedOcsp, issuer: ParsedCertificate, ctx: Revocation
       problem = `le répondeur « ${candidate.subject} » n'est pas émis par « ${issuer.subject} »`;
       continue;
     }
-    let issued = false;
-    try {
-      issued = verifySignatureCached(issuer.spki, candidate.signatureAlgorithm, candidate.tbs, candidate.signature);
-    } catch {
-      issued = false;
-    }
-    if (!issued) {
+    if (!ctx.signedBy(candidate, issuer)) {
       problem = `le certificat du répondeur « ${candidate.subject} » n'est pas signé par « ${issuer.subject} »`;
       continue;
     }
@@ -224,7 +200,7 @@ async function fetchMore(path: ParsedCertificate[], index: number, ctx: Revocati
     const bytes = await safeFetch(ctx, url, 'crl');
     const crl = bytes && ctx.addCrl(bytes, `LCR de ${url}`);
     if (!crl) continue;
-    verdicts.push(...(await crlVerdicts(path, index, ctx.crlEnvironment(depth), [crl])));
+    verdicts.push(...(await crlVerdicts(path, index, ctx, [crl], depth)));
     fromCrlVerdicts(verdicts, cert, ctx, out);
     if (out.evidence.length > 0) return;
   }
@@ -239,7 +215,7 @@ export async function checkRevocation(path: ParsedCertificate[], index: number, 
   const base = { subject: cert.subject, serialNumber: cert.serialNumber };
   const gathered: Gathered = { evidence: [], outOfBounds: false };
   fromOcsp(cert, issuer, ctx, ctx.ocsp, gathered);
-  const verdicts = await crlVerdicts(path, index, ctx.crlEnvironment(depth), ctx.crls);
+  const verdicts = await crlVerdicts(path, index, ctx, ctx.crls, depth);
   fromCrlVerdicts(verdicts, cert, ctx, gathered);
   if (gathered.evidence.length === 0) await fetchMore(path, index, ctx, verdicts, depth, gathered);
 

@@ -2,7 +2,7 @@ import {
   Asn1Error, OID, digestAlgorithm, hash, nameKey, normalizeSerial, parse, readAlgorithm, required, sameBytes, toHex, tryParseCertificate,
   verifySignature, type AlgorithmIdentifier, type DigestName, type Node, type ParsedCertificate,
 } from '../../asn1/index.ts';
-import { serialKey } from './crl.ts';
+import { serialKey, serialKeyOf } from './crl.ts';
 import { formatDate } from './dates.ts';
 import { validatePath } from './path.ts';
 import type { TimestampVerification, TimestampVerificationOptions } from './types.ts';
@@ -144,7 +144,7 @@ function parseSignerInfo(node: Node): SignerInfo {
 }
 
 function findTsaCertificate(sid: SignerInfo['sid'], candidates: ParsedCertificate[]): ParsedCertificate | undefined {
-  return candidates.find((c) => ('keyId' in sid ? c.subjectKeyId === sid.keyId : c.issuerKey === sid.issuerKey && serialKey(c.serialBytes) === sid.serialNumber));
+  return candidates.find((c) => ('keyId' in sid ? c.subjectKeyId === sid.keyId : c.issuerKey === sid.issuerKey && serialKeyOf(c) === sid.serialNumber));
 }
 
 /** ESSCertIDv2 (or ESSCertID) in the signed attributes must name the TSA certificate. */
@@ -162,7 +162,7 @@ function essCertIdMatches(signer: SignerInfo, tsa: ParsedCertificate): string | 
   const issuerSerial = parts[k];
   if (issuerSerial) {
     const [names, serial] = issuerSerial.items('IssuerSerial');
-    if (serialKey(required(serial, 'numéro de série').expect(0x02, 'numéro de série').content) !== serialKey(tsa.serialBytes)) {
+    if (serialKey(required(serial, 'numéro de série').expect(0x02, 'numéro de série').content) !== serialKeyOf(tsa)) {
       return 'le numéro de série dans ESSCertID ne correspond pas au certificat de l’horodateur';
     }
     const directory = required(names, 'GeneralNames').items('GeneralNames').find((n) => n.tag === 0xa4);
