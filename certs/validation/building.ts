@@ -19,6 +19,8 @@ function mayIssue(candidate: ParsedCertificate, cert: ParsedCertificate): boolea
 /** Depth-first search leaf → anchor; a path ends at the first anchor it reaches; cycles and depth bounded. */
 export function buildPaths(leaf: ParsedCertificate, pool: ParsedCertificate[], anchors: ParsedCertificate[], maxLength: number): ParsedCertificate[][] {
   const found: ParsedCertificate[][] = [];
+  // The same certificate often arrives twice (in the CMS and the DSS, as an anchor and an intermediate): one candidate each.
+  const issuers = [...new Set([...anchors, ...pool])];
   let steps = 0;
   const walk = (path: ParsedCertificate[]): void => {
     if (found.length >= MAX_CANDIDATE_PATHS || ++steps > MAX_SEARCH_STEPS) return;
@@ -28,7 +30,7 @@ export function buildPaths(leaf: ParsedCertificate, pool: ParsedCertificate[], a
       return;
     }
     if (path.length >= maxLength) return;
-    const candidates = [...anchors, ...pool].filter((c) => mayIssue(c, current) && !path.some((p) => sameEntity(p, c)));
+    const candidates = issuers.filter((c) => mayIssue(c, current) && !path.some((p) => sameEntity(p, c)));
     for (const candidate of candidates) walk([...path, candidate]);
   };
   walk([leaf]);

@@ -55,8 +55,9 @@ export async function crlVerdicts(path: ParsedCertificate[], index: number, env:
   const serial = serialKeyOf(cert);
   const verdicts: CrlVerdict[] = [];
   const usedDeltas = new Set<ParsedCrl>();
+  const issuers = possibleIssuers(cert, points);
   for (const crl of list) {
-    if (crl.isDelta) continue;
+    if (crl.isDelta || !issuers.includes(crl.issuerKey)) continue;
     const reasons = scope(crl, cert, points);
     if (reasons === null) continue;
     if (typeof reasons === 'string') {
@@ -106,6 +107,15 @@ export async function crlVerdicts(path: ParsedCertificate[], index: number, env:
     }
   }
   return verdicts;
+}
+
+/** Name keys a CRL about `cert` may be issued under: its issuer, and the cRLIssuer of its distribution points. */
+function possibleIssuers(cert: ParsedCertificate, points: DistributionPoint[] | undefined): string[] {
+  const keys = [cert.issuerKey];
+  for (const point of points ?? []) {
+    for (const name of point.crlIssuer ?? []) if (name.type === 'directory') keys.push(name.name.key);
+  }
+  return keys;
 }
 
 /**

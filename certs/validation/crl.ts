@@ -193,10 +193,10 @@ function parseEntry(node: Node): CrlEntry {
 function applyCrlExtension(crl: ParsedCrl, ext: RawExtension): void {
   switch (ext.oid) {
     case OID.crlNumber:
-      crl.crlNumber = parse(ext.value).integer('numéro de LCR');
+      crl.crlNumber = crlNumber(ext.value, 'numéro de LCR');
       return;
     case OID.deltaCrlIndicator:
-      crl.deltaBase = parse(ext.value).integer('deltaCRLIndicator');
+      crl.deltaBase = crlNumber(ext.value, 'deltaCRLIndicator');
       crl.isDelta = true;
       return;
     case OID.expiredCertsOnCrl:
@@ -216,6 +216,13 @@ function applyCrlExtension(crl: ParsedCrl, ext: RawExtension): void {
     default:
       if (ext.critical) crl.unsupported = `extension critique ${ext.oid} non prise en charge`;
   }
+}
+
+/** A CRL number (up to 20 octets): a redundant leading zero written by a careless CA is tolerated. */
+function crlNumber(value: Uint8Array, what: string): bigint {
+  const content = parse(value).expect(0x02, what).content;
+  if (content.length === 0) throw new Asn1Error('MALFORMED', `${what} vide`);
+  return BigInt.asIntN(content.length * 8, BigInt(`0x${toHex(content)}`));
 }
 
 /** IssuingDistributionPoint: [0] dp, [1] onlyUser, [2] onlyCA, [3] onlySomeReasons, [4] indirect, [5] onlyAttr. */

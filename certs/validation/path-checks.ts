@@ -16,16 +16,21 @@ export interface Failure {
   reason: string;
 }
 
-export interface PathCheck {
-  failures: Failure[];
+export interface PathPolicies {
   /** RFC 5280 §6.1.6: the policies valid for the path, in the trust anchor's domain (none when the policy tree is NULL). */
-  validPolicies: string[];
+  valid: string[];
   /**
    * What the RGS level is read from: the valid policies and the end entity's own OIDs that
    * survive the graph, a CA certificate without certificatePolicies read as letting its
    * issuer's policies through (RFC 5280 empties the tree there; the level keeps its reading).
    */
-  levelPolicies: string[];
+  level: string[];
+}
+
+export interface PathCheck {
+  failures: Failure[];
+  /** Read from the policy graph when asked: most candidate paths never need them. */
+  policies(): PathPolicies;
 }
 
 /** Extensions this validator understands; any other marked critical fails the path. */
@@ -133,12 +138,18 @@ export function checkPath(path: ParsedCertificate[], time: Date, purpose: Valida
     });
   }
   failures.push(...purposeFailures(path[0]!, purpose));
-  if (n === 0) return { failures, validPolicies: path[0]!.policies, levelPolicies: path[0]!.policies };
-  const userPolicies = graph.userPolicies();
+  let policies: PathPolicies | undefined;
   return {
     failures,
-    validPolicies: caWithoutPolicies ? [] : userPolicies,
-    levelPolicies: [...new Set([...userPolicies, ...graph.leafPolicies()])].filter((p) => p !== OID.anyPolicy),
+    policies: () => (policies ??= n === 0 ? { valid: path[0]!.policies, level: path[0]!.policies } : policiesOf(graph, caWithoutPolicies)),
+  };
+}
+
+function policiesOf(graph: PolicyGraph, caWithoutPolicies: boolean): PathPolicies {
+  const user = graph.userPolicies();
+  return {
+    valid: caWithoutPolicies ? [] : user,
+    level: [...new Set([...user, ...graph.leafPolicies()])].filter((p) => p !== OID.anyPolicy),
   };
 }
 

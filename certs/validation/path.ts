@@ -1,7 +1,7 @@
-import { DEFAULT_POLICY_MAP, rgsLevelOf } from '../policies.ts';
+import { DEFAULT_POLICY_MAP, rgsLevelOf, type RgsLevel } from '../policies.ts';
 import { tryParseCertificate, type ParsedCertificate } from '../../asn1/index.ts';
 import { buildPaths, deepestIssuer, sameEntity } from './building.ts';
-import { checkPath, type Failure } from './path-checks.ts';
+import { checkPath, type Failure, type PathPolicies } from './path-checks.ts';
 import { checkRevocation, RevocationContext, type CrlIssuerTrust } from './revocation.ts';
 import type { CertificateRevocation, PathIndication, PathSubIndication, PathValidationInput, PathValidationResult, ValidationPurpose } from './types.ts';
 
@@ -62,8 +62,7 @@ interface Evaluation {
   path: ParsedCertificate[];
   failures: Failure[];
   records: CertificateRevocation[];
-  validPolicies: string[];
-  levelPolicies: string[];
+  policies: PathPolicies;
 }
 
 async function validate(input: PathValidationInput): Promise<PathValidationResult> {
@@ -109,11 +108,11 @@ async function validate(input: PathValidationInput): Promise<PathValidationResul
     if (paths.length === 0) {
       const missing = deepestIssuer(target.certificate, pool, maxLength);
       const reason = `aucun chemin vers une ancre de confiance : l'émetteur « ${missing.issuer} » du certificat « ${missing.subject} » est introuvable ou non reconnu`;
-      return { path: [], failures: [{ sub: 'NO_CERTIFICATE_CHAIN_FOUND', reason }], records: [], validPolicies: [], levelPolicies: [] };
+      return { path: [], failures: [{ sub: 'NO_CERTIFICATE_CHAIN_FOUND', reason }], records: [], policies: { valid: [], level: [] } };
     }
     const checked = paths.map((path) => {
       const check = checkPath(path, input.time, target.purpose, target.depth === 0 ? input : {});
-      if (target.depth === 0) check.failures.push(...rgsFailures(path[0]!, check.levelPolicies, input));
+      if (target.depth === 0 && input.requiredRgsLevel !== undefined) check.failures.push(...rgsFailures(path[0]!, check.policies().level, input.requiredRgsLevel, input));
       return { path, check };
     });
     checked.sort((a, b) => rank(a.check.failures) - rank(b.check.failures) || a.check.failures.length - b.check.failures.length);
@@ -122,7 +121,7 @@ async function validate(input: PathValidationInput): Promise<PathValidationResul
       if (i > 0 && (check.failures.length > 0 || i >= MAX_PATHS_TO_REVOKE)) break;
       const evaluation = await withRevocation(path, check.failures, target);
       if (!best || rank(evaluation.failures) < rank(best.failures)) {
-        best = { ...evaluation, validPolicies: check.validPolicies, levelPolicies: check.levelPolicies };
+        best = { ...evaluation, policies: check.policies() };
       }
       if (evaluation.failures.length === 0) break;
     }
@@ -175,9 +174,7 @@ function rank(failures: Failure[]): number {
 const sortFailures = (failures: Failure[]): Failure[] => [...failures].sort((a, b) => PRIORITY.indexOf(a.sub) - PRIORITY.indexOf(b.sub));
 
 /** The required RGS level, read from the policies valid for the path through the policy map. */
-function rgsFailures(leaf: ParsedCertificate, levelPolicies: string[], input: PathValidationInput): Failure[] {
-  const required = input.requiredRgsLevel;
-  if (required === undefined) return [];
+function rgsFailures(leaf: ParsedCertificate, levelPolicies: string[], required: RgsLevel, input: PathValidationInput): Failure[] {
   const map = input.policyMap ?? DEFAULT_POLICY_MAP;
   const level = rgsLevelOf(levelPolicies, map);
   const shown = leaf.policies.length ? leaf.policies.join(', ') : 'aucune';
@@ -231,7 +228,7 @@ function result({ failures, notes, leaf, input, evaluation, ctx, expiredNotRevok
     usedCrls: ctx ? [...ctx.usedCrls] : [],
     usedOcsp: ctx ? [...ctx.usedOcsp] : [],
     policies,
-    validPolicies: evaluation?.validPolicies ?? [],
-    rgsLevel: rgsLevelOf(path.length > 0 ? evaluation!.levelPolicies : policies, map),
+    validPolicies: evaluation?.policies.valid ?? [],
+    rgsLevel: rgsLevelOf(path.length > 0 ? evaluation!.policies.level : policies, map),
   };
 }

@@ -113,7 +113,11 @@ export class PolicyGraph {
   }
 
   private nodesLeavingAny(): PolicyNode[] {
-    return this.levels.slice(1).flat().filter((n) => n.policy !== ANY && n.parents.every((p) => p.policy === ANY));
+    const out: PolicyNode[] = [];
+    for (let depth = 1; depth < this.levels.length; depth++) {
+      for (const node of this.levels[depth]!) if (node.policy !== ANY && node.parents.every((p) => p.policy === ANY)) out.push(node);
+    }
+    return out;
   }
 
   /** Drops nodes above the last level that no longer have children; the graph becomes NULL when the root goes. */

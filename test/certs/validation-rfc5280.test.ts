@@ -45,11 +45,12 @@ const subtrees = (permitted: Uint8Array[], excluded: Uint8Array[] = []): Uint8Ar
   seq(...(permitted.length ? [ctx(0, ...permitted.map((base) => seq(base)))] : []), ...(excluded.length ? [ctx(1, ...excluded.map((base) => seq(base)))] : []));
 const ip = (...octets: number[]): Uint8Array => ctxPrimitive(7, Uint8Array.from(octets));
 const uri = (text: string): Uint8Array => ctxPrimitive(6, Buffer.from(text, 'latin1'));
-const altNames = (...names: Uint8Array[]): x509.Extension => new x509.Extension(SUBJECT_ALT_NAME, false, seq(...names));
+const extension = (id: string, critical: boolean, der: Uint8Array): x509.Extension => new x509.Extension(id, critical, new Uint8Array(der));
+const altNames = (...names: Uint8Array[]): x509.Extension => extension(SUBJECT_ALT_NAME, false, seq(...names));
 
 describe('name constraints beyond PKITS', () => {
   it('IP address subtrees: inside the permitted network passes, outside or in an excluded one fails, and openssl agrees', async () => {
-    const { ca, input } = await caWith('AC Reseau', [new x509.Extension(NAME_CONSTRAINTS, true, subtrees([ip(10, 0, 0, 0, 255, 0, 0, 0)], [ip(10, 9, 0, 0, 255, 255, 0, 0)]))]);
+    const { ca, input } = await caWith('AC Reseau', [extension(NAME_CONSTRAINTS, true, subtrees([ip(10, 0, 0, 0, 255, 0, 0, 0)], [ip(10, 9, 0, 0, 255, 255, 0, 0)]))]);
     const leafAt = (...octets: number[]) => issue({ subject: `CN=Serveur ${octets.join('.')}, C=FR`, keys: keys[2]!, issuer: ca, extra: [altNames(ip(...octets))] });
     const inside = await leafAt(10, 1, 2, 3);
     const outside = await leafAt(192, 168, 1, 1);
@@ -65,13 +66,13 @@ describe('name constraints beyond PKITS', () => {
   });
 
   it('an IPv6 address is not admitted by an IPv4 subtree', async () => {
-    const { ca, input } = await caWith('AC IPv4', [new x509.Extension(NAME_CONSTRAINTS, true, subtrees([ip(10, 0, 0, 0, 255, 0, 0, 0)]))]);
+    const { ca, input } = await caWith('AC IPv4', [extension(NAME_CONSTRAINTS, true, subtrees([ip(10, 0, 0, 0, 255, 0, 0, 0)]))]);
     const v6 = await issue({ subject: 'CN=Serveur IPv6, C=FR', keys: keys[2]!, issuer: ca, extra: [altNames(ip(...new Array<number>(15).fill(0), 1))] });
     expect((await validatePath(await input(v6))).subIndication).toBe('CHAIN_CONSTRAINTS_FAILURE');
   });
 
   it('URI subtrees constrain the host; a URI without one (urn:) cannot be admitted', async () => {
-    const { ca, input } = await caWith('AC Web', [new x509.Extension(NAME_CONSTRAINTS, true, subtrees([ctxPrimitive(6, Buffer.from('.exemple.fr'))]))]);
+    const { ca, input } = await caWith('AC Web', [extension(NAME_CONSTRAINTS, true, subtrees([ctxPrimitive(6, Buffer.from('.exemple.fr'))]))]);
     const below = await issue({ subject: 'CN=Service, C=FR', keys: keys[2]!, issuer: ca, extra: [altNames(uri('https://api.exemple.fr:8443/v1'))] });
     const apex = await issue({ subject: 'CN=Apex, C=FR', keys: keys[2]!, issuer: ca, extra: [altNames(uri('https://exemple.fr/'))] });
     const urn = await issue({ subject: 'CN=Urn, C=FR', keys: keys[2]!, issuer: ca, extra: [altNames(uri('urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66'))] });
@@ -83,13 +84,13 @@ describe('name constraints beyond PKITS', () => {
 
   it('a name form the validator cannot compare (otherName) is refused when that form is constrained', async () => {
     const otherName = (value: string) => ctx(0, oid('1.3.6.1.4.1.311.20.2.3'), ctx(0, Buffer.from([0x0c, value.length, ...Buffer.from(value)])));
-    const { ca, input } = await caWith('AC UPN', [new x509.Extension(NAME_CONSTRAINTS, true, subtrees([otherName('a@exemple.fr')]))]);
+    const { ca, input } = await caWith('AC UPN', [extension(NAME_CONSTRAINTS, true, subtrees([otherName('a@exemple.fr')]))]);
     const leaf = await issue({ subject: 'CN=Poste, C=FR', keys: keys[2]!, issuer: ca, extra: [altNames(otherName('a@exemple.fr'))] });
     expect((await validatePath(await input(leaf))).subIndication).toBe('CHAIN_CONSTRAINTS_FAILURE');
   });
 
   it('a malformed nameConstraints extension → FORMAT_FAILURE naming the certificate, never a crash', async () => {
-    const { ca, input } = await caWith('AC Illisible', [new x509.Extension(NAME_CONSTRAINTS, true, Uint8Array.of(0x30, 0x03, 0x80, 0x01, 0x00))]);
+    const { ca, input } = await caWith('AC Illisible', [extension(NAME_CONSTRAINTS, true, Uint8Array.of(0x30, 0x03, 0x80, 0x01, 0x00))]);
     const leaf = await issue({ subject: 'CN=Sous AC Illisible, C=FR', keys: keys[2]!, issuer: ca });
     const result = await validatePath(await input(leaf));
     expect(result.subIndication).toBe('FORMAT_FAILURE');
@@ -114,7 +115,7 @@ describe('certificate policies: the RFC 5280 inputs and the RGS level', () => {
   });
 
   it('a policy mapping carries the level: a foreign OID mapped from RGS *** counts as RGS ***, unless mappings are inhibited', async () => {
-    const mapping = new x509.Extension(POLICY_MAPPINGS, false, seq(seq(oid(POLICY_OIDS.rgs3), oid(FOREIGN_RGS3))));
+    const mapping = extension(POLICY_MAPPINGS, false, seq(seq(oid(POLICY_OIDS.rgs3), oid(FOREIGN_RGS3))));
     const { ca, input } = await caWith('AC Passerelle', [mapping], [POLICY_OIDS.rgs3]);
     const leaf = await issue({ subject: 'CN=Domaine Etranger, C=FR', keys: keys[2]!, issuer: ca, policies: [FOREIGN_RGS3] });
     const mapped = await validatePath(await input(leaf, { requiredRgsLevel: 3 }));
@@ -159,7 +160,7 @@ describe('certificate policies: the RFC 5280 inputs and the RGS level', () => {
   });
 
   it('requireExplicitPolicy in a CA makes the policy check mandatory below it', async () => {
-    const constraints = new x509.Extension(POLICY_CONSTRAINTS, true, seq(ctxPrimitive(0, Uint8Array.of(0))));
+    const constraints = extension(POLICY_CONSTRAINTS, true, seq(ctxPrimitive(0, Uint8Array.of(0))));
     const { ca, input } = await caWith('AC Explicite', [constraints], [POLICY_OIDS.rgs1]);
     const other = await issue({ subject: 'CN=Autre Politique, C=FR', keys: keys[2]!, issuer: ca, policies: [POLICY_OIDS.rgs2] });
     const same = await issue({ subject: 'CN=Meme Politique, C=FR', keys: keys[2]!, issuer: ca, policies: [POLICY_OIDS.rgs1] });
@@ -169,7 +170,7 @@ describe('certificate policies: the RFC 5280 inputs and the RGS level', () => {
 
   it('many policies mapped to each other at every level: the graph stays small and the validation ends', async () => {
     const policies = Array.from({ length: 40 }, (_, i) => `1.2.250.1.999.7.${i}`);
-    const mappings = new x509.Extension(POLICY_MAPPINGS, false, seq(...policies.flatMap((a) => policies.map((b) => seq(oid(a), oid(b))))));
+    const mappings = extension(POLICY_MAPPINGS, false, seq(...policies.flatMap((a) => policies.map((b) => seq(oid(a), oid(b))))));
     let issuer = root;
     const chain: Issued[] = [];
     for (let i = 0; i < 4; i++) {
@@ -189,6 +190,28 @@ describe('certificate policies: the RFC 5280 inputs and the RGS level', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(result.indication).toBe('PASSED');
     expect(result.validPolicies).toHaveLength(40);
+  });
+});
+
+describe('candidate paths', () => {
+  it('a CA certified twice, one certificate revoked: the path through the other one is valid', async () => {
+    const revokedCopy = await issue({ subject: 'CN=AC Deux Fois, C=FR', keys: keys[1]!, issuer: root, ca: true });
+    const validCopy = await issue({ subject: 'CN=AC Deux Fois, C=FR', keys: keys[1]!, issuer: root, ca: true });
+    const leaf = await issue({ subject: 'CN=Sous AC Deux Fois, C=FR', keys: keys[2]!, issuer: validCopy });
+    const rootList = await crl(root, { entries: [{ serial: revokedCopy.cert.serialNumber, date: new Date(Date.now() - 86_400_000) }] });
+    const result = await validatePath({
+      certificate: leaf.der,
+      intermediates: [revokedCopy.der, validCopy.der],
+      trustAnchors: [root.der],
+      crls: [await crl(validCopy), rootList],
+      time: new Date(),
+      revocationRequiredForCAs: true,
+    });
+    expect(result.indication).toBe('PASSED');
+    expect(Buffer.from(result.path[1]!).equals(Buffer.from(validCopy.der))).toBe(true);
+    // With only the revoked certificate, the CA is revoked.
+    const only = await validatePath({ certificate: leaf.der, intermediates: [revokedCopy.der], trustAnchors: [root.der], crls: [await crl(validCopy), rootList], time: new Date() });
+    expect(only.subIndication).toBe('REVOKED');
   });
 });
 
