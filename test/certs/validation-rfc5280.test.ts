@@ -194,6 +194,16 @@ describe('certificate policies: the RFC 5280 inputs and the RGS level', () => {
 });
 
 describe('candidate paths', () => {
+  it('a chain whose root is neither given nor trusted is NO_CERTIFICATE_CHAIN_FOUND (INDETERMINATE), naming the missing issuer', async () => {
+    const ca = await issue({ subject: 'CN=AC Orpheline, C=FR', keys: keys[1]!, issuer: root, ca: true });
+    const leaf = await issue({ subject: 'CN=Signataire Sans Racine, C=FR', keys: keys[2]!, issuer: ca });
+    const otherRoot = await issue({ subject: 'CN=Autre Racine, C=FR', keys: keys[3]!, ca: true });
+    const result = await validatePath({ certificate: leaf.der, intermediates: [ca.der], trustAnchors: [otherRoot.der], crls: [await crl(ca)], time: new Date() });
+    expect(result.indication).toBe('INDETERMINATE');
+    expect(result.subIndication).toBe('NO_CERTIFICATE_CHAIN_FOUND');
+    expect(result.reasons[0]).toContain('l\'émetteur « CN=Racine RFC 5280, C=FR » du certificat « CN=AC Orpheline, C=FR »');
+  });
+
   it('a CA certified twice, one certificate revoked: the path through the other one is valid', async () => {
     const revokedCopy = await issue({ subject: 'CN=AC Deux Fois, C=FR', keys: keys[1]!, issuer: root, ca: true });
     const validCopy = await issue({ subject: 'CN=AC Deux Fois, C=FR', keys: keys[1]!, issuer: root, ca: true });
