@@ -1,8 +1,7 @@
-/** `passeport pki init | issue | list | export-root` (PKI-C adds serve | revoke | crl from pki-services.ts). */
+/** `passeport pki init | issue | list | export-root` (serve | revoke | crl are in pki-services.ts). */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Env } from '../config/env.ts';
 import type { PkiStore } from '../certs/stores.ts';
@@ -14,10 +13,9 @@ import { derToPem } from '../asn1/index.ts';
 import { parseKeyType } from '../certs/keys.ts';
 import { checkRegistration, type DocumentType, type RegistrationEvidence } from '../certs/registration.ts';
 import type { RgsLevel } from '../certs/policies.ts';
+import { SUMMARY } from './summaries.ts';
+import { register as registerServices } from './pki-services.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const servicesFile = path.join(here, 'pki-services.ts');
-const services = fs.existsSync(servicesFile) ? ((await import(servicesFile)) as { register(pki: Command): void }) : null;
 
 /** Reads a secret on the terminal without echo; refuses when there is no terminal. */
 async function askSecret(prompt: string, variable: string): Promise<string> {
@@ -185,7 +183,7 @@ async function exportRootCommand(store: PkiStore, options: { out: string; chain?
 }
 
 export function register(program: Command): void {
-  const pki = program.command('pki').description('Infrastructure de clés : autorités de certification, certificats, jetons');
+  const pki = program.command('pki').description(SUMMARY.pki);
 
   pki.command('init')
     .description('Crée l’AC racine et les AC émettrices (rgs1, rgs2, rgs3, seal, tsa) ; sans effet si elles existent')
@@ -241,5 +239,5 @@ export function register(program: Command): void {
     .option('--chain [file]', 'exporte aussi les AC émettrices : dans ce fichier, ou à la suite de la racine')
     .action((options: { out: string; chain?: string | boolean }) => withPki((store) => exportRootCommand(store, options)));
 
-  services?.register(pki);
+  registerServices(pki);
 }

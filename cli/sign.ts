@@ -8,6 +8,7 @@ import { atLeast, parseLevel, type PadesLevel } from '../signature/levels.ts';
 import { extendPdf, signPdf } from '../signature/pades.ts';
 import { createTsaClient } from '../certs/tsa/client.ts';
 import type { ValidationDataOptions } from '../signature/validation-data.ts';
+import { SUMMARY } from './summaries.ts';
 
 /**
  * `passeport sign` and `passeport extend`: PAdES signatures from a PKCS#12 file
@@ -28,7 +29,7 @@ export function register(program: Command): void {
   withMaterial(
     program
       .command('sign')
-      .description('signer un PDF (PAdES B-B, B-T, B-LT ou B-LTA) par mise à jour incrémentale')
+      .description(SUMMARY.sign)
       .argument('<entree>', 'PDF à signer')
       .requiredOption('--out <fichier>', 'PDF signé à écrire')
       .option('--level <niveau>', 'B-B, B-T, B-LT ou B-LTA', 'B-B')
@@ -74,7 +75,7 @@ export function register(program: Command): void {
   withMaterial(
     program
       .command('extend')
-      .description('ajouter les données de validation (B-LT) puis un horodatage de document (B-LTA)')
+      .description(SUMMARY.extend)
       .argument('<entree>', 'PDF déjà signé')
       .requiredOption('--out <fichier>', 'PDF prolongé à écrire')
       .option('--level <niveau>', 'B-LT ou B-LTA', 'B-LTA'),

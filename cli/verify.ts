@@ -5,6 +5,7 @@ import { pemOrDerToDerList } from '../asn1/index.ts';
 import { verifyPdf } from '../signature/validation/verify-pdf.ts';
 import { renderHtmlReport, documentHeadline, signatureHeadline } from '../signature/validation/report-html.ts';
 import type { VerificationReport } from '../signature/validation/report.ts';
+import { SUMMARY } from './summaries.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -14,7 +15,7 @@ class UsageError extends Error {}
 export function register(program: Command): void {
   const cmd = program
     .command('verify')
-    .description('Vérifie les signatures et horodatages de fichiers PDF (PAdES, PKCS#7)')
+    .description(SUMMARY.verify)
     .argument('<files...>', 'fichiers PDF à vérifier')
     .option('--trust <pem>', 'certificat(s) racine de confiance (PEM ou DER), répétable', collect, [])
     .option('--intermediate <pem>', 'certificat(s) intermédiaire(s) supplémentaire(s), répétable', collect, [])
