@@ -9,6 +9,7 @@ import { extendPdf, signPdf } from '../signature/pades.ts';
 import { createTsaClient } from '../certs/tsa/client.ts';
 import type { ValidationDataOptions } from '../signature/validation-data.ts';
 import { SUMMARY } from './summaries.ts';
+import { readInputFile, UsageError } from './input-file.ts';
 
 /**
  * `passeport sign` and `passeport extend`: PAdES signatures from a PKCS#12 file
@@ -48,11 +49,11 @@ export function register(program: Command): void {
       const level = parseLevel(String(o.level));
       const hash = parseHash(String(o.hash));
       const timestamper = tsaFor(level, o);
+      const page = o.page === undefined ? undefined : Number(o.page);
+      if (page !== undefined && (!Number.isInteger(page) || page < 1)) throw new UsageError(`Numéro de page invalide « ${String(o.page)} ».`);
+      const pdf = readInputFile(input, 'PDF');
       const signer = await openSigner(o);
       try {
-        const page = o.page === undefined ? undefined : Number(o.page);
-        if (page !== undefined && (!Number.isInteger(page) || page < 1)) throw new Error(`Numéro de page invalide « ${String(o.page)} ».`);
-        const pdf = readInput(input);
         const out = await signPdf(pdf, signer.signer, {
           level,
           hash,
@@ -85,7 +86,7 @@ export function register(program: Command): void {
       if (!atLeast(level, 'B-LT')) throw new Error('La prolongation vise B-LT ou B-LTA.');
       // Extending to B-LT only adds validation data: the TSA is needed for B-LTA.
       const timestamper = level === 'B-LTA' || o.tsa ? tsaFor(level, o) : undefined;
-      const out = await extendPdf(readInput(input), {
+      const out = await extendPdf(readInputFile(input, 'PDF'), {
         level: level as 'B-LT' | 'B-LTA',
         hash: parseHash(String(o.hash)),
         ...(timestamper ? { timestamper } : {}),
@@ -105,7 +106,7 @@ async function run(o: Record<string, unknown>, work: () => Promise<Record<string
     const message = (e as Error).message;
     if (o.json) process.stdout.write(JSON.stringify({ ok: false, error: message }) + '\n');
     process.stderr.write(`Erreur : ${message}\n`);
-    process.exitCode = 1;
+    process.exitCode = e instanceof UsageError ? 2 : 1;
   }
 }
 
@@ -123,7 +124,7 @@ async function openSigner(o: Record<string, unknown>): Promise<{ signer: Signer;
     const passphrase = process.env.PASSEPORT_P12_PASSPHRASE;
     if (passphrase === undefined) throw new Error('Phrase secrète absente : définissez PASSEPORT_P12_PASSPHRASE.');
     const { pkcs12Signer } = await import('../certs/pkcs12.ts');
-    return { signer: pkcs12Signer(readInput(String(o.p12), 'fichier PKCS#12'), passphrase), close: () => undefined };
+    return { signer: pkcs12Signer(readInputFile(String(o.p12), 'fichier PKCS#12'), passphrase), close: () => undefined };
   }
   if (o.tokenLabel) {
     const pin = process.env.PASSEPORT_PIN;
@@ -141,19 +142,11 @@ async function openSigner(o: Record<string, unknown>): Promise<{ signer: Signer;
 }
 
 function material(o: Record<string, unknown>): ValidationDataOptions {
-  const files = (k: string) => (o[k] as string[]).map((f) => pemOrDerToDer(readInput(f, 'fichier de validation')));
+  const files = (k: string) => (o[k] as string[]).map((f) => pemOrDerToDer(readInputFile(f, 'fichier de validation')));
   return {
     material: { crls: files('crl'), ocsps: files('ocsp'), certificates: files('cert') },
     ...(o.fetch ? { fetchers: httpValidationFetchers() } : {}),
   };
-}
-
-function readInput(file: string, what = 'PDF'): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch {
-    throw new Error(`Impossible de lire le ${what} « ${file} ».`);
-  }
 }
 
 /** Writes beside the target then renames: a failure never leaves a partial file. */

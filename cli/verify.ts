@@ -6,10 +6,9 @@ import { verifyPdf } from '../signature/validation/verify-pdf.ts';
 import { renderHtmlReport, documentHeadline, signatureHeadline } from '../signature/validation/report-html.ts';
 import type { VerificationReport } from '../signature/validation/report.ts';
 import { SUMMARY } from './summaries.ts';
+import { checkInputFile, readInputFile, UsageError } from './input-file.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-class UsageError extends Error {}
 
 /** `passeport verify FILE...`: exit 0 only when every signature of every file passes, 1 otherwise, 2 on usage errors. */
 export function register(program: Command): void {
@@ -55,12 +54,7 @@ interface VerifyCliOptions {
 
 function readAll(paths: string[], what: string): Uint8Array[] {
   return paths.flatMap((p) => {
-    let data: Buffer;
-    try {
-      data = fs.readFileSync(p);
-    } catch {
-      throw new UsageError(`${what} illisible : ${p}`);
-    }
+    const data = readInputFile(p, what);
     try {
       return pemOrDerToDerList(data);
     } catch {
@@ -72,13 +66,7 @@ function readAll(paths: string[], what: string): Uint8Array[] {
 async function runVerify(files: string[], opts: VerifyCliOptions): Promise<number> {
   const trustAnchors = readAll(opts.trust, 'certificat de confiance');
   const intermediates = readAll(opts.intermediate, 'certificat intermédiaire');
-  const crls = opts.crl.map((p) => {
-    try {
-      return new Uint8Array(fs.readFileSync(p));
-    } catch {
-      throw new UsageError(`CRL illisible : ${p}`);
-    }
-  });
+  const crls = opts.crl.map((p) => new Uint8Array(readInputFile(p, 'CRL')));
   let time: Date | undefined;
   if (opts.time !== undefined) {
     time = new Date(opts.time);
@@ -90,13 +78,14 @@ async function runVerify(files: string[], opts: VerifyCliOptions): Promise<numbe
   } catch (error) {
     throw new UsageError(`PASSEPORT_POLICY_MAP : ${(error as Error).message}`);
   }
-  for (const f of files) if (!fs.existsSync(f)) throw new UsageError(`fichier introuvable : ${f}`);
+  // Every file named is checked before the first is verified: a usage error costs no work.
+  for (const f of files) checkInputFile(f, 'PDF');
 
   const showProgress = files.length > 1 && (opts.progress === true || process.stderr.isTTY === true);
   const reports: VerificationReport[] = [];
   for (const [i, file] of files.entries()) {
     if (showProgress) progress(i, files.length, file);
-    const bytes = fs.readFileSync(file);
+    const bytes = readInputFile(file, 'PDF');
     reports.push(
       await verifyPdf(bytes, {
         trustAnchors,
