@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { Env } from '../config/env.ts';
+import { publicUrl, type Env } from '../config/env.ts';
 import type { PkiStore } from '../certs/stores.ts';
 import { CliError, describeError, withPki } from './pki-context.ts';
 import { caCertificateWithChain, initPki } from '../certs/ca.ts';
@@ -188,7 +188,7 @@ export function register(program: Command): void {
   pki.command('init')
     .description('Crée l’AC racine et les AC émettrices (rgs1, rgs2, rgs3, seal, tsa) ; sans effet si elles existent')
     .option('--ca-key <type>', 'type de clé des AC : rsa3072, ec256 ou ec384', 'rsa3072')
-    .option('--base-url <url>', 'URL publique des CRL, OCSP et certificats d’AC (défaut : PUBLIC_URL)')
+    .option('--base-url <url>', 'URL publique des CRL, OCSP et certificats d’AC (défaut : PUBLIC_URL, sinon http://API_HOST:API_PORT)')
     .option('--ca-token-label <label>', 'génère les clés des AC sur ce jeton PKCS#11 (PIN dans PASSEPORT_CA_PIN)')
     .option('--json', 'sortie JSON')
     .action((options: { caKey: string; baseUrl?: string; caTokenLabel?: string; json?: boolean }) => withPki(async (store, env) => {
@@ -197,9 +197,10 @@ export function register(program: Command): void {
         : undefined;
       const result = await initPki(store, {
         dataDir: env.DATA_DIR, caKeyType: parseKeyType(options.caKey), ...(caToken ? { caToken } : {}),
-        ...(options.baseUrl ?? env.PUBLIC_URL ? { publicBaseUrl: options.baseUrl ?? env.PUBLIC_URL } : {}),
+        publicBaseUrl: options.baseUrl ?? publicUrl(env),
       });
-      console.log(options.json ? JSON.stringify(result, null, 2) : result.message);
+      if (options.json) console.log(JSON.stringify({ ...result, dataDir: env.DATA_DIR }, null, 2));
+      else console.log(`${result.message}\nDossier des données : ${env.DATA_DIR}`);
     }));
 
   pki.command('issue')
