@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/db.ts';
 import { freePort } from '../../processes/free-port.ts';
+import { passeport as run, repo, startPkiServices } from './support.ts';
 
-const repo = path.resolve(import.meta.dirname, '../..');
 // Relative, as a newcomer writes it: resolved from the project's root, never from the current directory.
 const relativeDataDir = `tmp/defaults-${crypto.randomBytes(4).toString('hex')}`;
 const dataDir = path.join(repo, relativeDataDir);
@@ -17,8 +17,6 @@ let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let apiPort: number;
 let server: ChildProcess | undefined;
 
-interface Run { code: number; stdout: string; stderr: string }
-
 function env(): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.url, DATA_DIR: relativeDataDir, API_PORT: String(apiPort), PASSEPORT_P12_PASSPHRASE: 'phrase de passe longue' };
   delete e.PUBLIC_URL;
@@ -26,13 +24,7 @@ function env(): NodeJS.ProcessEnv {
   return e;
 }
 
-function passeport(cwd: string, ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(path.join(repo, 'passeport'), args, { cwd, env: env(), timeout: 200_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const passeport = (cwd: string, ...args: string[]) => run(cwd, env(), ...args);
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -67,22 +59,9 @@ describe('defaults that meet, from any folder', { timeout: 300_000 }, () => {
     const crlUrl = /URI:(\S+)/.exec(text)![1]!;
     expect(crlUrl).toBe(`http://127.0.0.1:${apiPort}/pki/crl/root.crl`);
 
-    server = spawn(path.join(repo, 'passeport'), ['pki', 'serve'], { cwd: elsewhere[1]!, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`pas de démarrage : ${output}`)), 100_000);
-      const onData = (chunk: Buffer): void => {
-        output += chunk.toString();
-        if (output.includes('Adresse publique')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      server!.stdout!.on('data', onData);
-      server!.stderr!.on('data', onData);
-      server!.on('exit', () => reject(new Error(`arrêté : ${output}`)));
-    });
-    expect(output).toContain(`dossier des données : ${dataDir}`);
+    const services = await startPkiServices(elsewhere[1]!, env());
+    server = services.process;
+    expect(services.output()).toContain(`dossier des données : ${dataDir}`);
     const crl = await fetch(crlUrl);
     expect(crl.status).toBe(200);
     expect(crl.headers.get('content-type')).toBe('application/pkix-crl');
