@@ -16,7 +16,6 @@ import type { RgsLevel } from '../certs/policies.ts';
 import { SUMMARY } from './summaries.ts';
 import { register as registerServices } from './pki-services.ts';
 
-
 /** Reads a secret on the terminal without echo; refuses when there is no terminal. */
 async function askSecret(prompt: string, variable: string): Promise<string> {
   const fromEnv = process.env[variable];
