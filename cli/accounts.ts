@@ -9,6 +9,7 @@ import { openDatabase } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
 import { AccountError, createAccount, disableAccount, generatePassword, listAccounts, type Account } from '../db/repositories/accounts.ts';
 import { ROLES, ROLE_LABEL, type Role } from '../domain/roles.ts';
+import { SUMMARY } from './summaries.ts';
 
 /** Roles by their French name (as people say them) or their code. */
 const ROLE_NAMES: Record<string, Role> = {
@@ -37,7 +38,7 @@ const line = (a: Account) =>
   `${a.email.padEnd(40)} ${ROLE_LABEL[a.role].padEnd(15)} ${a.organisationId.padEnd(14)} ${a.disabledAt ? `désactivé le ${a.disabledAt.slice(0, 10)}` : 'actif'}  ${a.displayName}`;
 
 export function register(program: Command): void {
-  const accounts = program.command('accounts').description('Comptes des personnes (pages web) : créer, lister, désactiver');
+  const accounts = program.command('accounts').description(SUMMARY.accounts);
 
   accounts
     .command('create')

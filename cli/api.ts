@@ -24,13 +24,14 @@ import { createTemporalCeremonyEngine } from '../temporal/ceremony-engine.ts';
 import { ensureVaultSchedules } from '../temporal/vault-schedules.ts';
 import { openEngineVault } from '../vault/adapters.ts';
 import { runAsPart } from './part.ts';
+import { SUMMARY } from './summaries.ts';
 
 const RESUME_EVERY_MS = 60_000;
 
 export function register(program: Command): void {
   program
     .command('api')
-    .description('Démarre l’API HTTP seule (TEMPORAL_ADDRESS et la base de données requis ; voir docs/scaling.md)')
+    .description(SUMMARY.api)
     .action(async () => {
       process.exit(await runApi());
     });

@@ -5,6 +5,7 @@
  * seal token. Demo mode does both for the demo's organisations.
  */
 import type { Command } from 'commander';
+import { SUMMARY } from './summaries.ts';
 import { loadEnvOrReport } from '../config/env.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
@@ -37,7 +38,7 @@ async function requireOrganisation(sql: Sql, id: string): Promise<void> {
 }
 
 export function register(program: Command): void {
-  const ceremony = program.command('ceremony').description('Signature des contrats : signataires et cachets des organisations');
+  const ceremony = program.command('ceremony').description(SUMMARY.ceremony);
 
   ceremony
     .command('register-signatory')

@@ -6,6 +6,7 @@ import { migrate } from '../db/migrate.ts';
 import { seedDemo } from '../db/seed.ts';
 import { createApiKey, revokeApiKey } from '../db/repositories/apiKeys.ts';
 import { ROLES, type Role } from '../domain/roles.ts';
+import { SUMMARY } from './summaries.ts';
 
 async function withDatabase(action: (sql: Awaited<ReturnType<typeof openDatabase>>['sql']) => Promise<void>): Promise<number> {
   const env = loadEnvOrReport();
@@ -23,7 +24,7 @@ async function withDatabase(action: (sql: Awaited<ReturnType<typeof openDatabase
 }
 
 export function register(program: Command): void {
-  const db = program.command('db').description('Base de données : migrations et données de démonstration');
+  const db = program.command('db').description(SUMMARY.db);
   db.command('migrate')
     .description('Applique les migrations en attente (sous verrou consultatif)')
     .action(async () => {

@@ -8,6 +8,7 @@
  * the signed contract and its evidence are.
  */
 import crypto from 'node:crypto';
+import { SUMMARY } from './summaries.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -24,7 +25,7 @@ import { signDossier, describeResult } from './sign-dossier.ts';
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('Un dossier de démonstration de bout en bout : dépôt, accord, lettre scellée, trois signatures, contrat B-LTA archivé (avec « passeport start » lancé)')
+    .description(SUMMARY.demo)
     .option('--large', 'le grand dossier (24 000 € HT) : le créateur signe en RGS ** avec son jeton SoftHSM2')
     .option('--api <url>', 'adresse de l’API (défaut : PUBLIC_URL, sinon http://API_HOST:API_PORT)')
     .option('--out <dossier>', 'où écrire le contrat signé et le dossier de preuve', '.')

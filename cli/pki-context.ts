@@ -26,6 +26,8 @@ export async function withPki(action: (store: PkiStore, env: Env) => Promise<voi
     await action(pkiStore(db.sql), env);
   } catch (error) {
     console.error(`Erreur : ${describeError(error)}`);
+    // Which PKI was asked: the usual cause of a missing CA is another DATA_DIR.
+    console.error(`(dossier des données : ${env.DATA_DIR})`);
     process.exitCode = 1;
   } finally {
     await db?.close();

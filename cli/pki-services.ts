@@ -4,7 +4,7 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import Fastify from 'fastify';
 import { pino } from 'pino';
-import { loadEnv, type Env } from '../config/env.ts';
+import { loadEnv, publicServicesPort, publicUrl, type Env } from '../config/env.ts';
 import { openDatabase } from '../db/connect.ts';
 import { pkiStore } from '../db/repositories/pki.ts';
 import type { PkiStore } from '../certs/stores.ts';
@@ -24,11 +24,11 @@ function positiveInteger(value: string, what: string): number {
   return n;
 }
 
-interface ServeOptions { host: string; port: string; crlPeriod: string }
+interface ServeOptions { host: string; port?: string; crlPeriod: string }
 
 async function serve(options: ServeOptions): Promise<void> {
   const env = loadEnv();
-  const port = positiveInteger(options.port, 'Port');
+  const port = options.port === undefined ? publicServicesPort(env) : positiveInteger(options.port, 'Port');
   const crlPeriodSeconds = positiveInteger(options.crlPeriod, 'Période des CRL');
   const logger = pino({ level: env.LOG_LEVEL });
   const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
@@ -40,6 +40,7 @@ async function serve(options: ServeOptions): Promise<void> {
   await app.register(pkiRoutes, services);
   const url = await app.listen({ host: options.host, port });
   console.log(`Services PKI à l’écoute sur ${url} (POST /tsa, POST /pki/ocsp, GET /pki/crl/<ac>.crl, GET /pki/ca/<ac>.cer).`);
+  console.log(`Adresse publique (celle des certificats) : ${publicUrl(env)} ; dossier des données : ${env.DATA_DIR}.`);
   // Keys and responder certificates now, not on the first request; the server still answers if the PKI is missing.
   services.warmUp().catch((error: unknown) => {
     console.error(`Attention : services PKI pas encore prêts (${describeError(error)}). Lancer « passeport pki init ».`);
@@ -95,7 +96,7 @@ export function register(pki: Command): void {
   pki.command('serve')
     .description('Sert seuls les services publics de la PKI : horodatage, OCSP, CRL et certificats d’AC')
     .option('--host <host>', 'adresse d’écoute', '127.0.0.1')
-    .option('--port <port>', 'port d’écoute (0 : un port libre)', '8080')
+    .option('--port <port>', 'port d’écoute (0 : un port libre ; défaut : celui de PUBLIC_URL, sinon API_PORT)')
     .option('--crl-period <seconds>', 'durée de validité des CRL publiées', String(DEFAULT_CRL_PERIOD_SECONDS))
     .action(async (options: ServeOptions) => {
       try {

@@ -1,10 +1,9 @@
-/** `passeport pki init | issue | list | export-root` (PKI-C adds serve | revoke | crl from pki-services.ts). */
+/** `passeport pki init | issue | list | export-root` (serve | revoke | crl are in pki-services.ts). */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import type { Env } from '../config/env.ts';
+import { publicUrl, type Env } from '../config/env.ts';
 import type { PkiStore } from '../certs/stores.ts';
 import { CliError, describeError, withPki } from './pki-context.ts';
 import { caCertificateWithChain, initPki } from '../certs/ca.ts';
@@ -14,10 +13,8 @@ import { derToPem } from '../asn1/index.ts';
 import { parseKeyType } from '../certs/keys.ts';
 import { checkRegistration, type DocumentType, type RegistrationEvidence } from '../certs/registration.ts';
 import type { RgsLevel } from '../certs/policies.ts';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const servicesFile = path.join(here, 'pki-services.ts');
-const services = fs.existsSync(servicesFile) ? ((await import(servicesFile)) as { register(pki: Command): void }) : null;
+import { SUMMARY } from './summaries.ts';
+import { register as registerServices } from './pki-services.ts';
 
 /** Reads a secret on the terminal without echo; refuses when there is no terminal. */
 async function askSecret(prompt: string, variable: string): Promise<string> {
@@ -185,12 +182,12 @@ async function exportRootCommand(store: PkiStore, options: { out: string; chain?
 }
 
 export function register(program: Command): void {
-  const pki = program.command('pki').description('Infrastructure de clés : autorités de certification, certificats, jetons');
+  const pki = program.command('pki').description(SUMMARY.pki);
 
   pki.command('init')
     .description('Crée l’AC racine et les AC émettrices (rgs1, rgs2, rgs3, seal, tsa) ; sans effet si elles existent')
     .option('--ca-key <type>', 'type de clé des AC : rsa3072, ec256 ou ec384', 'rsa3072')
-    .option('--base-url <url>', 'URL publique des CRL, OCSP et certificats d’AC (défaut : PUBLIC_URL)')
+    .option('--base-url <url>', 'URL publique des CRL, OCSP et certificats d’AC (défaut : PUBLIC_URL, sinon http://API_HOST:API_PORT)')
     .option('--ca-token-label <label>', 'génère les clés des AC sur ce jeton PKCS#11 (PIN dans PASSEPORT_CA_PIN)')
     .option('--json', 'sortie JSON')
     .action((options: { caKey: string; baseUrl?: string; caTokenLabel?: string; json?: boolean }) => withPki(async (store, env) => {
@@ -199,9 +196,10 @@ export function register(program: Command): void {
         : undefined;
       const result = await initPki(store, {
         dataDir: env.DATA_DIR, caKeyType: parseKeyType(options.caKey), ...(caToken ? { caToken } : {}),
-        ...(options.baseUrl ?? env.PUBLIC_URL ? { publicBaseUrl: options.baseUrl ?? env.PUBLIC_URL } : {}),
+        publicBaseUrl: options.baseUrl ?? publicUrl(env),
       });
-      console.log(options.json ? JSON.stringify(result, null, 2) : result.message);
+      if (options.json) console.log(JSON.stringify({ ...result, dataDir: env.DATA_DIR }, null, 2));
+      else console.log(`${result.message}\nDossier des données : ${env.DATA_DIR}`);
     }));
 
   pki.command('issue')
@@ -241,5 +239,5 @@ export function register(program: Command): void {
     .option('--chain [file]', 'exporte aussi les AC émettrices : dans ce fichier, ou à la suite de la racine')
     .action((options: { out: string; chain?: string | boolean }) => withPki((store) => exportRootCommand(store, options)));
 
-  services?.register(pki);
+  registerServices(pki);
 }

@@ -8,6 +8,8 @@ import { atLeast, parseLevel, type PadesLevel } from '../signature/levels.ts';
 import { extendPdf, signPdf } from '../signature/pades.ts';
 import { createTsaClient } from '../certs/tsa/client.ts';
 import type { ValidationDataOptions } from '../signature/validation-data.ts';
+import { SUMMARY } from './summaries.ts';
+import { readInputFile, UsageError } from './input-file.ts';
 
 /**
  * `passeport sign` and `passeport extend`: PAdES signatures from a PKCS#12 file
@@ -28,7 +30,7 @@ export function register(program: Command): void {
   withMaterial(
     program
       .command('sign')
-      .description('signer un PDF (PAdES B-B, B-T, B-LT ou B-LTA) par mise à jour incrémentale, ou le contrat d’un dossier (--dossier)')
+      .description(SUMMARY.sign)
       .argument('[entree]', 'PDF à signer (sans --dossier)')
       .option('--out <fichier>', 'PDF signé à écrire (avec --dossier : le contrat après cette étape)')
       .option('--dossier <id>', 'signer le contrat de ce dossier par l’API du moteur (clé : PASSEPORT_API_KEY)')
@@ -55,11 +57,11 @@ export function register(program: Command): void {
       const level = parseLevel(String(o.level));
       const hash = parseHash(String(o.hash));
       const timestamper = tsaFor(level, o);
+      const page = o.page === undefined ? undefined : Number(o.page);
+      if (page !== undefined && (!Number.isInteger(page) || page < 1)) throw new UsageError(`Numéro de page invalide « ${String(o.page)} ».`);
+      const pdf = readInputFile(input, 'PDF');
       const signer = await openSigner(o);
       try {
-        const page = o.page === undefined ? undefined : Number(o.page);
-        if (page !== undefined && (!Number.isInteger(page) || page < 1)) throw new Error(`Numéro de page invalide « ${String(o.page)} ».`);
-        const pdf = readInput(input);
         const out = await signPdf(pdf, signer.signer, {
           level,
           hash,
@@ -82,7 +84,7 @@ export function register(program: Command): void {
   withMaterial(
     program
       .command('extend')
-      .description('ajouter les données de validation (B-LT) puis un horodatage de document (B-LTA)')
+      .description(SUMMARY.extend)
       .argument('<entree>', 'PDF déjà signé')
       .requiredOption('--out <fichier>', 'PDF prolongé à écrire')
       .option('--level <niveau>', 'B-LT ou B-LTA', 'B-LTA'),
@@ -95,7 +97,7 @@ export function register(program: Command): void {
       if (!atLeast(level, 'B-LT')) throw new Error('La prolongation vise B-LT ou B-LTA.');
       // Extending to B-LT only adds validation data: the TSA is needed for B-LTA.
       const timestamper = level === 'B-LTA' || o.tsa ? tsaFor(level, o) : undefined;
-      const out = await extendPdf(readInput(input), {
+      const out = await extendPdf(readInputFile(input, 'PDF'), {
         level: level as 'B-LT' | 'B-LTA',
         hash: parseHash(String(o.hash)),
         ...(timestamper ? { timestamper } : {}),
@@ -143,7 +145,7 @@ async function run(o: Record<string, unknown>, work: () => Promise<Record<string
     const code = (e as { code?: unknown }).code;
     if (o.json) process.stdout.write(JSON.stringify({ ok: false, error: message, ...(typeof code === 'string' ? { code } : {}) }) + '\n');
     process.stderr.write(`Erreur : ${message}\n`);
-    process.exitCode = 1;
+    process.exitCode = e instanceof UsageError ? 2 : 1;
   }
 }
 
@@ -161,7 +163,7 @@ async function openSigner(o: Record<string, unknown>): Promise<{ signer: Signer;
     const passphrase = process.env.PASSEPORT_P12_PASSPHRASE;
     if (passphrase === undefined) throw new Error('Phrase secrète absente : définissez PASSEPORT_P12_PASSPHRASE.');
     const { pkcs12Signer } = await import('../certs/pkcs12.ts');
-    return { signer: pkcs12Signer(readInput(String(o.p12), 'fichier PKCS#12'), passphrase), close: () => undefined };
+    return { signer: pkcs12Signer(readInputFile(String(o.p12), 'fichier PKCS#12'), passphrase), close: () => undefined };
   }
   if (o.tokenLabel) {
     const pin = process.env.PASSEPORT_PIN;
@@ -187,19 +189,11 @@ function parseRect(text: string): [number, number, number, number] {
 }
 
 function material(o: Record<string, unknown>): ValidationDataOptions {
-  const files = (k: string) => (o[k] as string[]).map((f) => pemOrDerToDer(readInput(f, 'fichier de validation')));
+  const files = (k: string) => (o[k] as string[]).map((f) => pemOrDerToDer(readInputFile(f, 'fichier de validation')));
   return {
     material: { crls: files('crl'), ocsps: files('ocsp'), certificates: files('cert') },
     ...(o.fetch ? { fetchers: httpValidationFetchers() } : {}),
   };
-}
-
-function readInput(file: string, what = 'PDF'): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch {
-    throw new Error(`Impossible de lire le ${what} « ${file} ».`);
-  }
 }
 
 /** Writes beside the target then renames: a failure never leaves a partial file. */

@@ -28,18 +28,18 @@ import { describeExit, spawnChild } from '../processes/child.ts';
 import { freePort } from '../processes/free-port.ts';
 import { identityOf, isAlive, ownIdentity, readPidFile, stopProcess, writePidFile, type ProcessIdentity } from '../processes/identity.ts';
 import { Supervisor, type RunningService } from '../processes/supervisor.ts';
+import { SUMMARY } from './summaries.ts';
 
 /** The line scripts and tests wait for. */
 export const READY_LINE = 'Passeport est prêt.';
 
-const CLI_MAIN = path.join(import.meta.dirname, 'main.ts');
 /** A part has this long to say it serves (the worker bundles the workflow code first). */
 const PART_READY_TIMEOUT_MS = 180_000;
 
 export function register(program: Command): void {
   program
     .command('start')
-    .description('Démarre le moteur : base de données, Temporal, worker et API (Ctrl-C pour arrêter)')
+    .description(SUMMARY.start)
     .action(async () => {
       process.exit(await start());
     });
@@ -197,7 +197,8 @@ async function launchPart(name: 'worker' | 'api', env: NodeJS.ProcessEnv): Promi
   const child = spawnChild({
     name,
     command: process.execPath,
-    args: [...process.execArgv, CLI_MAIN, name],
+    // The same entry as this process (the compiled CLI's launcher, or cli/main.ts under tsx).
+    args: [...process.execArgv, process.argv[1]!, name],
     parentDeathSignal: 'TERM',
     env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -13,6 +13,7 @@ import type { AuditProgress } from '../vault/audit.ts';
 import { REFUSAL_CODES, VaultError } from '../vault/errors.ts';
 import { PARTY_ROLES, type Actor, type ObjectRecord, type Party, type PartyRole, type SearchFilter } from '../vault/types.ts';
 import type { Vault } from '../vault/vault.ts';
+import { SUMMARY } from './summaries.ts';
 
 /** Stable exit codes. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, refused: 3, notFound: 4, anomalies: 5 } as const;
@@ -43,7 +44,7 @@ interface Common {
 }
 
 export function register(program: Command): void {
-  const vault = program.command('vault').description('Coffre-fort électronique : dépôt, consultation, audit, conservation, export');
+  const vault = program.command('vault').description(SUMMARY.vault);
   // Inherited by the subcommands declared below: a usage mistake exits with 2, help with 0.
   vault.exitOverride((err) => process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage));
   const common = (c: Command): Command => c.option('--actor <nom>', 'archiviste qui agit (défaut : PASSEPORT_OPERATOR ou l’utilisateur)').option('--json', 'résultat en JSON');

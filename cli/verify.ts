@@ -5,16 +5,17 @@ import { pemOrDerToDerList } from '../asn1/index.ts';
 import { verifyPdf } from '../signature/validation/verify-pdf.ts';
 import { renderHtmlReport, documentHeadline, signatureHeadline } from '../signature/validation/report-html.ts';
 import type { VerificationReport } from '../signature/validation/report.ts';
+import { SUMMARY } from './summaries.ts';
+import { checkInputFile, readInputFile, UsageError } from './input-file.ts';
+import { boundedRevocationFetcher } from './revocation-fetch.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-class UsageError extends Error {}
 
 /** `passeport verify FILE...`: exit 0 only when every signature of every file passes, 1 otherwise, 2 on usage errors. */
 export function register(program: Command): void {
   const cmd = program
     .command('verify')
-    .description('Vérifie les signatures et horodatages de fichiers PDF (PAdES, PKCS#7)')
+    .description(SUMMARY.verify)
     .argument('<files...>', 'fichiers PDF à vérifier')
     .option('--trust <pem>', 'certificat(s) racine de confiance (PEM ou DER), répétable', collect, [])
     .option('--intermediate <pem>', 'certificat(s) intermédiaire(s) supplémentaire(s), répétable', collect, [])
@@ -23,6 +24,7 @@ export function register(program: Command): void {
     .option('--html <out>', 'écrit le rapport lisible (HTML) dans ce fichier')
     .addOption(new Option('--require-rgs <level>', 'niveau RGS exigé pour chaque signataire').choices(['1', '2', '3']))
     .option('--time <iso>', 'date de validation quand aucun horodatage ne la prouve (ISO 8601)')
+    .option('--fetch', 'télécharger les LCR et réponses OCSP manquantes (adresses des certificats ; 10 s et 8 Mio par téléchargement, 60 s en tout)')
     .option('--progress', 'affiche une barre de progression sur la sortie d’erreur')
     .action(async (files: string[], opts: VerifyCliOptions) => {
       try {
@@ -50,16 +52,12 @@ interface VerifyCliOptions {
   requireRgs?: string;
   time?: string;
   progress?: boolean;
+  fetch?: boolean;
 }
 
 function readAll(paths: string[], what: string): Uint8Array[] {
   return paths.flatMap((p) => {
-    let data: Buffer;
-    try {
-      data = fs.readFileSync(p);
-    } catch {
-      throw new UsageError(`${what} illisible : ${p}`);
-    }
+    const data = readInputFile(p, what);
     try {
       return pemOrDerToDerList(data);
     } catch {
@@ -71,13 +69,7 @@ function readAll(paths: string[], what: string): Uint8Array[] {
 async function runVerify(files: string[], opts: VerifyCliOptions): Promise<number> {
   const trustAnchors = readAll(opts.trust, 'certificat de confiance');
   const intermediates = readAll(opts.intermediate, 'certificat intermédiaire');
-  const crls = opts.crl.map((p) => {
-    try {
-      return new Uint8Array(fs.readFileSync(p));
-    } catch {
-      throw new UsageError(`CRL illisible : ${p}`);
-    }
-  });
+  const crls = opts.crl.map((p) => new Uint8Array(readInputFile(p, 'CRL')));
   let time: Date | undefined;
   if (opts.time !== undefined) {
     time = new Date(opts.time);
@@ -89,13 +81,16 @@ async function runVerify(files: string[], opts: VerifyCliOptions): Promise<numbe
   } catch (error) {
     throw new UsageError(`PASSEPORT_POLICY_MAP : ${(error as Error).message}`);
   }
-  for (const f of files) if (!fs.existsSync(f)) throw new UsageError(`fichier introuvable : ${f}`);
+  // Every file named is checked before the first is verified: a usage error costs no work.
+  for (const f of files) checkInputFile(f, 'PDF');
 
+  // One fetcher for the whole command: its time bound covers every file, and a CRL is fetched once.
+  const fetchRevocation = opts.fetch ? boundedRevocationFetcher() : undefined;
   const showProgress = files.length > 1 && (opts.progress === true || process.stderr.isTTY === true);
   const reports: VerificationReport[] = [];
   for (const [i, file] of files.entries()) {
     if (showProgress) progress(i, files.length, file);
-    const bytes = fs.readFileSync(file);
+    const bytes = readInputFile(file, 'PDF');
     reports.push(
       await verifyPdf(bytes, {
         trustAnchors,
@@ -104,6 +99,7 @@ async function runVerify(files: string[], opts: VerifyCliOptions): Promise<numbe
         policyMap,
         fileName: file,
         ...(time ? { time } : {}),
+        ...(fetchRevocation ? { fetchRevocation } : {}),
         ...(opts.requireRgs ? { requiredRgsLevel: Number(opts.requireRgs) as RgsLevel } : {}),
       }),
     );

@@ -19,11 +19,12 @@ import { connectWorker, targetFromEnv } from '../temporal/connection.ts';
 import { installTemporalRuntime } from '../temporal/runtime.ts';
 import { createWorker } from '../temporal/worker.ts';
 import { runAsPart } from './part.ts';
+import { SUMMARY } from './summaries.ts';
 
 export function register(program: Command): void {
   program
     .command('worker')
-    .description('Démarre un worker Temporal seul (TEMPORAL_ADDRESS et la base de données requis ; voir docs/scaling.md)')
+    .description(SUMMARY.worker)
     .action(async () => {
       process.exit(await runWorker());
     });

@@ -4,6 +4,9 @@ import { DEFAULT_DEADLINES } from '../domain/schedule-deadlines.ts';
 import { DEFAULT_CEREMONY_SETTINGS } from '../domain/ceremony.ts';
 import { VaultEnvSchema } from '../vault/config.ts';
 
+/** The project's root folder: a relative DATA_DIR is taken from here, whatever the current directory. */
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+
 /** Every setting the engine reads from the environment, parsed once at start. */
 const durationSeconds = z.coerce.number().int().positive();
 const offsetsSeconds = (defaults: number[]) =>
@@ -64,7 +67,25 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Configuration invalide :\n${lines.join('\n')}`);
   }
-  return { ...parsed.data, DATA_DIR: path.resolve(parsed.data.DATA_DIR) };
+  return { ...parsed.data, DATA_DIR: path.resolve(PROJECT_ROOT, parsed.data.DATA_DIR) };
+}
+
+/**
+ * The address the engine's public services are reached at, written into every certificate
+ * (CRL, OCSP, CA certificates): PUBLIC_URL, or the API's own address when it is unset.
+ */
+export function publicUrl(env: Pick<Env, 'PUBLIC_URL' | 'API_HOST' | 'API_PORT'>): string {
+  return env.PUBLIC_URL ?? `http://${env.API_HOST}:${env.API_PORT}`;
+}
+
+/**
+ * The port `passeport pki serve` listens on by default, so that the URLs in the certificates
+ * reach it: PUBLIC_URL's port when it names one, else API_PORT (behind a proxy that forwards
+ * PUBLIC_URL's standard port to it, or the default address http://127.0.0.1:3000).
+ */
+export function publicServicesPort(env: Pick<Env, 'PUBLIC_URL' | 'API_PORT'>): number {
+  const port = env.PUBLIC_URL ? new URL(env.PUBLIC_URL).port : '';
+  return port === '' ? env.API_PORT : Number(port);
 }
 
 /** For commands: the settings, or null after printing what is wrong (the caller exits with 2). */

@@ -12,4 +12,7 @@ export TEMPORAL_CLI="$(bash scripts/ensure-temporal.sh)"
 export PYHANKO_PYTHON="$(bash scripts/ensure-pyhanko.sh)"
 echo "Type-checking..."
 npx tsc --noEmit
+# The CLI the tests run as processes is compiled JavaScript: built from the tree now.
+echo "Building the CLI..."
+node cli/launch.mjs --build-only
 npx vitest run "$@"
