@@ -16,6 +16,8 @@ import {
   signerParts,
   sha1Hex,
 } from './judges.ts';
+import { pyhankoJudge } from './pyhanko.ts';
+import type { PadesLevel } from '../../../signature/levels.ts';
 
 export interface Harness {
   dir: string;
@@ -113,6 +115,30 @@ export async function judge(h: Harness, input: Buffer, output: Buffer, e: JudgeE
     const text = output.toString('latin1');
     expect(text).toMatch(/\/DSS \d+ 0 R/);
     for (const blob of e.embedded ?? []) expect(output.includes(Buffer.from(blob)), 'DER blob in the DSS').toBe(true);
-    if (e.vri) for (const s of plain) expect(text).toContain(`/${sha1Hex(s.cms)}`);
+    if (e.vri) for (const s of plain) expect(text.includes(`/${sha1Hex(s.cms)}`), `VRI entry /${sha1Hex(s.cms)}`).toBe(true);
+  }
+}
+
+/**
+ * pyHanko's judgment of a whole file (one run): every signature PASSED at the level asked for —
+ * B-LTA: ades_lta_validation on the file's own data; B-LT: validate_pdf_signature on the DSS's
+ * data; B-B and B-T: validate_pdf_signature with the CRLs given — and every document timestamp
+ * trusted, with no change after any revision that pyHanko's difference analysis refuses.
+ */
+export async function expectPyhankoPassed(
+  h: Harness,
+  pdf: Buffer,
+  e: { level: PadesLevel; signatures: number; documentTimestamps?: number; externalCrls?: Uint8Array[] },
+): Promise<void> {
+  const mode = e.level === 'B-LTA' ? 'lta' : e.level === 'B-LT' ? 'lt' : 'external';
+  const verdicts = await pyhankoJudge(h.dir, pdf, h.pki.root.pem, mode, e.externalCrls);
+  const all = JSON.stringify(verdicts);
+  expect(verdicts.filter((v) => v.kind === 'signature'), all).toHaveLength(e.signatures);
+  expect(verdicts.filter((v) => v.kind === 'document-timestamp'), all).toHaveLength(e.documentTimestamps ?? 0);
+  for (const v of verdicts) {
+    expect(v.error, all).toBeUndefined();
+    expect(v.bottomLine, all).toBe(true);
+    expect(v.docmdpOk, all).toBe(true);
+    if (v.kind === 'signature' && mode === 'lta') expect(v.indication, all).toBe('AdESPassed.OK');
   }
 }
