@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { createTestPki, type TestPki } from './pki.ts';
-import { startFileServer, startOpensslTsa, type TestServer, type TestTsa } from './servers.ts';
+import { startFileServer, startOpensslOcsp, startOpensslTsa, type TestServer, type TestTsa } from './servers.ts';
 import {
   extractSignatures,
   isPrefix,
@@ -25,15 +25,20 @@ export interface Harness {
   tsa: TestTsa;
   crls: TestServer & { hits: string[] };
   nss: string;
+  /** With `rootOcsp`: the root's own OCSP responder, named in the issuing CA's certificate. */
+  rootOcsp?: Awaited<ReturnType<typeof startOpensslOcsp>>;
   close(): Promise<void>;
 }
 
 /** A temp dir, a test PKI whose certificates point at a local CRL server, an openssl TSA and an NSS db. */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(opts: { rootOcsp?: boolean } = {}): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passeport-sign-'));
   const files = new Map<string, () => Promise<Uint8Array>>();
   const crls = await startFileServer(files);
-  const pki = await createTestPki({ crlBase: crls.url });
+  let late: TestPki | undefined;
+  const rootOcsp = opts.rootOcsp ? await startOpensslOcsp(dir, () => late!, { by: 'root' }) : undefined;
+  const pki = (late = await createTestPki({ crlBase: crls.url, ...(rootOcsp ? { caOcspUrl: rootOcsp.url } : {}) }));
+  rootOcsp?.setGood([pki.ca]);
   files.set('/ca.crl', () => pki.caCrl());
   files.set('/root.crl', () => pki.rootCrl());
   const tsa = await startOpensslTsa(dir, pki);
@@ -44,7 +49,9 @@ export async function startHarness(): Promise<Harness> {
     tsa,
     crls,
     nss,
+    ...(rootOcsp ? { rootOcsp } : {}),
     async close() {
+      await rootOcsp?.close();
       await tsa.close();
       await crls.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -128,10 +135,10 @@ export async function judge(h: Harness, input: Buffer, output: Buffer, e: JudgeE
 export async function expectPyhankoPassed(
   h: Harness,
   pdf: Buffer,
-  e: { level: PadesLevel; signatures: number; documentTimestamps?: number; externalCrls?: Uint8Array[] },
+  e: { level: PadesLevel; signatures: number; documentTimestamps?: number; externalCrls?: Uint8Array[]; extraRootsPem?: string },
 ): Promise<void> {
   const mode = e.level === 'B-LTA' ? 'lta' : e.level === 'B-LT' ? 'lt' : 'external';
-  const verdicts = await pyhankoJudge(h.dir, pdf, h.pki.root.pem, mode, e.externalCrls);
+  const verdicts = await pyhankoJudge(h.dir, pdf, h.pki.root.pem + (e.extraRootsPem ?? ''), mode, e.externalCrls);
   const all = JSON.stringify(verdicts);
   expect(verdicts.filter((v) => v.kind === 'signature'), all).toHaveLength(e.signatures);
   expect(verdicts.filter((v) => v.kind === 'document-timestamp'), all).toHaveLength(e.documentTimestamps ?? 0);

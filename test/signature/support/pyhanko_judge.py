@@ -1,6 +1,6 @@
 """pyHanko as an outside judge of a whole PDF, in one process:
-- every signature through ades_lta_validation (ETSI EN 319 102-1 § 5.6.3), the given root as
-  the only trust anchor, revocation data from the file only and required for end-entity and CA
+- every signature through ades_lta_validation (ETSI EN 319 102-1 § 5.6.3), the given root(s) as
+  the only trust anchors, revocation data from the file only and required for end-entity and CA
   certificates alike;
 - every document timestamp through validate_pdf_timestamp (its chain checked against the DSS,
   hard-fail revocation, no fetching) with pyHanko's difference analysis of what follows it.
@@ -15,7 +15,7 @@ import asyncio
 import json
 import sys
 
-from pyhanko.keys import load_cert_from_pemder
+from pyhanko.keys import load_certs_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature, async_validate_pdf_timestamp
 from pyhanko.sign.validation.ades import ades_lta_validation
@@ -32,11 +32,11 @@ from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationChec
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
 mode, pdf_path, root_path = sys.argv[1:4]
-root = load_cert_from_pemder(root_path)
+roots = list(load_certs_from_pemder([root_path]))  # one or more PEM certificates
 external_crls = [open(p, "rb").read() for p in sys.argv[4:]]
 required = RevocationCheckingRule.CRL_OR_OCSP_REQUIRED
 policy = CertValidationPolicySpec(
-    trust_manager=SimpleTrustManager.build(trust_roots=[root]),
+    trust_manager=SimpleTrustManager.build(trust_roots=roots),
     revinfo_policy=CertRevTrustPolicy(RevocationCheckingPolicy(ee_certificate_rule=required, intermediate_ca_cert_rule=required)),
 )
 spec = PdfSignatureValidationSpec(
@@ -57,7 +57,7 @@ async def main() -> None:
         for sig in reader.embedded_signatures:
             if sig.sig_object_type == "/DocTimeStamp":
                 dss = DocumentSecurityStore.read_dss(reader)
-                vc = dss.as_validation_context({"trust_roots": [root], "allow_fetching": False, "revocation_mode": "hard-fail"})
+                vc = dss.as_validation_context({"trust_roots": roots, "allow_fetching": False, "revocation_mode": "hard-fail"})
                 try:
                     status = await async_validate_pdf_timestamp(sig, validation_context=vc)
                     # A timestamp has no bottom line of its own in pyHanko: valid, intact, trusted, and what follows it allowed.
@@ -70,9 +70,9 @@ async def main() -> None:
             elif mode in ("lt", "external"):
                 if mode == "lt":
                     vc = DocumentSecurityStore.read_dss(reader).as_validation_context(
-                        {"trust_roots": [root], "allow_fetching": False, "revocation_mode": "hard-fail"})
+                        {"trust_roots": roots, "allow_fetching": False, "revocation_mode": "hard-fail"})
                 else:
-                    vc = ValidationContext(trust_roots=[root], crls=external_crls, allow_fetching=False, revocation_mode="hard-fail")
+                    vc = ValidationContext(trust_roots=roots, crls=external_crls, allow_fetching=False, revocation_mode="hard-fail")
                 status = await async_validate_pdf_signature(sig, signer_validation_context=vc)
                 out = {"kind": "signature", "field": sig.field_name, "indication": None,
                        "bottomLine": bool(status.bottom_line), "docmdpOk": bool(status.docmdp_ok),

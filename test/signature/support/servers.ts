@@ -91,19 +91,34 @@ export async function closedPortUrl(): Promise<string> {
 }
 
 /**
- * An OCSP responder made of `openssl ocsp` (signed by the issuing CA) behind a tiny HTTP
- * server; `good` lists the certificates it reports as good (others are "unknown").
+ * An OCSP responder made of `openssl ocsp` behind a tiny HTTP server, signed by the issuing CA
+ * (or, with `by: 'root'`, by the root itself, answering for the CA's certificate); `setGood`
+ * lists the certificates it reports as good and those it reports as revoked (others are
+ * "unknown"). The PKI may be given late (a getter): its certificates can point at this URL.
  */
 type IndexedCert = { cert: { serialNumber: string; subject: string; notAfter: Date } };
 
-export async function startOpensslOcsp(dir: string, pki: TestPki): Promise<TestServer & { requests: number; setGood(certs: IndexedCert[]): void }> {
+export async function startOpensslOcsp(
+  dir: string,
+  pki: TestPki | (() => TestPki),
+  opts: { by?: 'ca' | 'root' } = {},
+): Promise<TestServer & { requests: number; setGood(certs: IndexedCert[], revoked?: IndexedCert[]): void }> {
   const d = fs.mkdtempSync(path.join(dir, 'ocsp-'));
-  fs.writeFileSync(path.join(d, 'ca.pem'), pki.ca.pem);
-  fs.writeFileSync(path.join(d, 'ca.key'), pki.ca.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  let ready = false;
+  const prepare = (): void => {
+    if (ready) return;
+    const p = typeof pki === 'function' ? pki() : pki;
+    const signer = opts.by === 'root' ? p.root : p.ca;
+    fs.writeFileSync(path.join(d, 'ca.pem'), signer.pem);
+    fs.writeFileSync(path.join(d, 'ca.key'), signer.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    ready = true;
+  };
   const stamp = (t: Date) => t.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
+  const line = (g: IndexedCert, revokedAt?: Date): string =>
+    `${revokedAt ? 'R' : 'V'}\t${stamp(g.cert.notAfter)}\t${revokedAt ? stamp(revokedAt) : ''}\t${g.cert.serialNumber.toUpperCase()}\tunknown\t/${g.cert.subject.split(', ').reverse().join('/')}\n`;
   // openssl reads the index at every request: certificates issued after start can be added.
-  const setGood = (good: IndexedCert[]): void =>
-    fs.writeFileSync(path.join(d, 'index.txt'), good.map((g) => `V\t${stamp(g.cert.notAfter)}\t\t${g.cert.serialNumber.toUpperCase()}\tunknown\t/${g.cert.subject.split(', ').reverse().join('/')}\n`).join(''));
+  const setGood = (good: IndexedCert[], revoked: IndexedCert[] = []): void =>
+    fs.writeFileSync(path.join(d, 'index.txt'), [...good.map((g) => line(g)), ...revoked.map((r) => line(r, new Date(Date.now() - 60_000)))].join(''));
   setGood([]);
   let n = 0;
   const state = { requests: 0 };
@@ -112,6 +127,7 @@ export async function startOpensslOcsp(dir: string, pki: TestPki): Promise<TestS
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       state.requests++;
+      prepare();
       const q = path.join(d, `q${++n}.der`);
       const r = path.join(d, `r${n}.der`);
       fs.writeFileSync(q, Buffer.concat(chunks));
