@@ -25,8 +25,8 @@ export async function signPdf(pdf: Uint8Array, signer: Signer, options: SignOpti
   const level = options.level ?? 'B-B';
   const hash = options.hash ?? 'SHA-256';
   requireTimestamper(level, options.timestamper);
-  const o = await checkedSigner(signer.certificate, signer.chain, level, options);
   const timestampReserveBytes = options.timestamper && atLeast(level, 'B-T') ? await timestampReserve(options.timestamper, hash) : undefined;
+  const o = await checkedSigner(signer.certificate, signer.chain, level, options);
   const prepared = prepareSignature(pdf, {
     ...options,
     certificate: signer.certificate,
