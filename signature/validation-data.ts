@@ -45,7 +45,7 @@ const key = (b: Uint8Array): string => Buffer.from(b).toString('base64');
 export interface GatherExtras {
   /**
    * CMS blobs (a probe token of the TSA about to be used) whose chains and revocation data
-   * join the DSS without a VRI entry of their own.
+   * join the DSS without a VRI entry of their own, when they can be found.
    */
   alsoFor?: readonly Uint8Array[];
 }
@@ -61,7 +61,13 @@ export async function gatherValidationData(cmsList: readonly Uint8Array[], opts:
     const entry = await g.settle(g.leavesOfCms(cms));
     entries.push({ cms, ...entry });
   }
-  for (const cms of extras.alsoFor ?? []) await g.settle(g.leavesOfCms(cms));
+  for (const cms of extras.alsoFor ?? []) {
+    try {
+      await g.settle(g.leavesOfCms(cms));
+    } catch {
+      // Best effort: the newest timestamp's data may also come with the next extension (what PAdES asks for).
+    }
+  }
   return { ...g.union(), entries };
 }
 
