@@ -47,7 +47,7 @@ export async function checkSignerChain(
   const revoked = result.revocation.checkedCerts.find((c) => c.status === 'revoked' && !c.revokedAfterTime);
   if (revoked) {
     const since = revoked.revokedAt ? ` depuis le ${formatDate(revoked.revokedAt)}` : '';
-    const why = revoked.reason ? ` (${revoked.reason})` : '';
+    const why = revoked.reason ? ` (motif : ${revoked.reason})` : '';
     throw new SigningError('SIGNER_CERT_REVOKED', `Le certificat « ${revoked.subject} » est révoqué${since}${why} : signature refusée.`);
   }
   return { certificates: data.certs, crls: data.crls, ocsps: data.ocsps };
