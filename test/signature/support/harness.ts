@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { createTestPki, type TestPki } from './pki.ts';
-import { startFileServer, startOpensslOcsp, startOpensslTsa, type TestServer, type TestTsa } from './servers.ts';
+import { startFileServer, startOpensslTsa, startRootOcsp, type TestServer, type TestTsa } from './servers.ts';
 import {
   extractSignatures,
   isPrefix,
@@ -25,8 +25,8 @@ export interface Harness {
   tsa: TestTsa;
   crls: TestServer & { hits: string[] };
   nss: string;
-  /** With `rootOcsp`: the root's own OCSP responder, named in the issuing CA's certificate. */
-  rootOcsp?: Awaited<ReturnType<typeof startOpensslOcsp>>;
+  /** With `rootOcsp`: the engine's OCSP responder signed by the root key, named in the issuing CA's certificate. */
+  rootOcsp?: Awaited<ReturnType<typeof startRootOcsp>>;
   close(): Promise<void>;
 }
 
@@ -36,9 +36,8 @@ export async function startHarness(opts: { rootOcsp?: boolean } = {}): Promise<H
   const files = new Map<string, () => Promise<Uint8Array>>();
   const crls = await startFileServer(files);
   let late: TestPki | undefined;
-  const rootOcsp = opts.rootOcsp ? await startOpensslOcsp(dir, () => late!, { by: 'root' }) : undefined;
+  const rootOcsp = opts.rootOcsp ? await startRootOcsp(() => late!) : undefined;
   const pki = (late = await createTestPki({ crlBase: crls.url, ...(rootOcsp ? { caOcspUrl: rootOcsp.url } : {}) }));
-  rootOcsp?.setGood([pki.ca]);
   files.set('/ca.crl', () => pki.caCrl());
   files.set('/root.crl', () => pki.rootCrl());
   const tsa = await startOpensslTsa(dir, pki);

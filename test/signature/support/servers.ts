@@ -4,6 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { softwareSigner } from '../../../certs/signers.ts';
+import { createOcspResponder, type OcspResponder } from '../../../certs/revocation/ocsp.ts';
 import type { TestPki } from './pki.ts';
 
 const run = promisify(execFile);
@@ -91,28 +93,16 @@ export async function closedPortUrl(): Promise<string> {
 }
 
 /**
- * An OCSP responder made of `openssl ocsp` behind a tiny HTTP server, signed by the issuing CA
- * (or, with `by: 'root'`, by the root itself, answering for the CA's certificate); `setGood`
- * lists the certificates it reports as good and those it reports as revoked (others are
- * "unknown"). The PKI may be given late (a getter): its certificates can point at this URL.
+ * An OCSP responder made of `openssl ocsp` (signed by the issuing CA) behind a tiny HTTP
+ * server; `setGood` lists the certificates it reports as good and those it reports as
+ * revoked (others are "unknown").
  */
 type IndexedCert = { cert: { serialNumber: string; subject: string; notAfter: Date } };
 
-export async function startOpensslOcsp(
-  dir: string,
-  pki: TestPki | (() => TestPki),
-  opts: { by?: 'ca' | 'root' } = {},
-): Promise<TestServer & { requests: number; setGood(certs: IndexedCert[], revoked?: IndexedCert[]): void }> {
+export async function startOpensslOcsp(dir: string, pki: TestPki): Promise<TestServer & { requests: number; setGood(certs: IndexedCert[], revoked?: IndexedCert[]): void }> {
   const d = fs.mkdtempSync(path.join(dir, 'ocsp-'));
-  let ready = false;
-  const prepare = (): void => {
-    if (ready) return;
-    const p = typeof pki === 'function' ? pki() : pki;
-    const signer = opts.by === 'root' ? p.root : p.ca;
-    fs.writeFileSync(path.join(d, 'ca.pem'), signer.pem);
-    fs.writeFileSync(path.join(d, 'ca.key'), signer.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    ready = true;
-  };
+  fs.writeFileSync(path.join(d, 'ca.pem'), pki.ca.pem);
+  fs.writeFileSync(path.join(d, 'ca.key'), pki.ca.privateKey.export({ type: 'pkcs8', format: 'pem' }));
   const stamp = (t: Date) => t.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
   const line = (g: IndexedCert, revokedAt?: Date): string =>
     `${revokedAt ? 'R' : 'V'}\t${stamp(g.cert.notAfter)}\t${revokedAt ? stamp(revokedAt) : ''}\t${g.cert.serialNumber.toUpperCase()}\tunknown\t/${g.cert.subject.split(', ').reverse().join('/')}\n`;
@@ -127,7 +117,6 @@ export async function startOpensslOcsp(
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       state.requests++;
-      prepare();
       const q = path.join(d, `q${++n}.der`);
       const r = path.join(d, `r${n}.der`);
       fs.writeFileSync(q, Buffer.concat(chunks));
@@ -138,4 +127,28 @@ export async function startOpensslOcsp(
     });
   });
   return Object.assign(state, { url, close: closer(server), setGood });
+}
+
+/**
+ * The engine's own OCSP responder (certs/revocation/ocsp.ts, as `passeport pki serve` runs it)
+ * answering for the certificates the root issued, signed by the root key itself — what the
+ * issuing CA's certificate meets in production. Every known serial is « good ».
+ */
+export async function startRootOcsp(pki: () => TestPki): Promise<TestServer & { requests: number }> {
+  let responder: OcspResponder | undefined;
+  const state = { requests: 0 };
+  const { server, url } = await listen((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      state.requests++;
+      const p = pki();
+      responder ??= createOcspResponder({
+        authorities: [{ ca: { name: 'racine', certificate: p.root.der, signer: softwareSigner(p.root.privateKey, p.root.der, []) } }],
+        status: async () => ({ status: 'good' }),
+      });
+      responder.respond(Buffer.concat(chunks)).then((body) => res.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(body));
+    });
+  });
+  return Object.assign(state, { url, close: closer(server) });
 }
