@@ -224,9 +224,7 @@ async function revocationFor(
     if (found) return found;
   }
   if (ocspUrls.length || crlUrls.length) {
-    throw new Error(
-      `Données de révocation introuvables pour « ${p.cert.subject} »${reasons.length ? ` (${reasons.join(' ; ')})` : ''} : fournissez une LCR ou une réponse OCSP.`,
-    );
+    throw new Error(`Données de révocation introuvables pour « ${p.cert.subject} »${reasons.length ? ` (${reasons.join(' ; ')})` : ''} : fournissez une LCR ou une réponse OCSP.`);
   }
   return { crls, ocsps };
 }

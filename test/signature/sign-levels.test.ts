@@ -56,7 +56,12 @@ describe('PAdES levels × key types, judged by pdfsig, openssl, qpdf and pyHanko
           expect(out.toString('latin1')).toMatch(/\/CRLs \[/);
         }
         // B-LT and B-LTA: long-term validation on the file's own data; B-B and B-T carry none, so the CRLs come from outside.
-        await expectPyhankoPassed(h, out, { level, signatures: 1, documentTimestamps: level === 'B-LTA' ? 1 : 0, ...(lt ? {} : { externalCrls: [await h.pki.caCrl(), await h.pki.rootCrl()] }) });
+        await expectPyhankoPassed(h, out, {
+          level,
+          signatures: 1,
+          documentTimestamps: level === 'B-LTA' ? 1 : 0,
+          ...(lt ? {} : { externalCrls: [await h.pki.caCrl(), await h.pki.rootCrl()] }),
+        });
       });
     }
   }

@@ -70,9 +70,24 @@ describe('three signatures: créateur and revendeur at B-T, the bank on SoftHSM2
     await expect(signPdf(two, createur, { certify: true })).rejects.toThrow(/première signature/);
 
     // The last signer's B-LTA settles the two earlier B-T signatures too: pyHanko reads only the file.
-    three = await signPdf(two, banque, { level: 'B-LTA', timestamper, fetchers, material: { certificates: [h.pki.root.der] }, fieldName: 'Bailleur', page: 2, appearance: true, reason: 'Contresignature du bailleur' });
+    three = await signPdf(two, banque, {
+      level: 'B-LTA',
+      timestamper,
+      fetchers,
+      material: { certificates: [h.pki.root.der] },
+      fieldName: 'Bailleur',
+      page: 2,
+      appearance: true,
+      reason: 'Contresignature du bailleur',
+    });
     expect(three.subarray(two.length).toString('latin1')).toMatch(/RGS \*\*\*/);
-    await judge(h, two, three, { signatures: 3, documentTimestamps: 1, signatureTimestamps: true, embedded: [banque.certificate, h.pki.ca.der, h.pki.root.der, h.pki.tsa.der], vri: true });
+    await judge(h, two, three, {
+      signatures: 3,
+      documentTimestamps: 1,
+      signatureTimestamps: true,
+      embedded: [banque.certificate, h.pki.ca.der, h.pki.root.der, h.pki.tsa.der],
+      vri: true,
+    });
     await expectPyhankoPassed(h, three, { level: 'B-LTA', signatures: 3, documentTimestamps: 1 });
   });
 

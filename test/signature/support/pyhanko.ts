@@ -41,5 +41,9 @@ export async function pyhankoJudge(dir: string, pdf: Uint8Array, rootPem: string
   const { stdout } = await run(pyhankoPython(), [path.join(import.meta.dirname, 'pyhanko_judge.py'), mode, path.join(d, 'doc.pdf'), path.join(d, 'root.pem'), ...crlFiles], {
     maxBuffer: 1 << 22,
   });
-  return stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as PyhankoVerdict);
+  return stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as PyhankoVerdict);
 }
