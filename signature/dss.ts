@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { IncrementalUpdate, PdfDict, PdfName, PdfRef, PdfStream, isPdfError, openPdf, type PdfState } from '../pdf/index.ts';
+import { IncrementalUpdate, PdfDict, PdfName, PdfRef, PdfStream, isPdfError, openPdf, type PdfState, type PdfValue } from '../pdf/index.ts';
 import { slotDict } from './fields.ts';
 import type { ValidationData } from './validation-data.ts';
 
@@ -45,11 +45,33 @@ export function appendDss(pdf: Uint8Array, data: ValidationData): Buffer {
 
   const vri = vriSlot(reader, update, dss.value);
   for (const e of data.entries) {
-    const entry = new PdfDict();
-    if (e.certs.length) entry.set('Cert', e.certs.map((c) => refFor('Certs', c)));
-    if (e.crls.length) entry.set('CRL', e.crls.map((c) => refFor('CRLs', c)));
-    if (e.ocsps.length) entry.set('OCSP', e.ocsps.map((c) => refFor('OCSPs', c)));
-    vri.set(createHash('sha1').update(e.cms).digest('hex').toUpperCase(), entry);
+    const vriKey = createHash('sha1').update(e.cms).digest('hex').toUpperCase();
+    const held = vri.get(vriKey);
+    const old = reader.dict(held);
+    // An existing entry keeps what it holds (pyHanko's difference analysis refuses a rewritten one): new data goes beside it.
+    const entry = old ? old.clone() : new PdfDict();
+    let grown = !old;
+    for (const [name, kind, ders] of [
+      ['Cert', 'Certs', e.certs],
+      ['CRL', 'CRLs', e.crls],
+      ['OCSP', 'OCSPs', e.ocsps],
+    ] as const) {
+      const present = entry.get(name);
+      const refs = [...(reader.array(present) ?? [])];
+      const known = new Set(refs.map(refKey));
+      const before = refs.length;
+      for (const der of ders) {
+        const r = refFor(kind, der);
+        if (!known.has(refKey(r))) refs.push(r), known.add(refKey(r));
+      }
+      if (refs.length === before) continue;
+      grown = true;
+      if (present instanceof PdfRef) update.set(present, refs);
+      else entry.set(name, refs);
+    }
+    if (!grown) continue;
+    if (held instanceof PdfRef) update.set(held, entry);
+    else vri.set(vriKey, entry);
   }
   for (const kind of ['Certs', 'CRLs', 'OCSPs'] as const) if (lists[kind].length) dss.value.set(kind, lists[kind]);
   if (vri.size && !(dss.value.get('VRI') instanceof PdfRef)) dss.value.set('VRI', vri);
@@ -82,4 +104,5 @@ function decodeOrRaw(reader: PdfState, s: PdfStream): Uint8Array {
   }
 }
 
+const refKey = (v: PdfValue): string => (v instanceof PdfRef ? `${v.num} ${v.gen}` : 'direct');
 const digest = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');

@@ -9,7 +9,8 @@ import { atLeast, type PadesLevel } from './levels.ts';
 import { openPdf } from '../pdf/index.ts';
 import { embedContents } from './placeholder.ts';
 import { prepareSignature, type Prepared, type SignatureOptions } from './prepare.ts';
-import { hashOf, requestTimestamp, timestampReserve } from './timestamping.ts';
+import { hashOf, probeToken, requestTimestamp, timestampReserve } from './timestamping.ts';
+import { checkSignerChain } from './signer-check.ts';
 import { gatherValidationData, type ValidationDataOptions } from './validation-data.ts';
 
 export interface CompleteOptions extends ValidationDataOptions {
@@ -25,6 +26,7 @@ export async function signPdf(pdf: Uint8Array, signer: Signer, options: SignOpti
   const hash = options.hash ?? 'SHA-256';
   requireTimestamper(level, options.timestamper);
   const timestampReserveBytes = options.timestamper && atLeast(level, 'B-T') ? await timestampReserve(options.timestamper, hash) : undefined;
+  const o = await checkedSigner(signer.certificate, signer.chain, level, options);
   const prepared = prepareSignature(pdf, {
     ...options,
     certificate: signer.certificate,
@@ -33,7 +35,16 @@ export async function signPdf(pdf: Uint8Array, signer: Signer, options: SignOpti
     ...(timestampReserveBytes ? { timestampReserve: timestampReserveBytes } : {}),
   });
   const value = await signer.sign(prepared.signedAttrs, hash);
-  return finishSignature(prepared, value, options, !signer.selfVerifying);
+  return finishSignature(prepared, value, o, !signer.selfVerifying);
+}
+
+/** Refuses an expired or revoked signer; what the check gathered becomes material for the DSS. */
+async function checkedSigner<T extends CompleteOptions>(certificate: Uint8Array, chain: readonly Uint8Array[], level: PadesLevel, o: T): Promise<T> {
+  const found = await checkSignerChain(certificate, chain, level, o);
+  if (!found) return o;
+  const m = o.material ?? {};
+  const both = (a: Uint8Array[] | undefined, b: Uint8Array[] | undefined): Uint8Array[] => [...(a ?? []), ...(b ?? [])];
+  return { ...o, material: { certificates: both(m.certificates, found.certificates), crls: both(m.crls, found.crls), ocsps: both(m.ocsps, found.ocsps) } };
 }
 
 function requireTimestamper(level: PadesLevel, t: Timestamper | undefined): asserts t is Timestamper {
@@ -57,7 +68,8 @@ export function normaliseSignatureValue(value: Uint8Array, p: Pick<Prepared, 'ke
  * a token, a remote key).
  */
 export async function completeSignature(p: Prepared, signatureValue: Uint8Array, o: CompleteOptions = {}): Promise<Buffer> {
-  return finishSignature(p, signatureValue, o, true);
+  requireTimestamper(p.level, o.timestamper);
+  return finishSignature(p, signatureValue, await checkedSigner(p.certificate, p.chain, p.level, o), true);
 }
 
 async function finishSignature(p: Prepared, signatureValue: Uint8Array, o: CompleteOptions, checkValue: boolean): Promise<Buffer> {
@@ -84,7 +96,8 @@ async function finishSignature(p: Prepared, signatureValue: Uint8Array, o: Compl
   const bytes = p.bytes;
   embedContents(bytes, p.slot, cms);
   if (!atLeast(p.level, 'B-LT')) return bytes;
-  return extendFrom(bytes, p.level, p.hash, o, [cms]);
+  // B-LT settles every signature and timestamp of the document, not only the new one.
+  return extendFrom(bytes, p.level, p.hash, o, validationTargets(bytes));
 }
 
 export interface ExtendOptions extends CompleteOptions {
@@ -99,16 +112,25 @@ export interface ExtendOptions extends CompleteOptions {
 export async function extendPdf(pdf: Uint8Array, o: ExtendOptions): Promise<Buffer> {
   // The signatures already carry their timestamps: only the document timestamp needs a TSA.
   if (o.level === 'B-LTA') requireTimestamper(o.level, o.timestamper);
+  const targets = validationTargets(pdf);
+  if (!targets.length) throw new Error('Le document ne contient aucune signature à prolonger.');
+  return extendFrom(pdf, o.level, o.hash ?? 'SHA-256', o, targets);
+}
+
+/** Every signature of the document and its last document timestamp (earlier ones are settled by the later). */
+function validationTargets(pdf: Uint8Array): Uint8Array[] {
   const found = embeddedSignatures(openPdf(pdf));
   const signatures = found.filter((s) => s.kind === 'signature').map((s) => s.cms);
-  if (!signatures.length) throw new Error('Le document ne contient aucune signature à prolonger.');
+  if (!signatures.length) return [];
   const lastTimestamp = found.filter((s) => s.kind === 'document-timestamp').pop();
-  return extendFrom(pdf, o.level, o.hash ?? 'SHA-256', o, lastTimestamp ? [...signatures, lastTimestamp.cms] : signatures);
+  return lastTimestamp ? [...signatures, lastTimestamp.cms] : signatures;
 }
 
 async function extendFrom(pdf: Uint8Array, level: PadesLevel, hash: HashAlgorithm, o: CompleteOptions, cmsList: Uint8Array[]): Promise<Buffer> {
-  if (atLeast(level, 'B-LTA')) await timestampReserve(o.timestamper!, hash); // fail before any work when the TSA is down
-  const data = await gatherValidationData(cmsList, o);
+  // Asked first, so nothing is done when the TSA is down; its token's chain joins the DSS
+  // before the document timestamp, which another TSA's earlier data would not settle.
+  const probe = atLeast(level, 'B-LTA') ? await probeToken(o.timestamper!, hash) : undefined;
+  const data = await gatherValidationData(cmsList, o, probe ? { alsoFor: [probe] } : {});
   const withDss = appendDss(pdf, data);
   if (!atLeast(level, 'B-LTA')) return withDss;
   return appendDocumentTimestamp(withDss, o.timestamper!, hash);

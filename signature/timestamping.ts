@@ -3,18 +3,26 @@ import { DIGESTS, newHash } from '../asn1/index.ts';
 
 /** Spare room over the probed token size: serial numbers and times grow a little. */
 const MARGIN = 1024;
-const probed = new WeakMap<Timestamper, Map<HashAlgorithm, number>>();
+const probed = new WeakMap<Timestamper, Map<HashAlgorithm, Uint8Array>>();
 
-/** Asks the TSA once how large its tokens are, and remembers it. */
-export async function timestampReserve(t: Timestamper, hash: HashAlgorithm): Promise<number> {
+/**
+ * A token of the TSA over a zero imprint, asked once per Timestamper and hash: its size
+ * sizes the reservations, its certificates tell which chain the TSA's timestamps need.
+ */
+export async function probeToken(t: Timestamper, hash: HashAlgorithm): Promise<Uint8Array> {
   let byHash = probed.get(t);
   if (!byHash) probed.set(t, (byHash = new Map()));
-  let size = byHash.get(hash);
-  if (size === undefined) {
-    size = (await requestTimestamp(t, Buffer.alloc(DIGESTS[hash].length), hash)).length;
-    byHash.set(hash, size);
+  let token = byHash.get(hash);
+  if (token === undefined) {
+    token = await requestTimestamp(t, Buffer.alloc(DIGESTS[hash].length), hash);
+    byHash.set(hash, token);
   }
-  return size + MARGIN;
+  return token;
+}
+
+/** Room for one of the TSA's tokens: the probed size and a margin. */
+export async function timestampReserve(t: Timestamper, hash: HashAlgorithm): Promise<number> {
+  return (await probeToken(t, hash)).length + MARGIN;
 }
 
 export class TimestampError extends Error {}

@@ -41,40 +41,90 @@ interface Parsed {
 
 const key = (b: Uint8Array): string => Buffer.from(b).toString('base64');
 
+/** Extra inputs of a gathering beside the CMS blobs that get a VRI entry each. */
+export interface GatherExtras {
+  /**
+   * CMS blobs (a probe token of the TSA about to be used) whose chains and revocation data
+   * join the DSS without a VRI entry of their own, when they can be found.
+   */
+  alsoFor?: readonly Uint8Array[];
+}
+
 /**
  * Gathers every certificate, CRL and OCSP response needed to validate the
  * signers' chains and the chains of the timestamps they carry.
  */
-export async function gatherValidationData(cmsList: readonly Uint8Array[], opts: ValidationDataOptions = {}): Promise<ValidationData> {
-  const pool = new Map<string, Parsed>();
-  const addToPool = (der: Uint8Array): Parsed => {
+export async function gatherValidationData(cmsList: readonly Uint8Array[], opts: ValidationDataOptions = {}, extras: GatherExtras = {}): Promise<ValidationData> {
+  const g = new Gatherer(opts);
+  const entries: ValidationData['entries'] = [];
+  for (const cms of cmsList) {
+    const entry = await g.settle(g.leavesOfCms(cms));
+    entries.push({ cms, ...entry });
+  }
+  for (const cms of extras.alsoFor ?? []) {
+    try {
+      await g.settle(g.leavesOfCms(cms));
+    } catch {
+      // Best effort: the newest timestamp's data may also come with the next extension (what PAdES asks for).
+    }
+  }
+  return { ...g.union(), entries };
+}
+
+/**
+ * The chain of one certificate (given with the certificates the signer holds) and the
+ * revocation data of each of its links: what a signing check and the later DSS need.
+ */
+export async function gatherChainData(certificate: Uint8Array, chain: readonly Uint8Array[], opts: ValidationDataOptions = {}): Promise<Omit<ValidationData, 'entries'>> {
+  const g = new Gatherer(opts);
+  for (const c of chain) g.add(c);
+  await g.settle([g.add(certificate)]);
+  return g.union();
+}
+
+type Found = { certs: Uint8Array[]; crls: Uint8Array[]; ocsps: Uint8Array[] };
+
+/** One gathering: a pool of certificates and revocation data shared by all its chains. */
+class Gatherer {
+  private readonly pool = new Map<string, Parsed>();
+  private readonly crlPool: { der: Uint8Array; crl: { issuerKey: string } }[];
+  private readonly materialOcsps: Uint8Array[];
+  private readonly revocationCache = new Map<string, { crls: Uint8Array[]; ocsps: Uint8Array[] }>();
+  private readonly all = { certs: new Map<string, Uint8Array>(), crls: new Map<string, Uint8Array>(), ocsps: new Map<string, Uint8Array>() };
+
+  constructor(private readonly opts: ValidationDataOptions) {
+    for (const c of opts.material?.certificates ?? []) this.add(c);
+    this.crlPool = (opts.material?.crls ?? []).map((der) => ({ der, crl: parseCrl(der) }));
+    this.materialOcsps = opts.material?.ocsps ?? [];
+    for (const o of this.materialOcsps) for (const c of ocspCertificates(o)) this.add(c);
+  }
+
+  readonly add = (der: Uint8Array): Parsed => {
     const k = key(der);
-    let p = pool.get(k);
+    let p = this.pool.get(k);
     if (!p) {
       p = { der, cert: parseCertificate(der) };
-      pool.set(k, p);
+      this.pool.set(k, p);
     }
     return p;
   };
-  for (const c of opts.material?.certificates ?? []) addToPool(c);
-  const crlPool = (opts.material?.crls ?? []).map((der) => ({ der, crl: parseCrl(der) }));
-  const materialOcsps = opts.material?.ocsps ?? [];
-  for (const o of materialOcsps) for (const c of ocspCertificates(o)) addToPool(c);
 
-  const union = { certs: new Map<string, Uint8Array>(), crls: new Map<string, Uint8Array>(), ocsps: new Map<string, Uint8Array>() };
-  const entries: ValidationData['entries'] = [];
-  const revocationCache = new Map<string, { crls: Uint8Array[]; ocsps: Uint8Array[] }>();
-
-  for (const cms of cmsList) {
-    const entry = { cms, certs: new Map<string, Uint8Array>(), crls: new Map<string, Uint8Array>(), ocsps: new Map<string, Uint8Array>() };
+  /** The signer of a CMS and of every timestamp token nested in it; their certificates join the pool. */
+  leavesOfCms(cms: Uint8Array): Parsed[] {
     const leaves: Parsed[] = [];
     const collect = (der: Uint8Array): void => {
       const info = inspectCms(der);
-      for (const c of info.certificates) addToPool(c);
-      if (info.signer) leaves.push(addToPool(info.signer));
+      for (const c of info.certificates) this.add(c);
+      if (info.signer) leaves.push(this.add(info.signer));
       for (const t of info.timestampTokens) collect(t);
     };
     collect(cms);
+    return leaves;
+  }
+
+  /** Every certificate up from `leaves` and the revocation data of each (fetched when allowed). */
+  async settle(leaves: Parsed[]): Promise<Found> {
+    const entry = { certs: new Map<string, Uint8Array>(), crls: new Map<string, Uint8Array>(), ocsps: new Map<string, Uint8Array>() };
     const queue = [...leaves];
     const done = new Set<string>();
     while (queue.length) {
@@ -83,14 +133,14 @@ export async function gatherValidationData(cmsList: readonly Uint8Array[], opts:
       if (done.has(k)) continue;
       done.add(k);
       entry.certs.set(k, p.der);
-      const issuer = await findIssuer(p, pool, addToPool, opts.fetchers);
+      const issuer = await findIssuer(p, this.pool, this.add, this.opts.fetchers);
       if (issuer && issuer !== p) {
         queue.push(issuer);
-        let rev = revocationCache.get(k);
+        let rev = this.revocationCache.get(k);
         if (!rev) {
-          rev = await revocationFor(p, issuer, crlPool, materialOcsps, opts.fetchers);
-          revocationCache.set(k, rev);
-          for (const o of rev.ocsps) for (const c of ocspCertificates(o)) queue.push(addToPool(c));
+          rev = await revocationFor(p, issuer, this.crlPool, this.materialOcsps, this.opts.fetchers);
+          this.revocationCache.set(k, rev);
+          for (const o of rev.ocsps) for (const c of ocspCertificates(o)) queue.push(this.add(c));
         }
         for (const c of rev.crls) entry.crls.set(key(c), c);
         for (const o of rev.ocsps) entry.ocsps.set(key(o), o);
@@ -98,12 +148,15 @@ export async function gatherValidationData(cmsList: readonly Uint8Array[], opts:
         throw new Error(`Chaîne de certification incomplète : l’émetteur de « ${p.cert.subject} » est introuvable.`);
       }
     }
-    for (const [k, v] of entry.certs) union.certs.set(k, v);
-    for (const [k, v] of entry.crls) union.crls.set(k, v);
-    for (const [k, v] of entry.ocsps) union.ocsps.set(k, v);
-    entries.push({ cms, certs: [...entry.certs.values()], crls: [...entry.crls.values()], ocsps: [...entry.ocsps.values()] });
+    for (const [k, v] of entry.certs) this.all.certs.set(k, v);
+    for (const [k, v] of entry.crls) this.all.crls.set(k, v);
+    for (const [k, v] of entry.ocsps) this.all.ocsps.set(k, v);
+    return { certs: [...entry.certs.values()], crls: [...entry.crls.values()], ocsps: [...entry.ocsps.values()] };
   }
-  return { certs: [...union.certs.values()], crls: [...union.crls.values()], ocsps: [...union.ocsps.values()], entries };
+
+  union(): Found {
+    return { certs: [...this.all.certs.values()], crls: [...this.all.crls.values()], ocsps: [...this.all.ocsps.values()] };
+  }
 }
 
 async function findIssuer(p: Parsed, pool: Map<string, Parsed>, add: (d: Uint8Array) => Parsed, fetchers?: ValidationFetchers): Promise<Parsed | undefined> {
@@ -132,6 +185,11 @@ async function revocationFor(
   fetchers?: ValidationFetchers,
 ): Promise<{ crls: Uint8Array[]; ocsps: Uint8Array[] }> {
   const crls = crlPool.filter((c) => c.crl.issuerKey === p.cert.issuerKey).map((c) => c.der);
+  // A CA certificate is settled by its issuer's CRL when there is one: an OCSP response for a CA
+  // is usually signed by the root key itself, which strict validators (pyHanko's long-term
+  // validation) then want revocation data for, and a root has none.
+  const isCa = p.cert.basicConstraints?.ca === true;
+  if (isCa && crls.length) return { crls, ocsps: [] };
   const ocsps: Uint8Array[] = [];
   // Material OCSP responses are kept for the certificates whose issuer signed them.
   for (const o of materialOcsps) if (ocspIssuedFor(o, issuer)) ocsps.push(o);
@@ -139,30 +197,34 @@ async function revocationFor(
   const ocspUrls = p.cert.ocspUrls;
   const crlUrls = p.cert.crlUrls;
   const reasons: string[] = [];
-  if (fetchers?.ocsp) {
-    for (const url of ocspUrls) {
+  const fromOcsp = async (): Promise<Found | undefined> => {
+    for (const url of fetchers?.ocsp ? ocspUrls : []) {
       try {
-        return { crls, ocsps: [await fetchers.ocsp(url, p.der, issuer.der)] };
+        return { certs: [], crls, ocsps: [await fetchers!.ocsp!(url, p.der, issuer.der)] };
       } catch (e) {
         reasons.push((e as Error).message);
       }
     }
-  }
-  if (fetchers?.crl) {
-    for (const url of crlUrls) {
+    return undefined;
+  };
+  const fromCrl = async (): Promise<Found | undefined> => {
+    for (const url of fetchers?.crl ? crlUrls : []) {
       try {
-        const der = await fetchers.crl(url);
+        const der = await fetchers!.crl!(url);
         parseCrl(der);
-        return { crls: [der], ocsps };
+        return { certs: [], crls: [der], ocsps };
       } catch (e) {
         reasons.push((e as Error).message);
       }
     }
+    return undefined;
+  };
+  for (const source of isCa ? [fromCrl, fromOcsp] : [fromOcsp, fromCrl]) {
+    const found = await source();
+    if (found) return found;
   }
   if (ocspUrls.length || crlUrls.length) {
-    throw new Error(
-      `Données de révocation introuvables pour « ${p.cert.subject} »${reasons.length ? ` (${reasons.join(' ; ')})` : ''} : fournissez une LCR ou une réponse OCSP.`,
-    );
+    throw new Error(`Données de révocation introuvables pour « ${p.cert.subject} »${reasons.length ? ` (${reasons.join(' ; ')})` : ''} : fournissez une LCR ou une réponse OCSP.`);
   }
   return { crls, ocsps };
 }

@@ -9,7 +9,7 @@ import { TokenSession, generateTokenKey, storeCertificateOnToken, storeChainOnTo
 import { POLICY_OIDS } from '../../certs/policies.ts';
 import { makeContract } from './support/contract.ts';
 import { judge, startHarness, type Harness } from './support/harness.ts';
-import { closedPortUrl } from './support/servers.ts';
+import { closedPortUrl, startOpensslOcsp } from './support/servers.ts';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -111,6 +111,23 @@ describe('passeport sign / extend as a subprocess', () => {
     expect(r.stderr).toMatch(/^Erreur : Horodatage impossible : Le service d'horodatage .* est injoignable/);
     expect(fs.existsSync(out)).toBe(false);
     expect(fs.readdirSync(dir).filter((f) => f.includes('jamais'))).toEqual([]);
+  }, SLOW);
+
+  it('refuses a revoked certificate at B-LT with --fetch: exit 1, the reason in French, no file (issue 11, item 1)', async () => {
+    const ocsp = await startOpensslOcsp(h.dir, h.pki);
+    try {
+      const revoked = await h.pki.issue({ cn: 'Rémi Révoqué', keyType: 'ec256', ocspUrl: ocsp.url });
+      ocsp.setGood([], [revoked]);
+      const p12 = path.join(dir, 'revoque.p12');
+      fs.writeFileSync(p12, buildPkcs12(revoked.privateKey, revoked.der, [h.pki.ca.der, h.pki.root.der], PASSPHRASE));
+      const out = path.join(dir, 'revoque.pdf');
+      const r = await passeport(['sign', contractFile, '--out', out, '--level', 'B-LT', '--p12', p12, '--tsa', h.tsa.url, '--fetch'], { PASSEPORT_P12_PASSPHRASE: PASSPHRASE });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^Erreur : Le certificat « .*Rémi Révoqué » est révoqué depuis le .* : signature refusée\./);
+      expect(fs.existsSync(out)).toBe(false);
+    } finally {
+      await ocsp.close();
+    }
   }, SLOW);
 
   it('exits 1 on a wrong passphrase without echoing it, and asks for --tsa from B-T up', async () => {

@@ -7,7 +7,7 @@ import type { PadesLevel } from '../../signature/levels.ts';
 import { hybridXref, makeContract, withExtraRevision, withXrefStream } from './support/contract.ts';
 import { verifyPdf } from '../../signature/validation/verify-pdf.ts';
 import { PdfDict, openPdf } from '../../pdf/index.ts';
-import { judge, startHarness, type Harness } from './support/harness.ts';
+import { expectPyhankoPassed, judge, startHarness, type Harness } from './support/harness.ts';
 import type { TestCert } from './support/pki.ts';
 
 let h: Harness;
@@ -34,7 +34,7 @@ const signers: Record<string, { signer: () => Signer; hash: HashAlgorithm }> = {
 
 const levels: PadesLevel[] = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
 
-describe('PAdES levels × key types, judged by pdfsig, openssl and qpdf', () => {
+describe('PAdES levels × key types, judged by pdfsig, openssl, qpdf and pyHanko', () => {
   for (const [label, s] of Object.entries(signers)) {
     for (const level of levels) {
       it(`${level} with ${label}`, async () => {
@@ -55,6 +55,13 @@ describe('PAdES levels × key types, judged by pdfsig, openssl and qpdf', () => 
           expect(h.crls.hits).toContain('/root.crl');
           expect(out.toString('latin1')).toMatch(/\/CRLs \[/);
         }
+        // B-LT and B-LTA: long-term validation on the file's own data; B-B and B-T carry none, so the CRLs come from outside.
+        await expectPyhankoPassed(h, out, {
+          level,
+          signatures: 1,
+          documentTimestamps: level === 'B-LTA' ? 1 : 0,
+          ...(lt ? {} : { externalCrls: [await h.pki.caCrl(), await h.pki.rootCrl()] }),
+        });
       });
     }
   }

@@ -10,7 +10,8 @@ import { extendPdf, signPdf } from '../../signature/pades.ts';
 import { createTsaClient as httpTimestamper } from '../../certs/tsa/client.ts';
 import { verifyPdf } from '../../signature/validation/verify-pdf.ts';
 import { makeContract } from './support/contract.ts';
-import { judge, startHarness, type Harness } from './support/harness.ts';
+import { expectDssGrown } from './support/dss.ts';
+import { expectPyhankoPassed, judge, startHarness, type Harness } from './support/harness.ts';
 
 const PIN = '4821';
 let h: Harness;
@@ -49,41 +50,58 @@ afterAll(async () => {
   await h?.close();
 });
 
-describe('three signatures: créateur, revendeur, then the bank on SoftHSM2, extended to B-LTA', () => {
+describe('three signatures: créateur and revendeur at B-T, the bank on SoftHSM2 at B-LTA, then extended twice', () => {
+  let three: Buffer;
   let final: Buffer;
+  const externalCrls = async (): Promise<Uint8Array[]> => [await h.pki.caCrl(), await h.pki.rootCrl()];
 
   it('each signature is a new revision and every earlier one stays valid', async () => {
     const timestamper = httpTimestamper(h.tsa.url);
-    const one = await signPdf(contract, createur, { level: 'B-T', timestamper, certify: true, fieldName: 'Preneur', appearance: true, reason: 'Le preneur accepte le contrat' });
-    const text1 = one.subarray(contract.length).toString('latin1');
-    expect(text1).toMatch(/\/TransformMethod \/DocMDP/);
-    expect(text1).toMatch(/\/P 2/);
-    expect(text1).toMatch(/\/Perms <<\/DocMDP \d+ 0 R/);
+    // Approval signatures: a certification (DocMDP P2) forbids the later signers' new field widgets in pyHanko's eyes;
+    // pre-created fields for them are the ceremony's work (signature/fields.ts).
+    const one = await signPdf(contract, createur, { level: 'B-T', timestamper, fieldName: 'Preneur', appearance: true, reason: 'Le preneur accepte le contrat' });
     await judge(h, contract, one, { signatures: 1, signatureTimestamps: true });
+    await expectPyhankoPassed(h, one, { level: 'B-T', signatures: 1, externalCrls: await externalCrls() });
 
     const two = await signPdf(one, revendeur, { level: 'B-T', timestamper, fieldName: 'Fournisseur', appearance: { rect: [306, 36, 566, 106] } });
     await judge(h, one, two, { signatures: 2, signatureTimestamps: true });
+    await expectPyhankoPassed(h, two, { level: 'B-T', signatures: 2, externalCrls: await externalCrls() });
 
-    const three = await signPdf(two, banque, { level: 'B-T', timestamper, fieldName: 'Bailleur', page: 2, appearance: true, reason: 'Contresignature du bailleur' });
+    await expect(signPdf(two, createur, { certify: true })).rejects.toThrow(/première signature/);
+
+    // The last signer's B-LTA settles the two earlier B-T signatures too: pyHanko reads only the file.
+    three = await signPdf(two, banque, {
+      level: 'B-LTA',
+      timestamper,
+      fetchers,
+      material: { certificates: [h.pki.root.der] },
+      fieldName: 'Bailleur',
+      page: 2,
+      appearance: true,
+      reason: 'Contresignature du bailleur',
+    });
     expect(three.subarray(two.length).toString('latin1')).toMatch(/RGS \*\*\*/);
-    await judge(h, two, three, { signatures: 3, signatureTimestamps: true });
-
-    await expect(signPdf(three, createur, { certify: true })).rejects.toThrow(/première signature/);
-
-    final = await extendPdf(three, { level: 'B-LTA', timestamper, fetchers, material: { certificates: [h.pki.root.der] } });
-    await judge(h, three, final, {
+    await judge(h, two, three, {
       signatures: 3,
       documentTimestamps: 1,
       signatureTimestamps: true,
-      embedded: [banque.certificate, h.pki.ca.der, h.pki.root.der, h.pki.tsa.der, await h.pki.caCrl()].slice(0, 4),
+      embedded: [banque.certificate, h.pki.ca.der, h.pki.root.der, h.pki.tsa.der],
       vri: true,
     });
-    expect(final.toString('latin1').match(/\/CRLs \[/g)?.length).toBeGreaterThanOrEqual(1);
+    await expectPyhankoPassed(h, three, { level: 'B-LTA', signatures: 3, documentTimestamps: 1 });
   });
 
-  it('re-timestamping an archive adds the last timestamp’s validation data and a new document timestamp', async () => {
-    const again = await extendPdf(final, { level: 'B-LTA', timestamper: httpTimestamper(h.tsa.url), fetchers });
-    await judge(h, final, again, { signatures: 3, documentTimestamps: 2, signatureTimestamps: true, vri: true });
+  it('extending twice grows the DSS append-only; pyHanko accepts every revision', async () => {
+    const timestamper = httpTimestamper(h.tsa.url);
+    final = await extendPdf(three, { level: 'B-LTA', timestamper, fetchers });
+    await judge(h, three, final, { signatures: 3, documentTimestamps: 2, signatureTimestamps: true, vri: true });
+    expectDssGrown(three, final);
+    await expectPyhankoPassed(h, final, { level: 'B-LTA', signatures: 3, documentTimestamps: 2 });
+
+    const again = await extendPdf(final, { level: 'B-LTA', timestamper, fetchers });
+    await judge(h, final, again, { signatures: 3, documentTimestamps: 3, signatureTimestamps: true, vri: true });
+    expectDssGrown(final, again);
+    await expectPyhankoPassed(h, again, { level: 'B-LTA', signatures: 3, documentTimestamps: 3 });
   });
 
   it('the project verifier reports TOTAL_PASSED at B-LTA for every signature', async () => {
@@ -96,7 +114,6 @@ describe('three signatures: créateur, revendeur, then the bank on SoftHSM2, ext
       expect(s.padesLevel).toBe('B-LTA');
     }
     expect(sigs.map((s) => s.rgsLevel)).toEqual([1, 1, 3]);
-    expect(sigs[0]!.certificationLevel).toBe(2);
-    expect(report.signatures.filter((s) => s.type === 'document-timestamp')).toHaveLength(1);
+    expect(report.signatures.filter((s) => s.type === 'document-timestamp')).toHaveLength(2);
   });
 });

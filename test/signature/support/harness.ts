@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { createTestPki, type TestPki } from './pki.ts';
-import { startFileServer, startOpensslTsa, type TestServer, type TestTsa } from './servers.ts';
+import { startFileServer, startOpensslTsa, startRootOcsp, type TestServer, type TestTsa } from './servers.ts';
 import {
   extractSignatures,
   isPrefix,
@@ -16,6 +16,8 @@ import {
   signerParts,
   sha1Hex,
 } from './judges.ts';
+import { pyhankoJudge } from './pyhanko.ts';
+import type { PadesLevel } from '../../../signature/levels.ts';
 
 export interface Harness {
   dir: string;
@@ -23,15 +25,19 @@ export interface Harness {
   tsa: TestTsa;
   crls: TestServer & { hits: string[] };
   nss: string;
+  /** With `rootOcsp`: the engine's OCSP responder signed by the root key, named in the issuing CA's certificate. */
+  rootOcsp?: Awaited<ReturnType<typeof startRootOcsp>>;
   close(): Promise<void>;
 }
 
 /** A temp dir, a test PKI whose certificates point at a local CRL server, an openssl TSA and an NSS db. */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(opts: { rootOcsp?: boolean } = {}): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passeport-sign-'));
   const files = new Map<string, () => Promise<Uint8Array>>();
   const crls = await startFileServer(files);
-  const pki = await createTestPki({ crlBase: crls.url });
+  let late: TestPki | undefined;
+  const rootOcsp = opts.rootOcsp ? await startRootOcsp(() => late!) : undefined;
+  const pki = (late = await createTestPki({ crlBase: crls.url, ...(rootOcsp ? { caOcspUrl: rootOcsp.url } : {}) }));
   files.set('/ca.crl', () => pki.caCrl());
   files.set('/root.crl', () => pki.rootCrl());
   const tsa = await startOpensslTsa(dir, pki);
@@ -42,7 +48,9 @@ export async function startHarness(): Promise<Harness> {
     tsa,
     crls,
     nss,
+    ...(rootOcsp ? { rootOcsp } : {}),
     async close() {
+      await rootOcsp?.close();
       await tsa.close();
       await crls.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -113,6 +121,30 @@ export async function judge(h: Harness, input: Buffer, output: Buffer, e: JudgeE
     const text = output.toString('latin1');
     expect(text).toMatch(/\/DSS \d+ 0 R/);
     for (const blob of e.embedded ?? []) expect(output.includes(Buffer.from(blob)), 'DER blob in the DSS').toBe(true);
-    if (e.vri) for (const s of plain) expect(text).toContain(`/${sha1Hex(s.cms)}`);
+    if (e.vri) for (const s of plain) expect(text.includes(`/${sha1Hex(s.cms)}`), `VRI entry /${sha1Hex(s.cms)}`).toBe(true);
+  }
+}
+
+/**
+ * pyHanko's judgment of a whole file (one run): every signature PASSED at the level asked for —
+ * B-LTA: ades_lta_validation on the file's own data; B-LT: validate_pdf_signature on the DSS's
+ * data; B-B and B-T: validate_pdf_signature with the CRLs given — and every document timestamp
+ * trusted, with no change after any revision that pyHanko's difference analysis refuses.
+ */
+export async function expectPyhankoPassed(
+  h: Harness,
+  pdf: Buffer,
+  e: { level: PadesLevel; signatures: number; documentTimestamps?: number; externalCrls?: Uint8Array[]; extraRootsPem?: string },
+): Promise<void> {
+  const mode = e.level === 'B-LTA' ? 'lta' : e.level === 'B-LT' ? 'lt' : 'external';
+  const verdicts = await pyhankoJudge(h.dir, pdf, h.pki.root.pem + (e.extraRootsPem ?? ''), mode, e.externalCrls);
+  const all = JSON.stringify(verdicts);
+  expect(verdicts.filter((v) => v.kind === 'signature'), all).toHaveLength(e.signatures);
+  expect(verdicts.filter((v) => v.kind === 'document-timestamp'), all).toHaveLength(e.documentTimestamps ?? 0);
+  for (const v of verdicts) {
+    expect(v.error, all).toBeUndefined();
+    expect(v.bottomLine, all).toBe(true);
+    expect(v.docmdpOk, all).toBe(true);
+    if (v.kind === 'signature' && mode === 'lta') expect(v.indication, all).toBe('AdESPassed.OK');
   }
 }

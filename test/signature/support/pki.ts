@@ -17,7 +17,7 @@ export interface TestPki {
   ca: TestCert;
   tsa: TestCert;
   /** Issues an end-entity signing certificate under the CA. */
-  issue(opts: { cn: string; o?: string; keyType?: TestKeyType; policy?: string; crlUrl?: string; ocspUrl?: string }): Promise<TestCert>;
+  issue(opts: { cn: string; o?: string; keyType?: TestKeyType; policy?: string; crlUrl?: string; ocspUrl?: string; notBefore?: Date; notAfter?: Date }): Promise<TestCert>;
   /** Certifies a key held elsewhere (a PKCS#11 token): SPKI DER in, certificate out. */
   certify(opts: { cn: string; o?: string; spki: Uint8Array; policy?: string }): Promise<Uint8Array>;
   /** A fresh CRL from the CA (empty or revoking `revoked`). */
@@ -44,19 +44,22 @@ const toTest = (cert: x509.X509Certificate, key: CryptoKey): TestCert => ({
 
 /**
  * A throw-away hierarchy root → issuing CA → end entities, plus a TSA whose
- * certificate has the single critical EKU timeStamping. `crlBase` adds CDPs.
+ * certificate has the single critical EKU timeStamping. `crlBase` adds CDPs, `caOcspUrl` an
+ * OCSP URL to the issuing CA's certificate (a responder the root answers for).
  */
-export async function createTestPki(opts: { crlBase?: string; caKeyType?: 'ec256' | 'rsa2048' } = {}): Promise<TestPki> {
+export async function createTestPki(opts: { crlBase?: string; caKeyType?: 'ec256' | 'rsa2048'; caOcspUrl?: string; name?: string } = {}): Promise<TestPki> {
   const now = Date.now();
   const notBefore = new Date(now - 3600_000);
   const notAfter = new Date(now + 365 * 86_400_000);
   const caKeyType = opts.caKeyType ?? 'ec256';
+  // A second hierarchy in the same test (another TSA's) gets names of its own.
+  const suffix = opts.name ? ` ${opts.name}` : '';
   const signing = ALGS[caKeyType];
 
   const rootKeys = await keyPair(caKeyType);
   const rootCert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
-    name: 'CN=Racine de test Passeport, O=Passeport, C=FR',
+    name: `CN=Racine de test Passeport${suffix}, O=Passeport, C=FR`,
     notBefore,
     notAfter,
     keys: rootKeys,
@@ -73,13 +76,14 @@ export async function createTestPki(opts: { crlBase?: string; caKeyType?: 'ec256
     name: string,
     keys: CryptoKeyPair,
     extra: x509.Extension[],
+    validity: { notBefore?: Date | undefined; notAfter?: Date | undefined } = {},
   ): Promise<x509.X509Certificate> =>
     x509.X509CertificateGenerator.create({
       serialNumber: crypto.randomBytes(8).toString('hex').replace(/^[89a-f]/, '1'),
       subject: name,
       issuer: issuer.subject,
-      notBefore,
-      notAfter,
+      notBefore: validity.notBefore ?? notBefore,
+      notAfter: validity.notAfter ?? notAfter,
       publicKey: keys.publicKey,
       signingKey: issuerKey,
       signingAlgorithm: signing,
@@ -91,10 +95,11 @@ export async function createTestPki(opts: { crlBase?: string; caKeyType?: 'ec256
     });
 
   const caKeys = await keyPair(caKeyType);
-  const caCert = await issueUnder(rootCert, rootKeys.privateKey, 'CN=AC Signature de test, O=Passeport, C=FR', caKeys, [
+  const caCert = await issueUnder(rootCert, rootKeys.privateKey, `CN=AC Signature de test${suffix}, O=Passeport, C=FR`, caKeys, [
     new x509.BasicConstraintsExtension(true, 0, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
     ...(opts.crlBase ? [new x509.CRLDistributionPointsExtension([`${opts.crlBase}/root.crl`])] : []),
+    ...(opts.caOcspUrl ? [new x509.AuthorityInfoAccessExtension({ ocsp: [opts.caOcspUrl] })] : []),
   ]);
   const leafExtensions = (policy: string): x509.Extension[] => [
     new x509.BasicConstraintsExtension(false, undefined, true),
@@ -102,7 +107,7 @@ export async function createTestPki(opts: { crlBase?: string; caKeyType?: 'ec256
     ...(opts.crlBase ? [new x509.CRLDistributionPointsExtension([`${opts.crlBase}/ca.crl`])] : []),
   ];
   const tsaKeys = await keyPair('ec256');
-  const tsaCert = await issueUnder(caCert, caKeys.privateKey, 'CN=Horodatage de test, O=Passeport, C=FR', tsaKeys, [
+  const tsaCert = await issueUnder(caCert, caKeys.privateKey, `CN=Horodatage de test${suffix}, O=Passeport, C=FR`, tsaKeys, [
     ...leafExtensions(POLICY_OIDS.tsa),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
     new x509.ExtendedKeyUsageExtension(['1.3.6.1.5.5.7.3.8'], true),
@@ -125,7 +130,7 @@ export async function createTestPki(opts: { crlBase?: string; caKeyType?: 'ec256
     root: toTest(rootCert, rootKeys.privateKey),
     ca: toTest(caCert, caKeys.privateKey),
     tsa: toTest(tsaCert, tsaKeys.privateKey),
-    async issue({ cn, o = 'Entreprise de test', keyType = 'ec256', policy = POLICY_OIDS.rgs1, crlUrl, ocspUrl }) {
+    async issue({ cn, o = 'Entreprise de test', keyType = 'ec256', policy = POLICY_OIDS.rgs1, crlUrl, ocspUrl, notBefore: from, notAfter: until }) {
       const keys = await keyPair(keyType);
       const extensions = leafExtensions(policy).filter((e) => !crlUrl || !(e instanceof x509.CRLDistributionPointsExtension));
       if (crlUrl) extensions.push(new x509.CRLDistributionPointsExtension([crlUrl]));
@@ -133,7 +138,7 @@ export async function createTestPki(opts: { crlBase?: string; caKeyType?: 'ec256
       const cert = await issueUnder(caCert, caKeys.privateKey, `CN=${cn}, O=${o}, C=FR`, keys, [
         ...extensions,
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.nonRepudiation, true),
-      ]);
+      ], { notBefore: from, notAfter: until });
       return toTest(cert, keys.privateKey);
     },
     async certify({ cn, o = 'Banque de test', spki, policy = POLICY_OIDS.seal3 }) {

@@ -4,6 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { softwareSigner } from '../../../certs/signers.ts';
+import { createOcspResponder, type OcspResponder } from '../../../certs/revocation/ocsp.ts';
 import type { TestPki } from './pki.ts';
 
 const run = promisify(execFile);
@@ -92,18 +94,21 @@ export async function closedPortUrl(): Promise<string> {
 
 /**
  * An OCSP responder made of `openssl ocsp` (signed by the issuing CA) behind a tiny HTTP
- * server; `good` lists the certificates it reports as good (others are "unknown").
+ * server; `setGood` lists the certificates it reports as good and those it reports as
+ * revoked (others are "unknown").
  */
 type IndexedCert = { cert: { serialNumber: string; subject: string; notAfter: Date } };
 
-export async function startOpensslOcsp(dir: string, pki: TestPki): Promise<TestServer & { requests: number; setGood(certs: IndexedCert[]): void }> {
+export async function startOpensslOcsp(dir: string, pki: TestPki): Promise<TestServer & { requests: number; setGood(certs: IndexedCert[], revoked?: IndexedCert[]): void }> {
   const d = fs.mkdtempSync(path.join(dir, 'ocsp-'));
   fs.writeFileSync(path.join(d, 'ca.pem'), pki.ca.pem);
   fs.writeFileSync(path.join(d, 'ca.key'), pki.ca.privateKey.export({ type: 'pkcs8', format: 'pem' }));
   const stamp = (t: Date) => t.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
+  const line = (g: IndexedCert, revokedAt?: Date): string =>
+    `${revokedAt ? 'R' : 'V'}\t${stamp(g.cert.notAfter)}\t${revokedAt ? stamp(revokedAt) : ''}\t${g.cert.serialNumber.toUpperCase()}\tunknown\t/${g.cert.subject.split(', ').reverse().join('/')}\n`;
   // openssl reads the index at every request: certificates issued after start can be added.
-  const setGood = (good: IndexedCert[]): void =>
-    fs.writeFileSync(path.join(d, 'index.txt'), good.map((g) => `V\t${stamp(g.cert.notAfter)}\t\t${g.cert.serialNumber.toUpperCase()}\tunknown\t/${g.cert.subject.split(', ').reverse().join('/')}\n`).join(''));
+  const setGood = (good: IndexedCert[], revoked: IndexedCert[] = []): void =>
+    fs.writeFileSync(path.join(d, 'index.txt'), [...good.map((g) => line(g)), ...revoked.map((r) => line(r, new Date(Date.now() - 60_000)))].join(''));
   setGood([]);
   let n = 0;
   const state = { requests: 0 };
@@ -122,4 +127,28 @@ export async function startOpensslOcsp(dir: string, pki: TestPki): Promise<TestS
     });
   });
   return Object.assign(state, { url, close: closer(server), setGood });
+}
+
+/**
+ * The engine's own OCSP responder (certs/revocation/ocsp.ts, as `passeport pki serve` runs it)
+ * answering for the certificates the root issued, signed by the root key itself — what the
+ * issuing CA's certificate meets in production. Every known serial is « good ».
+ */
+export async function startRootOcsp(pki: () => TestPki): Promise<TestServer & { requests: number }> {
+  let responder: OcspResponder | undefined;
+  const state = { requests: 0 };
+  const { server, url } = await listen((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      state.requests++;
+      const p = pki();
+      responder ??= createOcspResponder({
+        authorities: [{ ca: { name: 'racine', certificate: p.root.der, signer: softwareSigner(p.root.privateKey, p.root.der, []) } }],
+        status: async () => ({ status: 'good' }),
+      });
+      responder.respond(Buffer.concat(chunks)).then((body) => res.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(body));
+    });
+  });
+  return Object.assign(state, { url, close: closer(server) });
 }
