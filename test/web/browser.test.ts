@@ -70,8 +70,8 @@ beforeAll(async () => {
   page.on('console', (message) => {
     if (message.type() !== 'error') return;
     const at = message.location().url;
-    // The refused form is re-shown with its status, 422, which Chromium reports on the console: that one is expected.
-    if (/status of 422/.test(message.text()) && at.endsWith('/revendeur/dossiers')) return;
+    // The refused form (a dossier, a decline without its reason) is re-shown with its status, 422, which Chromium reports on the console: that one is expected.
+    if (/status of 422/.test(message.text()) && (at.endsWith('/revendeur/dossiers') || at.endsWith('/refus'))) return;
     // So is the engine's refusal of a certificate for someone else, shown next to the signing form.
     if (/status of 422/.test(message.text()) && /\/contract\/(createur|revendeur)\/data-to-sign$/.test(at)) return;
     browserErrors.push(`console: ${message.text()} (${at})`);
@@ -217,6 +217,7 @@ async function submitDossier(): Promise<string> {
 
 describe('the web application on the default path', () => {
   let hardCase = '';
+  let defaultAccord = '';
 
   it('signs in by keyboard and shows the sign-in page accessibly', async () => {
     await visit('/connexion', 'Connexion');
@@ -301,7 +302,7 @@ describe('the web application on the default path', () => {
         { description: 'Référent TIC (un an)', category: 'services', quantity: '1', price: '1 500' },
       ],
     });
-    await submitDossier();
+    defaultAccord = await submitDossier();
     expect(await page.textContent('h1')).toContain('Accordé');
     expect(await page.textContent('#contenu')).toContain('accord automatique : le dossier ne présente aucune difficulté');
     await visit('/revendeur', 'Revendeur — mes dossiers');
@@ -380,6 +381,20 @@ describe('the web application on the default path', () => {
     expect(uploads.some((u) => u.includes('"signatureValue"'))).toBe(true);
     expectNeverUploaded(demoSignerFiles(dataDir).createurP12);
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('lets the créateur decline the other contract with a reason, the missing reason said next to its field', async () => {
+    const id = defaultAccord.split('/').at(-1)!;
+    await reloadUntil(`/createur/dossiers/${id}`, '#certificat-fichier');
+    await page.click('summary:has-text("Refuser de signer")');
+    await Promise.all([page.waitForURL(/\/refus$/), page.click('button:has-text("Refuser de signer")')]);
+    expect(await page.textContent('#reason-erreur')).toMatch(/Motif : dites en quelques mots pourquoi vous refusez de signer/);
+    expect(await page.getAttribute('#reason', 'aria-invalid')).toBe('true');
+    await page.fill('#reason', 'Le devis a changé depuis la demande.');
+    await Promise.all([page.waitForURL(/signature=refus/), page.click('button:has-text("Refuser de signer")')]);
+    expect(await page.textContent('[role="status"]')).toContain('Votre refus est enregistré');
+    expect(await page.textContent('#signature-contrat')).toMatch(/La signature est arrêtée : le créateur \(preneur\) a refusé de signer le .+Motif : Le devis a changé depuis la demande\./);
+    expect(await page.locator('#certificat-fichier').count()).toBe(0);
   });
 
   it('lets the reseller co-sign as supplier, and the bank countersign with its seal', async () => {

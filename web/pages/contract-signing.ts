@@ -15,7 +15,7 @@ import { dateFr, dateTimeFr } from '../format.ts';
 import { formValue, textareaField, type FormBody } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { CSRF_FIELD } from '../session.ts';
-import { callApi, problemDetail, sessionOfPage, type WebContext } from '../context.ts';
+import { callApi, problemDetail, problemErrors, sessionOfPage, type WebContext } from '../context.ts';
 import { pkcs12SigningForm } from './p12-form.ts';
 
 /** What GET /v1/dossiers/{id}/contract answers (api/routes/signing.ts, ContractStatus). */
@@ -170,7 +170,7 @@ export async function declineStep(ctx: WebContext, request: FastifyRequest, d: D
   const reason = formValue(body, 'reason');
   const answer = await callApi(ctx, request, { method: 'POST', url: `/v1/dossiers/${d.id}/contract/${party}/decline`, body: { reason } });
   if (answer.status === 200) return { done: true };
-  return { done: false, state: { which: 'decline', reason, error: problemDetail(answer.body) }, status: answer.status };
+  return { done: false, state: { which: 'decline', reason, error: problemErrors(answer.body).get('reason') ?? problemDetail(answer.body) }, status: answer.status };
 }
 
 /** The bank's seal countersigns, server-side. */
