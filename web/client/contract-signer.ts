@@ -7,35 +7,12 @@
  * form in French, with what to do; the page is reloaded once the signature is in.
  */
 import type { Pkcs12Signer } from './p12-signer.ts';
+import { adviceFor } from './signing-advice.ts';
 
 interface Problem {
   code?: string;
   detail?: string;
 }
-
-/** What to do after each refusal of the signing API (docs/ceremony.md), in plain words. */
-const ADVICE: Record<string, string> = {
-  wrong_party: 'Vous ne pouvez signer que pour vous-même.',
-  not_your_turn: 'Attendez que la partie précédente ait signé, puis rechargez la page.',
-  already_signed: 'Votre signature est déjà enregistrée : rechargez la page.',
-  signature_in_progress: 'Une signature est en cours d’enregistrement : patientez quelques secondes et rechargez la page.',
-  ceremony_closed: 'La signature de ce contrat est terminée : rechargez la page pour voir pourquoi.',
-  preparation_used: 'Cette préparation a déjà servi : recommencez en ouvrant à nouveau votre certificat.',
-  document_changed: 'Le contrat a changé entre-temps : rechargez la page et recommencez.',
-  offer_lapsed: 'L’offre a expiré : le contrat ne peut plus être signé. Parlez-en à votre revendeur.',
-  unknown_preparation: 'Recommencez en ouvrant à nouveau votre certificat.',
-  signatory_unknown: 'Votre organisation n’a pas déclaré de signataire : prévenez l’opérateur du programme.',
-  name_mismatch: 'Utilisez le certificat établi à votre nom.',
-  siren_mismatch: 'Utilisez le certificat établi pour votre entreprise (son SIREN).',
-  level_too_low: 'Demandez à votre autorité de certification un certificat du niveau exigé, ou signez avec votre clé USB.',
-  certificate_expired: 'Demandez un nouveau certificat à votre autorité de certification.',
-  certificate_not_yet_valid: 'Ce certificat n’est pas encore valable : réessayez à sa date de début, ou vérifiez l’heure de votre ordinateur.',
-  certificate_revoked: 'Ce certificat a été révoqué : demandez-en un nouveau à votre autorité de certification.',
-  certificate_untrusted: 'Ce certificat ne vient pas d’une autorité reconnue par la plateforme.',
-  certificate_unusable: 'Ce certificat ne permet pas de signer un contrat : demandez un certificat de signature.',
-  signature_invalid: 'La signature ne correspond pas au document : recommencez ; si cela se répète, prévenez votre revendeur.',
-  seal_unavailable: 'Le service de signature est momentanément indisponible : réessayez dans quelques minutes.',
-};
 
 const base64 = (bytes: Uint8Array): string => {
   let text = '';
@@ -71,7 +48,7 @@ function bind(block: HTMLElement): void {
     result.dataset.code = '';
   };
   const refused = (problem: Problem) => {
-    say(problem.detail ?? 'La signature n’a pas pu aboutir.', problem.code ? ADVICE[problem.code] : undefined, 'ko');
+    say(problem.detail ?? 'La signature n’a pas pu aboutir.', adviceFor(problem.code), 'ko');
     if (problem.code) result.dataset.code = problem.code;
   };
 
