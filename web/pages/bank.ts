@@ -17,7 +17,7 @@ import { contractSection, countersignStep, declineStep, stepNotice, type Signing
 import { errorSummary, formValue, inputField, selectField, textareaField, type FieldErrors, type FormBody } from '../forms.ts';
 import { callApi, notFoundPage, problemDetail, problemErrors, sendPage, sessionOfPage, type WebContext } from '../context.ts';
 import { CSRF_FIELD } from '../session.ts';
-import { clockCell, companyName, dossierBody, dossierFacts, guaranteeSection, maySee, statusBadge, statusSection } from './dossier-view.ts';
+import { clockCell, companyName, dossierBody, dossierFacts, guaranteeSection, maySee, statusBadge, statusSection, visibleDossier } from './dossier-view.ts';
 
 const page = { page: ['bank'] as const };
 
@@ -105,8 +105,8 @@ ${dossierFacts(d)}`,
     ['refus', (request: FastifyRequest, d: DossierRecord) => declineStep(ctx, request, d, 'banque', request.body as FormBody), 'refus'],
   ] as const) {
     app.post<{ Params: { id: string }; Body: FormBody }>(`/banque/dossiers/:id/${action}`, { config: page }, async (request, reply) => {
-      const d = await getDossier(ctx.sql, request.params.id);
-      if (!d || !maySee(sessionOfPage(request).account, d)) return notFoundPage(ctx, request, reply);
+      const d = await visibleDossier(ctx.sql, sessionOfPage(request).account, request.params.id);
+      if (!d) return notFoundPage(ctx, request, reply);
       const outcome = await step(request, d);
       if (outcome.done) return reply.redirect(`/banque/dossiers/${d.id}?signature=${done}#signature-contrat`, 303);
       return showDossier(request, reply, d, { signing: outcome.state, status: outcome.status });

@@ -67,8 +67,19 @@ export async function contractSection(ctx: WebContext, request: FastifyRequest, 
   const c = await contractStatus(ctx, request, d.id);
   return html`<section aria-labelledby="contrat" class="block" id="signature-contrat">
 <h2 id="contrat">Le contrat et sa signature</h2>
-${c && c.status !== 'letter_sealed' ? ceremonyView(ctx, request, d, party, c, state) : html`<p>Le contrat est en préparation : il apparaîtra ici dans un instant (rechargez la page). On signe dans cet ordre : le créateur, puis le revendeur, puis la banque.</p>`}
+${c && c.status !== 'letter_sealed' ? ceremonyView(ctx, request, d, party, c, state) : notYetOffered(d, ctx.now())}
 </section>`;
+}
+
+/** A contract is written within seconds of the accord; long after it, online signing is not running on this server. */
+const PREPARATION_SECONDS = 10 * 60;
+
+function notYetOffered(d: DossierRecord, now: Date): SafeHtml {
+  const decidedAt = d.decidedAt ? new Date(d.decidedAt).getTime() : now.getTime();
+  if (now.getTime() - decidedAt > PREPARATION_SECONDS * 1000) {
+    return html`<p>La signature en ligne n’est pas ouverte pour ce dossier. Le contrat sera signé autrement : votre interlocuteur au programme vous dira comment.</p>`;
+  }
+  return html`<p>Le contrat est en préparation : il apparaîtra ici dans un instant (rechargez la page). On signe dans cet ordre : le créateur, puis le revendeur, puis la banque.</p>`;
 }
 
 function ceremonyView(ctx: WebContext, request: FastifyRequest, d: DossierRecord, party: Party, c: ContractStatus, state: SigningFormState): SafeHtml {

@@ -5,7 +5,7 @@
  * in the browser, or declining (web/pages/contract-signing.ts).
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { getDossier, listDossiersForCompany, type DossierRecord } from '../../db/repositories/dossiers.ts';
+import { listDossiersForCompany, type DossierRecord } from '../../db/repositories/dossiers.ts';
 import { getProtocol } from '../../db/repositories/protocols.ts';
 import type { Sql } from '../../db/connect.ts';
 import { parisDateOf } from '../../domain/dates.ts';
@@ -18,7 +18,7 @@ import { CATEGORY_LABEL, DECLINE_LABEL, PERIODICITY_LABEL } from '../labels.ts';
 import { notFoundPage, sendPage, sessionOfPage, type WebContext } from '../context.ts';
 import type { FormBody } from '../forms.ts';
 import { contractSection, declineStep, SIGNING_SCRIPTS, stepNotice, type SigningFormState } from './contract-signing.ts';
-import { dossierBody, maySee, statusBadge } from './dossier-view.ts';
+import { dossierBody, statusBadge, visibleDossier } from './dossier-view.ts';
 import { rentSentence } from './quote-preview.ts';
 
 const page = { page: ['creator'] as const };
@@ -60,20 +60,15 @@ ${whatHappensNext(d)}
     });
   };
 
-  /** A dossier of this créateur's company, or null (a guessed or someone else's ID is a 404, as in the API). */
-  const ownDossier = async (request: FastifyRequest, id: string): Promise<DossierRecord | null> => {
-    const d = await getDossier(ctx.sql, id);
-    return d && maySee(sessionOfPage(request).account, d) ? d : null;
-  };
 
   app.get<{ Params: { id: string }; Querystring: { signature?: string } }>('/createur/dossiers/:id', { config: page }, async (request, reply) => {
-    const d = await ownDossier(request, request.params.id);
+    const d = await visibleDossier(ctx.sql, sessionOfPage(request).account, request.params.id);
     if (!d) return notFoundPage(ctx, request, reply);
     return show(request, reply, d, { notice: stepNotice(request.query.signature) });
   });
 
   app.post<{ Params: { id: string }; Body: FormBody }>('/createur/dossiers/:id/refus', { config: page }, async (request, reply) => {
-    const d = await ownDossier(request, request.params.id);
+    const d = await visibleDossier(ctx.sql, sessionOfPage(request).account, request.params.id);
     if (!d) return notFoundPage(ctx, request, reply);
     const outcome = await declineStep(ctx, request, d, 'createur', request.body);
     if (outcome.done) return reply.redirect(`/createur/dossiers/${d.id}?signature=refus#signature-contrat`, 303);

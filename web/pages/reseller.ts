@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { getDossier, listDossiersForReseller, type DossierRecord } from '../../db/repositories/dossiers.ts';
+import { listDossiersForReseller, type DossierRecord } from '../../db/repositories/dossiers.ts';
 import { listActiveBanksOfReseller } from '../../db/repositories/protocols.ts';
 import { organisationNames } from '../../db/repositories/accounts.ts';
 import type { DossierView } from '../../domain/outcomes.ts';
@@ -16,7 +16,7 @@ import { formValue, type FieldErrors, type FormBody } from '../forms.ts';
 import { callApi, notFoundPage, problemDetail, problemErrors, sendPage, sessionOfPage, type WebContext } from '../context.ts';
 import { contractSection, declineStep, SIGNING_SCRIPTS, stepNotice, type SigningFormState } from './contract-signing.ts';
 import { IDEMPOTENCY_FIELD, LINES_FIELD, formPath, readDossierForm, renderDossierForm } from './dossier-form.ts';
-import { clockCell, companyName, dossierFacts, guaranteeSection, maySee, statusBadge, statusSection } from './dossier-view.ts';
+import { clockCell, companyName, dossierFacts, guaranteeSection, statusBadge, statusSection, visibleDossier } from './dossier-view.ts';
 import { quotePreview, type QuoteAnswer } from './quote-preview.ts';
 
 const page = { page: ['reseller'] as const };
@@ -129,13 +129,9 @@ ${dossierFacts(d)}`,
     });
   };
 
-  const ownDossier = async (request: FastifyRequest, id: string): Promise<DossierRecord | null> => {
-    const d = await getDossier(ctx.sql, id);
-    return d && maySee(sessionOfPage(request).account, d) ? d : null;
-  };
 
   app.get<{ Params: { id: string }; Querystring: { envoi?: string; signature?: string } }>('/revendeur/dossiers/:id', { config: page }, async (request, reply) => {
-    const d = await ownDossier(request, request.params.id);
+    const d = await visibleDossier(ctx.sql, sessionOfPage(request).account, request.params.id);
     if (!d) return notFoundPage(ctx, request, reply);
     const { envoi, signature } = request.query;
     const notice = envoi === 'nouveau' ? 'Dossier envoyé.' : envoi === 'deja' ? 'Ce dossier avait déjà été envoyé : le voici.' : stepNotice(signature);
@@ -143,7 +139,7 @@ ${dossierFacts(d)}`,
   });
 
   app.post<{ Params: { id: string }; Body: FormBody }>('/revendeur/dossiers/:id/refus', { config: page }, async (request, reply) => {
-    const d = await ownDossier(request, request.params.id);
+    const d = await visibleDossier(ctx.sql, sessionOfPage(request).account, request.params.id);
     if (!d) return notFoundPage(ctx, request, reply);
     const outcome = await declineStep(ctx, request, d, 'revendeur', request.body);
     if (outcome.done) return reply.redirect(`/revendeur/dossiers/${d.id}?signature=refus#signature-contrat`, 303);
