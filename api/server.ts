@@ -31,6 +31,7 @@ import { notificationRoutes } from './routes/notifications.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { signingRoutes } from './routes/signing.ts';
 import { vaultRoutes, type VaultRouteOptions } from './routes/vault.ts';
+import { vaultAuditRoutes } from './routes/vault-audits.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { barometerRoutes } from './routes/barometers.ts';
 import { createWebContext, pageNotFound, wantsPage, webRoutes, webSecurity, type WebOptions } from '../web/index.ts';
@@ -136,7 +137,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(notificationRoutes, ctx);
       await v1.register(adminRoutes, ctx);
       await v1.register(signingRoutes, ctx);
-      if (options.vault) await v1.register(vaultRoutes, options.vault);
+      if (options.vault) {
+        await v1.register(vaultRoutes, options.vault);
+        await v1.register(vaultAuditRoutes, options.vault);
+      }
       await v1.register(accountRoutes, ctx);
       await v1.register(barometerRoutes, ctx);
       for (const plugin of options.plugins ?? []) await v1.register(plugin);

@@ -25,6 +25,7 @@ import { ensureVaultSchedules } from '../temporal/vault-schedules.ts';
 import { openEngineVault } from '../vault/adapters.ts';
 import { runAsPart } from './part.ts';
 import { SUMMARY } from './summaries.ts';
+import { DEMO } from '../db/seed.ts';
 
 const RESUME_EVERY_MS = 60_000;
 
@@ -72,7 +73,8 @@ async function runApi(): Promise<number> {
         logger,
         config,
         checkTemporal: () => checkTemporal(client),
-        vault: { vault: openEngineVault(db.sql, env), operatorOrganisation: env.VAULT_OPERATOR_ORGANISATION },
+        // In demo mode the programme runs the vault: its archivist (archiviste@passeport.demo) sees all of it.
+        vault: { vault: openEngineVault(db.sql, env), operatorOrganisation: env.VAULT_OPERATOR_ORGANISATION ?? (env.DEMO_MODE ? DEMO.programme : undefined) },
         // The archivist's verification trusts the engine's own root certificates.
         web: webOptionsFromEnv(env, async () => (await pkiStore(db.sql).listCas()).filter((ca) => ca.parent === null).map((ca) => ca.certificate)),
         trustProxy: trustProxyFromEnv(env.TRUST_PROXY),

@@ -151,6 +151,8 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
   { email: 'analyste@bpalpes.demo', displayName: 'Bruno Fabre', role: 'bank', organisation: DEMO.banks.alpes },
   { email: 'analyste@credcoop.demo', displayName: 'Claire Dumas', role: 'bank', organisation: DEMO.banks.cooperatif },
   { email: 'archiviste@bpalpes.demo', displayName: 'Anne Leroy', role: 'archivist', organisation: DEMO.banks.alpes },
+  // The programme's own archivist runs the whole vault (journal, audits) when the demo's operator is the programme.
+  { email: 'archiviste@passeport.demo', displayName: 'Marc Lambert', role: 'archivist', organisation: DEMO.programme },
   { email: 'camille.rousseau@atelier-vercors.demo', displayName: 'Camille Rousseau', role: 'creator', organisation: DEMO.passports.sixModules.siren, companyName: 'Atelier Numérique du Vercors' },
   { email: 'lea.martin@bistrot-des-alpes.demo', displayName: 'Léa Martin', role: 'creator', organisation: DEMO.passports.restaurant.siren, companyName: 'Bistrot des Alpes' },
 ];

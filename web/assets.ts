@@ -33,7 +33,7 @@ export interface Assets {
 const CLIENT_DIR = path.join(import.meta.dirname, 'client');
 const STATIC_DIR = path.join(import.meta.dirname, 'static');
 /** Each is a page's module; what they import dynamically (the PKCS#12 reader) becomes its own file. */
-const ENTRIES = ['dossier-form', 'p12-signer', 'page'];
+const ENTRIES = ['dossier-form', 'p12-signer', 'contract-signer', 'audit-progress', 'page'];
 
 let building: Promise<Assets> | null = null;
 

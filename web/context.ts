@@ -1,9 +1,8 @@
 /** What every page family receives, and the helpers they share to answer. */
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, LightMyRequestResponse } from 'fastify';
 import type { Sql } from '../db/connect.ts';
 import type { Session } from '../db/repositories/sessions.ts';
 import type { Role } from '../domain/roles.ts';
-import type { DossierRecord } from '../db/repositories/dossiers.ts';
 import type { Assets } from './assets.ts';
 import { html, type SafeHtml } from './html.ts';
 import { renderPage, type NavItem } from './layout.ts';
@@ -28,28 +27,15 @@ export interface VerifierSettings {
   trustAnchors: () => Promise<Uint8Array[]>;
 }
 
-/** A dossier page's section a later feature fills (the signing ceremony, the vault). */
-export type DossierSection = (input: { dossier: DossierRecord; session: Session; request: FastifyRequest }) => Promise<SafeHtml | null>;
-
 /**
  * How later features plug into the pages without editing them: menu entries,
- * their own page routes (registered inside the web plugin, so they get the
- * session guard, CSRF checks and HTML errors), and sections of dossier pages.
+ * and their own page routes (registered inside the web plugin, so they get the
+ * session guard, CSRF checks and HTML errors).
  */
 export interface WebExtension {
   nav?: NavItem[];
   routes?: FastifyPluginAsync<WebContext>;
-  /** The créateur's dossier page: reading and signing the contract (issue 13). */
-  creatorSigning?: DossierSection;
-  /** The reseller's dossier page: its co-signature as supplier (issue 13). */
-  resellerSigning?: DossierSection;
-  /** The bank's dossier page: the countersignature (issue 13). */
-  bankCountersigning?: DossierSection;
-  /** The archivist's home: searching the vault, packages, journal, audits, export (issue 14). */
-  archivistHome?: PageSection;
 }
-
-export type PageSection = (input: { session: Session; request: FastifyRequest }) => Promise<SafeHtml | null>;
 
 export interface WebContext {
   sql: Sql;
@@ -117,13 +103,22 @@ export interface ApiAnswer<T = unknown> {
  * session's cookie and CSRF token), so a page's form goes through exactly the
  * checks, refusals and engine calls of the API.
  */
-export async function callApi<T = unknown>(
-  ctx: WebContext,
-  request: FastifyRequest,
-  call: { method: 'GET' | 'POST'; url: string; body?: unknown; headers?: Record<string, string> },
-): Promise<ApiAnswer<T>> {
+export async function callApi<T = unknown>(ctx: WebContext, request: FastifyRequest, call: ApiCall): Promise<ApiAnswer<T>> {
+  const response = await injectApi(ctx, request, call);
+  return { status: response.statusCode, body: response.json() as T };
+}
+
+export interface ApiCall {
+  method: 'GET' | 'POST';
+  url: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** The same call, answering the raw response (a file to pass on: an export, a PDF). */
+export async function injectApi(ctx: WebContext, request: FastifyRequest, call: ApiCall): Promise<LightMyRequestResponse> {
   const session = sessionOfPage(request);
-  const response = await ctx.server.inject({
+  return ctx.server.inject({
     method: call.method,
     url: call.url,
     headers: {
@@ -134,7 +129,6 @@ export async function callApi<T = unknown>(
     },
     ...(call.body === undefined ? {} : { payload: JSON.stringify(call.body) }),
   });
-  return { status: response.statusCode, body: response.json() as T };
 }
 
 /** Field paths and messages of a problem+json answer, by path. */
@@ -148,20 +142,4 @@ export function problemErrors(body: unknown): Map<string, string> {
 export function problemDetail(body: unknown): string {
   const detail = (body as { detail?: unknown } | null)?.detail;
   return typeof detail === 'string' ? detail : 'La demande n’a pas pu aboutir.';
-}
-
-/** The first extension that fills this section of a dossier page. */
-export async function firstSection(
-  ctx: WebContext,
-  name: 'creatorSigning' | 'resellerSigning' | 'bankCountersigning',
-  input: Parameters<DossierSection>[0],
-): Promise<SafeHtml | null> {
-  for (const extension of ctx.extensions) {
-    const section = extension[name];
-    if (section) {
-      const out = await section(input);
-      if (out) return out;
-    }
-  }
-  return null;
 }

@@ -30,6 +30,7 @@ import { resellerPages } from './pages/reseller.ts';
 import { bankPages } from './pages/bank.ts';
 import { creatorPages } from './pages/creator.ts';
 import { archivistPages } from './pages/archivist.ts';
+import { vaultPages } from './pages/vault.ts';
 import { barometerPages } from './pages/barometers.ts';
 import { adminPages } from './pages/admin.ts';
 
@@ -191,7 +192,7 @@ export const webRoutes: FastifyPluginAsync<WebContext> = async (app, ctx) => {
     return reply.redirect(session ? HOME[session.account.role] : '/connexion', 303);
   });
 
-  for (const pages of [signInPages, resellerPages, bankPages, creatorPages, archivistPages, barometerPages, adminPages]) {
+  for (const pages of [signInPages, resellerPages, bankPages, creatorPages, archivistPages, vaultPages, barometerPages, adminPages]) {
     await app.register(pages, ctx);
   }
   for (const extension of extensions) if (extension.routes) await app.register(extension.routes, ctx);

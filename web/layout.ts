@@ -29,6 +29,8 @@ export const NAV: NavItem[] = [
   { role: 'bank', href: '/barometres', label: 'Baromètres' },
   { role: 'creator', href: '/createur', label: 'Mes financements' },
   { role: 'archivist', href: '/archiviste', label: 'Vérifier un PDF' },
+  { role: 'archivist', href: '/archiviste/coffre', label: 'Coffre-fort' },
+  { role: 'archivist', href: '/archiviste/coffre/audit', label: 'Audit' },
   { role: 'admin', href: '/admin', label: 'Comptes' },
   { role: 'admin', href: '/barometres', label: 'Baromètres' },
 ];

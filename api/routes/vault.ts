@@ -62,7 +62,7 @@ const STATUS: Partial<Record<VaultError['code'], [number, string]>> = {
   JOURNAL_ALTERED: [503, 'Coffre-fort à auditer'],
 };
 
-function problemOf(error: unknown): unknown {
+export function problemOf(error: unknown): unknown {
   if (!(error instanceof VaultError)) return error;
   const [status, title] = STATUS[error.code] ?? (REFUSAL_CODES.has(error.code) ? [409, 'Opération refusée'] : [500, 'Erreur interne']);
   return new HttpProblem(status, `vault-${error.code.toLowerCase().replace(/_/g, '-')}`, title, error.message, { code: error.code });

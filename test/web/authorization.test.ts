@@ -62,16 +62,26 @@ const PAGES: { method: 'GET' | 'POST'; path: string; roles: Role[] }[] = [
   { method: 'GET', path: '/revendeur/nouveau', roles: ['reseller'] },
   { method: 'POST', path: '/revendeur/dossiers', roles: ['reseller'] },
   { method: 'GET', path: '/revendeur/dossiers/:id', roles: ['reseller'] },
+  { method: 'POST', path: '/revendeur/dossiers/:id/refus', roles: ['reseller'] },
   { method: 'GET', path: '/banque', roles: ['bank'] },
   { method: 'GET', path: '/banque/dossiers', roles: ['bank'] },
   { method: 'GET', path: '/banque/defaut', roles: ['bank'] },
   { method: 'GET', path: '/banque/dossiers/:id', roles: ['bank'] },
   { method: 'POST', path: '/banque/dossiers/:id/decision', roles: ['bank'] },
+  { method: 'POST', path: '/banque/dossiers/:id/contresignature', roles: ['bank'] },
+  { method: 'POST', path: '/banque/dossiers/:id/refus', roles: ['bank'] },
   { method: 'GET', path: '/createur', roles: ['creator'] },
   { method: 'GET', path: '/createur/dossiers/:id', roles: ['creator'] },
+  { method: 'POST', path: '/createur/dossiers/:id/refus', roles: ['creator'] },
   { method: 'GET', path: '/archiviste', roles: ['archivist'] },
   { method: 'GET', path: '/archiviste/verification', roles: ['archivist'] },
   { method: 'POST', path: '/archiviste/verification', roles: ['archivist'] },
+  { method: 'GET', path: '/archiviste/coffre', roles: ['archivist'] },
+  { method: 'GET', path: '/archiviste/coffre/objets/:id', roles: ['archivist'] },
+  { method: 'POST', path: '/archiviste/coffre/objets/:id/controle', roles: ['archivist'] },
+  { method: 'POST', path: '/archiviste/coffre/export', roles: ['archivist'] },
+  { method: 'GET', path: '/archiviste/coffre/audit', roles: ['archivist'] },
+  { method: 'POST', path: '/archiviste/coffre/audit', roles: ['archivist'] },
   { method: 'GET', path: '/barometres', roles: ['admin', 'bank'] },
   { method: 'GET', path: '/admin', roles: ['admin'] },
   { method: 'POST', path: '/admin/comptes', roles: ['admin'] },
@@ -216,6 +226,23 @@ describe('other organisations’ dossiers, even by guessing their identifiers', 
     expect(apiCall.statusCode).toBe(403);
     const [row] = await api.sql<{ status: string }[]>`select status from dossiers where id = ${ids.d2}`;
     expect(row?.status).toBe('awaiting_analyst');
+  });
+
+  it('cannot have its contract declined or countersigned by another organisation’s person (404, nothing journaled)', async () => {
+    const attempts: [Browser, string][] = [
+      [sessionOf('reseller', DEMO.resellers.lyon), `/revendeur/dossiers/${ids.d1}/refus`],
+      [sessionOf('creator', DEMO.passports.restaurant.siren), `/createur/dossiers/${ids.d1}/refus`],
+      [sessionOf('bank', DEMO.banks.cooperatif), `/banque/dossiers/${ids.d1}/refus`],
+      [sessionOf('bank', DEMO.banks.cooperatif), `/banque/dossiers/${ids.d1}/contresignature`],
+      [sessionOf('creator', DEMO.passports.sixModules.siren), `/createur/dossiers/${crypto.randomUUID()}/refus`],
+    ];
+    for (const [b, url] of attempts) {
+      const res = await b.post(url, { reason: 'Je ne signe pas' });
+      expect(res.statusCode, `${b.email} ${url}`).toBe(404);
+      expect(res.body).toContain('Page introuvable');
+    }
+    const events = await api.sql`select 1 from dossier_events where dossier_id = ${ids.d1} and type like '%declin%'`;
+    expect(events).toHaveLength(0);
   });
 });
 

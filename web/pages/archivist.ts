@@ -5,8 +5,7 @@
  * verified in memory and never kept. Trust is the engine's own root
  * certificates; revocation data is what the file embeds (PAdES B-LT and
  * above): nothing is fetched from addresses a file names.
- * Searching the vault, packages, journal, audits and export plug in through
- * the `archivistHome` section and extension routes (issue 14).
+ * Searching the vault, packages, journal, audits and export: web/pages/vault.ts.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
@@ -38,7 +37,6 @@ export const archivistPages: FastifyPluginAsync<WebContext> = async (app, ctx) =
 
   const home = async (request: FastifyRequest, reply: FastifyReply, state: { error?: string; report?: VerificationReport; status?: number }) => {
     const session = sessionOfPage(request);
-    const vault = await Promise.all(ctx.extensions.map((e) => e.archivistHome?.({ session, request }) ?? null));
     return sendPage(ctx, request, reply, {
       status: state.status,
       title: state.report ? 'Rapport de vérification' : 'Vérifier un PDF signé',
@@ -56,7 +54,7 @@ ${state.error ? html`<div class="alert" role="alert" id="fichier-erreur"><p>${st
 <button type="submit" class="primary">Vérifier</button>
 </form>
 </section>
-${vault.filter((s): s is SafeHtml => s !== null)}`,
+<p>Pour retrouver un contrat archivé, le contrôler ou l’exporter : <a href="/archiviste/coffre">le coffre-fort</a>.</p>`,
     });
   };
 

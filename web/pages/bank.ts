@@ -13,10 +13,11 @@ import { ANALYST_DECLINE_CODES } from '../../api/routes/bank.ts';
 import { dateFr, dateTimeFr, euros, parseEuros } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { DECLINE_LABEL, HARD_CASE_LABEL, STATUS_LABEL } from '../labels.ts';
+import { contractSection, countersignStep, declineStep, stepNotice, type SigningFormState } from './contract-signing.ts';
 import { errorSummary, formValue, inputField, selectField, textareaField, type FieldErrors, type FormBody } from '../forms.ts';
-import { callApi, firstSection, notFoundPage, problemDetail, problemErrors, sendPage, sessionOfPage, type WebContext } from '../context.ts';
+import { callApi, notFoundPage, problemDetail, problemErrors, sendPage, sessionOfPage, type WebContext } from '../context.ts';
 import { CSRF_FIELD } from '../session.ts';
-import { clockCell, companyName, dossierBody, dossierFacts, guaranteeSection, maySee, statusBadge, statusSection } from './dossier-view.ts';
+import { clockCell, companyName, dossierBody, dossierFacts, guaranteeSection, maySee, statusBadge, statusSection, visibleDossier } from './dossier-view.ts';
 
 const page = { page: ['bank'] as const };
 
@@ -75,10 +76,10 @@ ${dossierTable(dossiers, await organisationNames(ctx.sql, dossiers.map((d) => d.
     request: FastifyRequest,
     reply: FastifyReply,
     d: DossierRecord,
-    form: { values?: FormBody; errors?: FieldErrors; general?: string[]; which?: 'approve' | 'decline'; status?: number; notice?: string } = {},
+    form: { values?: FormBody; errors?: FieldErrors; general?: string[]; which?: 'approve' | 'decline'; status?: number; notice?: string; signing?: SigningFormState } = {},
   ) => {
     const session = sessionOfPage(request);
-    const countersigning = await firstSection(ctx, 'bankCountersigning', { dossier: d, session, request });
+    const countersigning = await contractSection(ctx, request, d, 'banque', form.signing);
     return sendPage(ctx, request, reply, {
       status: form.status,
       title: companyName(d),
@@ -93,11 +94,24 @@ ${dossierFacts(d)}`,
     });
   };
 
-  app.get<{ Params: { id: string }; Querystring: { decision?: string } }>('/banque/dossiers/:id', { config: page }, async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { decision?: string; signature?: string } }>('/banque/dossiers/:id', { config: page }, async (request, reply) => {
     const d = await getDossier(ctx.sql, request.params.id);
     if (!d || !maySee(sessionOfPage(request).account, d)) return notFoundPage(ctx, request, reply);
-    return showDossier(request, reply, d, { notice: request.query.decision === 'enregistree' ? 'Décision enregistrée.' : undefined });
+    return showDossier(request, reply, d, { notice: request.query.decision === 'enregistree' ? 'Décision enregistrée.' : stepNotice(request.query.signature) });
   });
+
+  for (const [action, step, done] of [
+    ['contresignature', (request: FastifyRequest, d: DossierRecord) => countersignStep(ctx, request, d), 'contresigne'],
+    ['refus', (request: FastifyRequest, d: DossierRecord) => declineStep(ctx, request, d, 'banque', request.body as FormBody), 'refus'],
+  ] as const) {
+    app.post<{ Params: { id: string }; Body: FormBody }>(`/banque/dossiers/:id/${action}`, { config: page }, async (request, reply) => {
+      const d = await visibleDossier(ctx.sql, sessionOfPage(request).account, request.params.id);
+      if (!d) return notFoundPage(ctx, request, reply);
+      const outcome = await step(request, d);
+      if (outcome.done) return reply.redirect(`/banque/dossiers/${d.id}?signature=${done}#signature-contrat`, 303);
+      return showDossier(request, reply, d, { signing: outcome.state, status: outcome.status });
+    });
+  }
 
   app.post<{ Params: { id: string }; Body: FormBody }>('/banque/dossiers/:id/decision', { config: page }, async (request, reply) => {
     const { account } = sessionOfPage(request);

@@ -1,12 +1,11 @@
 /**
  * The créateur's pages, for people far from digital tools: what is financed,
  * what it costs each month and in total, what signing means and what happens
- * next — in plain words, with « vous ». Reading and signing the contract is
- * the signing ceremony's (issue 13): it plugs into the `creatorSigning`
- * section; until then the page says the contract is being prepared.
+ * next — in plain words, with « vous »; then reading and signing the contract
+ * in the browser, or declining (web/pages/contract-signing.ts).
  */
-import type { FastifyPluginAsync } from 'fastify';
-import { getDossier, listDossiersForCompany, type DossierRecord } from '../../db/repositories/dossiers.ts';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { listDossiersForCompany, type DossierRecord } from '../../db/repositories/dossiers.ts';
 import { getProtocol } from '../../db/repositories/protocols.ts';
 import type { Sql } from '../../db/connect.ts';
 import { parisDateOf } from '../../domain/dates.ts';
@@ -16,8 +15,10 @@ import type { DurationMonths } from '../../domain/financing.ts';
 import { dateFr, dateTimeFr, euros } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { CATEGORY_LABEL, DECLINE_LABEL, PERIODICITY_LABEL } from '../labels.ts';
-import { firstSection, notFoundPage, sendPage, sessionOfPage, type WebContext } from '../context.ts';
-import { dossierBody, maySee, statusBadge } from './dossier-view.ts';
+import { notFoundPage, sendPage, sessionOfPage, type WebContext } from '../context.ts';
+import type { FormBody } from '../forms.ts';
+import { contractSection, declineStep, SIGNING_SCRIPTS, stepNotice, type SigningFormState } from './contract-signing.ts';
+import { dossierBody, statusBadge, visibleDossier } from './dossier-view.ts';
 import { rentSentence } from './quote-preview.ts';
 
 const page = { page: ['creator'] as const };
@@ -39,24 +40,39 @@ ${dossiers.length === 0
     });
   });
 
-  app.get<{ Params: { id: string } }>('/createur/dossiers/:id', { config: page }, async (request, reply) => {
-    const session = sessionOfPage(request);
-    const d = await getDossier(ctx.sql, request.params.id);
-    if (!d || !maySee(session.account, d)) return notFoundPage(ctx, request, reply);
+  const show = async (request: FastifyRequest, reply: FastifyReply, d: DossierRecord, options: { notice?: string; state?: SigningFormState; status?: number } = {}) => {
     const costs = await creatorQuote(ctx.sql, d, parisDateOf(ctx.now()));
-    const signing = d.status === 'approved' ? await firstSection(ctx, 'creatorSigning', { dossier: d, session, request }) : null;
+    const signing = await contractSection(ctx, request, d, 'createur', options.state);
     return sendPage(ctx, request, reply, {
+      status: options.status,
       title: 'Mon financement',
+      scripts: d.status === 'approved' ? SIGNING_SCRIPTS : [],
       body: html`<p><a href="/createur">← Mes financements</a></p>
+${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ''}
 <h1>Votre financement ${statusBadge(d)}</h1>
 <section aria-labelledby="ou"><h2 id="ou">Où en est votre demande</h2>${whereItStands(d)}</section>
 <section aria-labelledby="quoi"><h2 id="quoi">Ce qui est financé</h2>${whatIsFinanced(d)}</section>
 <section aria-labelledby="cout"><h2 id="cout">Ce que cela vous coûte</h2>${whatItCosts(d, costs)}</section>
 <section aria-labelledby="signer"><h2 id="signer">Ce que signer veut dire</h2>${whatSigningMeans()}</section>
-<section aria-labelledby="ensuite" id="signature"><h2 id="ensuite">Et ensuite</h2>
-${signing ?? whatHappensNext(d)}
-</section>`,
+${signing ?? html`<section aria-labelledby="ensuite" id="signature"><h2 id="ensuite">Et ensuite</h2>
+${whatHappensNext(d)}
+</section>`}`,
     });
+  };
+
+
+  app.get<{ Params: { id: string }; Querystring: { signature?: string } }>('/createur/dossiers/:id', { config: page }, async (request, reply) => {
+    const d = await visibleDossier(ctx.sql, sessionOfPage(request).account, request.params.id);
+    if (!d) return notFoundPage(ctx, request, reply);
+    return show(request, reply, d, { notice: stepNotice(request.query.signature) });
+  });
+
+  app.post<{ Params: { id: string }; Body: FormBody }>('/createur/dossiers/:id/refus', { config: page }, async (request, reply) => {
+    const d = await visibleDossier(ctx.sql, sessionOfPage(request).account, request.params.id);
+    if (!d) return notFoundPage(ctx, request, reply);
+    const outcome = await declineStep(ctx, request, d, 'createur', request.body);
+    if (outcome.done) return reply.redirect(`/createur/dossiers/${d.id}?signature=refus#signature-contrat`, 303);
+    return show(request, reply, d, { state: outcome.state, status: outcome.status });
   });
 };
 

@@ -3,7 +3,8 @@
  * was decided, what is financed. Who may see which dossier is decided here for
  * every page, with the API's own rule for resellers and banks.
  */
-import type { DossierRecord } from '../../db/repositories/dossiers.ts';
+import type { Sql } from '../../db/connect.ts';
+import { getDossier, type DossierRecord } from '../../db/repositories/dossiers.ts';
 import type { SessionAccount } from '../../db/repositories/sessions.ts';
 import { canRead } from '../../api/routes/dossiers.ts';
 import { lineTotalCents, type Dossier } from '../../domain/dossier.ts';
@@ -19,6 +20,12 @@ export function maySee(account: SessionAccount, d: DossierRecord): boolean {
     return canRead({ organisationId: account.organisationId, role: account.role, keyId: '' }, d);
   }
   return false;
+}
+
+/** The dossier if this person may see it; null for another organisation's, an unknown or a malformed ID alike (the page answers 404). */
+export async function visibleDossier(sql: Sql, account: SessionAccount, id: string): Promise<DossierRecord | null> {
+  const d = await getDossier(sql, id);
+  return d && maySee(account, d) ? d : null;
 }
 
 export function dossierBody(d: DossierRecord): Dossier {

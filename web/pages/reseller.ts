@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { getDossier, listDossiersForReseller } from '../../db/repositories/dossiers.ts';
+import { listDossiersForReseller, type DossierRecord } from '../../db/repositories/dossiers.ts';
 import { listActiveBanksOfReseller } from '../../db/repositories/protocols.ts';
 import { organisationNames } from '../../db/repositories/accounts.ts';
 import type { DossierView } from '../../domain/outcomes.ts';
@@ -13,9 +13,10 @@ import { MAX_EQUIPMENT_LINES } from '../../domain/dossier.ts';
 import { dateFr, euros } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { formValue, type FieldErrors, type FormBody } from '../forms.ts';
-import { callApi, firstSection, notFoundPage, problemDetail, problemErrors, sendPage, sessionOfPage, type WebContext } from '../context.ts';
+import { callApi, notFoundPage, problemDetail, problemErrors, sendPage, sessionOfPage, type WebContext } from '../context.ts';
+import { contractSection, declineStep, SIGNING_SCRIPTS, stepNotice, type SigningFormState } from './contract-signing.ts';
 import { IDEMPOTENCY_FIELD, LINES_FIELD, formPath, readDossierForm, renderDossierForm } from './dossier-form.ts';
-import { clockCell, companyName, dossierFacts, guaranteeSection, maySee, statusBadge, statusSection } from './dossier-view.ts';
+import { clockCell, companyName, dossierFacts, guaranteeSection, statusBadge, statusSection, visibleDossier } from './dossier-view.ts';
 import { quotePreview, type QuoteAnswer } from './quote-preview.ts';
 
 const page = { page: ['reseller'] as const };
@@ -112,23 +113,37 @@ ${renderDossierForm({
     return showForm(request, reply, { values: form.values, lines: form.lines, errors, general, status: answer.status === 422 ? 422 : answer.status });
   });
 
-  app.get<{ Params: { id: string }; Querystring: { envoi?: string } }>('/revendeur/dossiers/:id', { config: page }, async (request, reply) => {
-    const session = sessionOfPage(request);
-    const d = await getDossier(ctx.sql, request.params.id);
-    if (!d || !maySee(session.account, d)) return notFoundPage(ctx, request, reply);
-    const now = ctx.now();
-    const signing = await firstSection(ctx, 'resellerSigning', { dossier: d, session, request });
+  const showDossier = async (request: FastifyRequest, reply: FastifyReply, d: DossierRecord, options: { notice?: string; signing?: SigningFormState; status?: number } = {}) => {
+    const signing = await contractSection(ctx, request, d, 'revendeur', options.signing);
     return sendPage(ctx, request, reply, {
+      status: options.status,
       title: companyName(d),
+      scripts: d.status === 'approved' ? SIGNING_SCRIPTS : [],
       body: html`<p><a href="/revendeur">← Mes dossiers</a></p>
-${request.query.envoi === 'nouveau' ? html`<p class="notice" role="status">Dossier envoyé.</p>` : ''}
-${request.query.envoi === 'deja' ? html`<p class="notice" role="status">Ce dossier avait déjà été envoyé : le voici.</p>` : ''}
+${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ''}
 <h1>${companyName(d)} ${statusBadge(d)}</h1>
-<section aria-labelledby="etat"><h2 id="etat">Où en est le dossier</h2>${statusSection(d, now, 'reseller')}</section>
+<section aria-labelledby="etat"><h2 id="etat">Où en est le dossier</h2>${statusSection(d, ctx.now(), 'reseller')}</section>
 ${signing ?? ''}
 ${d.guarantee ? guaranteeSection(d) : ''}
 ${dossierFacts(d)}`,
     });
+  };
+
+
+  app.get<{ Params: { id: string }; Querystring: { envoi?: string; signature?: string } }>('/revendeur/dossiers/:id', { config: page }, async (request, reply) => {
+    const d = await visibleDossier(ctx.sql, sessionOfPage(request).account, request.params.id);
+    if (!d) return notFoundPage(ctx, request, reply);
+    const { envoi, signature } = request.query;
+    const notice = envoi === 'nouveau' ? 'Dossier envoyé.' : envoi === 'deja' ? 'Ce dossier avait déjà été envoyé : le voici.' : stepNotice(signature);
+    return showDossier(request, reply, d, { notice });
+  });
+
+  app.post<{ Params: { id: string }; Body: FormBody }>('/revendeur/dossiers/:id/refus', { config: page }, async (request, reply) => {
+    const d = await visibleDossier(ctx.sql, sessionOfPage(request).account, request.params.id);
+    if (!d) return notFoundPage(ctx, request, reply);
+    const outcome = await declineStep(ctx, request, d, 'revendeur', request.body);
+    if (outcome.done) return reply.redirect(`/revendeur/dossiers/${d.id}?signature=refus#signature-contrat`, 303);
+    return showDossier(request, reply, d, { signing: outcome.state, status: outcome.status });
   });
 };
 
