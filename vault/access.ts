@@ -73,3 +73,9 @@ const LABELS: Record<Operation, string> = {
 export function operationLabel(operation: Operation): string {
   return LABELS[operation];
 }
+
+/** « de » before the operation's verb, elided before a vowel (« d’auditer », « de lire »). */
+export function ofOperation(operation: Operation): string {
+  const label = LABELS[operation];
+  return /^[aeiouyéèê]/i.test(label) ? `d’${label}` : `de ${label}`;
+}

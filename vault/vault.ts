@@ -1,6 +1,6 @@
 import type { Sql } from '../db/connect.ts';
 import { countObjects, getObject, journalEntries, searchObjects } from '../db/repositories/vault.ts';
-import { isOwnDocument, isScoped, mayAccessObject, mayPerform, operationLabel, searchScope } from './access.ts';
+import { isOwnDocument, isScoped, mayAccessObject, mayPerform, ofOperation, operationLabel, searchScope } from './access.ts';
 import { recordAudit, runAudit, type AuditOptions, type AuditReport } from './audit.ts';
 import { DEFAULT_SETTINGS, type VaultSettings } from './config.ts';
 import { journal, readContent, type VaultContext } from './context.ts';
@@ -235,7 +235,7 @@ export class Vault {
     const label = actorLabel(actor);
     try {
       if (!mayPerform(actor, operation)) {
-        throw new VaultError('ACCESS_REFUSED', `Accès refusé : votre rôle ne permet pas de ${operationLabel(operation)}.`);
+        throw new VaultError('ACCESS_REFUSED', `Accès refusé : votre rôle ne permet pas ${ofOperation(operation)}.`);
       }
       const result = await work(label);
       if (journalResult) {
