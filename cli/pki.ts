@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Env } from '../config/env.ts';
 import type { PkiStore } from '../certs/stores.ts';
-import { CliError, describeError, withPki } from './pki-context.ts';
+import { CliError, withPki } from './pki-context.ts';
 import { caCertificateWithChain, initPki } from '../certs/ca.ts';
 import { issueCertificate, type IssueRequest, type KeyRequest } from '../certs/issue.ts';
 import { CA_NAMES, type CaName, getProfile, type HolderProfileName, holderProfileFor, isCaName } from '../certs/profiles.ts';

@@ -134,7 +134,7 @@ async function run(bytes: Uint8Array, options: VerifyOptions, limits: VerifyLimi
     ocspResponses: new UniqueList([...(dss?.ocspResponses ?? []), ...(options.ocspResponses ?? [])]),
   };
   for (const w of works) if (!w.failed && w.found.type === 'document-timestamp') await guarded(w, () => documentTimestampStep(w, ctx));
-  for (const w of works) if (!w.failed && w.found.type === 'signature') await guarded(w, () => signatureStep(w, works, ctx, doc, dss));
+  for (const w of works) if (!w.failed && w.found.type === 'signature') await guarded(w, () => signatureStep(w, works, ctx));
 
   const lastEnd = Math.max(0, ...works.map((w) => w.signedEnd));
   for (const w of works) {
@@ -436,7 +436,7 @@ async function documentTimestampStep(w: Work, ctx: Ctx): Promise<void> {
   w.report.reasons.push('horodatage du document valide');
 }
 
-async function signatureStep(w: Work, works: Work[], ctx: Ctx, doc: PdfRevisions, dss: DssContent | undefined): Promise<void> {
+async function signatureStep(w: Work, works: Work[], ctx: Ctx): Promise<void> {
   const cms = w.cms!;
   const signer = w.signer!;
   const rev = revocationData(ctx, cms);
