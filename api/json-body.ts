@@ -32,7 +32,7 @@ export function installJsonBodyParser(app: FastifyInstance): void {
         `Le corps de la requête imbrique plus de ${MAX_JSON_DEPTH} niveaux d'objets ou de tableaux : un dossier en compte quatre.`), undefined);
       return;
     }
-    parseJson(request, text, done);
+    void parseJson(request, text, done);
   });
 }
 

@@ -62,7 +62,7 @@ export function register(program: Command): void {
         try {
           account = await createAccount(sql, { email: o.email, displayName: o.name, role, organisationId: o.organisation, companyName: o.companyName, password });
         } catch (error) {
-          if (error instanceof AccountError) throw new Error(error.message);
+          if (error instanceof AccountError) throw new Error(error.message, { cause: error });
           throw error;
         }
         if (o.json) {

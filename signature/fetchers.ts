@@ -40,7 +40,7 @@ export function httpValidationFetchers(o: HttpFetcherOptions = {}): ValidationFe
       try {
         status = parse(body).child(0, 'responseStatus').expect(0x0a, 'responseStatus').smallInteger('responseStatus');
       } catch (error) {
-        throw new Error(`le répondeur OCSP ${url} a répondu par une structure illisible (${(error as Error).message})`);
+        throw new Error(`le répondeur OCSP ${url} a répondu par une structure illisible (${(error as Error).message})`, { cause: error });
       }
       if (status !== 0) throw new Error(`le répondeur OCSP ${url} a répondu avec le statut ${status}`);
       return body;

@@ -80,7 +80,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     await waitUntilReady(address, namespace, child.running, options.readyTimeoutMs ?? 30_000);
   } catch (error) {
     await child.kill();
-    throw new Error(`Temporal dev server did not start on ${address}: ${(error as Error).message}\n${stderrTail}`);
+    throw new Error(`Temporal dev server did not start on ${address}: ${(error as Error).message}\n${stderrTail}`, { cause: error });
   }
 
   return {

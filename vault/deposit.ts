@@ -34,6 +34,7 @@ export const DepositPackageSchema = z.strictObject({
   objects: z
     .array(
       z.strictObject({
+        // eslint-disable-next-line no-control-regex -- NUL is exactly what a file name may not hold
         name: z.string().min(1).max(255).refine((n) => !/[/\\\u0000]/.test(n), 'nom de fichier sans / ni \\'),
         mediaType: z.string().regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/, 'type de média invalide (ex. application/pdf)'),
         content: z.instanceof(Uint8Array, { error: 'contenu binaire attendu' }),

@@ -38,7 +38,7 @@ export const archivistPages: FastifyPluginAsync<WebContext> = async (app, ctx) =
 
   const home = async (request: FastifyRequest, reply: FastifyReply, state: { error?: string; report?: VerificationReport; status?: number }) => {
     const session = sessionOfPage(request);
-    const vault = await Promise.all(ctx.extensions.map((e) => e.archivistHome?.({ session, request }) ?? null));
+    const vault = await Promise.all(ctx.extensions.map((e) => e.archivistHome?.({ session, request }) ?? Promise.resolve(null)));
     return sendPage(ctx, request, reply, {
       status: state.status,
       title: state.report ? 'Rapport de vérification' : 'Vérifier un PDF signé',

@@ -75,7 +75,7 @@ export async function qpdfCheck(file: string): Promise<string> {
     return stdout;
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string };
-    throw new Error(`qpdf --check failed: ${err.stdout ?? ''}${err.stderr ?? ''}`);
+    throw new Error(`qpdf --check failed: ${err.stdout ?? ''}${err.stderr ?? ''}`, { cause: e });
   }
 }
 

@@ -74,11 +74,16 @@ export async function startOpensslTsa(dir: string, pki: TestPki): Promise<TestTs
 /** Serves fixed files (CRLs, certificates) by path. */
 export async function startFileServer(files: Map<string, () => Promise<Uint8Array> | Uint8Array>): Promise<TestServer & { hits: string[] }> {
   const hits: string[] = [];
-  const { server, url } = await listen(async (req, res) => {
+  const { server, url } = await listen((req, res) => {
     hits.push(req.url ?? '');
     const f = files.get(req.url ?? '');
     if (!f) return void res.writeHead(404).end();
-    res.writeHead(200).end(Buffer.from(await f()));
+    Promise.resolve()
+      .then(f)
+      .then(
+        (body) => res.writeHead(200).end(Buffer.from(body)),
+        () => res.writeHead(500).end(),
+      );
   });
   return { url, hits, close: closer(server) };
 }
