@@ -23,6 +23,11 @@ export default tseslint.config(
     },
   },
   {
+    // The CommonJS config files (dependency-cruiser's) run under Node's module wrapper.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+  },
+  {
     // Rewritten by the pkits branch (RFC 5280 §6), which removes this assignment; left untouched here.
     files: ['certs/validation/revocation.ts'],
     rules: { 'no-useless-assignment': 'off' },

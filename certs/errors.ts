@@ -1,14 +1,8 @@
+import { PasseportError } from '../errors/index.ts';
+
 /**
  * Errors of the PKI. `message` is plain French, safe to show to a user: it never
- * carries a PIN, a passphrase or key material. `code` is stable for programs.
+ * carries a PIN, a passphrase or key material. `code` is stable for programs
+ * (the table in docs/errors.md).
  */
-export class PkiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'PkiError';
-  }
-}
+export class PkiError extends PasseportError {}

@@ -4,10 +4,7 @@ import { openDatabase } from '../db/connect.ts';
 import { pkiStore } from '../db/repositories/pki.ts';
 import type { PkiStore } from '../certs/stores.ts';
 import { migrate } from '../db/migrate.ts';
-import { PkiError } from '../certs/errors.ts';
-
-/** A mistake in the command line or its input, worded for the person who typed it. */
-export class CliError extends Error {}
+import { exitCodeOf, messageOf } from './errors.ts';
 
 /** Opens the database (embedded PGlite when DATABASE_URL is unset), migrates, runs, reports errors in French. */
 export async function withPki(action: (store: PkiStore, env: Env) => Promise<void>): Promise<void> {
@@ -15,8 +12,8 @@ export async function withPki(action: (store: PkiStore, env: Env) => Promise<voi
   try {
     env = loadEnv();
   } catch (error) {
-    console.error(error instanceof ConfigError ? `Erreur de configuration : ${error.message}` : String(error));
-    process.exitCode = 1;
+    console.error(`Erreur de configuration : ${messageOf(error)}`);
+    process.exitCode = exitCodeOf(error);
     return;
   }
   let db: Awaited<ReturnType<typeof openDatabase>> | null = null;
@@ -26,7 +23,7 @@ export async function withPki(action: (store: PkiStore, env: Env) => Promise<voi
     await action(pkiStore(db.sql), env);
   } catch (error) {
     console.error(`Erreur : ${describeError(error)}`);
-    process.exitCode = 1;
+    process.exitCode = exitCodeOf(error);
   } finally {
     await db?.close();
   }
@@ -34,7 +31,5 @@ export async function withPki(action: (store: PkiStore, env: Env) => Promise<voi
 
 export function describeError(error: unknown): string {
   if (error instanceof ConfigError) return `configuration invalide\n${error.message}`;
-  if (error instanceof PkiError || error instanceof CliError) return error.message;
-  if (error instanceof Error) return `inattendue (${error.message})`;
-  return String(error);
+  return messageOf(error);
 }

@@ -8,6 +8,7 @@ import { atLeast, parseLevel, type PadesLevel } from '../signature/levels.ts';
 import { extendPdf, signPdf } from '../signature/pades.ts';
 import { createTsaClient } from '../certs/tsa/client.ts';
 import type { ValidationDataOptions } from '../signature/validation-data.ts';
+import { CliError, codeOf, exitCodeOf, messageOf } from './errors.ts';
 
 /**
  * `passeport sign` and `passeport extend`: PAdES signatures from a PKCS#12 file
@@ -50,7 +51,7 @@ export function register(program: Command): void {
       const signer = await openSigner(o);
       try {
         const page = o.page === undefined ? undefined : Number(o.page);
-        if (page !== undefined && (!Number.isInteger(page) || page < 1)) throw new Error(`Numéro de page invalide « ${String(o.page)} ».`);
+        if (page !== undefined && (!Number.isInteger(page) || page < 1)) throw new CliError(`Numéro de page invalide « ${String(o.page)} ».`);
         const pdf = readInput(input);
         const out = await signPdf(pdf, signer.signer, {
           level,
@@ -81,7 +82,7 @@ export function register(program: Command): void {
   ).action(async (input: string, o: Record<string, unknown>) =>
     run(o, async () => {
       const level = parseLevel(String(o.level));
-      if (!atLeast(level, 'B-LT')) throw new Error('La prolongation vise B-LT ou B-LTA.');
+      if (!atLeast(level, 'B-LT')) throw new CliError('La prolongation vise B-LT ou B-LTA.');
       // Extending to B-LT only adds validation data: the TSA is needed for B-LTA.
       const timestamper = level === 'B-LTA' || o.tsa ? tsaFor(level, o) : undefined;
       const out = await extendPdf(readInput(input), {
@@ -101,32 +102,32 @@ async function run(o: Record<string, unknown>, work: () => Promise<Record<string
     if (o.json) process.stdout.write(JSON.stringify({ ok: true, ...result }) + '\n');
     else process.stdout.write(`PDF écrit : ${String(result.out)} (niveau ${String(result.level)}, ${String(result.bytes)} octets)\n`);
   } catch (e) {
-    const message = (e as Error).message;
-    if (o.json) process.stdout.write(JSON.stringify({ ok: false, error: message }) + '\n');
+    const message = messageOf(e);
+    if (o.json) process.stdout.write(JSON.stringify({ ok: false, code: codeOf(e), error: message }) + '\n');
     process.stderr.write(`Erreur : ${message}\n`);
-    process.exitCode = 1;
+    process.exitCode = exitCodeOf(e);
   }
 }
 
 function tsaFor(level: PadesLevel, o: Record<string, unknown>): Timestamper | undefined {
   if (!o.tsa) {
-    if (atLeast(level, 'B-T')) throw new Error(`Le niveau ${level} exige une autorité d’horodatage : ajoutez --tsa URL.`);
+    if (atLeast(level, 'B-T')) throw new CliError(`Le niveau ${level} exige une autorité d’horodatage : ajoutez --tsa URL.`);
     return undefined;
   }
   return createTsaClient(String(o.tsa));
 }
 
 async function openSigner(o: Record<string, unknown>): Promise<{ signer: Signer; close(): void }> {
-  if (o.p12 && o.tokenLabel) throw new Error('Choisissez --p12 ou --token-label, pas les deux.');
+  if (o.p12 && o.tokenLabel) throw new CliError('Choisissez --p12 ou --token-label, pas les deux.');
   if (o.p12) {
     const passphrase = process.env.PASSEPORT_P12_PASSPHRASE;
-    if (passphrase === undefined) throw new Error('Phrase secrète absente : définissez PASSEPORT_P12_PASSPHRASE.');
+    if (passphrase === undefined) throw new CliError('Phrase secrète absente : définissez PASSEPORT_P12_PASSPHRASE.');
     const { pkcs12Signer } = await import('../certs/pkcs12.ts');
     return { signer: pkcs12Signer(readInput(String(o.p12), 'fichier PKCS#12'), passphrase), close: () => undefined };
   }
   if (o.tokenLabel) {
     const pin = process.env.PASSEPORT_PIN;
-    if (pin === undefined) throw new Error('Code PIN absent : définissez PASSEPORT_PIN.');
+    if (pin === undefined) throw new CliError('Code PIN absent : définissez PASSEPORT_PIN.');
     const { openTokenSigner } = await import('../certs/pkcs11.ts');
     const signer = openTokenSigner({
       tokenLabel: String(o.tokenLabel),
@@ -136,7 +137,7 @@ async function openSigner(o: Record<string, unknown>): Promise<{ signer: Signer;
     });
     return { signer, close: () => signer.close() };
   }
-  throw new Error('Aucune clé de signature : indiquez --p12 FICHIER ou --token-label LIBELLÉ.');
+  throw new CliError('Aucune clé de signature : indiquez --p12 FICHIER ou --token-label LIBELLÉ.');
 }
 
 function material(o: Record<string, unknown>): ValidationDataOptions {
@@ -150,8 +151,8 @@ function material(o: Record<string, unknown>): ValidationDataOptions {
 function readInput(file: string, what = 'PDF'): Buffer {
   try {
     return fs.readFileSync(file);
-  } catch {
-    throw new Error(`Impossible de lire le ${what} « ${file} ».`);
+  } catch (error) {
+    throw new CliError(`Impossible de lire le ${what} « ${file} ».`, { cause: error });
   }
 }
 

@@ -5,10 +5,9 @@ import { pemOrDerToDerList } from '../asn1/index.ts';
 import { verifyPdf } from '../signature/validation/verify-pdf.ts';
 import { renderHtmlReport, documentHeadline, signatureHeadline } from '../signature/validation/report-html.ts';
 import type { VerificationReport } from '../signature/validation/report.ts';
+import { EXIT, UsageError, exitCodeOf, messageOf } from './errors.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-class UsageError extends Error {}
 
 /** `passeport verify FILE...`: exit 0 only when every signature of every file passes, 1 otherwise, 2 on usage errors. */
 export function register(program: Command): void {
@@ -28,16 +27,12 @@ export function register(program: Command): void {
       try {
         process.exitCode = await runVerify(files, opts);
       } catch (error) {
-        if (error instanceof UsageError) {
-          process.stderr.write(`passeport verify : ${error.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
-        throw error;
+        process.stderr.write(`passeport verify : ${messageOf(error)}\n`);
+        process.exitCode = exitCodeOf(error);
       }
     });
   cmd.exitOverride((err) => {
-    process.exit(err.exitCode === 0 ? 0 : 2);
+    process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
   });
 }
 

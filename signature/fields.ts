@@ -1,4 +1,5 @@
 import { PdfDict, PdfName, PdfRef, PdfString, decodeText, type IncrementalUpdate, type PdfState, type PdfValue } from '../pdf/index.ts';
+import { SignatureError } from './errors.ts';
 
 export interface FieldPlacement {
   /** The signature (or document timestamp) dictionary the field's value points to. */
@@ -43,13 +44,13 @@ export function addSignatureField(reader: PdfState, update: IncrementalUpdate, p
   const catalog = root.dict.clone();
   const pageNo = p.page ?? 1;
   const pageRef = reader.page(pageNo);
-  if (!pageRef) throw new Error(`La page ${pageNo} n’existe pas : le document compte ${reader.pages().length} page(s).`);
+  if (!pageRef) throw new SignatureError('SIGN_PAGE_NOT_FOUND', `La page ${pageNo} n’existe pas : le document compte ${reader.pages().length} page(s).`);
 
   const acro = slotDict(reader, update, catalog, 'AcroForm');
   const fields = slotArray(reader, update, acro.value, 'Fields');
   const fieldName = p.fieldName ?? uniqueName(reader, fields.value, p.namePrefix ?? 'Signature');
   if (p.fieldName && existingNames(reader, fields.value).has(p.fieldName)) {
-    throw new Error(`Un champ nommé « ${p.fieldName} » existe déjà dans le document.`);
+    throw new SignatureError('SIGN_FIELD_EXISTS', `Un champ nommé « ${p.fieldName} » existe déjà dans le document.`);
   }
   const field = new PdfDict({
     FT: new PdfName('Sig'),

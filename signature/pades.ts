@@ -11,6 +11,7 @@ import { embedContents } from './placeholder.ts';
 import { prepareSignature, type Prepared, type SignatureOptions } from './prepare.ts';
 import { hashOf, requestTimestamp, timestampReserve } from './timestamping.ts';
 import { gatherValidationData, type ValidationDataOptions } from './validation-data.ts';
+import { SignatureError } from './errors.ts';
 
 export interface CompleteOptions extends ValidationDataOptions {
   /** Required from B-T up. */
@@ -37,7 +38,7 @@ export async function signPdf(pdf: Uint8Array, signer: Signer, options: SignOpti
 }
 
 function requireTimestamper(level: PadesLevel, t: Timestamper | undefined): asserts t is Timestamper {
-  if (atLeast(level, 'B-T') && !t) throw new Error(`Le niveau ${level} exige une autorité d’horodatage (TSA).`);
+  if (atLeast(level, 'B-T') && !t) throw new SignatureError('SIGN_TSA_REQUIRED', `Le niveau ${level} exige une autorité d’horodatage (TSA).`);
 }
 
 /** Turns a raw ECDSA r‖s into DER; leaves DER and RSA values alone. */
@@ -62,10 +63,10 @@ export async function completeSignature(p: Prepared, signatureValue: Uint8Array,
 
 async function finishSignature(p: Prepared, signatureValue: Uint8Array, o: CompleteOptions, checkValue: boolean): Promise<Buffer> {
   requireTimestamper(p.level, o.timestamper);
-  if (p.slot.gapStart <= p.inputLength) throw new Error('Emplacement de signature incohérent : il précède la fin du document d’origine.');
+  if (p.slot.gapStart <= p.inputLength) throw new SignatureError('SIGN_PREPARED_INVALID', 'Emplacement de signature incohérent : il précède la fin du document d’origine.');
   const signature = normaliseSignatureValue(signatureValue, p);
   if (checkValue && !signatureMatches(p.certificate, p.keyAlgorithm, p.hash, p.signedAttrs, signature)) {
-    throw new Error('La valeur de signature ne correspond pas au certificat ou aux données préparées.');
+    throw new SignatureError('SIGN_VALUE_MISMATCH', 'La valeur de signature ne correspond pas au certificat ou aux données préparées.');
   }
   let timestampToken: Uint8Array | undefined;
   if (atLeast(p.level, 'B-T')) {
@@ -101,7 +102,7 @@ export async function extendPdf(pdf: Uint8Array, o: ExtendOptions): Promise<Buff
   if (o.level === 'B-LTA') requireTimestamper(o.level, o.timestamper);
   const found = embeddedSignatures(openPdf(pdf));
   const signatures = found.filter((s) => s.kind === 'signature').map((s) => s.cms);
-  if (!signatures.length) throw new Error('Le document ne contient aucune signature à prolonger.');
+  if (!signatures.length) throw new SignatureError('SIGN_NOTHING_TO_EXTEND', 'Le document ne contient aucune signature à prolonger.');
   const lastTimestamp = found.filter((s) => s.kind === 'document-timestamp').pop();
   return extendFrom(pdf, o.level, o.hash ?? 'SHA-256', o, lastTimestamp ? [...signatures, lastTimestamp.cms] : signatures);
 }

@@ -4,6 +4,7 @@ import { Connection } from '@temporalio/client';
 import { findTemporalCli } from './cli.ts';
 import { spawnChild } from '../processes/child.ts';
 import { freePort, portAnswers } from '../processes/free-port.ts';
+import { PasseportError } from '../errors/index.ts';
 
 export interface DevServerOptions {
   /** SQLite file holding the server's state; survives restarts. */
@@ -37,13 +38,16 @@ export interface DevServer {
 const DEFAULT_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
 
 /** A port the dev server needs is taken: by a server of an earlier run, most likely. Never joined silently. */
-export class PortInUseError extends Error {
-  constructor(readonly port: number, what: string) {
+export class PortInUseError extends PasseportError<'PORT_IN_USE'> {
+  constructor(
+    readonly port: number,
+    what: string,
+  ) {
     super(
+      'PORT_IN_USE',
       `Le port ${port} (${what}) est déjà utilisé, sans doute par un serveur Temporal d’une exécution précédente ou par un autre programme : ` +
         'arrêtez-le, ou choisissez un autre port (TEMPORAL_PORT, TEMPORAL_UI_PORT), ou donnez TEMPORAL_ADDRESS pour utiliser un serveur existant.',
     );
-    this.name = 'PortInUseError';
   }
 }
 
@@ -99,12 +103,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
 }
 
-async function waitUntilReady(
-  address: string,
-  namespace: string,
-  running: () => boolean,
-  timeoutMs: number,
-): Promise<void> {
+async function waitUntilReady(address: string, namespace: string, running: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

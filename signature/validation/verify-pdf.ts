@@ -11,6 +11,7 @@ import { alteredEmbeddedCertificate, checkIntegrity, CertificateCache } from './
 import { readDss, type DssContent } from './dss.ts';
 import { analyzeUpdate, isAllowed, type Modification, type UpdateAnalysis } from './modifications.ts';
 import { OID, type ParsedCertificate } from '../../asn1/index.ts';
+import { isPasseportError } from '../../errors/index.ts';
 import type { Indication, ReachedLevel, SignatureReport, SubIndication, VerificationReport } from './report.ts';
 
 export interface VerifyOptions {
@@ -47,8 +48,10 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions): Prom
   } catch (error) {
     if (isPdfError(error, 'PDF_TIME_BUDGET')) return failedReport(base, 'INDETERMINATE', null, 'la vérification a dépassé le temps imparti');
     if (error instanceof PdfError) return failedReport(base, 'TOTAL_FAILED', 'FORMAT_FAILURE', `fichier PDF illisible : ${error.detail}`);
-    if (error instanceof RangeError) return failedReport(base, 'TOTAL_FAILED', 'FORMAT_FAILURE', `fichier PDF illisible (détail technique : ${error.message})`);
-    return failedReport(base, 'INDETERMINATE', null, `erreur pendant la vérification : ${(error as Error).message}`);
+    // Node's own messages are English: a person reads only that the reader could not go on.
+    if (error instanceof RangeError) return failedReport(base, 'TOTAL_FAILED', 'FORMAT_FAILURE', 'fichier PDF illisible : sa structure dépasse ce que le lecteur sait traiter');
+    if (isPasseportError(error)) return failedReport(base, 'INDETERMINATE', null, `erreur pendant la vérification : ${error.message}`);
+    return failedReport(base, 'INDETERMINATE', null, 'erreur inattendue pendant la vérification');
   } finally {
     clearTimeout(timer);
   }
@@ -239,7 +242,7 @@ async function guarded(w: Work, step: () => Promise<void>): Promise<void> {
     await step();
   } catch (error) {
     if (isPdfError(error, 'PDF_TIME_BUDGET')) throw error;
-    fail(w, 'INDETERMINATE', null, `vérification impossible : ${(error as Error).message}`);
+    fail(w, 'INDETERMINATE', null, `vérification impossible : ${isPasseportError(error) ? error.message : 'erreur inattendue'}`);
   }
 }
 
@@ -489,12 +492,18 @@ async function signatureStep(w: Work, works: Work[], ctx: Ctx): Promise<void> {
     for (const r of chain.reasons.slice(1)) w.report.reasons.push(r);
   }
   // Step 6: purpose and level.
-  if (signer.keyUsage && !signer.keyUsage.usages.includes('nonRepudiation')) fail(w, 'INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE', 'le certificat n’est pas prévu pour signer (usage « non-répudiation » absent)');
+  if (signer.keyUsage && !signer.keyUsage.usages.includes('nonRepudiation'))
+    fail(w, 'INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE', 'le certificat n’est pas prévu pour signer (usage « non-répudiation » absent)');
   const required = ctx.options.requiredRgsLevel;
   if (required !== undefined) {
     w.report.meetsRequiredLevel = chain.rgsLevel !== null && chain.rgsLevel >= required;
     if (!w.report.meetsRequiredLevel) {
-      fail(w, 'INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE', `niveau de certificat insuffisant : RGS ${stars(required)} exigé, ${chain.rgsLevel ? `RGS ${stars(chain.rgsLevel)}` : 'aucun niveau RGS reconnu'}`);
+      fail(
+        w,
+        'INDETERMINATE',
+        'CHAIN_CONSTRAINTS_FAILURE',
+        `niveau de certificat insuffisant : RGS ${stars(required)} exigé, ${chain.rgsLevel ? `RGS ${stars(chain.rgsLevel)}` : 'aucun niveau RGS reconnu'}`,
+      );
     }
   }
   if (!w.failed) w.report.reasons.push('signature valide');
@@ -532,7 +541,13 @@ function firstDssAfter(doc: PdfRevisions, from: number): number | undefined {
   for (const s of doc.sections) {
     if (s.offset < from) continue;
     try {
-      if (doc.stateAt(s.offset + 1).root()?.get('DSS') !== undefined) return s.offset;
+      if (
+        doc
+          .stateAt(s.offset + 1)
+          .root()
+          ?.get('DSS') !== undefined
+      )
+        return s.offset;
     } catch (error) {
       if (isPdfError(error, 'PDF_TIME_BUDGET')) throw error;
       return undefined;
