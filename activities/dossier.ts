@@ -26,10 +26,10 @@ export interface DossierActivityDeps {
   guarantor: Guarantor;
 }
 
-/** Failures a retry cannot fix: the workflow sees them at once instead of retrying forever. */
+/** Failures a retry cannot fix: the workflow sees them at once, typed by their code, instead of retrying forever. */
 function nonRetryable(error: unknown): never {
   if (error instanceof DecisionConflictError || error instanceof DossierStateError) {
-    throw ApplicationFailure.nonRetryable(error.message, error.name);
+    throw ApplicationFailure.nonRetryable(error.message, error.code);
   }
   throw error;
 }

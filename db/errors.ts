@@ -46,3 +46,10 @@ export class DecisionConflictError extends PasseportError<'DECISION_CONFLICT'> {
     super('DECISION_CONFLICT', `Le dossier ${dossierId} a déjà reçu une autre décision.`);
   }
 }
+
+/** A migration already applied whose file was changed since: the schema would no longer match its history. */
+export class MigrationAlteredError extends PasseportError<'MIGRATION_ALTERED'> {
+  constructor(readonly migration: string) {
+    super('MIGRATION_ALTERED', `La migration ${migration} a été modifiée après avoir été appliquée : ajoutez plutôt une nouvelle migration.`);
+  }
+}

@@ -84,7 +84,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     await waitUntilReady(address, namespace, child.running, options.readyTimeoutMs ?? 30_000);
   } catch (error) {
     await child.kill();
-    throw new Error(`Temporal dev server did not start on ${address}: ${(error as Error).message}\n${stderrTail}`, { cause: error });
+    throw new PasseportError('TEMPORAL_START_FAILED', `Le serveur Temporal de développement n’a pas démarré sur ${address} : ${(error as Error).message}\n${stderrTail}`, {
+      cause: error,
+    });
   }
 
   return {
@@ -107,13 +109,13 @@ async function waitUntilReady(address: string, namespace: string, running: () =>
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (!running()) throw new Error('the process exited');
+    if (!running()) throw new Error('le processus s’est arrêté');
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {
         await connection.workflowService.describeNamespace({ namespace });
         // The answer counts only if our server is the one listening.
-        if (!running()) throw new Error('the process exited');
+        if (!running()) throw new Error('le processus s’est arrêté');
         return;
       } finally {
         await connection.close();
@@ -123,5 +125,5 @@ async function waitUntilReady(address: string, namespace: string, running: () =>
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  throw new Error(`no answer within ${timeoutMs} ms (${(lastError as Error | undefined)?.message ?? 'no error'})`);
+  throw new Error(`pas de réponse en ${timeoutMs} ms (${(lastError as Error | undefined)?.message ?? 'aucune erreur'})`);
 }
