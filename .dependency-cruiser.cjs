@@ -53,9 +53,9 @@ module.exports = {
     },
     {
       name: 'modules-not-to-adapters',
-      comment: 'The modules (certs, signature, documents, vault) never import the API, the pages, the CLI, the workflows, activities or Temporal.',
+      comment: 'The modules (certs, signature, documents, vault, ceremony) never import the API, the pages, the CLI, the workflows, activities or Temporal.',
       severity: 'error',
-      from: { path: '^(certs|signature|documents|vault)/' },
+      from: { path: '^(certs|signature|documents|vault|ceremony)/' },
       to: { path: [ADAPTERS, TEMPORAL_SDK] },
     },
     {

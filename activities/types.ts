@@ -5,12 +5,15 @@
 import type { HardCaseCode, IneligibilityCode, Reason } from '../domain/codes.ts';
 import type { EligibilityResult, FinalDecision, GuaranteeResult } from '../domain/outcomes.ts';
 import type { DeadlinesConfig } from '../domain/schedule-deadlines.ts';
+import type { CeremonySettings } from '../domain/ceremony.ts';
 
 export interface DossierWorkflowInput {
   dossierId: string;
   bankId: string;
   /** Deadlines come from configuration so tests can run them in seconds. */
   deadlines: DeadlinesConfig;
+  /** Set by engines that run the signing ceremony after the decision (absent: the workflow ends at the decision). */
+  ceremony?: CeremonySettings;
 }
 
 export interface DossierActivities {

@@ -15,7 +15,8 @@ import { isPasseportError, type PasseportError } from '../errors/index.ts';
 import { PdfError } from '../pdf/errors.ts';
 import { PkiError } from '../certs/errors.ts';
 import { SignatureError, type SignatureErrorCode } from '../signature/errors.ts';
-import { DecisionRefusedError, type DecisionRefusal } from '../temporal/types.ts';
+import { DecisionRefusedError, SigningRefusedError, type DecisionRefusal } from '../temporal/types.ts';
+import type { SigningRefusal } from '../domain/ceremony.ts';
 import { REFUSAL_CODES, VaultError } from '../vault/errors.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -138,6 +139,41 @@ const VAULT_STATUS: Partial<Record<VaultError['code'], [number, string]>> = {
   JOURNAL_ALTERED: [503, 'Coffre-fort à auditer'],
 };
 
+/** The ceremony's refusals of a signing step (domain/ceremony.ts). */
+const SIGNING_REFUSAL_STATUS: Record<SigningRefusal | 'no_ceremony', number> = {
+  not_your_turn: 409,
+  already_signed: 409,
+  signature_in_progress: 409,
+  ceremony_closed: 409,
+  preparation_used: 409,
+  document_changed: 409,
+  offer_lapsed: 410,
+  unknown_preparation: 404,
+  no_ceremony: 404,
+  wrong_party: 403,
+  signatory_unknown: 422,
+  name_mismatch: 422,
+  siren_mismatch: 422,
+  level_too_low: 422,
+  certificate_expired: 422,
+  certificate_not_yet_valid: 422,
+  certificate_revoked: 422,
+  certificate_untrusted: 422,
+  certificate_unusable: 422,
+  signature_invalid: 422,
+  decline_reason_invalid: 422,
+  seal_unavailable: 503,
+};
+
+const SIGNING_REFUSAL_TITLE: Record<number, string> = {
+  403: 'Partie différente',
+  404: 'Introuvable',
+  409: 'Étape impossible maintenant',
+  410: 'Offre expirée',
+  422: 'Signature refusée',
+  503: 'Service momentanément indisponible',
+};
+
 /** The signer's failures that are the outside world's (a TSA, a CRL server), not the request's. */
 const SIGNATURE_UNAVAILABLE: ReadonlySet<SignatureErrorCode> = new Set(['SIGN_TIMESTAMP_FAILED', 'SIGN_FETCH_FAILED']);
 
@@ -146,6 +182,10 @@ export function problemOfCode(error: PasseportError): HttpProblem | undefined {
   if (error instanceof DecisionRefusedError) {
     const [status, title] = DECISION_REFUSAL[error.code];
     return new HttpProblem(status, error.code.replace('_', '-'), title, error.message);
+  }
+  if (error instanceof SigningRefusedError) {
+    const status = SIGNING_REFUSAL_STATUS[error.code];
+    return new HttpProblem(status, error.code.replace(/_/g, '-'), SIGNING_REFUSAL_TITLE[status]!, error.detail, { code: error.code });
   }
   if (error instanceof IdempotencyConflictError) {
     return new HttpProblem(422, 'idempotency-key-reused', 'Clé d’idempotence déjà utilisée', error.message, { dossierId: error.existingDossierId });

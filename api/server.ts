@@ -16,7 +16,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/connect.ts';
-import type { DossierEngine } from '../temporal/types.ts';
+import type { CeremonyEngine, DossierEngine } from '../temporal/types.ts';
 import { installAuth } from './auth.ts';
 import { installMetrics } from './metrics.ts';
 import { HttpProblem, errorHandler, notFoundHandler } from './problems.ts';
@@ -29,6 +29,7 @@ import { quoteRoutes } from './routes/quotes.ts';
 import { healthRoutes } from './routes/health.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { signingRoutes } from './routes/signing.ts';
 import { vaultRoutes, type VaultRouteOptions } from './routes/vault.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { barometerRoutes } from './routes/barometers.ts';
@@ -37,6 +38,8 @@ import { createWebContext, pageNotFound, wantsPage, webRoutes, webSecurity, type
 export interface ServerOptions {
   sql: Sql;
   engine: DossierEngine;
+  /** The signing ceremonies; without it the signing routes answer 503. */
+  ceremony?: CeremonyEngine;
   /** A pino logger; omitted = silent (tests). */
   logger?: Logger;
   config?: Partial<ApiConfig>;
@@ -125,7 +128,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installAuth(app, options.sql, web ?? undefined);
   installMetrics(app, options.sql);
 
-  const ctx: ApiContext = { sql: options.sql, engine: options.engine, config, now };
+  const ctx: ApiContext = { sql: options.sql, engine: options.engine, ...(options.ceremony ? { ceremony: options.ceremony } : {}), config, now };
   await app.register(
     async (v1) => {
       await v1.register(dossierRoutes, ctx);
@@ -133,6 +136,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(quoteRoutes, ctx);
       await v1.register(notificationRoutes, ctx);
       await v1.register(adminRoutes, ctx);
+      await v1.register(signingRoutes, ctx);
       if (options.vault) await v1.register(vaultRoutes, options.vault);
       await v1.register(accountRoutes, ctx);
       await v1.register(barometerRoutes, ctx);

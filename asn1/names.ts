@@ -28,6 +28,8 @@ export interface ParsedName {
   text: string;
   /** Comparison key (RFC 5280 §7.1 simplified): types and values, case and inner spaces folded. */
   key: string;
+  /** The same key for each RDN, in encoding order (`key` is their join): name constraints compare prefixes. */
+  rdnKeys: string[];
   /** The RDNs in encoding order (C first for the engine's names), each a set of attributes. */
   rdns: NameAttribute[][];
 }
@@ -74,8 +76,8 @@ function readName(der: Uint8Array): ParsedName {
       return { oid: type.oid('type d’attribut de nom'), value: stringValue(value.content, value.tag) };
     }),
   );
-  const keys = rdns.map((rdn) => rdn.map((a) => `${a.oid}=${a.value.trim().replace(/\s+/g, ' ').toLowerCase()}`).sort().join('+'));
-  return { text: rdns.map(rdnText).reverse().join(', '), key: keys.join(','), rdns };
+  const rdnKeys = rdns.map((rdn) => rdn.map((a) => `${a.oid}=${a.value.trim().replace(/\s+/g, ' ').toLowerCase()}`).sort().join('+'));
+  return { text: rdns.map(rdnText).reverse().join(', '), key: rdnKeys.join(','), rdnKeys, rdns };
 }
 
 /** « C=FR, O=…, CN=… »: encoding order, as openssl prints names (the PKI's records use it). */

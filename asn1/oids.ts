@@ -60,6 +60,7 @@ export const OID = {
   crlDistributionPoints: '2.5.29.31',
   certificatePolicies: '2.5.29.32',
   anyPolicy: '2.5.29.32.0',
+  policyMappings: '2.5.29.33',
   authorityKeyIdentifier: '2.5.29.35',
   policyConstraints: '2.5.29.36',
   extKeyUsage: '2.5.29.37',

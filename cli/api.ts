@@ -20,6 +20,7 @@ import { pkiStore } from '../db/repositories/pki.ts';
 import { trustProxyFromEnv, webOptionsFromEnv } from '../web/index.ts';
 import { checkTemporal, connectClient, targetFromEnv } from '../temporal/connection.ts';
 import { createTemporalDossierEngine } from '../temporal/dossier-engine.ts';
+import { createTemporalCeremonyEngine } from '../temporal/ceremony-engine.ts';
 import { ensureVaultSchedules } from '../temporal/vault-schedules.ts';
 import { openEngineVault } from '../vault/adapters.ts';
 import { runAsPart } from './part.ts';
@@ -51,6 +52,11 @@ async function runApi(): Promise<number> {
       const client = await connectClient(targetFromEnv(env));
       const engine = createTemporalDossierEngine({ client, taskQueue: env.TEMPORAL_TASK_QUEUE });
       const config = apiConfigFromEnv(env);
+      // The ceremony seals, timestamps and signs with the engine's PKI: without it, dossiers end at the decision.
+      if (!(await pkiStore(db.sql).listCas()).some((ca) => ca.name === 'root')) {
+        delete config.ceremony;
+        logger.warn('PKI non initialisée (« passeport pki init ») : les dossiers s’arrêtent à la décision, sans lettre scellée ni contrat à signer');
+      }
       // The vault's sealing, audit and preservation schedules: created, or updated to the settings.
       await ensureVaultSchedules(client, {
         taskQueue: env.TEMPORAL_TASK_QUEUE,
@@ -61,6 +67,7 @@ async function runApi(): Promise<number> {
       const app = await buildServer({
         sql: db.sql,
         engine,
+        ceremony: createTemporalCeremonyEngine({ client }),
         logger,
         config,
         checkTemporal: () => checkTemporal(client),

@@ -18,6 +18,8 @@ const FAMILIES: Record<string, Family> = {
   sign: () => import('./sign.ts'),
   extend: () => import('./sign.ts'),
   verify: () => import('./verify.ts'),
+  demo: () => import('./demo.ts'),
+  ceremony: () => import('./ceremony.ts'),
   vault: () => import('./vault.ts'),
 };
 

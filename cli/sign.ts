@@ -29,22 +29,30 @@ export function register(program: Command): void {
   withMaterial(
     program
       .command('sign')
-      .description('signer un PDF (PAdES B-B, B-T, B-LT ou B-LTA) par mise à jour incrémentale')
-      .argument('<entree>', 'PDF à signer')
-      .requiredOption('--out <fichier>', 'PDF signé à écrire')
+      .description('signer un PDF (PAdES B-B, B-T, B-LT ou B-LTA) par mise à jour incrémentale, ou le contrat d’un dossier (--dossier)')
+      .argument('[entree]', 'PDF à signer (sans --dossier)')
+      .option('--out <fichier>', 'PDF signé à écrire (avec --dossier : le contrat après cette étape)')
+      .option('--dossier <id>', 'signer le contrat de ce dossier par l’API du moteur (clé : PASSEPORT_API_KEY)')
+      .option('--party <partie>', 'avec --dossier : createur, revendeur ou banque')
+      .option('--api <url>', 'avec --dossier : adresse de l’API (défaut : PASSEPORT_API_URL, sinon PUBLIC_URL, sinon http://127.0.0.1:3000)')
+      .option('--decline <motif>', 'avec --dossier : refuser de signer, en disant pourquoi')
       .option('--level <niveau>', 'B-B, B-T, B-LT ou B-LTA', 'B-B')
       .option('--p12 <fichier>', 'certificat logiciel PKCS#12 (phrase secrète : PASSEPORT_P12_PASSPHRASE)')
       .option('--token-label <libelle>', 'jeton PKCS#11 (code PIN : PASSEPORT_PIN)')
       .option('--key-label <libelle>', 'clé du jeton PKCS#11')
       .option('--module <chemin>', 'module PKCS#11 (SoftHSM2 par défaut)')
-      .option('--field <nom>', 'nom du champ de signature')
+      .option('--field <nom>', 'nom du champ de signature : un champ vide de ce nom est rempli, sinon il est créé')
       .option('--page <n>', 'page du champ (1 = première)')
-      .option('--visible', 'apparence visible (nom, organisation, niveau RGS, date)')
+      .option('--visible', 'apparence visible (nom, organisation, niveau RGS, date), à une place libre de la page')
+      .option('--rect <x1,y1,x2,y2>', 'rectangle de l’apparence visible, en points (implique --visible)')
       .option('--reason <texte>', 'motif de la signature')
       .option('--location <texte>', 'lieu de la signature')
       .option('--certify', 'certifier le document (DocMDP : seuls remplissage et signatures permis ensuite)'),
-  ).action(async (input: string, o: Record<string, unknown>) =>
+  ).action(async (input: string | undefined, o: Record<string, unknown>) =>
     run(o, async () => {
+      if (o.dossier) return signContractOfDossier(o);
+      if (!input) throw new CliError('Indiquez le PDF à signer, ou --dossier ID --party PARTIE pour le contrat d’un dossier.');
+      if (!o.out) throw new CliError('Indiquez le PDF signé à écrire : --out FICHIER.');
       const level = parseLevel(String(o.level));
       const hash = parseHash(String(o.hash));
       const timestamper = tsaFor(level, o);
@@ -60,7 +68,7 @@ export function register(program: Command): void {
           ...material(o),
           ...(o.field ? { fieldName: String(o.field) } : {}),
           ...(page ? { page } : {}),
-          ...(o.visible ? { appearance: true } : {}),
+          ...(o.rect ? { appearance: { rect: parseRect(String(o.rect)) } } : o.visible ? { appearance: true } : {}),
           ...(o.reason ? { reason: String(o.reason) } : {}),
           ...(o.location ? { location: String(o.location) } : {}),
           ...(o.certify ? { certify: true } : {}),
@@ -79,8 +87,11 @@ export function register(program: Command): void {
       .argument('<entree>', 'PDF déjà signé')
       .requiredOption('--out <fichier>', 'PDF prolongé à écrire')
       .option('--level <niveau>', 'B-LT ou B-LTA', 'B-LTA'),
-  ).action(async (input: string, o: Record<string, unknown>) =>
+  ).action(async (input: string | undefined, o: Record<string, unknown>) =>
     run(o, async () => {
+      if (o.dossier) return signContractOfDossier(o);
+      if (!input) throw new CliError('Indiquez le PDF à signer, ou --dossier ID --party PARTIE pour le contrat d’un dossier.');
+      if (!o.out) throw new CliError('Indiquez le PDF signé à écrire : --out FICHIER.');
       const level = parseLevel(String(o.level));
       if (!atLeast(level, 'B-LT')) throw new CliError('La prolongation vise B-LT ou B-LTA.');
       // Extending to B-LT only adds validation data: the TSA is needed for B-LTA.
@@ -96,10 +107,37 @@ export function register(program: Command): void {
   );
 }
 
+/** The contract of a dossier, signed through the API with a PKCS#12 file or a token (or the bank's server-side seal). */
+async function signContractOfDossier(o: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const { signDossier, parseParty, describeResult } = await import('./sign-dossier.ts');
+  if (!o.party) throw new CliError('Indiquez pour quelle partie vous signez : --party createur, revendeur ou banque.');
+  const party = parseParty(String(o.party));
+  const apiKey = process.env.PASSEPORT_API_KEY;
+  if (!apiKey) throw new CliError('Clé d’API absente : définissez PASSEPORT_API_KEY (la clé de votre organisation).');
+  const apiUrl = String(o.api ?? process.env.PASSEPORT_API_URL ?? process.env.PUBLIC_URL ?? 'http://127.0.0.1:3000');
+  const keyGiven = Boolean(o.p12 || o.tokenLabel);
+  const signer = o.decline === undefined && keyGiven ? await openSigner(o) : null;
+  try {
+    const result = await signDossier({
+      dossierId: String(o.dossier),
+      party,
+      apiUrl,
+      apiKey,
+      ...(signer ? { signer: signer.signer } : {}),
+      ...(o.decline !== undefined ? { decline: String(o.decline) } : {}),
+      ...(o.out ? { out: String(o.out) } : {}),
+    });
+    return { ...result, text: describeResult(result) };
+  } finally {
+    signer?.close();
+  }
+}
+
 async function run(o: Record<string, unknown>, work: () => Promise<Record<string, unknown>>): Promise<void> {
   try {
     const result = await work();
     if (o.json) process.stdout.write(JSON.stringify({ ok: true, ...result }) + '\n');
+    else if (typeof result.text === 'string') process.stdout.write(`${result.text}\n`);
     else process.stdout.write(`PDF écrit : ${String(result.out)} (niveau ${String(result.level)}, ${String(result.bytes)} octets)\n`);
   } catch (e) {
     const message = messageOf(e);
@@ -138,6 +176,14 @@ async function openSigner(o: Record<string, unknown>): Promise<{ signer: Signer;
     return { signer, close: () => signer.close() };
   }
   throw new CliError('Aucune clé de signature : indiquez --p12 FICHIER ou --token-label LIBELLÉ.');
+}
+
+function parseRect(text: string): [number, number, number, number] {
+  const parts = text.split(',').map((v) => Number(v.trim()));
+  if (parts.length !== 4 || parts.some((v) => !Number.isFinite(v) || v < 0) || parts[2]! <= parts[0]! || parts[3]! <= parts[1]!) {
+    throw new CliError(`Rectangle invalide « ${text} » : x1,y1,x2,y2 en points, avec x1 < x2 et y1 < y2 (par exemple 36,36,296,106).`);
+  }
+  return parts as [number, number, number, number];
 }
 
 function material(o: Record<string, unknown>): ValidationDataOptions {

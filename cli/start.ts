@@ -20,6 +20,9 @@ import { DEMO_PASSWORD, seedDemo } from '../db/seed.ts';
 import { ROLE_LABEL } from '../domain/roles.ts';
 import { pkiStore } from '../db/repositories/pki.ts';
 import { initPki } from '../certs/ca.ts';
+import { createSoftHsmStore } from '../certs/softhsm.ts';
+import { seedDemoSigners } from '../db/seed-signers.ts';
+import { SEAL_TOKEN_LABEL, resolveSealPin } from '../ceremony/config.ts';
 import { startDevServer } from '../temporal/dev-server.ts';
 import { describeExit, spawnChild } from '../processes/child.ts';
 import { freePort } from '../processes/free-port.ts';
@@ -116,6 +119,16 @@ async function start(): Promise<number> {
         // EC P-384 CA keys keep the first start short; the URLs in certificates point at the API.
         const pki = await initPki(pkiStore(sql), { caKeyType: 'ec384', publicBaseUrl: apiUrl, dataDir: env.DATA_DIR });
         logger.info({ created: pki.created }, pki.message);
+        // The demo's tokens (the engine's seals, a créateur's RGS ** key) live in a SoftHSM2 store under DATA_DIR,
+        // unless SOFTHSM2_CONF names another; the worker and the API inherit the setting.
+        process.env.SOFTHSM2_CONF ??= createSoftHsmStore(path.join(env.DATA_DIR, 'softhsm')).confPath;
+        const signers = await seedDemoSigners(sql, {
+          dataDir: env.DATA_DIR,
+          store: { confPath: process.env.SOFTHSM2_CONF, tokenDir: '' },
+          sealToken: { label: SEAL_TOKEN_LABEL, pin: resolveSealPin(env, true)! },
+          modulePath: env.PKCS11_MODULE,
+        });
+        if (signers.created.length > 0) logger.info({ created: signers.created }, 'signataires de démonstration créés');
       }
       await sql.end({ timeout: 5 });
 

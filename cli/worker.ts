@@ -10,6 +10,8 @@ import { loadEnvOrReport } from '../config/env.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
 import { createDossierActivities } from '../activities/dossier.ts';
+import { createCeremonyActivities } from '../activities/ceremony.ts';
+import { ceremonyPartsFromEnv } from '../ceremony/config.ts';
 import { createVaultActivities } from '../activities/vault.ts';
 import { openEngineVault } from '../vault/adapters.ts';
 import { createLocalGuarantor } from '../guarantor/local.ts';
@@ -43,13 +45,16 @@ async function runWorker(): Promise<number> {
       await migrate(db.sql);
       const target = targetFromEnv(env);
       const connection = await connectWorker(target);
+      const vault = openEngineVault(db.sql, env);
+      const ceremony = ceremonyPartsFromEnv(db.sql, env, vault);
       const worker = await createWorker({
         connection,
         namespace: target.namespace,
         taskQueue: env.TEMPORAL_TASK_QUEUE,
         activities: {
           ...createDossierActivities({ sql: db.sql, guarantor: createLocalGuarantor(db.sql) }),
-          ...createVaultActivities({ vault: openEngineVault(db.sql, env) }),
+          ...createCeremonyActivities({ sql: db.sql, ...ceremony }),
+          ...createVaultActivities({ vault }),
         },
       });
       const running = worker.run();
@@ -61,6 +66,7 @@ async function runWorker(): Promise<number> {
       if (outcome === 'stop' && worker.getState() === 'RUNNING') worker.shutdown();
       const failure = outcome === 'stop' || outcome === 'ended' ? await running.then(() => null, (e: unknown) => e) : outcome;
       await connection.close().catch(() => {});
+      ceremony.seals.close();
       if (failure) {
         logger.fatal({ err: failure }, 'le worker Temporal s’est arrêté sur une erreur');
         return 1;

@@ -2,10 +2,17 @@ import { z } from 'zod';
 import { PasseportError } from '../errors/index.ts';
 import path from 'node:path';
 import { DEFAULT_DEADLINES } from '../domain/schedule-deadlines.ts';
+import { DEFAULT_CEREMONY_SETTINGS } from '../domain/ceremony.ts';
 import { VaultEnvSchema } from '../vault/config.ts';
 
 /** Every setting the engine reads from the environment, parsed once at start. */
 const durationSeconds = z.coerce.number().int().positive();
+const offsetsSeconds = (defaults: number[]) =>
+  z
+    .string()
+    .default(defaults.join(','))
+    .transform((v) => v.split(',').filter(Boolean).map(Number))
+    .pipe(z.array(z.number().int().positive()));
 
 const EnvSchema = z.object({
   DATA_DIR: z.string().default('data'),
@@ -27,11 +34,14 @@ const EnvSchema = z.object({
     .transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DECISION_DEADLINE_SECONDS: durationSeconds.default(DEFAULT_DEADLINES.decisionSeconds),
-  REMINDER_OFFSETS_SECONDS: z
-    .string()
-    .default(DEFAULT_DEADLINES.reminderOffsetsSeconds.join(','))
-    .transform((v) => v.split(',').filter(Boolean).map(Number))
-    .pipe(z.array(z.number().int().positive())),
+  REMINDER_OFFSETS_SECONDS: offsetsSeconds(DEFAULT_DEADLINES.reminderOffsetsSeconds),
+  /** How long an offer waits for its three signatures (30 days), and when the signer whose turn it is gets reminded. */
+  OFFER_VALIDITY_SECONDS: durationSeconds.default(DEFAULT_CEREMONY_SETTINGS.offerSeconds),
+  SIGNING_REMINDER_OFFSETS_SECONDS: offsetsSeconds(DEFAULT_CEREMONY_SETTINGS.reminderOffsetsSeconds),
+  /** Another RFC 3161 service for the ceremony's timestamps; default: the engine's own TSA unit, in the worker. */
+  TSA_URL: z.string().url().optional(),
+  /** The PKCS#11 token holding the server-side seal keys (banks, platform), and its PIN (default: DATA_DIR/seal-pin). */
+  PASSEPORT_SEAL_PIN: z.string().min(4).optional(),
   PKCS11_MODULE: z.string().default('/usr/lib/softhsm/libsofthsm2.so'),
   /** Behind a reverse proxy: 'true', or the proxies' addresses/CIDR ranges (comma-separated); 'false' = none. */
   TRUST_PROXY: z.string().default('false'),

@@ -1,7 +1,8 @@
 /**
  * The demo dataset: banks with different policies, labelled resellers (one
- * inactive), passports, excluded persons, one API key per role and
- * organisation, and one account per role for the web pages. Idempotent:
+ * inactive), passports, excluded persons, who signs for each organisation,
+ * one API key per role and organisation (créateurs included), and one account
+ * per role for the web pages. Idempotent:
  * running it again changes nothing. Demo keys are derived from a fixed seed
  * and demo accounts share one password so the README's examples work as
  * written; they are public knowledge, for demonstration only.
@@ -14,6 +15,8 @@ import { normaliseName, PROGRAMME_SETTINGS_KEY } from './repositories/registries
 import { BankPolicySchema, type BankPolicyInput } from '../domain/policy.ts';
 import { isValidSiren } from '../domain/siren.ts';
 import { AccountError } from './errors.ts';
+import { addMonths, parisDateOf } from '../domain/dates.ts';
+import type { DossierInput } from '../domain/dossier.ts';
 
 export const DEMO_KEY_SEED = 'passeport-demo-2026';
 /** The password of every demo account (public: demo data only). */
@@ -41,6 +44,21 @@ export const DEMO = {
     restaurant: { number: 'PEN-2025-000106', siren: '956789010' },
     collectiveProcedure: { number: 'PEN-2025-000107', siren: '967890120' },
     excludedDirigeant: { number: 'PEN-2025-000108', siren: '978901239' },
+  },
+  /** The créateurs who sign the demo's contracts: a small dossier signs at RGS * (PKCS#12), a large one at RGS ** (token). */
+  createurs: {
+    small: { siren: '912345675', company: 'Atelier Numérique du Vercors', firstName: 'Camille', lastName: 'Rousseau' },
+    large: { siren: '918765439', company: 'Studio Fontaine Design', firstName: 'Léa', lastName: 'Fontaine' },
+  },
+  /** Who signs for each reseller and bank (a bank signs with its seal, named after it), with their SIRENs. */
+  signatories: {
+    'RA-2026-0001': { siren: '732829320', name: 'Paul Girard', title: 'gérant' },
+    'RA-2026-0002': { siren: '520119934', name: 'Sophie Lambert', title: 'gérante' },
+    'RA-2026-0003': { siren: '812345676', name: 'Marc Dubois', title: 'gérant' },
+    BPALPES: { siren: '605520071', name: 'Banque Populaire des Alpes (démo)', title: null },
+    CREDCOOP: { siren: '775621147', name: 'Crédit Coopératif (démo)', title: null },
+    TICBAIL: { siren: '382145761', name: 'TIC Bail Location (démo)', title: null },
+    programme: { siren: '490123452', name: 'Programme Passeport (démo)', title: null },
   },
   excludedPersons: {
     courtBan: { lastName: 'Durand', firstName: 'Michel', birthDate: '1971-04-12' },
@@ -142,7 +160,9 @@ let demoPasswordHash: Promise<string> | null = null;
 export async function seedDemo(sql: Sql, options: { keySeed?: string } = {}): Promise<{ apiKeys: SeededKey[]; accounts: DemoAccount[] }> {
   const keySeed = options.keySeed ?? DEMO_KEY_SEED;
   const { banks: B, resellers: R, passports: P, excludedPersons: X } = DEMO;
-  for (const p of Object.values(P)) if (!isValidSiren(p.siren)) throw new Error(`Demo SIREN ${p.siren} fails Luhn`);
+  for (const siren of [...Object.values(P), ...Object.values(DEMO.signatories)].map((p) => p.siren)) {
+    if (!isValidSiren(siren)) throw new Error(`Demo SIREN ${siren} fails Luhn`);
+  }
 
   const organisations: [string, 'bank' | 'reseller' | 'programme', string][] = [
     [DEMO.programme, 'programme', 'Programme Passeport — opérateur (démo)'],
@@ -154,11 +174,16 @@ export async function seedDemo(sql: Sql, options: { keySeed?: string } = {}): Pr
     [R.annecy, 'reseller', 'Annecy Numérique TPE (démo)'],
     [R.inactive, 'reseller', 'Ancien Micro Conseil (démo)'],
   ];
+  const companies: [string, 'company', string][] = Object.values(DEMO.createurs).map((c) => [c.siren, 'company', c.company]);
   const keys: SeededKey[] = [];
 
   await sql.begin(async (tx) => {
-    for (const [id, kind, name] of organisations) {
+    for (const [id, kind, name] of [...organisations, ...companies]) {
       await tx`insert into organisations (id, kind, name) values (${id}, ${kind}, ${name}) on conflict (id) do nothing`;
+    }
+    for (const [organisation, s] of Object.entries(DEMO.signatories)) {
+      await tx`insert into organisation_signatories (organisation_id, siren, name, title)
+        values (${organisation}, ${s.siren}, ${s.name}, ${s.title}) on conflict (organisation_id) do nothing`;
     }
     await tx`insert into banks (id, name, kind) values
       (${B.alpes}, 'Banque Populaire des Alpes (démo)', 'bank'),
@@ -230,8 +255,10 @@ export async function seedDemo(sql: Sql, options: { keySeed?: string } = {}): Pr
     ['bank', B.cooperatif],
     ['bank', B.leasing],
     ['archivist', B.alpes],
+    ['creator', DEMO.createurs.small.siren],
+    ['creator', DEMO.createurs.large.siren],
   ];
-  const names = new Map(organisations.map(([id, , name]) => [id, name]));
+  const names = new Map([...organisations, ...companies].map(([id, , name]) => [id, name]));
   for (const [role, organisation] of keyFor) {
     const seed = `${keySeed}:${role}:${organisation}`;
     const key = await createApiKey(sql, organisation, role, { label: 'démo', seed });
@@ -250,4 +277,25 @@ export async function seedDemo(sql: Sql, options: { keySeed?: string } = {}): Pr
     }
   }
   return { apiKeys: keys, accounts: DEMO_ACCOUNTS };
+}
+
+/**
+ * A demo dossier of one of the demo's créateurs, submitted by the Grenoble
+ * reseller to Banque Populaire des Alpes: small (2 400 € HT, RGS * suffices)
+ * or large (24 000 € HT, above the protocol's 15 000 €: RGS ** required).
+ * Both are accorded by default.
+ */
+export function demoDossier(kind: keyof typeof DEMO.createurs, today = parisDateOf(new Date())): DossierInput {
+  const c = DEMO.createurs[kind];
+  const passport = kind === 'small' ? DEMO.passports.sixModules : DEMO.passports.fourModules;
+  return {
+    resellerId: DEMO.resellers.grenoble,
+    bankId: DEMO.banks.alpes,
+    company: { siren: c.siren, legalName: c.company, legalForm: 'SARL', naf: '62.02A', creationDate: addMonths(today, -10), postcode: '38250', city: 'Villard-de-Lans' },
+    dirigeant: { firstName: c.firstName, lastName: c.lastName, birthDate: '1988-05-17', email: 'dirigeant@example.fr', mobile: '06 12 34 56 78' },
+    passportNumber: passport.number,
+    equipment: [{ description: 'Poste de travail', category: 'poste_de_travail', quantity: 2, unitPriceCents: kind === 'small' ? 120_000 : 1_200_000 }],
+    financing: { product: 'credit_bail', durationMonths: 36, periodicity: 'monthly', residualValuePercent: 1 },
+    consent: true,
+  };
 }

@@ -11,3 +11,4 @@ export { PRODUCER, type RenderOptions } from './pdf-document.ts';
 export { renderDecisionLetter, DECLINE_REASONS } from './decision-letter.ts';
 export { renderContract } from './contract.ts';
 export { CONTRACT_SIGNATURE_FIELDS, SIGNATURE_BAND_HEIGHT, signatureField, type Rect, type SignatureFieldSpec, type SigningParty } from './signature-fields.ts';
+export { renderEvidence, type EvidenceInput, type EvidenceSignature, type EvidenceEvent, type EvidenceVerdict, type EvidenceCertificate } from './evidence.ts';

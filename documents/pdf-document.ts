@@ -16,7 +16,7 @@ export interface RenderOptions {
   now: Date | string;
 }
 
-export type DocumentKind = 'dossier-summary' | 'decision-letter' | 'contract';
+export type DocumentKind = 'dossier-summary' | 'decision-letter' | 'contract' | 'evidence';
 
 export interface DocumentMeta {
   kind: DocumentKind;

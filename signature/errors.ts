@@ -13,8 +13,10 @@ export type SignatureErrorCode =
   | 'SIGN_TIMESTAMP_FAILED'
   /** The page asked for the signature field does not exist. */
   | 'SIGN_PAGE_NOT_FOUND'
-  /** A field of that name already exists. */
+  /** A field of that name exists and cannot take this signature (not a signature field, or already signed). */
   | 'SIGN_FIELD_EXISTS'
+  /** No free room on the page for a visible signature of that size. */
+  | 'SIGN_NO_ROOM'
   /** The document is certified with no change allowed (DocMDP P1). */
   | 'SIGN_DOCUMENT_LOCKED'
   /** Certification (DocMDP) asked for a document that is already signed. */

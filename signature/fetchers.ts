@@ -8,6 +8,21 @@ export interface HttpFetcherOptions {
   maxBytes?: number;
 }
 
+/** GET or POST over plain HTTP, bounded in time and size; the message names the URL, never a secret. */
+export async function fetchBytes(url: string, timeoutMs: number, maxBytes: number, init?: RequestInit): Promise<Uint8Array> {
+  if (!/^https?:\/\//i.test(url)) throw new SignatureError('SIGN_FETCH_FAILED', `adresse non prise en charge : ${url}`);
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw new SignatureError('SIGN_FETCH_FAILED', `${url} ne répond pas`, { cause: error });
+  }
+  if (!res.ok) throw new SignatureError('SIGN_FETCH_FAILED', `${url} a répondu HTTP ${res.status}`);
+  const body = new Uint8Array(await res.arrayBuffer());
+  if (body.length > maxBytes) throw new SignatureError('SIGN_FETCH_FAILED', `${url} : réponse trop volumineuse`);
+  return body;
+}
+
 /**
  * Fetchers over plain HTTP for CDP and AIA URLs (CRLs, OCSP, issuer
  * certificates), bounded in time and size. Only what the caller opts into.
@@ -15,19 +30,7 @@ export interface HttpFetcherOptions {
 export function httpValidationFetchers(o: HttpFetcherOptions = {}): ValidationFetchers {
   const timeoutMs = o.timeoutMs ?? 10_000;
   const maxBytes = o.maxBytes ?? 10 << 20;
-  const get = async (url: string, init?: RequestInit): Promise<Uint8Array> => {
-    if (!/^https?:\/\//i.test(url)) throw new SignatureError('SIGN_FETCH_FAILED', `adresse non prise en charge : ${url}`);
-    let res: Response;
-    try {
-      res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    } catch (error) {
-      throw new SignatureError('SIGN_FETCH_FAILED', `${url} ne répond pas`, { cause: error });
-    }
-    if (!res.ok) throw new SignatureError('SIGN_FETCH_FAILED', `${url} a répondu HTTP ${res.status}`);
-    const body = new Uint8Array(await res.arrayBuffer());
-    if (body.length > maxBytes) throw new SignatureError('SIGN_FETCH_FAILED', `${url} : réponse trop volumineuse`);
-    return body;
-  };
+  const get = (url: string, init?: RequestInit): Promise<Uint8Array> => fetchBytes(url, timeoutMs, maxBytes, init);
   return {
     certificate: (url) => get(url),
     crl: (url) => get(url),

@@ -35,11 +35,122 @@ class Slot<T extends PdfValue> {
   }
 }
 
+/** A field of the form, found by its fully qualified name. */
+export interface ExistingField {
+  ref: PdfRef;
+  dict: PdfDict;
+  /** /FT, inherited from a parent field when the field does not say. */
+  fieldType: string | undefined;
+  signed: boolean;
+  /** The widget holding its appearance: the field itself when merged, else its first kid. */
+  widgetRef: PdfRef;
+  widget: PdfDict;
+  rect: [number, number, number, number] | undefined;
+}
+
+/** The field named `name` (« parent.child » for a kid), or null. */
+export function findField(reader: PdfState, name: string): ExistingField | null {
+  const acro = reader.dict(reader.catalog().dict.get('AcroForm'));
+  const roots = reader.resolve(acro?.get('Fields'));
+  const stack: { value: PdfValue; prefix: string; inheritedType: string | undefined }[] = Array.isArray(roots)
+    ? roots.map((value) => ({ value, prefix: '', inheritedType: undefined }))
+    : [];
+  for (let n = 0; stack.length && n < 10_000; n++) {
+    const { value, prefix, inheritedType } = stack.pop()!;
+    const dict = reader.dict(value);
+    if (!dict || !(value instanceof PdfRef)) continue;
+    const t = dict.get('T');
+    const full = t instanceof PdfString ? (prefix ? `${prefix}.${decodeText(t.bytes)}` : decodeText(t.bytes)) : prefix;
+    const ft = dict.get('FT');
+    const fieldType = ft instanceof PdfName ? ft.name : inheritedType;
+    const kids = reader.resolve(dict.get('Kids'));
+    if (full === name && t instanceof PdfString) {
+      const firstKid = Array.isArray(kids) ? kids.find((k): k is PdfRef => k instanceof PdfRef) : undefined;
+      const widgetRef = isWidget(dict) || !firstKid ? value : firstKid;
+      const widget = reader.dict(widgetRef) ?? dict;
+      const rect = reader.resolve(widget.get('Rect'));
+      return {
+        ref: value,
+        dict,
+        fieldType,
+        signed: dict.get('V') !== undefined,
+        widgetRef,
+        widget,
+        rect: Array.isArray(rect) && rect.length === 4 && rect.every((v) => typeof v === 'number') ? (rect as [number, number, number, number]) : undefined,
+      };
+    }
+    if (Array.isArray(kids)) for (const kid of kids) stack.push({ value: kid, prefix: full, inheritedType: fieldType });
+  }
+  return null;
+}
+
+function isWidget(d: PdfDict): boolean {
+  const subtype = d.get('Subtype');
+  return subtype instanceof PdfName && subtype.name === 'Widget';
+}
+
 /**
- * Adds a signature field (merged with its widget annotation) to /AcroForm and the
- * page's /Annots, and records every changed object in the update.
+ * Puts the signature value into the field that bears `p.fieldName` when the
+ * document already has one (the contract's pre-placed fields, which a later
+ * signer must fill under a certification), else adds a new field.
  */
 export function addSignatureField(reader: PdfState, update: IncrementalUpdate, p: FieldPlacement): { fieldRef: PdfRef; fieldName: string } {
+  const existing = p.fieldName ? findField(reader, p.fieldName) : null;
+  if (existing) return fillSignatureField(reader, update, existing, p);
+  return addNewSignatureField(reader, update, p);
+}
+
+function fillSignatureField(reader: PdfState, update: IncrementalUpdate, field: ExistingField, p: FieldPlacement): { fieldRef: PdfRef; fieldName: string } {
+  const name = p.fieldName!;
+  if (field.fieldType !== 'Sig') throw new SignatureError('SIGN_FIELD_EXISTS', `Le champ « ${name} » n’est pas un champ de signature.`);
+  if (field.signed) throw new SignatureError('SIGN_FIELD_EXISTS', `Le champ de signature « ${name} » est déjà signé.`);
+  const root = reader.catalog();
+  const catalog = root.dict.clone();
+  const filled = field.dict.clone();
+  filled.set('V', p.valueRef);
+  if (p.appearanceRef) {
+    if (field.widgetRef === field.ref) filled.set('AP', new PdfDict({ N: p.appearanceRef }));
+    else update.set(field.widgetRef, field.widget.clone().set('AP', new PdfDict({ N: p.appearanceRef })));
+  }
+  update.set(field.ref, filled);
+  const acro = slotDict(reader, update, catalog, 'AcroForm');
+  acro.value.set('SigFlags', 3);
+  acro.commit();
+  p.editCatalog?.(catalog);
+  update.set(root.ref, catalog);
+  return { fieldRef: field.ref, fieldName: name };
+}
+
+/** A rectangle the size of `size` on the page, clear of the page's widgets and annotations. */
+export function freeRect(reader: PdfState, pageNo: number, size: [number, number]): [number, number, number, number] {
+  const pageRef = reader.page(pageNo);
+  const page = reader.dict(pageRef);
+  const box = reader.resolve(page?.get('MediaBox'));
+  const [, , pageWidth, pageHeight] = Array.isArray(box) && box.every((v) => typeof v === 'number') ? (box as number[]) : [0, 0, 595, 842];
+  const taken: number[][] = [];
+  const annots = reader.resolve(page?.get('Annots'));
+  for (const a of Array.isArray(annots) ? annots : []) {
+    const r = reader.resolve(reader.dict(a)?.get('Rect'));
+    if (Array.isArray(r) && r.length === 4 && r.every((v) => typeof v === 'number')) {
+      const [x1, y1, x2, y2] = r as number[];
+      if (x1 !== x2 && y1 !== y2) taken.push([Math.min(x1!, x2!), Math.min(y1!, y2!), Math.max(x1!, x2!), Math.max(y1!, y2!)]);
+    }
+  }
+  const [w, h] = size;
+  const margin = 36;
+  const gap = 10;
+  for (let y = margin; y + h <= (pageHeight ?? 842) - margin; y += h + gap) {
+    for (let x = margin; x + w <= (pageWidth ?? 595) - margin; x += w + gap) {
+      const candidate = [x, y, x + w, y + h];
+      if (!taken.some((t) => candidate[0]! < t[2]! && t[0]! < candidate[2]! && candidate[1]! < t[3]! && t[1]! < candidate[3]!)) {
+        return candidate as [number, number, number, number];
+      }
+    }
+  }
+  throw new SignatureError('SIGN_NO_ROOM', `Plus de place libre de ${w} × ${h} points sur la page ${pageNo} pour une signature visible : indiquez un rectangle (--rect).`);
+}
+
+function addNewSignatureField(reader: PdfState, update: IncrementalUpdate, p: FieldPlacement): { fieldRef: PdfRef; fieldName: string } {
   const root = reader.catalog();
   const catalog = root.dict.clone();
   const pageNo = p.page ?? 1;
@@ -49,9 +160,6 @@ export function addSignatureField(reader: PdfState, update: IncrementalUpdate, p
   const acro = slotDict(reader, update, catalog, 'AcroForm');
   const fields = slotArray(reader, update, acro.value, 'Fields');
   const fieldName = p.fieldName ?? uniqueName(reader, fields.value, p.namePrefix ?? 'Signature');
-  if (p.fieldName && existingNames(reader, fields.value).has(p.fieldName)) {
-    throw new SignatureError('SIGN_FIELD_EXISTS', `Un champ nommé « ${p.fieldName} » existe déjà dans le document.`);
-  }
   const field = new PdfDict({
     FT: new PdfName('Sig'),
     T: PdfString.text(fieldName),

@@ -4,7 +4,7 @@ import { DEFAULT_RECT, appearanceFromCertificate, appearanceStream, type Appeara
 import { estimateSignedDataSize, signedAttributes } from './cms/signed-data.ts';
 import { signingAlgorithmOf } from './keys.ts';
 import { atLeast, pdfDate, type PadesLevel } from './levels.ts';
-import { addSignatureField } from './fields.ts';
+import { addSignatureField, findField, freeRect } from './fields.ts';
 import { IncrementalUpdate, PdfDict, PdfName, PdfRef, PdfString, openPdf, type PdfState, type PdfValue } from '../pdf/index.ts';
 import { BYTE_RANGE_PLACEHOLDER, CONTENTS_PLACEHOLDER, digestRanges, fixByteRange, type SignatureSlot } from './placeholder.ts';
 import { SignatureError } from './errors.ts';
@@ -96,7 +96,10 @@ export function prepareSignature(pdf: Uint8Array, o: SignatureOptions): Prepared
   let appearanceRef: PdfRef | undefined;
   if (o.appearance) {
     const custom = typeof o.appearance === 'object' ? o.appearance : {};
-    rect = custom.rect ?? DEFAULT_RECT;
+    // A pre-placed field keeps its own place; a new one goes where nothing else is drawn.
+    const placed = o.fieldName ? findField(reader, o.fieldName)?.rect : undefined;
+    const size: [number, number] = [DEFAULT_RECT[2] - DEFAULT_RECT[0], DEFAULT_RECT[3] - DEFAULT_RECT[1]];
+    rect = custom.rect ?? placed ?? freeRect(reader, o.page ?? 1, size);
     const text = { ...appearanceFromCertificate(o.certificate, when, o.policyMap), ...custom.text };
     appearanceRef = update.add(appearanceStream(text, rect));
   }

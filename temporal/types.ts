@@ -5,6 +5,9 @@
 import type { DossierWorkflowInput } from '../activities/types.ts';
 import type { AnalystDecision, DossierView } from '../domain/outcomes.ts';
 import { PasseportError } from '../errors/index.ts';
+import type { SigningRefusal } from '../domain/ceremony.ts';
+import type { CountersignRequest, DeclineRequest, PrepareRequest, PreparedForSigner, SignRequest } from '../activities/ceremony-types.ts';
+import type { CeremonyView } from '../workflows/ceremony.ts';
 
 /** Why the workflow refused an analyst decision: the refusal contract of `decide`. */
 export type DecisionRefusal = 'wrong_bank' | 'not_pending' | 'unknown_dossier' | 'invalid_decision';
@@ -42,4 +45,27 @@ export interface DossierEngine {
   decide(dossierId: string, bankId: string, decision: AnalystDecision): Promise<DossierView>;
   /** Live status through the workflow Query (null when no such workflow). */
   status(dossierId: string): Promise<DossierView | null>;
+}
+
+/** A signing step the ceremony refused: `code` is stable (domain/ceremony.ts), `detail` plain French. */
+export class SigningRefusedError extends PasseportError<SigningRefusal | 'no_ceremony'> {
+  constructor(
+    code: SigningRefusal | 'no_ceremony',
+    readonly detail: string,
+  ) {
+    super(code, detail);
+  }
+}
+
+/** What the API needs from the running ceremonies, without importing Temporal. */
+export interface CeremonyEngine {
+  /** Checks the certificate and returns the data to sign; refusals throw SigningRefusedError. */
+  prepare(dossierId: string, request: PrepareRequest): Promise<PreparedForSigner>;
+  /** Applies a signature value (completed, timestamped and verified before it is accepted). */
+  sign(dossierId: string, request: SignRequest): Promise<CeremonyView>;
+  /** The bank's countersignature with its server-side seal. */
+  countersign(dossierId: string, request: CountersignRequest): Promise<CeremonyView>;
+  decline(dossierId: string, request: DeclineRequest): Promise<CeremonyView>;
+  /** The live state (null when the dossier has no running or finished ceremony). */
+  status(dossierId: string): Promise<CeremonyView | null>;
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, bundleWorkflowCode, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { DossierActivities } from '../activities/types.ts';
+import type { CeremonyActivities } from '../activities/ceremony-types.ts';
 import type { VaultActivities } from '../activities/vault.ts';
 
 const WORKFLOWS_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../workflows/index.ts');
@@ -19,8 +20,8 @@ export interface CreateWorkerOptions {
   connection: NativeConnection;
   taskQueue: string;
   namespace?: string;
-  /** The dossier activities, and the vault's for a worker that also runs its schedules' workflows. */
-  activities: DossierActivities | (DossierActivities & VaultActivities);
+  /** The dossier activities, the ceremony's, and the vault's for a worker that also runs its schedules' workflows. */
+  activities: DossierActivities & Partial<CeremonyActivities> & Partial<VaultActivities>;
   /** Tuning knobs (cache size, concurrency); defaults suit one machine. */
   tuning?: Pick<
     WorkerOptions,

@@ -13,14 +13,17 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { DossierActivities, DossierWorkflowInput } from '../activities/types.ts';
 import type { DossierStatus, HardCaseCode, IneligibilityCode, Reason } from '../domain/codes.ts';
 import type { AnalystDecision, DossierView, FinalDecision, GuaranteeResult } from '../domain/outcomes.ts';
 import { decisionTimeline } from '../domain/schedule-deadlines.ts';
 import { deadlineDefaultDecision } from '../domain/deadline-default.ts';
 import { invalidDecisionReason } from './analyst-decision.ts';
+import { ceremonyWorkflow, ceremonyWorkflowId } from './ceremony.ts';
 
 // ── Messages ──────────────────────────────────────────────────────────────
 export interface DecideRequest {
@@ -46,6 +49,8 @@ export type DossierWorkflowResult = { status: 'ineligible'; reasons: Reason<Inel
  */
 export const DEADLINE_DEFAULT_NEEDS_GUARANTEE = 'deadline-default-needs-guarantee';
 const LEGACY_DEADLINE_TEXT = 'analyse non réalisée dans les 24 heures';
+/** Dossiers decided from this marker on start the ceremony workflow (phases 4–8); earlier histories end at the decision. */
+export const CEREMONY_STARTED = 'ceremony-workflow-started';
 
 const retry = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' };
 /**
@@ -165,7 +170,8 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   }
   status = decision.outcome;
 
-  // Phases 4–8 (decision letter, contract, signatures, timestamps, vault) will follow here.
+  // ── 4–8. Letter, contract, signatures, B-LTA, archive: the ceremony workflow ──
+  if (input.ceremony && patched(CEREMONY_STARTED)) await startCeremony(decision);
   await condition(allHandlersFinished);
   return { status: decision.outcome, decision };
 
@@ -174,6 +180,22 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
     const final: FinalDecision = { ...withoutUndefined(fields), decidedAt: new Date().toISOString() };
     await remote.recordDecision(dossierId, final);
     return final;
+  }
+
+  /** Its own workflow, which outlives this one: the signatures take up to the offer's 30 days. */
+  async function startCeremony(final: FinalDecision): Promise<void> {
+    try {
+      await startChild(ceremonyWorkflow, {
+        workflowId: ceremonyWorkflowId(dossierId),
+        args: [{ dossierId, bankId, decision: final, settings: input.ceremony! }],
+        parentClosePolicy: 'ABANDON',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        staticSummary: `Signature du contrat du dossier ${dossierId}`,
+      });
+    } catch (error) {
+      // A reset replaying the decision finds its ceremony already running: it is that one.
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
   }
 
   /** True when the analyst decided before `at`; false once `at` has passed. */

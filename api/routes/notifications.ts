@@ -1,7 +1,7 @@
-/** Notifications queued for the caller's organisation: reminders to banks, answers to resellers. */
+/** Notifications queued for the caller's organisation: reminders to banks, answers to resellers, contracts to sign. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listOutboxForRecipient } from '../../db/repositories/outbox.ts';
+import { OUTBOX_KINDS, listOutboxForRecipient } from '../../db/repositories/outbox.ts';
 import { principalOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 
@@ -15,7 +15,7 @@ const NotificationSchema = z
   .object({
     id: z.string(),
     dossierId: z.string(),
-    kind: z.enum(['bank_reminder', 'decision_notice']),
+    kind: z.enum(OUTBOX_KINDS),
     offsetSeconds: z.number(),
     payload: z.unknown(),
     createdAt: z.string(),
@@ -26,9 +26,9 @@ export const notificationRoutes: FastifyPluginAsyncZod<ApiContext> = async (app,
   app.get(
     '/notifications',
     {
-      config: { roles: ['reseller', 'bank'] },
+      config: { roles: ['reseller', 'bank', 'creator'] },
       schema: {
-        summary: 'Notifications de votre organisation (rappels à la banque, réponses au revendeur), des plus anciennes aux plus récentes',
+        summary: 'Notifications de votre organisation (rappels à la banque, réponses au revendeur, contrats à signer), des plus anciennes aux plus récentes',
         tags: ['notifications'],
         querystring: Query,
         response: { 200: z.object({ notifications: z.array(NotificationSchema) }) },

@@ -1,8 +1,8 @@
 import {
-  Asn1Error, OID, contentKey, digestAlgorithm, hash, hexInteger, Memo, nameKey, normalizeSerial, octets, parse, readAlgorithm,
-  readExtensions, reading, required, sameBytes, seq, type AlgorithmIdentifier, type DigestName, type Node, type ParsedCertificate,
+  Asn1Error, OID, contentKey, digestAlgorithm, hash, Memo, nameKey, octets, parse, readAlgorithm,
+  readExtensions, reading, required, sameBytes, seq, tlv, type AlgorithmIdentifier, type DigestName, type Node, type ParsedCertificate,
 } from '../../asn1/index.ts';
-import { CRL_REASONS } from './crl.ts';
+import { CRL_REASONS, serialKey, serialKeyOf } from './crl.ts';
 
 const RESPONSE_STATUS = ['successful', 'malformedRequest', 'internalError', 'tryLater', '(4)', 'sigRequired', 'unauthorized'];
 
@@ -10,6 +10,7 @@ export interface OcspSingleResponse {
   hashAlgorithm: DigestName;
   issuerNameHash: Uint8Array;
   issuerKeyHash: Uint8Array;
+  /** The serial as an integer key (`serialKey`). */
   serialNumber: string;
   status: 'good' | 'revoked' | 'unknown';
   revokedAt?: Date;
@@ -97,7 +98,7 @@ function parseSingle(node: Node): OcspSingleResponse {
     hashAlgorithm: digestAlgorithm(readAlgorithm(alg, 'algorithme de CertID')),
     issuerNameHash: required(nameHash, 'issuerNameHash').expect(0x04, 'issuerNameHash').content,
     issuerKeyHash: required(keyHash, 'issuerKeyHash').expect(0x04, 'issuerKeyHash').content,
-    serialNumber: normalizeSerial(required(serial, 'numéro de série').expect(0x02, 'numéro de série').content),
+    serialNumber: serialKey(required(serial, 'numéro de série').expect(0x02, 'numéro de série').content),
     status: 'unknown',
     thisUpdate: required(thisUpdate, 'thisUpdate').expect(0x18, 'thisUpdate').time('thisUpdate'),
   };
@@ -122,9 +123,10 @@ const SHA1_ALG = Uint8Array.from([0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02
 
 /** The single responses that speak about `cert` (issued by `issuer`), whatever CertID hash they use. */
 export function responsesFor(ocsp: ParsedOcsp, cert: ParsedCertificate, issuer: ParsedCertificate): OcspSingleResponse[] {
+  const serial = serialKeyOf(cert);
   return ocsp.responses.filter(
     (r) =>
-      r.serialNumber === cert.serialNumber &&
+      r.serialNumber === serial &&
       sameBytes(r.issuerNameHash, hash(r.hashAlgorithm, cert.issuerDer)) &&
       sameBytes(r.issuerKeyHash, hash(r.hashAlgorithm, issuer.publicKeyBits)),
   );
@@ -132,7 +134,7 @@ export function responsesFor(ocsp: ParsedOcsp, cert: ParsedCertificate, issuer: 
 
 /** A DER OCSPRequest for one certificate, CertID with SHA-1 as RFC 5019 responders expect. */
 export function buildOcspRequest(cert: ParsedCertificate, issuer: ParsedCertificate): Uint8Array {
-  const certId = seq(SHA1_ALG, octets(hash('SHA-1', cert.issuerDer)), octets(hash('SHA-1', issuer.publicKeyBits)), hexInteger(cert.serialNumber));
+  const certId = seq(SHA1_ALG, octets(hash('SHA-1', cert.issuerDer)), octets(hash('SHA-1', issuer.publicKeyBits)), tlv(0x02, cert.serialBytes));
   return new Uint8Array(seq(seq(seq(seq(certId)))));
 }
 

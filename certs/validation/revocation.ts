@@ -1,23 +1,29 @@
-import { Asn1Error, OID, sameBytes, tryParseCertificate, verifySignatureCached, type ParsedCertificate } from '../../asn1/index.ts';
+import { Asn1Error, OID, sameBytes, tryParseCertificate, type ParsedCertificate } from '../../asn1/index.ts';
 import { parseCrl, type ParsedCrl } from './crl.ts';
+import { combineCrlVerdicts, covers, crlVerdicts, type CrlEnvironment, type CrlVerdict } from './crl-status.ts';
 import { formatDate } from './dates.ts';
+import { signedWith } from './signatures.ts';
 import { buildOcspRequest, parseOcspResponse, responderKeyHashOf, responsesFor, type ParsedOcsp } from './ocsp.ts';
 import type { CertificateRevocation, PathSubIndication, RevocationFetcher } from './types.ts';
 
+/** Decides whether a CRL issuer may speak for path[index]; `depth` counts CRL issuer paths being validated. */
+export type CrlIssuerTrust = (signer: ParsedCertificate, path: ParsedCertificate[], index: number, depth: number) => Promise<string | null>;
+
 /** Revocation data shared by every certificate of one validation, parsed once. */
-export class RevocationContext {
+export class RevocationContext implements CrlEnvironment {
   readonly crls: ParsedCrl[] = [];
   readonly ocsp: ParsedOcsp[] = [];
   readonly notes: string[] = [];
   readonly usedCrls = new Set<Uint8Array>();
   readonly usedOcsp = new Set<Uint8Array>();
-  private readonly verified = new Map<object, Map<Uint8Array, boolean>>();
 
   constructor(
     readonly time: Date,
     crls: Uint8Array[],
     ocsp: Uint8Array[],
-    readonly extraCerts: ParsedCertificate[],
+    /** Certificates that may have signed revocation data: intermediates and anchors. */
+    readonly certificates: ParsedCertificate[],
+    readonly trustCrlIssuer: CrlIssuerTrust,
     readonly fetch?: RevocationFetcher,
   ) {
     crls.forEach((der, i) => this.addCrl(der, `LCR n° ${i + 1}`));
@@ -46,20 +52,13 @@ export class RevocationContext {
     }
   }
 
-  /** Signature checks are cached: the same CRL serves every certificate of its issuer. */
-  signedBy(object: ParsedCrl | ParsedOcsp, signer: ParsedCertificate): boolean {
-    let bySigner = this.verified.get(object);
-    if (!bySigner) this.verified.set(object, (bySigner = new Map()));
-    let ok = bySigner.get(signer.spki);
-    if (ok === undefined) {
-      try {
-        ok = verifySignatureCached(signer.spki, object.signatureAlgorithm, object.tbs, object.signature);
-      } catch {
-        ok = false;
-      }
-      bySigner.set(signer.spki, ok);
+  /** An unusable algorithm or key counts as a signature that does not verify. */
+  signedBy(object: ParsedCrl | ParsedOcsp | ParsedCertificate, signer: ParsedCertificate): boolean {
+    try {
+      return signedWith(object, signer);
+    } catch {
+      return false;
     }
-    return ok;
   }
 }
 
@@ -68,7 +67,7 @@ interface Evidence {
   source: 'crl' | 'ocsp';
   revokedAt?: Date;
   reason?: string;
-  der: Uint8Array;
+  ders: Uint8Array[];
 }
 
 interface Gathered {
@@ -82,55 +81,20 @@ export interface RevocationOutcome {
   failure?: { sub: PathSubIndication; reason: string };
 }
 
-const covers = (thisUpdate: Date, nextUpdate: Date | undefined, time: Date) =>
-  thisUpdate.getTime() >= time.getTime() || (nextUpdate !== undefined && nextUpdate.getTime() >= time.getTime());
-
-function fromCrls(cert: ParsedCertificate, issuer: ParsedCertificate, ctx: RevocationContext, crls: ParsedCrl[], out: Gathered): void {
-  const isCa = cert.basicConstraints?.ca === true;
-  for (const crl of crls) {
-    if (crl.issuerKey !== cert.issuerKey) continue;
-    const label = `la LCR de « ${crl.issuer} » du ${formatDate(crl.thisUpdate)}`;
-    if (crl.isDelta) {
-      ctx.notes.push(`${label} est une LCR delta : non utilisée seule`);
-      continue;
-    }
-    if (crl.unsupported) {
-      ctx.notes.push(`${label} n'est pas utilisée : ${crl.unsupported}`);
-      continue;
-    }
-    if ((crl.onlyCaCerts && !isCa) || (crl.onlyUserCerts && isCa)) continue;
-    if (issuer.keyUsage && !issuer.keyUsage.usages.includes('crlSign')) {
-      ctx.notes.push(`${label} n'est pas utilisée : l'émetteur n'a pas l'usage de clé cRLSign`);
-      continue;
-    }
-    if (!ctx.signedBy(crl, issuer)) {
-      ctx.notes.push(`${label} n'est pas utilisée : sa signature ne se vérifie pas avec la clé de « ${issuer.subject} »`);
-      continue;
-    }
-    let entry;
-    try {
-      entry = crl.entry(cert.serialNumber);
-    } catch (error) {
-      ctx.notes.push(`${label} n'est pas utilisée : ${(error as Error).message}`);
-      continue;
-    }
-    if (entry && entry.reason !== 'removeFromCRL') {
-      const after = entry.revokedAt.getTime() > ctx.time.getTime();
-      out.evidence.push({
-        status: after ? 'revoked-after' : 'revoked',
-        source: 'crl',
-        revokedAt: entry.revokedAt,
-        ...(entry.reason ? { reason: entry.reason } : {}),
-        der: crl.der,
-      });
-    } else if (!covers(crl.thisUpdate, crl.nextUpdate, ctx.time)) {
-      ctx.notes.push(`${label} était périmée à la date de validation (prochaine mise à jour : ${crl.nextUpdate ? formatDate(crl.nextUpdate) : 'non indiquée'})`);
-    } else if (crl.thisUpdate > cert.notAfter && !crl.expiredCertsOnCrl) {
-      out.outOfBounds = true;
-      ctx.notes.push(`${label} a été émise après l'expiration de « ${cert.subject} » : son silence ne prouve rien`);
-    } else {
-      out.evidence.push({ status: 'good', source: 'crl', der: crl.der });
-    }
+/** CRL verdicts become evidence only together: good needs every reason covered. */
+function fromCrlVerdicts(verdicts: CrlVerdict[], cert: ParsedCertificate, ctx: RevocationContext, out: Gathered): void {
+  const combined = combineCrlVerdicts(verdicts);
+  if (combined.outOfBounds) out.outOfBounds = true;
+  const { revoked, good } = combined;
+  if (revoked) {
+    out.evidence.push({ status: 'revoked', source: 'crl', revokedAt: revoked.revokedAt!, ...(revoked.reason ? { reason: revoked.reason } : {}), ders: revoked.ders });
+  } else if (good?.later) {
+    const later = good.later;
+    out.evidence.push({ status: 'revoked-after', source: 'crl', revokedAt: later.revokedAt!, ...(later.reason ? { reason: later.reason } : {}), ders: good.ders });
+  } else if (good) {
+    out.evidence.push({ status: 'good', source: 'crl', ders: good.ders });
+  } else if (combined.partial) {
+    ctx.notes.push(`les LCR disponibles pour « ${cert.subject} » ne couvrent pas tous les motifs de révocation`);
   }
 }
 
@@ -141,7 +105,7 @@ function ocspSigner(ocsp: ParsedOcsp, issuer: ParsedCertificate, ctx: Revocation
       ? c.subjectKey === ocsp.responderNameKey
       : ocsp.responderKeyHash !== undefined && sameBytes(responderKeyHashOf(c), ocsp.responderKeyHash);
   const embedded = ocsp.certificates.map(tryParseCertificate).filter((c): c is ParsedCertificate => !(c instanceof Asn1Error));
-  const candidates = [issuer, ...embedded, ...ctx.extraCerts].filter(named);
+  const candidates = [issuer, ...embedded, ...ctx.certificates].filter(named);
   if (candidates.length === 0) return "le certificat du répondeur n'est pas fourni";
   let problem = 'aucun répondeur autorisé';
   for (const candidate of candidates) {
@@ -154,13 +118,7 @@ function ocspSigner(ocsp: ParsedOcsp, issuer: ParsedCertificate, ctx: Revocation
       problem = `le répondeur « ${candidate.subject} » n'est pas émis par « ${issuer.subject} »`;
       continue;
     }
-    let issued = false;
-    try {
-      issued = verifySignatureCached(issuer.spki, candidate.signatureAlgorithm, candidate.tbs, candidate.signature);
-    } catch {
-      issued = false;
-    }
-    if (!issued) {
+    if (!ctx.signedBy(candidate, issuer)) {
       problem = `le certificat du répondeur « ${candidate.subject} » n'est pas signé par « ${issuer.subject} »`;
       continue;
     }
@@ -199,7 +157,7 @@ function fromOcsp(cert: ParsedCertificate, issuer: ParsedCertificate, ctx: Revoc
           source: 'ocsp',
           revokedAt: single.revokedAt,
           ...(single.reason ? { reason: single.reason } : {}),
-          der: ocsp.der,
+          ders: [ocsp.der],
         });
       } else if (single.status === 'unknown') {
         ctx.notes.push(`${label} : le répondeur ne connaît pas « ${cert.subject} » (statut unknown)`);
@@ -209,7 +167,7 @@ function fromOcsp(cert: ParsedCertificate, issuer: ParsedCertificate, ctx: Revoc
         out.outOfBounds = true;
         ctx.notes.push(`${label} a été produite après l'expiration de « ${cert.subject} »`);
       } else {
-        out.evidence.push({ status: 'good', source: 'ocsp', der: ocsp.der });
+        out.evidence.push({ status: 'good', source: 'ocsp', ders: [ocsp.der] });
       }
     }
   }
@@ -228,8 +186,10 @@ async function safeFetch(ctx: RevocationContext, url: string, kind: 'crl' | 'ocs
   }
 }
 
-async function fetchMore(cert: ParsedCertificate, issuer: ParsedCertificate, ctx: RevocationContext, out: Gathered): Promise<void> {
+async function fetchMore(path: ParsedCertificate[], index: number, ctx: RevocationContext, verdicts: CrlVerdict[], depth: number, out: Gathered): Promise<void> {
   if (!ctx.fetch) return;
+  const cert = path[index]!;
+  const issuer = path[index + 1]!;
   for (const url of cert.ocspUrls) {
     const bytes = await safeFetch(ctx, url, 'ocsp', buildOcspRequest(cert, issuer));
     const ocsp = bytes && ctx.addOcsp(bytes, `réponse OCSP de ${url}`);
@@ -239,31 +199,32 @@ async function fetchMore(cert: ParsedCertificate, issuer: ParsedCertificate, ctx
   for (const url of cert.crlUrls) {
     const bytes = await safeFetch(ctx, url, 'crl');
     const crl = bytes && ctx.addCrl(bytes, `LCR de ${url}`);
-    if (crl) fromCrls(cert, issuer, ctx, [crl], out);
+    if (!crl) continue;
+    verdicts.push(...(await crlVerdicts(path, index, ctx, [crl], depth)));
+    fromCrlVerdicts(verdicts, cert, ctx, out);
     if (out.evidence.length > 0) return;
   }
 }
 
 const SOURCE = { crl: 'la LCR', ocsp: 'la réponse OCSP' } as const;
 
-/** The revocation status of `cert` at the context's time, from CRLs and OCSP, fetched when allowed. */
-export async function checkRevocation(
-  cert: ParsedCertificate,
-  issuer: ParsedCertificate,
-  ctx: RevocationContext,
-  required: boolean,
-): Promise<RevocationOutcome> {
+/** The revocation status of path[index] (issued by path[index + 1]) at the context's time, from CRLs and OCSP, fetched when allowed. */
+export async function checkRevocation(path: ParsedCertificate[], index: number, ctx: RevocationContext, required: boolean, depth: number): Promise<RevocationOutcome> {
+  const cert = path[index]!;
+  const issuer = path[index + 1]!;
   const base = { subject: cert.subject, serialNumber: cert.serialNumber };
   const gathered: Gathered = { evidence: [], outOfBounds: false };
   fromOcsp(cert, issuer, ctx, ctx.ocsp, gathered);
-  fromCrls(cert, issuer, ctx, ctx.crls, gathered);
-  if (gathered.evidence.length === 0) await fetchMore(cert, issuer, ctx, gathered);
+  const verdicts = await crlVerdicts(path, index, ctx, ctx.crls, depth);
+  fromCrlVerdicts(verdicts, cert, ctx, gathered);
+  if (gathered.evidence.length === 0) await fetchMore(path, index, ctx, verdicts, depth, gathered);
 
   const revoked = gathered.evidence
     .filter((e) => e.status === 'revoked')
     .sort((a, b) => a.revokedAt!.getTime() - b.revokedAt!.getTime())[0];
+  const use = (e: Evidence) => e.ders.forEach((der) => (e.source === 'crl' ? ctx.usedCrls : ctx.usedOcsp).add(der));
   if (revoked) {
-    (revoked.source === 'crl' ? ctx.usedCrls : ctx.usedOcsp).add(revoked.der);
+    use(revoked);
     const reason = revoked.reason ? ` (motif : ${revoked.reason})` : '';
     return {
       record: { ...base, status: 'revoked', source: revoked.source, revokedAt: revoked.revokedAt!, ...(revoked.reason ? { reason: revoked.reason } : {}) },
@@ -276,7 +237,7 @@ export async function checkRevocation(
   const later = gathered.evidence.find((e) => e.status === 'revoked-after');
   const good = later ?? gathered.evidence.find((e) => e.status === 'good');
   if (good) {
-    (good.source === 'crl' ? ctx.usedCrls : ctx.usedOcsp).add(good.der);
+    use(good);
     if (later) {
       ctx.notes.push(
         `le certificat « ${cert.subject} » a été révoqué après la date de validation, le ${formatDate(later.revokedAt!)}${later.reason ? ` (motif : ${later.reason})` : ''} : il était valable au ${formatDate(ctx.time)}`,

@@ -2,6 +2,7 @@ import {
   Asn1Error, OID, digestAlgorithm, hash, nameKey, normalizeSerial, parse, readAlgorithm, required, sameBytes, toHex, tryParseCertificate,
   verifySignature, type AlgorithmIdentifier, type DigestName, type Node, type ParsedCertificate,
 } from '../../asn1/index.ts';
+import { serialKey, serialKeyOf } from './crl.ts';
 import { formatDate } from './dates.ts';
 import { validatePath } from './path.ts';
 import type { TimestampVerification, TimestampVerificationOptions } from './types.ts';
@@ -112,7 +113,7 @@ function parseSignerInfo(node: Node): SignerInfo {
     const [issuer, serial] = sidNode.children;
     sid = {
       issuerKey: nameKey(required(issuer, 'émetteur du signataire').expect(0x30, 'émetteur du signataire').raw),
-      serialNumber: normalizeSerial(required(serial, 'numéro de série du signataire').expect(0x02, 'numéro de série du signataire').content),
+      serialNumber: serialKey(required(serial, 'numéro de série du signataire').expect(0x02, 'numéro de série du signataire').content),
     };
   } else if (sidNode?.tag === 0x80) {
     sid = { keyId: toHex(sidNode.content) };
@@ -143,7 +144,7 @@ function parseSignerInfo(node: Node): SignerInfo {
 }
 
 function findTsaCertificate(sid: SignerInfo['sid'], candidates: ParsedCertificate[]): ParsedCertificate | undefined {
-  return candidates.find((c) => ('keyId' in sid ? c.subjectKeyId === sid.keyId : c.issuerKey === sid.issuerKey && c.serialNumber === sid.serialNumber));
+  return candidates.find((c) => ('keyId' in sid ? c.subjectKeyId === sid.keyId : c.issuerKey === sid.issuerKey && serialKeyOf(c) === sid.serialNumber));
 }
 
 /** ESSCertIDv2 (or ESSCertID) in the signed attributes must name the TSA certificate. */
@@ -161,7 +162,7 @@ function essCertIdMatches(signer: SignerInfo, tsa: ParsedCertificate): string | 
   const issuerSerial = parts[k];
   if (issuerSerial) {
     const [names, serial] = issuerSerial.items('IssuerSerial');
-    if (normalizeSerial(required(serial, 'numéro de série').expect(0x02, 'numéro de série').content) !== tsa.serialNumber) {
+    if (serialKey(required(serial, 'numéro de série').expect(0x02, 'numéro de série').content) !== serialKeyOf(tsa)) {
       return 'le numéro de série dans ESSCertID ne correspond pas au certificat de l’horodateur';
     }
     const directory = required(names, 'GeneralNames').items('GeneralNames').find((n) => n.tag === 0xa4);

@@ -29,6 +29,18 @@ export interface PathValidationInput {
   revocationRequiredForCAs?: boolean;
   /** Default 10: longest path searched, anchor included. */
   maxPathLength?: number;
+  /**
+   * RFC 5280 §6.1.1 (c): the policies the relying party accepts, in the trust anchor's
+   * domain. Default: any policy. With `initialExplicitPolicy`, a path must be valid for
+   * one of them.
+   */
+  initialPolicySet?: string[];
+  /** §6.1.1 (f): the path must be valid for at least one acceptable policy. Default false. */
+  initialExplicitPolicy?: boolean;
+  /** §6.1.1 (e): policy mappings are not followed. Default false. */
+  initialPolicyMappingInhibit?: boolean;
+  /** §6.1.1 (g): anyPolicy in a certificate stands for nothing. Default false. */
+  initialAnyPolicyInhibit?: boolean;
 }
 
 export type PathIndication = 'PASSED' | 'FAILED' | 'INDETERMINATE';
@@ -88,6 +100,12 @@ export interface PathValidationResult {
   usedOcsp: Uint8Array[];
   /** Policy OIDs of the end-entity certificate. */
   policies: string[];
+  /**
+   * RFC 5280 §6.1.6: the policies valid for the path (the user-constrained policy set, in
+   * the trust anchor's domain; 2.5.29.32.0 when any policy is); empty when none is.
+   */
+  validPolicies: string[];
+  /** The best RGS level among the policies valid for the path (see docs/validation.md). */
   rgsLevel: RgsLevel | null;
 }
 

@@ -1,6 +1,15 @@
 import type { Sql } from '../connect.ts';
 
-export type OutboxKind = 'bank_reminder' | 'decision_notice';
+export const OUTBOX_KINDS = [
+  'bank_reminder',
+  'decision_notice',
+  'signature_request',
+  'signature_reminder',
+  'ceremony_declined',
+  'ceremony_lapsed',
+  'contract_signed',
+] as const;
+export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 export interface OutboxMessage {
   id: string;
@@ -13,7 +22,7 @@ export interface OutboxMessage {
   sentAt: string | null;
 }
 
-/** Queues a notification once per dossier, kind and offset. Returns false when already queued. */
+/** Queues a notification once per dossier, kind, recipient and offset. Returns false when already queued. */
 export async function enqueueOutbox(
   sql: Sql,
   message: { dossierId: string; kind: OutboxKind; recipientOrganisationId: string; offsetSeconds?: number; payload: unknown },
@@ -22,7 +31,7 @@ export async function enqueueOutbox(
     insert into outbox (dossier_id, kind, recipient_organisation_id, offset_seconds, payload)
     values (${message.dossierId}, ${message.kind}, ${message.recipientOrganisationId},
             ${message.offsetSeconds ?? 0}, ${sql.json(message.payload as never)})
-    on conflict (dossier_id, kind, offset_seconds) do nothing
+    on conflict (dossier_id, kind, recipient_organisation_id, offset_seconds) do nothing
     returning id`;
   return rows.length === 1;
 }

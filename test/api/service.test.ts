@@ -64,6 +64,10 @@ describe('documentation', () => {
       ['/health', '/v1/bank/dossiers', '/v1/bank/dossiers/{id}/decision', '/v1/dossiers', '/v1/dossiers/{id}', '/v1/dossiers/{id}/events', '/v1/notifications', '/v1/quotes',
         '/v1/admin/banks/{bankId}', '/v1/admin/resellers/{resellerId}', '/v1/admin/protocols/{resellerId}/{bankId}',
         '/v1/admin/passports/{number}', '/v1/admin/excluded-persons', '/v1/admin/excluded-persons/{id}',
+        '/v1/dossiers/{id}/decision-letter', '/v1/dossiers/{id}/contract', '/v1/dossiers/{id}/contract/document',
+        '/v1/dossiers/{id}/contract/evidence', '/v1/dossiers/{id}/contract/validation-report',
+        '/v1/dossiers/{id}/contract/{party}/data-to-sign', '/v1/dossiers/{id}/contract/{party}/signature',
+        '/v1/dossiers/{id}/contract/{party}/decline', '/v1/dossiers/{id}/contract/banque/countersignature',
         '/v1/admin/accounts', '/v1/admin/accounts/{id}/disable', '/v1/barometers'].sort(),
     );
     expect(Object.keys(doc.paths['/v1/dossiers'] ?? {}).sort()).toEqual(['get', 'post']);

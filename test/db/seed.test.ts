@@ -28,7 +28,7 @@ describe('seedDemo', () => {
     expect(await counts()).toEqual(before);
     expect(second.apiKeys).toEqual(first.apiKeys);
     const roles = new Set(first.apiKeys.map((k) => k.role));
-    expect([...roles].sort()).toEqual(['admin', 'archivist', 'bank', 'reseller']);
+    expect([...roles].sort()).toEqual(['admin', 'archivist', 'bank', 'creator', 'reseller']);
   });
 
   it('gives keys that authenticate as their organisation and role', async () => {

@@ -11,7 +11,6 @@ import { verifyPdf } from '../../signature/validation/verify-pdf.ts';
 import { startHarness, type Harness } from '../signature/support/harness.ts';
 import { isPrefix, pdfsig, qpdfCheck, type PdfsigSignature } from '../signature/support/judges.ts';
 import { NOW, contractInput } from './support/fixtures.ts';
-import { signExistingField } from './support/fill-field.ts';
 
 let h: Harness;
 let contract: Buffer;
@@ -61,7 +60,8 @@ describe('the contract under the existing signer', () => {
   it('each pre-placed field takes its own signature in order, after a DocMDP P2 certification by the créateur', async () => {
     let pdf = contract;
     for (const [i, field] of CONTRACT_SIGNATURE_FIELDS.entries()) {
-      const next = await signExistingField(pdf, signers[field.party], { fieldName: field.name, certify: i === 0 });
+      // The signer fills the field of that name, visibly inside its block, instead of adding one.
+      const next = await signPdf(pdf, signers[field.party], { fieldName: field.name, certify: i === 0, appearance: true });
       expect(isPrefix(pdf, next), `${field.name}: incremental`).toBe(true);
       const verdicts = await pdfsigByField(next, field.name);
       expect([...verdicts.keys()]).toEqual(CONTRACT_SIGNATURE_FIELDS.map((f) => f.name)); // no field added

@@ -5,7 +5,7 @@ import type { Quote } from '../../domain/rents.ts';
 import { CONTRACT_SIGNATURE_FIELDS, DocumentError, renderContract, type ContractInput, type Rect } from '../../documents/index.ts';
 import { qpdfCheck } from '../signature/support/judges.ts';
 import { NOW, contractInput, largestDossier, quoteFor, typicalDossier } from './support/fixtures.ts';
-import { A4_POINTS, pdfinfo, pdftext, removeTemp, wordBoxes, writeTemp, type WordBox } from './support/pdf-judges.ts';
+import { A4_POINTS, pdfinfo, pdftext, removeTemp, scheduleFromText, wordBoxes, writeTemp, type WordBox } from './support/pdf-judges.ts';
 
 afterAll(removeTemp);
 
@@ -25,14 +25,6 @@ async function render(input: ContractInput): Promise<RenderedContract> {
   expect(info.pageSizes).toHaveLength(info.pages);
   for (const size of info.pageSizes) expect(size).toEqual(A4_POINTS);
   return { bytes, file, pages: info.pages, text: await pdftext(file), layoutText: await pdftext(file, { layout: true }) };
-}
-
-/** Every « n° date amount » triple of the schedule table (article 4), as poppler reads it. */
-function scheduleFromText(layoutText: string): Array<{ index: number; dueDate: string; rentCents: number }> {
-  const article = layoutText.slice(layoutText.indexOf('Article 4'), layoutText.indexOf('Article 5'));
-  return [...article.matchAll(/(\d+) (\d\d)\/(\d\d)\/(\d{4}) (\d{1,3}(?: \d{3})*),(\d\d) €/g)]
-    .map((m) => ({ index: Number(m[1]), dueDate: `${m[4]}-${m[3]}-${m[2]}`, rentCents: Number(m[5]!.replace(/ /g, '')) * 100 + Number(m[6]) }))
-    .sort((a, b) => a.index - b.index);
 }
 
 function expectFullSchedule(layoutText: string, quote: Quote): void {

@@ -121,3 +121,11 @@ export async function pdffonts(file: string): Promise<FontRow[]> {
 }
 
 export const A4_POINTS: [number, number] = [595.28, 841.89];
+
+/** Every « n° date amount » triple of the contract's schedule table (article 4), as pdftotext -layout reads it. */
+export function scheduleFromText(layoutText: string): Array<{ index: number; dueDate: string; rentCents: number }> {
+  const article = layoutText.slice(layoutText.indexOf('Article 4'), layoutText.indexOf('Article 5'));
+  return [...article.matchAll(/(\d+) (\d\d)\/(\d\d)\/(\d{4}) (\d{1,3}(?: \d{3})*),(\d\d) €/g)]
+    .map((m) => ({ index: Number(m[1]), dueDate: `${m[4]}-${m[3]}-${m[2]}`, rentCents: Number(m[5]!.replace(/ /g, '')) * 100 + Number(m[6]) }))
+    .sort((a, b) => a.index - b.index);
+}
