@@ -6,7 +6,7 @@ import type { PkiStore } from '../certs/stores.ts';
 import { migrate } from '../db/migrate.ts';
 import { exitCodeOf, messageOf } from './errors.ts';
 
-/** Opens the database (embedded PGlite when DATABASE_URL is unset), migrates, runs, reports errors in French. */
+/** Opens the database (the embedded PostgreSQL when DATABASE_URL is unset), migrates, runs, reports errors in French. */
 export async function withPki(action: (store: PkiStore, env: Env) => Promise<void>): Promise<void> {
   let env: Env;
   try {
