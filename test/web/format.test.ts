@@ -9,7 +9,8 @@ import { rentSentence, type QuoteBody } from '../../web/pages/quote-preview.ts';
 describe('html``', () => {
   it('escapes every interpolated value, in text and in attributes, and nests safely', () => {
     const name = `<img src=x onerror="alert('x')"> & co`;
-    const out = html`<p title="${name}">${name}</p>${[html`<b>${'<i>'}</b>`, null, false, undefined, 3]}${raw('<hr>')}`;
+    const out = html`<p title="${name}">${name}</p>
+      ${[html`<b>${'<i>'}</b>`, null, false, undefined, 3]}${raw('<hr>')}`;
     expect(out.value).toBe(
       '<p title="&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt; &amp; co">&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt; &amp; co</p><b>&lt;i&gt;</b>3<hr>',
     );
@@ -60,13 +61,23 @@ describe('amounts and numbers as people type them', () => {
 
 describe('rentSentence', () => {
   const q = (first: number, regular: number, last: number): QuoteBody => ({
-    product: 'credit_bail', periodicity: 'monthly', rentCount: 36, rentCents: regular, firstRentCents: first, lastRentCents: last,
-    residualValueCents: 0, totalCents: 0, costCents: 0, yearlyRateBasisPoints: 600,
+    product: 'credit_bail',
+    periodicity: 'monthly',
+    rentCount: 36,
+    rentCents: regular,
+    firstRentCents: first,
+    lastRentCents: last,
+    residualValueCents: 0,
+    totalCents: 0,
+    costCents: 0,
+    yearlyRateBasisPoints: 600,
   });
   it('names the first and last rents when they differ from the others', () => {
     expect(rentSentence(q(30_018, 30_018, 30_018))).toBe('36 loyers mensuels de 300,18\u00a0€ HT');
     expect(rentSentence(q(30_018, 30_018, 30_021))).toBe('35 loyers mensuels de 300,18\u00a0€ HT et un dernier loyer de 300,21\u00a0€ HT');
-    expect(rentSentence(q(100_000, 27_000, 27_003))).toBe('un premier loyer de 1\u202f000,00\u00a0€ HT, 34 loyers mensuels de 270,00\u00a0€ HT et un dernier loyer de 270,03\u00a0€ HT');
+    expect(rentSentence(q(100_000, 27_000, 27_003))).toBe(
+      'un premier loyer de 1\u202f000,00\u00a0€ HT, 34 loyers mensuels de 270,00\u00a0€ HT et un dernier loyer de 270,03\u00a0€ HT',
+    );
   });
 });
 
