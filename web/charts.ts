@@ -31,32 +31,23 @@ export function barChart(title: string, description: string, bars: Bar[], max?: 
   const height = bars.length * ROW + 8;
   const legend = [...new Map(bars.flatMap((b) => b.segments).map((s) => [s.name, s.tone])).entries()];
   return html`<figure class="chart">
-    <svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${title} : ${description}" preserveAspectRatio="xMinYMin meet">
-      <title>${title}</title>
-      ${bars.map((bar, i) => {
-        const y = i * ROW + 4;
-        let x = LABEL;
-        return html`<g>
-          <text x="${LABEL - 8}" y="${y + 16}" text-anchor="end" class="axis">${bar.label.length > 26 ? `${bar.label.slice(0, 25)}…` : bar.label}</text>
-          ${bar.segments.map((s) => {
-            const w = (s.value / top) * plot;
-            const rect =
-              w > 0 ? html`<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${ROW - 8}" class="bar ${s.tone}"><title>${s.name} : ${s.value}</title></rect>` : '';
-            x += w;
-            return rect;
-          })}
-          <text x="${(x + 6).toFixed(1)}" y="${y + 16}" class="value">${bar.caption}</text>
-        </g>`;
-      })}
-    </svg>
-    ${
-      legend.length > 1
-        ? html`<figcaption>
-            <ul class="legend">
-              ${legend.map(([name, tone]) => html`<li><span class="swatch ${tone}"></span>${name}</li>`)}
-            </ul>
-          </figcaption>`
-        : ''
-    }
-  </figure>`;
+<svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${title} : ${description}" preserveAspectRatio="xMinYMin meet">
+<title>${title}</title>
+${bars.map((bar, i) => {
+  const y = i * ROW + 4;
+  let x = LABEL;
+  return html`<g>
+<text x="${LABEL - 8}" y="${y + 16}" text-anchor="end" class="axis">${bar.label.length > 26 ? `${bar.label.slice(0, 25)}…` : bar.label}</text>
+${bar.segments.map((s) => {
+  const w = (s.value / top) * plot;
+  const rect = w > 0 ? html`<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${ROW - 8}" class="bar ${s.tone}"><title>${s.name} : ${s.value}</title></rect>` : '';
+  x += w;
+  return rect;
+})}
+<text x="${(x + 6).toFixed(1)}" y="${y + 16}" class="value">${bar.caption}</text>
+</g>`;
+})}
+</svg>
+${legend.length > 1 ? html`<figcaption><ul class="legend">${legend.map(([name, tone]) => html`<li><span class="swatch ${tone}"></span>${name}</li>`)}</ul></figcaption>` : ''}
+</figure>`;
 }

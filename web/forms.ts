@@ -45,8 +45,7 @@ function described(f: FieldBase): { id: string; error: string | undefined; descr
 }
 
 function messages(id: string, f: FieldBase, error: string | undefined): SafeHtml {
-  return html`${f.hint ? html`<p class="hint" id="${id}-aide">${f.hint}</p>` : ''}
-    <p class="error" id="${id}-erreur" ${error ? '' : html` hidden`}>${error ?? ''}</p>`;
+  return html`${f.hint ? html`<p class="hint" id="${id}-aide">${f.hint}</p>` : ''}<p class="error" id="${id}-erreur"${error ? '' : html` hidden`}>${error ?? ''}</p>`;
 }
 
 export interface InputField extends FieldBase {
@@ -60,18 +59,10 @@ export interface InputField extends FieldBase {
 export function inputField(f: InputField): SafeHtml {
   const { id, error, describedBy } = described(f);
   return html`<div class="field ${f.size ?? ''}${error ? ' invalid' : ''}">
-    <label for="${id}">${f.label}${f.required ? '' : html` <span class="optional">(facultatif)</span>`}</label>
-    ${messages(id, f, error)}
-    <input
-      id="${id}"
-      name="${f.name}"
-      type="${f.type ?? 'text'}"
-      value="${f.value ?? ''}"
-      ${f.required ? html` required` : ''}${f.autocomplete ? html` autocomplete="${f.autocomplete}"` : ''}${f.inputmode ? html` inputmode="${f.inputmode}"` : ''}
-      aria-describedby="${describedBy}"
-      ${error ? html` aria-invalid="true"` : ''}${f.attributes ?? ''}
-    />
-  </div>`;
+<label for="${id}">${f.label}${f.required ? '' : html` <span class="optional">(facultatif)</span>`}</label>
+${messages(id, f, error)}
+<input id="${id}" name="${f.name}" type="${f.type ?? 'text'}" value="${f.value ?? ''}"${f.required ? html` required` : ''}${f.autocomplete ? html` autocomplete="${f.autocomplete}"` : ''}${f.inputmode ? html` inputmode="${f.inputmode}"` : ''} aria-describedby="${describedBy}"${error ? html` aria-invalid="true"` : ''}${f.attributes ?? ''}>
+</div>`;
 }
 
 export interface SelectField extends FieldBase {
@@ -83,13 +74,13 @@ export interface SelectField extends FieldBase {
 export function selectField(f: SelectField): SafeHtml {
   const { id, error, describedBy } = described(f);
   return html`<div class="field ${f.size ?? ''}${error ? ' invalid' : ''}">
-    <label for="${id}">${f.label}</label>
-    ${messages(id, f, error)}
-    <select id="${id}" name="${f.name}" ${f.required ? html` required` : ''} aria-describedby="${describedBy}" ${error ? html` aria-invalid="true"` : ''}>
-      ${f.placeholder !== undefined ? html`<option value="">${f.placeholder}</option>` : ''}
-      ${f.options.map((o) => html`<option value="${o.value}" ${o.value === f.value ? html` selected` : ''}>${o.label}</option>`)}
-    </select>
-  </div>`;
+<label for="${id}">${f.label}</label>
+${messages(id, f, error)}
+<select id="${id}" name="${f.name}"${f.required ? html` required` : ''} aria-describedby="${describedBy}"${error ? html` aria-invalid="true"` : ''}>
+${f.placeholder !== undefined ? html`<option value="">${f.placeholder}</option>` : ''}
+${f.options.map((o) => html`<option value="${o.value}"${o.value === f.value ? html` selected` : ''}>${o.label}</option>`)}
+</select>
+</div>`;
 }
 
 export interface RadioField extends FieldBase {
@@ -99,59 +90,44 @@ export interface RadioField extends FieldBase {
 export function radioField(f: RadioField): SafeHtml {
   const { id, error, describedBy } = described(f);
   return html`<fieldset class="field radios${error ? ' invalid' : ''}" id="${id}" aria-describedby="${describedBy}">
-    <legend>${f.label}</legend>
-    ${messages(id, f, error)}
-    ${f.options.map(
-      (o, i) =>
-        html`<div class="radio">
-          <input type="radio" id="${id}-${i}" name="${f.name}" value="${o.value}" ${o.value === f.value ? html` checked` : ''}${f.required ? html` required` : ''} />
-          <label for="${id}-${i}">${o.label}${o.hint ? html` <span class="hint">${o.hint}</span>` : ''}</label>
-        </div>`,
-    )}
-  </fieldset>`;
+<legend>${f.label}</legend>
+${messages(id, f, error)}
+${f.options.map(
+  (
+    o,
+    i,
+  ) => html`<div class="radio"><input type="radio" id="${id}-${i}" name="${f.name}" value="${o.value}"${o.value === f.value ? html` checked` : ''}${f.required ? html` required` : ''}>
+<label for="${id}-${i}">${o.label}${o.hint ? html` <span class="hint">${o.hint}</span>` : ''}</label></div>`,
+)}
+</fieldset>`;
 }
 
 export function checkboxField(f: FieldBase & { checked: boolean }): SafeHtml {
   const { id, error, describedBy } = described(f);
   return html`<div class="field checkbox${error ? ' invalid' : ''}">
-    ${messages(id, f, error)}
-    <input
-      type="checkbox"
-      id="${id}"
-      name="${f.name}"
-      value="oui"
-      ${f.checked ? html` checked` : ''}${f.required ? html` required` : ''}
-      aria-describedby="${describedBy}"
-      ${error ? html` aria-invalid="true"` : ''}
-    />
-    <label for="${id}">${f.label}</label>
-  </div>`;
+${messages(id, f, error)}
+<input type="checkbox" id="${id}" name="${f.name}" value="oui"${f.checked ? html` checked` : ''}${f.required ? html` required` : ''} aria-describedby="${describedBy}"${error ? html` aria-invalid="true"` : ''}>
+<label for="${id}">${f.label}</label>
+</div>`;
 }
 
 export function textareaField(f: FieldBase & { rows?: number; maxLength?: number }): SafeHtml {
   const { id, error, describedBy } = described(f);
   return html`<div class="field ${f.size ?? ''}${error ? ' invalid' : ''}">
-    <label for="${id}">${f.label}${f.required ? '' : html` <span class="optional">(facultatif)</span>`}</label>
-    ${messages(id, f, error)}
-    <textarea
-      id="${id}"
-      name="${f.name}"
-      rows="${f.rows ?? 3}"
-      ${f.maxLength ? html` maxlength="${f.maxLength}"` : ''}${f.required ? html` required` : ''}
-      aria-describedby="${describedBy}"
-      ${error ? html` aria-invalid="true"` : ''}
-    >
-${f.value ?? ''}</textarea>
-  </div>`;
+<label for="${id}">${f.label}${f.required ? '' : html` <span class="optional">(facultatif)</span>`}</label>
+${messages(id, f, error)}
+<textarea id="${id}" name="${f.name}" rows="${f.rows ?? 3}"${f.maxLength ? html` maxlength="${f.maxLength}"` : ''}${f.required ? html` required` : ''} aria-describedby="${describedBy}"${error ? html` aria-invalid="true"` : ''}>${f.value ?? ''}</textarea>
+</div>`;
 }
 
 /** The list of errors at the top of a form, each a link to its field (read first by screen readers). */
 export function errorSummary(errors: FieldErrors, prefix: (path: string) => string = () => '', general: string[] = []): SafeHtml {
   if (errors.size === 0 && general.length === 0) return html``;
   return html`<div class="alert" role="alert" tabindex="-1" id="erreurs">
-    <h2>${errors.size + general.length > 1 ? 'Quelques points à corriger' : 'Un point à corriger'}</h2>
-    <ul>
-      ${general.map((g) => html`<li>${g}</li>`)} ${[...errors].map(([path, message]) => html`<li><a href="#${fieldId(path)}">${prefix(path)}${message}</a></li>`)}
-    </ul>
-  </div>`;
+<h2>${errors.size + general.length > 1 ? 'Quelques points à corriger' : 'Un point à corriger'}</h2>
+<ul>
+${general.map((g) => html`<li>${g}</li>`)}
+${[...errors].map(([path, message]) => html`<li><a href="#${fieldId(path)}">${prefix(path)}${message}</a></li>`)}
+</ul>
+</div>`;
 }

@@ -9,8 +9,7 @@ import { rentSentence, type QuoteBody } from '../../web/pages/quote-preview.ts';
 describe('html``', () => {
   it('escapes every interpolated value, in text and in attributes, and nests safely', () => {
     const name = `<img src=x onerror="alert('x')"> & co`;
-    const out = html`<p title="${name}">${name}</p>
-      ${[html`<b>${'<i>'}</b>`, null, false, undefined, 3]}${raw('<hr>')}`;
+    const out = html`<p title="${name}">${name}</p>${[html`<b>${'<i>'}</b>`, null, false, undefined, 3]}${raw('<hr>')}`;
     expect(out.value).toBe(
       '<p title="&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt; &amp; co">&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt; &amp; co</p><b>&lt;i&gt;</b>3<hr>',
     );

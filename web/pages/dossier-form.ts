@@ -156,144 +156,143 @@ export function renderDossierForm(f: RenderDossierForm): SafeHtml {
   const creditBail = v('financing.product') !== 'location_financiere';
   const shown = Math.min(MAX_EQUIPMENT_LINES, Math.max(1, f.lines));
   return html`${errorSummary(f.errors, linePrefix, f.general)}
-    <form method="post" action="/revendeur/dossiers" id="dossier" novalidate>
-      <input type="hidden" name="${CSRF_FIELD}" value="${f.csrfToken}" />
-      <input type="hidden" name="${IDEMPOTENCY_FIELD}" value="${v(IDEMPOTENCY_FIELD)}" />
-      <input type="hidden" name="${LINES_FIELD}" value="${shown}" />
+<form method="post" action="/revendeur/dossiers" id="dossier" novalidate>
+<input type="hidden" name="${CSRF_FIELD}" value="${f.csrfToken}">
+<input type="hidden" name="${IDEMPOTENCY_FIELD}" value="${v(IDEMPOTENCY_FIELD)}">
+<input type="hidden" name="${LINES_FIELD}" value="${shown}">
 
-      <fieldset class="block">
-        <legend>Banque</legend>
-        ${selectField({
-          name: 'bankId',
-          label: 'Banque qui finance',
-          value: v('bankId'),
-          errors: f.errors,
-          required: true,
-          placeholder: f.banks.length ? 'Choisissez la banque' : 'Aucune banque : pas de protocole actif',
-          options: f.banks.map((b) => ({ value: b.id, label: b.name })),
-        })}
-      </fieldset>
+<fieldset class="block">
+<legend>Banque</legend>
+${selectField({
+  name: 'bankId',
+  label: 'Banque qui finance',
+  value: v('bankId'),
+  errors: f.errors,
+  required: true,
+  placeholder: f.banks.length ? 'Choisissez la banque' : 'Aucune banque : pas de protocole actif',
+  options: f.banks.map((b) => ({ value: b.id, label: b.name })),
+})}
+</fieldset>
 
-      <fieldset class="block">
-        <legend>L’entreprise</legend>
-        <div class="row">
-          ${text('company.siren', 'SIREN', { hint: '9 chiffres, sur l’avis de situation INSEE ou un extrait Kbis', inputmode: 'numeric', autocomplete: 'off', size: 'short', attributes: html` maxlength="11"` })}
-          ${text('company.naf', 'Code NAF (APE)', { hint: 'Par exemple 62.02A', size: 'short', autocomplete: 'off', attributes: html` maxlength="7"` })}
-        </div>
-        ${text('company.legalName', 'Raison sociale', { autocomplete: 'organization' })}
-        <div class="row">
-          ${text('company.legalForm', 'Forme juridique', { hint: 'SARL, SAS, EURL, EI…', size: 'short', attributes: html` list="formes"` })}
-          ${text('company.creationDate', 'Date de création', { type: 'date', size: 'short', attributes: html` max="${today}"` })}
-        </div>
-        <datalist id="formes">${['EI', 'EURL', 'SARL', 'SAS', 'SASU', 'SA', 'SCOP', 'SNC'].map((x) => html`<option value="${x}"></option>`)}</datalist>
-        <div class="row">
-          ${text('company.postcode', 'Code postal', { inputmode: 'numeric', autocomplete: 'postal-code', size: 'short', attributes: html` maxlength="5"` })}
-          ${text('company.city', 'Ville', { autocomplete: 'address-level2' })}
-        </div>
-        ${text('passportNumber', 'Numéro de Passeport', { hint: 'Par exemple PEN-2025-000101', autocomplete: 'off', size: 'short' })}
-      </fieldset>
+<fieldset class="block">
+<legend>L’entreprise</legend>
+<div class="row">
+${text('company.siren', 'SIREN', { hint: '9 chiffres, sur l’avis de situation INSEE ou un extrait Kbis', inputmode: 'numeric', autocomplete: 'off', size: 'short', attributes: html` maxlength="11"` })}
+${text('company.naf', 'Code NAF (APE)', { hint: 'Par exemple 62.02A', size: 'short', autocomplete: 'off', attributes: html` maxlength="7"` })}
+</div>
+${text('company.legalName', 'Raison sociale', { autocomplete: 'organization' })}
+<div class="row">
+${text('company.legalForm', 'Forme juridique', { hint: 'SARL, SAS, EURL, EI…', size: 'short', attributes: html` list="formes"` })}
+${text('company.creationDate', 'Date de création', { type: 'date', size: 'short', attributes: html` max="${today}"` })}
+</div>
+<datalist id="formes">${['EI', 'EURL', 'SARL', 'SAS', 'SASU', 'SA', 'SCOP', 'SNC'].map((x) => html`<option value="${x}">`)}</datalist>
+<div class="row">
+${text('company.postcode', 'Code postal', { inputmode: 'numeric', autocomplete: 'postal-code', size: 'short', attributes: html` maxlength="5"` })}
+${text('company.city', 'Ville', { autocomplete: 'address-level2' })}
+</div>
+${text('passportNumber', 'Numéro de Passeport', { hint: 'Par exemple PEN-2025-000101', autocomplete: 'off', size: 'short' })}
+</fieldset>
 
-      <fieldset class="block">
-        <legend>Le dirigeant</legend>
-        <div class="row">${text('dirigeant.firstName', 'Prénom', { autocomplete: 'off' })} ${text('dirigeant.lastName', 'Nom', { autocomplete: 'off' })}</div>
-        <div class="row">
-          ${text('dirigeant.birthDate', 'Date de naissance', { type: 'date', size: 'short', attributes: html` max="${today}"` })}
-          ${text('dirigeant.mobile', 'Téléphone mobile', { type: 'tel', hint: '06 ou 07, 10 chiffres', autocomplete: 'off', size: 'short' })}
-        </div>
-        ${text('dirigeant.email', 'Adresse e-mail', { type: 'email', autocomplete: 'off' })}
-      </fieldset>
+<fieldset class="block">
+<legend>Le dirigeant</legend>
+<div class="row">
+${text('dirigeant.firstName', 'Prénom', { autocomplete: 'off' })}
+${text('dirigeant.lastName', 'Nom', { autocomplete: 'off' })}
+</div>
+<div class="row">
+${text('dirigeant.birthDate', 'Date de naissance', { type: 'date', size: 'short', attributes: html` max="${today}"` })}
+${text('dirigeant.mobile', 'Téléphone mobile', { type: 'tel', hint: '06 ou 07, 10 chiffres', autocomplete: 'off', size: 'short' })}
+</div>
+${text('dirigeant.email', 'Adresse e-mail', { type: 'email', autocomplete: 'off' })}
+</fieldset>
 
-      <fieldset class="block" id="equipment" aria-describedby="equipment-erreur">
-        <legend>Équipements et services (${MAX_EQUIPMENT_LINES} lignes au plus, montants hors taxes)</legend>
-        <p class="error" id="equipment-erreur" ${f.errors.get('equipment') ? '' : html` hidden`}>${f.errors.get('equipment') ?? ''}</p>
-        ${Array.from({ length: MAX_EQUIPMENT_LINES }, (_, i) => equipmentLine(i, f, i >= shown))}
-        <p class="line-actions">
-          <button type="submit" name="_action" value="ajouter-ligne" formnovalidate class="secondary" id="ajouter-ligne" ${shown >= MAX_EQUIPMENT_LINES ? html` disabled` : ''}>
-            Ajouter une ligne
-          </button>
-        </p>
-        <p class="total">Montant à financer : <strong id="total-ht">—</strong> HT</p>
-      </fieldset>
+<fieldset class="block" id="equipment" aria-describedby="equipment-erreur">
+<legend>Équipements et services (${MAX_EQUIPMENT_LINES} lignes au plus, montants hors taxes)</legend>
+<p class="error" id="equipment-erreur"${f.errors.get('equipment') ? '' : html` hidden`}>${f.errors.get('equipment') ?? ''}</p>
+${Array.from({ length: MAX_EQUIPMENT_LINES }, (_, i) => equipmentLine(i, f, i >= shown))}
+<p class="line-actions">
+<button type="submit" name="_action" value="ajouter-ligne" formnovalidate class="secondary" id="ajouter-ligne"${shown >= MAX_EQUIPMENT_LINES ? html` disabled` : ''}>Ajouter une ligne</button>
+</p>
+<p class="total">Montant à financer : <strong id="total-ht">—</strong> HT</p>
+</fieldset>
 
-      <fieldset class="block">
-        <legend>Le financement</legend>
-        ${radioField({
-          name: 'financing.product',
-          label: 'Formule',
-          value: v('financing.product') || 'credit_bail',
-          errors: f.errors,
-          required: true,
-          options: PRODUCTS.map((p) => ({ value: p, label: PRODUCT_LABEL[p] })),
-        })}
-        <div class="row">
-          ${selectField({
-            name: 'financing.durationMonths',
-            label: 'Durée',
-            value: v('financing.durationMonths') || '36',
-            errors: f.errors,
-            required: true,
-            size: 'short',
-            options: DURATIONS_MONTHS.map((d) => ({ value: String(d), label: `${d} mois` })),
-          })}
-          ${radioField({
-            name: 'financing.periodicity',
-            label: 'Loyers',
-            value: v('financing.periodicity') || 'monthly',
-            errors: f.errors,
-            required: true,
-            options: PERIODICITIES.map((p) => ({ value: p, label: PERIODICITY_LABEL[p].plural.replace(/^./, (c) => c.toUpperCase()) })),
-          })}
-        </div>
-        <div class="row">
-          ${inputField({ name: 'financing.firstRentIncreasePercent', label: 'Premier loyer majoré (%)', value: v('financing.firstRentIncreasePercent'), errors: f.errors, hint: 'De 0 à 20 % du montant ; vide : aucun', inputmode: 'decimal', size: 'short' })}
-          <div id="vr-field" ${creditBail ? '' : html` hidden`}>
-            ${inputField({ name: 'financing.residualValuePercent', label: 'Valeur résiduelle (%)', value: v('financing.residualValuePercent'), errors: f.errors, hint: 'Prix de l’option d’achat ; vide : 1 %', inputmode: 'decimal', size: 'short' })}
-          </div>
-        </div>
-        <section class="preview" aria-labelledby="apercu-titre">
-          <h2 id="apercu-titre">Loyers prévus</h2>
-          <div id="apercu" aria-live="polite">
-            ${f.preview ?? html`<p class="hint">Les loyers s’affichent ici dès que la banque, les équipements et la durée sont renseignés.</p>`}
-          </div>
-          <p><button type="submit" name="_action" value="apercu" formnovalidate class="secondary" id="calculer">Calculer les loyers</button></p>
-        </section>
-      </fieldset>
+<fieldset class="block">
+<legend>Le financement</legend>
+${radioField({
+  name: 'financing.product',
+  label: 'Formule',
+  value: v('financing.product') || 'credit_bail',
+  errors: f.errors,
+  required: true,
+  options: PRODUCTS.map((p) => ({ value: p, label: PRODUCT_LABEL[p] })),
+})}
+<div class="row">
+${selectField({
+  name: 'financing.durationMonths',
+  label: 'Durée',
+  value: v('financing.durationMonths') || '36',
+  errors: f.errors,
+  required: true,
+  size: 'short',
+  options: DURATIONS_MONTHS.map((d) => ({ value: String(d), label: `${d} mois` })),
+})}
+${radioField({
+  name: 'financing.periodicity',
+  label: 'Loyers',
+  value: v('financing.periodicity') || 'monthly',
+  errors: f.errors,
+  required: true,
+  options: PERIODICITIES.map((p) => ({ value: p, label: PERIODICITY_LABEL[p].plural.replace(/^./, (c) => c.toUpperCase()) })),
+})}
+</div>
+<div class="row">
+${inputField({ name: 'financing.firstRentIncreasePercent', label: 'Premier loyer majoré (%)', value: v('financing.firstRentIncreasePercent'), errors: f.errors, hint: 'De 0 à 20 % du montant ; vide : aucun', inputmode: 'decimal', size: 'short' })}
+<div id="vr-field"${creditBail ? '' : html` hidden`}>
+${inputField({ name: 'financing.residualValuePercent', label: 'Valeur résiduelle (%)', value: v('financing.residualValuePercent'), errors: f.errors, hint: 'Prix de l’option d’achat ; vide : 1 %', inputmode: 'decimal', size: 'short' })}
+</div>
+</div>
+<section class="preview" aria-labelledby="apercu-titre">
+<h2 id="apercu-titre">Loyers prévus</h2>
+<div id="apercu" aria-live="polite">${f.preview ?? html`<p class="hint">Les loyers s’affichent ici dès que la banque, les équipements et la durée sont renseignés.</p>`}</div>
+<p><button type="submit" name="_action" value="apercu" formnovalidate class="secondary" id="calculer">Calculer les loyers</button></p>
+</section>
+</fieldset>
 
-      <fieldset class="block">
-        <legend>Accord du créateur</legend>
-        ${checkboxField({
-          name: 'consent',
-          checked: v('consent') === 'oui',
-          errors: f.errors,
-          required: true,
-          label: 'Le créateur accepte que sa demande soit vérifiée (Passeport, registres, garantie SOFARIS) et transmise à la banque.',
-        })}
-      </fieldset>
+<fieldset class="block">
+<legend>Accord du créateur</legend>
+${checkboxField({
+  name: 'consent',
+  checked: v('consent') === 'oui',
+  errors: f.errors,
+  required: true,
+  label: 'Le créateur accepte que sa demande soit vérifiée (Passeport, registres, garantie SOFARIS) et transmise à la banque.',
+})}
+</fieldset>
 
-      <p class="submit"><button type="submit" class="primary">Envoyer le dossier à la banque</button></p>
-      <p class="hint">Après l’envoi, la réponse est immédiate dans la plupart des cas ; sinon la banque répond dans les 24 heures.</p>
-    </form>`;
+<p class="submit"><button type="submit" class="primary">Envoyer le dossier à la banque</button></p>
+<p class="hint">Après l’envoi, la réponse est immédiate dans la plupart des cas ; sinon la banque répond dans les 24 heures.</p>
+</form>`;
 }
 
 function equipmentLine(i: number, f: RenderDossierForm, hidden: boolean): SafeHtml {
   const name = (field: string) => `equipment.${i}.${field}`;
   const v = (field: string) => f.values[name(field)] ?? '';
-  return html`<fieldset class="line" id="${fieldId(`equipment.${i}`)}" ${hidden ? html` hidden` : ''}>
-    <legend>Ligne ${i + 1}</legend>
-    <div class="row">
-      ${inputField({ name: name('description'), label: 'Description', value: v('description'), errors: f.errors, required: true, size: 'wide' })}
-      ${selectField({
-        name: name('category'),
-        label: 'Catégorie',
-        value: v('category') || 'poste_de_travail',
-        errors: f.errors,
-        required: true,
-        options: EQUIPMENT_CATEGORIES.map((c) => ({ value: c, label: CATEGORY_LABEL[c] })),
-      })}
-    </div>
-    <div class="row">
-      ${inputField({ name: name('quantity'), label: 'Quantité', value: v('quantity'), errors: f.errors, required: true, inputmode: 'numeric', size: 'tiny' })}
-      ${inputField({ name: name('unitPrice'), label: 'Prix unitaire HT (€)', value: v('unitPrice'), errors: f.errors, required: true, inputmode: 'decimal', size: 'short', hint: 'Par exemple 1 200 ou 1 200,50' })}
-    </div>
-  </fieldset>`;
+  return html`<fieldset class="line" id="${fieldId(`equipment.${i}`)}"${hidden ? html` hidden` : ''}>
+<legend>Ligne ${i + 1}</legend>
+<div class="row">
+${inputField({ name: name('description'), label: 'Description', value: v('description'), errors: f.errors, required: true, size: 'wide' })}
+${selectField({
+  name: name('category'),
+  label: 'Catégorie',
+  value: v('category') || 'poste_de_travail',
+  errors: f.errors,
+  required: true,
+  options: EQUIPMENT_CATEGORIES.map((c) => ({ value: c, label: CATEGORY_LABEL[c] })),
+})}
+</div>
+<div class="row">
+${inputField({ name: name('quantity'), label: 'Quantité', value: v('quantity'), errors: f.errors, required: true, inputmode: 'numeric', size: 'tiny' })}
+${inputField({ name: name('unitPrice'), label: 'Prix unitaire HT (€)', value: v('unitPrice'), errors: f.errors, required: true, inputmode: 'decimal', size: 'short', hint: 'Par exemple 1 200 ou 1 200,50' })}
+</div>
+</fieldset>`;
 }

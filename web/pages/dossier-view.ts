@@ -50,26 +50,24 @@ export function sirenText(siren: string): string {
 function guaranteeText(g: GuaranteeResult | null): SafeHtml {
   if (!g) return html`<p>La garantie SOFARIS n’a pas encore été demandée.</p>`;
   if (g.status === 'refused') return html`<p>La garantie SOFARIS a été refusée : ${g.reason}</p>`;
-  return html`<p>
-    Garantie SOFARIS accordée (référence <strong>${g.reference}</strong>) : elle couvre ${g.quotityPercent} % du financement, soit ${euros(g.guaranteedAmountCents)}.
-  </p>`;
+  return html`<p>Garantie SOFARIS accordée (référence <strong>${g.reference}</strong>) : elle couvre ${g.quotityPercent} % du financement, soit ${euros(g.guaranteedAmountCents)}.</p>`;
 }
 
 export function decisionText(decision: FinalDecision): SafeHtml {
   const c = decision.conditions;
   const conditions =
     c && (c.amountCents !== undefined || c.durationMonths !== undefined || c.depositCents !== undefined || c.text)
-      ? html`<h3>Conditions de l’accord</h3>
-          <ul>
-            ${c.amountCents !== undefined ? html`<li>Montant financé ramené à ${euros(c.amountCents)} HT</li>` : ''}
-            ${c.durationMonths !== undefined ? html`<li>Durée ramenée à ${c.durationMonths} mois</li>` : ''}
-            ${c.depositCents !== undefined ? html`<li>Dépôt de garantie de ${euros(c.depositCents)}</li>` : ''} ${c.text ? html`<li>${c.text}</li>` : ''}
-          </ul>`
+      ? html`<h3>Conditions de l’accord</h3><ul>
+${c.amountCents !== undefined ? html`<li>Montant financé ramené à ${euros(c.amountCents)} HT</li>` : ''}
+${c.durationMonths !== undefined ? html`<li>Durée ramenée à ${c.durationMonths} mois</li>` : ''}
+${c.depositCents !== undefined ? html`<li>Dépôt de garantie de ${euros(c.depositCents)}</li>` : ''}
+${c.text ? html`<li>${c.text}</li>` : ''}
+</ul>`
       : '';
   return html`<p class="verdict ${decision.outcome === 'approved' ? 'ok' : 'ko'}">${decision.outcome === 'approved' ? 'Financement accordé' : 'Financement refusé'}</p>
-    <p>Le ${dateTimeFr(decision.decidedAt)} — ${DECIDED_BY_LABEL[decision.decidedBy]}${decision.analyst ? html` (${decision.analyst})` : ''}.</p>
-    ${decision.reasonCode ? html`<p>Motif : <strong>${DECLINE_LABEL[decision.reasonCode]}</strong>${decision.text ? html` — ${decision.text}` : ''}</p>` : decision.text ? html`<p>${decision.text}</p>` : ''}
-    ${conditions}`;
+<p>Le ${dateTimeFr(decision.decidedAt)} — ${DECIDED_BY_LABEL[decision.decidedBy]}${decision.analyst ? html` (${decision.analyst})` : ''}.</p>
+${decision.reasonCode ? html`<p>Motif : <strong>${DECLINE_LABEL[decision.reasonCode]}</strong>${decision.text ? html` — ${decision.text}` : ''}</p>` : decision.text ? html`<p>${decision.text}</p>` : ''}
+${conditions}`;
 }
 
 /** Where the dossier stands and what happens next, in plain words. */
@@ -79,109 +77,55 @@ export function statusSection(d: DossierRecord, now: Date, audience: 'reseller' 
       return html`<p>Les contrôles automatiques sont en cours : la réponse arrive en général en quelques secondes. Rechargez la page dans un instant.</p>`;
     case 'ineligible':
       return html`<p>Le dossier est <strong>irrecevable</strong> : il ne remplit pas les conditions du programme. Il n’a pas été transmis à la banque.</p>
-        <ul class="reasons">
-          ${d.ineligibility.map((r) => html`<li>${r.detail}</li>`)}
-        </ul>
-        ${audience === 'reseller' ? html`<p>Corrigez ce qui peut l’être et envoyez un nouveau dossier.</p>` : ''}`;
+<ul class="reasons">${d.ineligibility.map((r) => html`<li>${r.detail}</li>`)}</ul>
+${audience === 'reseller' ? html`<p>Corrigez ce qui peut l’être et envoyez un nouveau dossier.</p>` : ''}`;
     case 'awaiting_analyst': {
       const left = d.decisionDeadline ? timeLeft(d.decisionDeadline, now) : null;
-      return html`<p>
-          ${audience === 'bank' ? 'Ce dossier attend votre décision' : 'La banque étudie ce dossier'}${
-            d.decisionDeadline
-              ? html` : réponse attendue avant le <strong>${dateTimeFr(d.decisionDeadline)}</strong> (<span
-                    class="clock${left?.overdue ? ' late' : ''}"
-                    data-deadline="${d.decisionDeadline}"
-                    >${left?.text}</span
-                  >).`
-              : '.'
-          }
-        </p>
-        <p>Pourquoi la banque l’étudie elle-même :</p>
-        ${hardCaseList(d)}
-        ${audience === 'reseller' ? html`<p>Sans réponse de la banque à l’échéance, la règle prévue par le protocole s’applique : le créateur a toujours une réponse dans les 24 heures.</p>` : ''}`;
+      return html`<p>${audience === 'bank' ? 'Ce dossier attend votre décision' : 'La banque étudie ce dossier'}${
+        d.decisionDeadline
+          ? html` : réponse attendue avant le <strong>${dateTimeFr(d.decisionDeadline)}</strong> (<span class="clock${left?.overdue ? ' late' : ''}" data-deadline="${d.decisionDeadline}">${left?.text}</span>).`
+          : '.'
+      }</p>
+<p>Pourquoi la banque l’étudie elle-même :</p>
+${hardCaseList(d)}
+${audience === 'reseller' ? html`<p>Sans réponse de la banque à l’échéance, la règle prévue par le protocole s’applique : le créateur a toujours une réponse dans les 24 heures.</p>` : ''}`;
     }
     default:
-      return html`${d.decision ? decisionText(d.decision) : ''}${
-        d.hardCases.length > 0
-          ? html`<p>Points examinés :</p>
-              ${hardCaseList(d)}`
-          : ''
-      }`;
+      return html`${d.decision ? decisionText(d.decision) : ''}${d.hardCases.length > 0 ? html`<p>Points examinés :</p>${hardCaseList(d)}` : ''}`;
   }
 }
 
 export function hardCaseList(d: DossierRecord): SafeHtml {
-  return html`<ul class="reasons">
-    ${d.hardCases.map((r) => html`<li><strong>${HARD_CASE_LABEL[r.code] ?? r.code}</strong> : ${r.detail}</li>`)}
-  </ul>`;
+  return html`<ul class="reasons">${d.hardCases.map((r) => html`<li><strong>${HARD_CASE_LABEL[r.code] ?? r.code}</strong> : ${r.detail}</li>`)}</ul>`;
 }
 
 /** The company, the dirigeant, the equipment and the terms asked for. */
 export function dossierFacts(d: DossierRecord): SafeHtml {
   const b = dossierBody(d);
   const f = b.financing;
-  return html`<section aria-labelledby="faits">
-    <h2 id="faits">Le dossier</h2>
-    <dl class="facts">
-      <dt>Entreprise</dt>
-      <dd>${b.company.legalName} (${b.company.legalForm}), SIREN ${sirenText(b.company.siren)}, code NAF ${b.company.naf}</dd>
-      <dt>Créée le</dt>
-      <dd>${dateFr(b.company.creationDate)}</dd>
-      <dt>Adresse</dt>
-      <dd>${b.company.postcode} ${b.company.city}</dd>
-      <dt>Dirigeant</dt>
-      <dd>${b.dirigeant.firstName} ${b.dirigeant.lastName}</dd>
-      <dt>Passeport</dt>
-      <dd>${b.passportNumber}</dd>
-      <dt>Financement demandé</dt>
-      <dd>${PRODUCT_LABEL[f.product]}, ${f.durationMonths} mois, ${PERIODICITY_LABEL[f.periodicity].plural}</dd>
-      <dt>Envoyé le</dt>
-      <dd>${dateTimeFr(d.createdAt)}</dd>
-    </dl>
-    ${equipmentTable(b, d.totalAmountCents)}
-  </section>`;
+  return html`<section aria-labelledby="faits"><h2 id="faits">Le dossier</h2>
+<dl class="facts">
+<dt>Entreprise</dt><dd>${b.company.legalName} (${b.company.legalForm}), SIREN ${sirenText(b.company.siren)}, code NAF ${b.company.naf}</dd>
+<dt>Créée le</dt><dd>${dateFr(b.company.creationDate)}</dd>
+<dt>Adresse</dt><dd>${b.company.postcode} ${b.company.city}</dd>
+<dt>Dirigeant</dt><dd>${b.dirigeant.firstName} ${b.dirigeant.lastName}</dd>
+<dt>Passeport</dt><dd>${b.passportNumber}</dd>
+<dt>Financement demandé</dt><dd>${PRODUCT_LABEL[f.product]}, ${f.durationMonths} mois, ${PERIODICITY_LABEL[f.periodicity].plural}</dd>
+<dt>Envoyé le</dt><dd>${dateTimeFr(d.createdAt)}</dd>
+</dl>
+${equipmentTable(b, d.totalAmountCents)}
+</section>`;
 }
 
 export function equipmentTable(b: Dossier, totalCents: number): SafeHtml {
-  return html`<div class="table-wrap" role="region" aria-label="Équipements et services" tabindex="0">
-    <table>
-      <caption>
-        Équipements et services financés
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Description</th>
-          <th scope="col">Catégorie</th>
-          <th scope="col" class="num">Quantité</th>
-          <th scope="col" class="num">Prix unitaire HT</th>
-          <th scope="col" class="num">Total HT</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${b.equipment.map(
-          (l) =>
-            html`<tr>
-              <td>${l.description}</td>
-              <td>${CATEGORY_LABEL[l.category]}</td>
-              <td class="num">${l.quantity}</td>
-              <td class="num">${euros(l.unitPriceCents)}</td>
-              <td class="num">${euros(lineTotalCents(l))}</td>
-            </tr>`,
-        )}
-      </tbody>
-      <tfoot>
-        <tr>
-          <th scope="row" colspan="4">Montant à financer</th>
-          <td class="num"><strong>${euros(totalCents)}</strong></td>
-        </tr>
-      </tfoot>
-    </table>
-  </div>`;
+  return html`<div class="table-wrap" role="region" aria-label="Équipements et services" tabindex="0"><table>
+<caption>Équipements et services financés</caption>
+<thead><tr><th scope="col">Description</th><th scope="col">Catégorie</th><th scope="col" class="num">Quantité</th><th scope="col" class="num">Prix unitaire HT</th><th scope="col" class="num">Total HT</th></tr></thead>
+<tbody>${b.equipment.map((l) => html`<tr><td>${l.description}</td><td>${CATEGORY_LABEL[l.category]}</td><td class="num">${l.quantity}</td><td class="num">${euros(l.unitPriceCents)}</td><td class="num">${euros(lineTotalCents(l))}</td></tr>`)}</tbody>
+<tfoot><tr><th scope="row" colspan="4">Montant à financer</th><td class="num"><strong>${euros(totalCents)}</strong></td></tr></tfoot>
+</table></div>`;
 }
 
 export function guaranteeSection(d: DossierRecord): SafeHtml {
-  return html`<section aria-labelledby="garantie">
-    <h2 id="garantie">La garantie</h2>
-    ${guaranteeText(d.guarantee)}
-  </section>`;
+  return html`<section aria-labelledby="garantie"><h2 id="garantie">La garantie</h2>${guaranteeText(d.guarantee)}</section>`;
 }

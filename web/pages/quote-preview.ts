@@ -43,16 +43,13 @@ export function quotePreview(answer: QuoteAnswer): SafeHtml {
   if (answer.status === 200 && 'rentCents' in answer.body) {
     const q = answer.body;
     return html`<p class="rent"><strong>${rentSentence(q)}</strong></p>
-      <ul class="quote">
-        <li>Total des loyers : ${euros(q.totalCents)} HT</li>
-        ${q.product === 'credit_bail' ? html`<li>Option d’achat à la fin : ${euros(q.residualValueCents)} HT</li>` : ''}
-        <li>Coût du financement : ${euros(q.costCents)} HT (taux annuel ${RATE.format(q.yearlyRateBasisPoints / 100)} %)</li>
-      </ul>`;
+<ul class="quote">
+<li>Total des loyers : ${euros(q.totalCents)} HT</li>
+${q.product === 'credit_bail' ? html`<li>Option d’achat à la fin : ${euros(q.residualValueCents)} HT</li>` : ''}
+<li>Coût du financement : ${euros(q.costCents)} HT (taux annuel ${RATE.format(q.yearlyRateBasisPoints / 100)} %)</li>
+</ul>`;
   }
   const body = answer.body as { detail?: string; errors?: { path: string; message: string }[] };
   const messages = body.errors?.length ? body.errors.map((e) => e.message) : [body.detail ?? 'Aperçu indisponible pour le moment.'];
-  return html`<p class="warn-text">Pas d’aperçu des loyers :</p>
-    <ul>
-      ${messages.map((m) => html`<li>${m}</li>`)}
-    </ul>`;
+  return html`<p class="warn-text">Pas d’aperçu des loyers :</p><ul>${messages.map((m) => html`<li>${m}</li>`)}</ul>`;
 }

@@ -34,31 +34,23 @@ export const signInPages: FastifyPluginAsync<WebContext> = async (app, ctx) => {
       status: state.status,
       title: 'Connexion',
       body: html`<h1>Connexion</h1>
-        <p class="lead">Connectez-vous avec l’adresse e-mail et le mot de passe que l’opérateur du programme vous a remis.</p>
-        ${state.notice ? html`<p class="notice" role="status">${state.notice}</p>` : ''}
-        ${state.error ? html`<div class="alert" role="alert" id="erreur-connexion"><p>${state.error}</p></div>` : ''}
-        <form method="post" action="/connexion" class="narrow">
-          <input type="hidden" name="${CSRF_FIELD}" value="${token}" />
-          ${state.next ? html`<input type="hidden" name="suite" value="${state.next}" />` : ''}
-          <div class="field">
-            <label for="email">Adresse e-mail</label>
-            <input
-              id="email"
-              name="email"
-              type="email"
-              autocomplete="username"
-              required
-              value="${state.email ?? ''}"
-              ${state.error ? html` aria-describedby="erreur-connexion"` : ''}
-            />
-          </div>
-          <div class="field">
-            <label for="password">Mot de passe</label>
-            <input id="password" name="password" type="password" autocomplete="current-password" required />
-          </div>
-          <button type="submit" class="primary">Se connecter</button>
-        </form>
-        <p class="hint">Mot de passe perdu ? Demandez-en un nouveau à l’opérateur du programme.</p>`,
+<p class="lead">Connectez-vous avec l’adresse e-mail et le mot de passe que l’opérateur du programme vous a remis.</p>
+${state.notice ? html`<p class="notice" role="status">${state.notice}</p>` : ''}
+${state.error ? html`<div class="alert" role="alert" id="erreur-connexion"><p>${state.error}</p></div>` : ''}
+<form method="post" action="/connexion" class="narrow">
+  <input type="hidden" name="${CSRF_FIELD}" value="${token}">
+  ${state.next ? html`<input type="hidden" name="suite" value="${state.next}">` : ''}
+  <div class="field">
+    <label for="email">Adresse e-mail</label>
+    <input id="email" name="email" type="email" autocomplete="username" required value="${state.email ?? ''}"${state.error ? html` aria-describedby="erreur-connexion"` : ''}>
+  </div>
+  <div class="field">
+    <label for="password">Mot de passe</label>
+    <input id="password" name="password" type="password" autocomplete="current-password" required>
+  </div>
+  <button type="submit" class="primary">Se connecter</button>
+</form>
+<p class="hint">Mot de passe perdu ? Demandez-en un nouveau à l’opérateur du programme.</p>`,
     });
   };
 
