@@ -152,7 +152,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   fs.closeSync(logFd);
   const url = urlOf(port, password);
   try {
-    await waitUntilReady(url, child, options.readyTimeoutMs ?? 60_000);
+    await waitUntilReady(url, path.join(dir, 'data'), child, options.readyTimeoutMs ?? 60_000);
   } catch (error) {
     await child.kill();
     throw new EmbeddedPostgresError(
@@ -332,11 +332,19 @@ function ensureCluster(bin: string, dir: string, user: string | null): string {
   return password;
 }
 
-async function waitUntilReady(url: string, child: Child, timeoutMs: number): Promise<void> {
+/**
+ * Waits for the server to say it accepts connections (postmaster.pid's status line) before
+ * connecting: a connection while it starts up is refused with a FATAL line in its log.
+ */
+async function waitUntilReady(url: string, data: string, child: Child, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (!child.running()) throw new Error('le serveur s’est arrêté au démarrage');
+    if (!announcesReady(data)) {
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
     const admin = postgres(url.replace(/\/[^/]*$/, '/postgres'), { max: 1, connect_timeout: 2, onnotice: () => {} });
     try {
       await admin`select 1`;
@@ -350,5 +358,14 @@ async function waitUntilReady(url: string, child: Child, timeoutMs: number): Pro
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`pas de réponse en ${timeoutMs} ms : ${(lastError as Error | undefined)?.message ?? ''}`);
+  throw new Error(`pas de réponse en ${timeoutMs} ms : ${(lastError as Error | undefined)?.message ?? 'le serveur ne s’est pas déclaré prêt'}`);
+}
+
+/** postmaster.pid's 8th line is the server's status: « starting », then « ready » once it accepts connections. */
+function announcesReady(data: string): boolean {
+  try {
+    return fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[7]?.trim() === 'ready';
+  } catch {
+    return false;
+  }
 }
