@@ -40,6 +40,7 @@ import { PkiError } from '../certs/errors.ts';
 import { applySignature, prepareSignatureFor, sealDocument, signWithServerKey, type AppliedSignature, type ClientInfo, type SigningContext } from '../ceremony/signing.ts';
 import { approvedQuote, loadDossierTerms, type DossierTerms } from '../ceremony/terms.ts';
 import type { CeremonyActivities, Closing, LetterRequest, SignatureSummary } from './ceremony-types.ts';
+import { CeremonyError } from '../ceremony/errors.ts';
 
 export interface CeremonyActivityDeps {
   sql: Sql;
@@ -236,7 +237,12 @@ export function createCeremonyActivities(deps: CeremonyActivityDeps): CeremonyAc
           requiredLevel,
           client: request.client,
         });
-        await event(dossierId, 'signature_prepared', { party: request.party, preparationId: prepared.preparationId, ...request.client }, `signature_prepared:${prepared.preparationId}`);
+        await event(
+          dossierId,
+          'signature_prepared',
+          { party: request.party, preparationId: prepared.preparationId, ...request.client },
+          `signature_prepared:${prepared.preparationId}`,
+        );
         return prepared;
       } catch (error) {
         return refused(dossierId, request.party, request.client, error);
@@ -306,17 +312,34 @@ export function createCeremonyActivities(deps: CeremonyActivityDeps): CeremonyAc
       const material = { certificates: [...pki.trustAnchors, ...pki.trust.intermediates] };
       if (contract.version === SIGNING_ORDER.length) {
         const lt = await extendPdf(contract.content, { level: 'B-LT', fetchers: pki.validationFetchers, material });
-        contract = await putDocument(sql, dossierId, { kind: 'contract', version: contract.version + 1, label: 'données de validation ajoutées (B-LT)', mediaType: 'application/pdf', content: lt });
+        contract = await putDocument(sql, dossierId, {
+          kind: 'contract',
+          version: contract.version + 1,
+          label: 'données de validation ajoutées (B-LT)',
+          mediaType: 'application/pdf',
+          content: lt,
+        });
         await event(dossierId, 'contract_extended', { level: 'B-LT', sha256: contract.sha256 }, 'contract_extended:B-LT');
       }
       if (contract.version === SIGNING_ORDER.length + 1) {
         const lta = await appendDocumentTimestamp(contract.content, pki.timestamper, 'SHA-256', 'horodatage-archivage');
-        contract = await putDocument(sql, dossierId, { kind: 'contract', version: contract.version + 1, label: 'horodatage d’archivage (B-LTA)', mediaType: 'application/pdf', content: lta });
+        contract = await putDocument(sql, dossierId, {
+          kind: 'contract',
+          version: contract.version + 1,
+          label: 'horodatage d’archivage (B-LTA)',
+          mediaType: 'application/pdf',
+          content: lta,
+        });
         await event(dossierId, 'contract_extended', { level: 'B-LTA', sha256: contract.sha256 }, 'contract_extended:B-LTA');
       }
       // The file alone must prove itself: revocation data from the file only, nothing fetched.
       const report = await verifyPdf(contract.content, { trustAnchors: pki.trustAnchors, fileName: 'contrat-signe.pdf' });
-      await putDocument(sql, dossierId, { kind: 'validation_report', label: 'rapport de validation', mediaType: 'application/json', content: Buffer.from(JSON.stringify(report, null, 2)) });
+      await putDocument(sql, dossierId, {
+        kind: 'validation_report',
+        label: 'rapport de validation',
+        mediaType: 'application/json',
+        content: Buffer.from(JSON.stringify(report, null, 2)),
+      });
       await event(dossierId, 'contract_validated', { indication: report.indication, sha256: contract.sha256 });
       return { sha256: contract.sha256, indication: report.indication };
     },
@@ -339,7 +362,7 @@ export function createCeremonyActivities(deps: CeremonyActivityDeps): CeremonyAc
       if (done) return { location: done.location };
       const record = await load(dossierId);
       const ceremony = await getCeremony(sql, dossierId);
-      if (!ceremony) throw new Error(`Aucune cérémonie pour le dossier ${dossierId}`);
+      if (!ceremony) throw new CeremonyError('CEREMONY_NO_CONTRACT', `Aucune cérémonie pour le dossier ${dossierId}`);
       const terms = await loadDossierTerms(sql, dossierId);
       const summary =
         (await getDocument(sql, dossierId, 'dossier_summary')) ??

@@ -14,30 +14,22 @@ import { totalAmountCents } from '../domain/dossier.ts';
 import { checkEligibility } from '../domain/eligibility.ts';
 import { BankPolicySchema } from '../domain/policy.ts';
 import type { Guarantor } from '../guarantor/port.ts';
-import {
-  DecisionConflictError,
-  DossierStateError,
-  getDossier,
-  markAwaitingAnalyst,
-  markIneligible,
-  recordDecision,
-  saveGuarantee,
-  type DossierRecord,
-} from '../db/repositories/dossiers.ts';
+import { getDossier, markAwaitingAnalyst, markIneligible, recordDecision, saveGuarantee, type DossierRecord } from '../db/repositories/dossiers.ts';
 import { recordEvent } from '../db/repositories/events.ts';
 import { enqueueOutbox } from '../db/repositories/outbox.ts';
 import { getProtocol } from '../db/repositories/protocols.ts';
 import { externalGuaranteedOutstandingCents, loadEligibilityContext } from '../db/repositories/registries.ts';
+import { DecisionConflictError, DossierStateError } from '../db/errors.ts';
 
 export interface DossierActivityDeps {
   sql: Sql;
   guarantor: Guarantor;
 }
 
-/** Failures a retry cannot fix: the workflow sees them at once instead of retrying forever. */
+/** Failures a retry cannot fix: the workflow sees them at once, typed by their code, instead of retrying forever. */
 function nonRetryable(error: unknown): never {
   if (error instanceof DecisionConflictError || error instanceof DossierStateError) {
-    throw ApplicationFailure.nonRetryable(error.message, error.name);
+    throw ApplicationFailure.nonRetryable(error.message, error.code);
   }
   throw error;
 }

@@ -37,30 +37,39 @@ export function installAuth(app: FastifyInstance, sql: Sql, web?: WebSecurity): 
     if (!bearer?.[1] && header === undefined && web && sessionToken(request)) {
       const session = await sessionOf(request, web);
       if (!session) {
-        return sendProblem(request, reply, 401, 'session-ended', 'Session terminée',
-          'Votre session a pris fin (déconnexion, inactivité ou compte désactivé) : reconnectez-vous.');
+        return sendProblem(request, reply, 401, 'session-ended', 'Session terminée', 'Votre session a pris fin (déconnexion, inactivité ou compte désactivé) : reconnectez-vous.');
       }
       if (changesState(request) && (!sameOrigin(request) || !tokensMatch(session.csrfToken, request.headers[CSRF_HEADER]))) {
-        return sendProblem(request, reply, 403, 'csrf-refused', 'Requête refusée',
-          `Une requête qui modifie quelque chose doit venir des pages de Passeport, avec l’en-tête ${CSRF_HEADER} de la session.`);
+        return sendProblem(
+          request,
+          reply,
+          403,
+          'csrf-refused',
+          'Requête refusée',
+          `Une requête qui modifie quelque chose doit venir des pages de Passeport, avec l’en-tête ${CSRF_HEADER} de la session.`,
+        );
       }
       principal = { organisationId: session.account.organisationId, role: session.account.role, keyId: `account:${session.account.id}` };
     } else {
       if (!bearer?.[1]) {
         reply.header('www-authenticate', 'Bearer');
-        return sendProblem(request, reply, 401, 'unauthenticated', 'Authentification requise',
-          'Ajoutez votre clé d’API dans l’en-tête « Authorization: Bearer <clé> ».');
+        return sendProblem(request, reply, 401, 'unauthenticated', 'Authentification requise', 'Ajoutez votre clé d’API dans l’en-tête « Authorization: Bearer <clé> ».');
       }
       principal = await findPrincipalByApiKey(sql, bearer[1]);
       if (!principal) {
         reply.header('www-authenticate', 'Bearer error="invalid_token"');
-        return sendProblem(request, reply, 401, 'invalid-api-key', 'Clé d’API refusée',
-          'Cette clé d’API est inconnue ou révoquée : vérifiez-la ou demandez-en une nouvelle.');
+        return sendProblem(request, reply, 401, 'invalid-api-key', 'Clé d’API refusée', 'Cette clé d’API est inconnue ou révoquée : vérifiez-la ou demandez-en une nouvelle.');
       }
     }
     if (!roles.includes(principal.role)) {
-      return sendProblem(request, reply, 403, 'forbidden-role', 'Accès refusé',
-        `Cette opération est réservée au rôle ${roles.map((r) => ROLE_LABEL[r]).join(' ou ')} ; vous avez le rôle ${ROLE_LABEL[principal.role]}.`);
+      return sendProblem(
+        request,
+        reply,
+        403,
+        'forbidden-role',
+        'Accès refusé',
+        `Cette opération est réservée au rôle ${roles.map((r) => ROLE_LABEL[r]).join(' ou ')} ; vous avez le rôle ${ROLE_LABEL[principal.role]}.`,
+      );
     }
     request.principal = principal;
     request.log.info({ organisation: principal.organisationId, role: principal.role }, 'authenticated');

@@ -16,8 +16,15 @@ export function installJsonBodyParser(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
     if (charset && !/^utf-?8$/i.test(charset)) {
-      done(new HttpProblem(415, 'unsupported-media-type', 'Format non pris en charge',
-        `Le corps est annoncé en ${charset} : envoyez le JSON en UTF-8 (« Content-Type: application/json »).`), undefined);
+      done(
+        new HttpProblem(
+          415,
+          'unsupported-media-type',
+          'Format non pris en charge',
+          `Le corps est annoncé en ${charset} : envoyez le JSON en UTF-8 (« Content-Type: application/json »).`,
+        ),
+        undefined,
+      );
       return;
     }
     let text: string;
@@ -28,11 +35,18 @@ export function installJsonBodyParser(app: FastifyInstance): void {
       return;
     }
     if (nestingDepth(text) > MAX_JSON_DEPTH) {
-      done(new HttpProblem(400, 'json-too-deep', 'JSON trop imbriqué',
-        `Le corps de la requête imbrique plus de ${MAX_JSON_DEPTH} niveaux d'objets ou de tableaux : un dossier en compte quatre.`), undefined);
+      done(
+        new HttpProblem(
+          400,
+          'json-too-deep',
+          'JSON trop imbriqué',
+          `Le corps de la requête imbrique plus de ${MAX_JSON_DEPTH} niveaux d'objets ou de tableaux : un dossier en compte quatre.`,
+        ),
+        undefined,
+      );
       return;
     }
-    parseJson(request, text, done);
+    void parseJson(request, text, done);
   });
 }
 
@@ -44,7 +58,8 @@ function nestingDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {

@@ -77,7 +77,10 @@ export function installMetrics(app: FastifyInstance, sql: Sql): Registry {
     async collect() {
       const f = await facts();
       for (const outcome of ['approved', 'declined']) {
-        this.set({ outcome }, f.decisions.filter((d) => d.decidedBy === 'deadline' && d.outcome === outcome).reduce((s, d) => s + d.n, 0));
+        this.set(
+          { outcome },
+          f.decisions.filter((d) => d.decidedBy === 'deadline' && d.outcome === outcome).reduce((s, d) => s + d.n, 0),
+        );
       }
     },
   });

@@ -61,6 +61,7 @@ export interface ServerOptions {
 
 export interface MountedPlugin {
   // The options type is the plugin's own; this file only passes it through.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   plugin: FastifyPluginAsync<any>;
   options?: object;
   prefix?: string;

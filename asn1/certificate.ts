@@ -178,14 +178,25 @@ function parseCopy(der: Uint8Array): ParsedCertificate {
   const ku = ext(OID.keyUsage);
   if (ku) cert.keyUsage = { usages: keyUsages(ku.value), critical: ku.critical };
   const eku = ext(OID.extKeyUsage);
-  if (eku) cert.extKeyUsage = { oids: parse(eku.value).items('extKeyUsage').map((o) => o.oid('extKeyUsage')), critical: eku.critical };
+  if (eku)
+    cert.extKeyUsage = {
+      oids: parse(eku.value)
+        .items('extKeyUsage')
+        .map((o) => o.oid('extKeyUsage')),
+      critical: eku.critical,
+    };
   const cp = ext(OID.certificatePolicies);
-  if (cp) cert.policies = parse(cp.value).items('certificatePolicies').map((p) => p.child(0, 'politique').oid('politique'));
+  if (cp)
+    cert.policies = parse(cp.value)
+      .items('certificatePolicies')
+      .map((p) => p.child(0, 'politique').oid('politique'));
   const ski = ext(OID.subjectKeyIdentifier);
   if (ski) cert.subjectKeyId = toHex(parse(ski.value).expect(0x04, 'subjectKeyIdentifier').content);
   const aki = ext(OID.authorityKeyIdentifier);
   if (aki) {
-    const keyId = parse(aki.value).items('authorityKeyIdentifier').find((t) => t.tag === 0x80);
+    const keyId = parse(aki.value)
+      .items('authorityKeyIdentifier')
+      .find((t) => t.tag === 0x80);
     if (keyId) cert.authorityKeyId = toHex(keyId.content);
   }
   const cdp = ext(OID.crlDistributionPoints);

@@ -6,18 +6,11 @@
  * - UNSUPPORTED_ALGORITHM: an algorithm, its parameters or a public key that verification cannot use;
  * - BAD_PEM: text that is neither PEM nor DER, or a PEM block that is not base64.
  */
+import { PasseportError } from '../errors/index.ts';
+
 export type Asn1ErrorCode = 'MALFORMED' | 'LIMIT_EXCEEDED' | 'UNSUPPORTED_ALGORITHM' | 'BAD_PEM';
 
-export class Asn1Error extends Error {
-  constructor(
-    readonly code: Asn1ErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'Asn1Error';
-  }
-}
+export class Asn1Error extends PasseportError<Asn1ErrorCode> {}
 
 export const malformed = (message: string): Asn1Error => new Asn1Error('MALFORMED', message);
 

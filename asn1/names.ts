@@ -69,14 +69,21 @@ export function parseName(der: Uint8Array): ParsedName {
 }
 
 function readName(der: Uint8Array): ParsedName {
-  const rdns = parse(der).items('nom').map((rdn) =>
-    rdn.items('RDN', 0x31).map((atv) => {
-      const [type, value] = atv.items('attribut de nom');
-      if (!type || !value) throw malformed('attribut de nom incomplet');
-      return { oid: type.oid('type d’attribut de nom'), value: stringValue(value.content, value.tag) };
-    }),
+  const rdns = parse(der)
+    .items('nom')
+    .map((rdn) =>
+      rdn.items('RDN', 0x31).map((atv) => {
+        const [type, value] = atv.items('attribut de nom');
+        if (!type || !value) throw malformed('attribut de nom incomplet');
+        return { oid: type.oid('type d’attribut de nom'), value: stringValue(value.content, value.tag) };
+      }),
+    );
+  const rdnKeys = rdns.map((rdn) =>
+    rdn
+      .map((a) => `${a.oid}=${a.value.trim().replace(/\s+/g, ' ').toLowerCase()}`)
+      .sort()
+      .join('+'),
   );
-  const rdnKeys = rdns.map((rdn) => rdn.map((a) => `${a.oid}=${a.value.trim().replace(/\s+/g, ' ').toLowerCase()}`).sort().join('+'));
   return { text: rdns.map(rdnText).reverse().join(', '), key: rdnKeys.join(','), rdnKeys, rdns };
 }
 

@@ -60,7 +60,7 @@ export class Node {
     if (this.kids) return this.kids;
     const kids: Node[] = [];
     if (this.constructed) {
-      for (let pos = this.contentStart; pos < this.contentEnd; ) {
+      for (let pos = this.contentStart; pos < this.contentEnd;) {
         const kid = nodeAt(this.bytes, pos, this.contentEnd, this.ber);
         kids.push(kid);
         pos = kid.end;
@@ -275,20 +275,21 @@ function scan(b: Uint8Array, pos: number, limit: number, depth: number, ber: boo
   const start = hContentStart;
   const end = hContentEnd;
   if (end < 0) {
-    for (let p = start; ; ) {
+    for (let p = start; ;) {
       if (p + 2 > limit) throw malformed(`BER : longueur indéfinie sans fin de contenu (élément à l'octet ${pos})`);
       if (b[p] === 0 && b[p + 1] === 0) return p + 2;
       p = scan(b, p, limit, depth + 1, ber);
     }
   }
   if (constructed) {
-    for (let p = start; p < end; ) p = scan(b, p, end, depth + 1, ber);
+    for (let p = start; p < end;) p = scan(b, p, end, depth + 1, ber);
   }
   return end;
 }
 
 /** Universal string types (BIT STRING, OCTET STRING, the character strings): DER writes them primitive. */
-const isStringTag = (primitiveTag: number): boolean => primitiveTag === 0x03 || primitiveTag === 0x04 || (primitiveTag >= 0x0c && primitiveTag <= 0x1e && primitiveTag !== 0x10 && primitiveTag !== 0x11);
+const isStringTag = (primitiveTag: number): boolean =>
+  primitiveTag === 0x03 || primitiveTag === 0x04 || (primitiveTag >= 0x0c && primitiveTag <= 0x1e && primitiveTag !== 0x10 && primitiveTag !== 0x11);
 
 /** An element already checked by scan. */
 function nodeAt(b: Uint8Array, pos: number, limit: number, ber: boolean): Node {

@@ -17,13 +17,7 @@ import { importSpki } from './public-keys.ts';
  * Returns false for a wrong signature or a key of the wrong type; throws an Asn1Error
  * UNSUPPORTED_ALGORITHM for an algorithm, parameters or a key it cannot use.
  */
-export function verifySignature(
-  publicKey: Uint8Array | KeyObject,
-  algorithm: AlgorithmIdentifier,
-  data: Uint8Array,
-  signature: Uint8Array,
-  digestHint?: DigestName,
-): boolean {
+export function verifySignature(publicKey: Uint8Array | KeyObject, algorithm: AlgorithmIdentifier, data: Uint8Array, signature: Uint8Array, digestHint?: DigestName): boolean {
   const scheme = signatureScheme(algorithm, digestHint);
   const key = publicKey instanceof Uint8Array ? importSpki(publicKey) : publicKey;
   const keyType = key.asymmetricKeyType;
@@ -56,13 +50,7 @@ const verified = new Memo<boolean>(5000);
  * verifySignature with a memory: certificates, CRLs and OCSP responses are checked
  * once per process however many signatures and files they serve.
  */
-export function verifySignatureCached(
-  spki: Uint8Array,
-  algorithm: AlgorithmIdentifier,
-  data: Uint8Array,
-  signature: Uint8Array,
-  digestHint?: DigestName,
-): boolean {
+export function verifySignatureCached(spki: Uint8Array, algorithm: AlgorithmIdentifier, data: Uint8Array, signature: Uint8Array, digestHint?: DigestName): boolean {
   const key = contentKey(spki, algorithm.oid, algorithm.params ?? '', data, signature, digestHint ?? '');
   return verified.get(key, () => verifySignature(spki, algorithm, data, signature, digestHint));
 }

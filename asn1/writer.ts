@@ -122,9 +122,7 @@ export function generalizedTime(date: Date, withMillis = false): Buffer {
 export function x509Time(date: Date): Buffer {
   const year = date.getUTCFullYear();
   if (year >= 2050 || year < 1950) return generalizedTime(date);
-  const text =
-    `${pad(year % 100)}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}` +
-    `${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}Z`;
+  const text = `${pad(year % 100)}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}` + `${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}Z`;
   return tlv(0x17, Buffer.from(text, 'ascii'));
 }
 

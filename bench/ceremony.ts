@@ -186,14 +186,26 @@ function cpuByPart(): Record<string, number> {
 }
 
 try {
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   console.log('passeport start on its defaults (demo mode): embedded PostgreSQL, Temporal dev server on SQLite, worker and API processes');
   const resellerKey = generateApiKey(`${DEMO_KEY_SEED}:reseller:${DEMO.resellers.grenoble}`).key;
   const bankKey = generateApiKey(`${DEMO_KEY_SEED}:bank:${DEMO.banks.alpes}`).key;
   const reseller = DEMO.signatories[DEMO.resellers.grenoble];
   const resellerSigner = await issue(reseller.name, 'Alpes Informatique Services', reseller.siren);
 
-  const steps = { decision: [] as number[], letterAndContract: [] as number[], createur: [] as number[], revendeur: [] as number[], banque: [] as number[], finalisation: [] as number[] };
+  const steps = {
+    decision: [] as number[],
+    letterAndContract: [] as number[],
+    createur: [] as number[],
+    revendeur: [] as number[],
+    banque: [] as number[],
+    finalisation: [] as number[],
+  };
   const done: string[] = [];
   async function fullDossier(company: Company): Promise<void> {
     const body = demoDossier('small');
@@ -258,7 +270,9 @@ try {
       `CPU per dossier: ${(engineCpu / done.length).toFixed(3)} s in the engine (${parts.map(([k, v]) => `${k} ${(v / done.length).toFixed(3)}`).join(', ')}), ` +
         `${((own.user + own.system) / 1e6 / done.length).toFixed(3)} s in this client; ${engineCpu.toFixed(1)} s over ${result.wallSeconds.toFixed(1)} s of clock on ${os.cpus().length} cores`,
     );
-    console.log(`full dossiers: ${result.completedPerSecond.toFixed(2)}/s = ${((100 * result.completedPerSecond) / best).toFixed(1)} % of the bare workflow's peak ${best.toFixed(1)}/s in this run`);
+    console.log(
+      `full dossiers: ${result.completedPerSecond.toFixed(2)}/s = ${((100 * result.completedPerSecond) / best).toFixed(1)} % of the bare workflow's peak ${best.toFixed(1)}/s in this run`,
+    );
 
     console.log('\nper step, median over the dossiers (client side, queueing included):');
     for (const [name, xs] of Object.entries(steps)) console.log(`  ${name.padEnd(18)} ${median(xs).toFixed(0)} ms (p99 ${percentile(sorted(xs), 0.99).toFixed(0)} ms)`);
@@ -296,7 +310,9 @@ try {
       console.log(`  ${type.padEnd(22)} ${median(xs).toFixed(0)} ms / ${(sum / xs.length).toFixed(0)} ms × ${(xs.length / done.length).toFixed(1)}`);
     }
     const latency = result.p50Ms;
-    console.log(`  activities sum to ${perDossier.toFixed(0)} ms per dossier; a dossier takes ${latency.toFixed(0)} ms (median): the rest, ${(latency - perDossier).toFixed(0)} ms, is Temporal (workflow tasks, queues: activity queue time median ${median(queueMs).toFixed(0)} ms) and HTTP`);
+    console.log(
+      `  activities sum to ${perDossier.toFixed(0)} ms per dossier; a dossier takes ${latency.toFixed(0)} ms (median): the rest, ${(latency - perDossier).toFixed(0)} ms, is Temporal (workflow tasks, queues: activity queue time median ${median(queueMs).toFixed(0)} ms) and HTTP`,
+    );
   }
 
   // Two costs the histories do not isolate, measured alone on the idle engine.
@@ -317,7 +333,9 @@ try {
     if (report.indication !== 'TOTAL_PASSED') throw new Error(`final contract ${report.indication}`);
   }
   console.log(`\nalone, idle engine: one RFC 3161 timestamp over HTTP ${median(tsaMs).toFixed(1)} ms (6 per dossier: letter, 3 signatures, document timestamp, evidence);`);
-  console.log(`verifying the final B-LTA contract (${(contract.length / 1024).toFixed(0)} KB, 3 signatures, 4 timestamps) ${median(verifyMs).toFixed(0)} ms (4 per dossier: after each signature and the report)`);
+  console.log(
+    `verifying the final B-LTA contract (${(contract.length / 1024).toFixed(0)} KB, 3 signatures, 4 timestamps) ${median(verifyMs).toFixed(0)} ms (4 per dossier: after each signature and the report)`,
+  );
 } finally {
   await cleanUp();
 }

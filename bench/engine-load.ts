@@ -17,11 +17,7 @@ export interface LoadResult {
   maxMs: number;
 }
 
-export async function runOpenLoop(
-  rate: number,
-  seconds: number,
-  task: (index: number) => Promise<void>,
-): Promise<LoadResult> {
+export async function runOpenLoop(rate: number, seconds: number, task: (index: number) => Promise<void>): Promise<LoadResult> {
   const total = Math.round(rate * seconds);
   const latencies: number[] = [];
   let errors = 0;

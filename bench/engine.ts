@@ -121,7 +121,12 @@ function line(label: string, r: LoadResult): string {
 }
 
 try {
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(`Temporal dev server on SQLite (WAL), one worker in this process; databases: ${databases.map((d) => d.label).join(', ')}`);
 
   // ── Baseline: the bare one-activity workflow ────────────────────────────

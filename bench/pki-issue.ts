@@ -5,7 +5,7 @@
  *   flock /work/main/.bench.lock npx tsx bench/pki-issue.ts --record pki-issue.md
  * (--record writes a report into BENCHMARKS.md, section "## PKI", without measuring; the lock
  * is held only for that.)
- * Uses DATABASE_URL (a throw-away database is created and dropped) or an embedded PGlite.
+ * Uses DATABASE_URL (a throw-away database is created and dropped) or the embedded PostgreSQL (a private cluster in a temporary folder).
  */
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -37,14 +37,32 @@ async function benchDatabase(): Promise<{ db: Database; cleanup(): Promise<void>
     const url = new URL(admin);
     url.pathname = `/${name}`;
     const db = await openDatabase({ url: url.toString(), dataDir: 'unused' });
-    return { db, async cleanup() { await db.close(); await sql.unsafe(`drop database ${name} with (force)`); await sql.end(); } };
+    return {
+      db,
+      async cleanup() {
+        await db.close();
+        await sql.unsafe(`drop database ${name} with (force)`);
+        await sql.end();
+      },
+    };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pki-bench-'));
   const db = await openDatabase({ dataDir: dir });
-  return { db, async cleanup() { await db.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    db,
+    async cleanup() {
+      await db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
-interface Rate { perSecond: number; perCpuSecond: number; runs: number; msEach: number }
+interface Rate {
+  perSecond: number;
+  perCpuSecond: number;
+  runs: number;
+  msEach: number;
+}
 
 /** Wall-clock rate, and rate per CPU second of this process (user + system, threads included). */
 async function rate(run: () => Promise<unknown>): Promise<Rate> {
@@ -71,7 +89,10 @@ function opensslSpeed(): { rsa2048Sign: number; rsa2048Verify: number; p256Sign:
   const rsa = /rsa\s+2048 bits\s+[\d.]+s\s+[\d.]+s\s+([\d.]+)\s+([\d.]+)/.exec(text);
   const ec = /256 bits ecdsa \(nistp256\)\s+[\d.]+s\s+[\d.]+s\s+([\d.]+)\s+([\d.]+)/.exec(text);
   if (!rsa || !ec) throw new Error(`openssl speed output not understood:\n${text}`);
-  const lines = text.split('\n').filter((l) => /sign\s+verify|rsa\s+2048|nistp256/.test(l)).join('\n');
+  const lines = text
+    .split('\n')
+    .filter((l) => /sign\s+verify|rsa\s+2048|nistp256/.test(l))
+    .join('\n');
   return { rsa2048Sign: Number(rsa[1]), rsa2048Verify: Number(rsa[2]), p256Sign: Number(ec[1]), p256Verify: Number(ec[2]), text: lines };
 }
 
@@ -90,8 +111,14 @@ try {
   const initMs = performance.now() - initStart;
 
   const cases: Array<{ label: string; request: (k: KeyType) => IssueRequest }> = [
-    { label: 'person-rgs1 (clé générée + PKCS#12)', request: (type) => ({ profile: 'person-rgs1', subject: person, key: { store: 'software', type, pkcs12Passphrase: 'phrase de test' }, registration: remote, secret }) },
-    { label: 'person-rgs1 (clé générée, sans PKCS#12)', request: (type) => ({ profile: 'person-rgs1', subject: person, key: { store: 'software', type }, registration: remote, secret }) },
+    {
+      label: 'person-rgs1 (clé générée + PKCS#12)',
+      request: (type) => ({ profile: 'person-rgs1', subject: person, key: { store: 'software', type, pkcs12Passphrase: 'phrase de test' }, registration: remote, secret }),
+    },
+    {
+      label: 'person-rgs1 (clé générée, sans PKCS#12)',
+      request: (type) => ({ profile: 'person-rgs1', subject: person, key: { store: 'software', type }, registration: remote, secret }),
+    },
     { label: 'authentication (clé générée)', request: (type) => ({ profile: 'authentication', subject: person, key: { store: 'software', type }, registration: remote, secret }) },
     { label: 'tsa (clé générée)', request: (type) => ({ profile: 'tsa', subject: {}, key: { store: 'software', type }, secret }) },
     { label: 'ocsp-responder (clé générée)', request: (type) => ({ profile: 'ocsp-responder', caName: 'rgs1', subject: {}, key: { store: 'software', type }, secret }) },
@@ -106,7 +133,9 @@ try {
   // Certificate work alone: the subject's public key is given (deferred signing from a browser).
   for (const type of KEY_TYPES) {
     const spki = spkiDer((await generateSoftwareKey(type)).publicKey);
-    const r = await rate(() => issueCertificate(pkiStore(db.sql), { profile: 'person-rgs1', subject: person, key: { store: 'public-key', publicKey: spki }, registration: remote, secret }));
+    const r = await rate(() =>
+      issueCertificate(pkiStore(db.sql), { profile: 'person-rgs1', subject: person, key: { store: 'public-key', publicKey: spki }, registration: remote, secret }),
+    );
     rows.push(row('person-rgs1 (clé publique fournie : certificat seul)', type, r));
     console.error(rows.at(-1));
   }
@@ -116,10 +145,15 @@ try {
   process.env.SOFTHSM2_CONF = store.confPath;
   initSoftHsmToken(store, { label: 'bench', pin: '123456', soPin: '12345678' });
   for (const type of ['ec256', 'rsa2048'] as const) {
-    const r = await rate(() => issueCertificate(pkiStore(db.sql), {
-      profile: 'person-rgs2', subject: person, registration: faceToFace, secret,
-      key: { store: 'token', type, token: { tokenLabel: 'bench', pin: '123456' } },
-    }));
+    const r = await rate(() =>
+      issueCertificate(pkiStore(db.sql), {
+        profile: 'person-rgs2',
+        subject: person,
+        registration: faceToFace,
+        secret,
+        key: { store: 'token', type, token: { tokenLabel: 'bench', pin: '123456' } },
+      }),
+    );
     rows.push(row('person-rgs2 (clé générée sur jeton SoftHSM2)', type, r));
     console.error(rows.at(-1));
   }
@@ -132,7 +166,7 @@ try {
   const certOnlyCpu = Number(rgs1Ec?.split('|')[4]);
   const report = [
     `Mesuré le ${new Date().toISOString()} — machine : nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}, ${cpu}, partagée avec d’autres processus (charge moyenne sur 1 min à la fin : ${os.loadavg()[0]!.toFixed(1)}).`,
-    `Commande : \`npx tsx bench/pki-issue.ts\` (PostgreSQL ${process.env.DATABASE_URL ? 'réel' : 'embarqué (PGlite)'}; AC en RSA 3072, initialisation des 6 AC : ${(initMs / 1000).toFixed(1)} s).`,
+    `Commande : \`npx tsx bench/pki-issue.ts\` (PostgreSQL ${process.env.DATABASE_URL ? 'réel' : 'embarqué'}; AC en RSA 3072, initialisation des 6 AC : ${(initMs / 1000).toFixed(1)} s).`,
     `Chaque émission : contrôles, génération de clé (sauf mention), certificat signé par l’AC (RSA 3072, SHA-256), enregistrement et dossier d’enregistrement en base.`,
     '',
     '| profil | clé du titulaire | certificats/s (temps réel) | certificats par seconde CPU du processus | ms par certificat (réel) | émissions mesurées |',

@@ -72,14 +72,24 @@ async function tsaCertificate(): Promise<{ key: crypto.KeyObject; cert: Uint8Arr
   const rsa = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' } as const;
   const caKeys = (await crypto.webcrypto.subtle.generateKey(ec, true, ['sign', 'verify'])) as CryptoKeyPair;
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01', name: 'CN=Bench AC Horodatage', keys: caKeys, signingAlgorithm: ec,
-    notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86400_000),
+    serialNumber: '01',
+    name: 'CN=Bench AC Horodatage',
+    keys: caKeys,
+    signingAlgorithm: ec,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 86400_000),
     extensions: [new x509.BasicConstraintsExtension(true, 0, true)],
   });
   const keys = (await crypto.webcrypto.subtle.generateKey(rsa, true, ['sign', 'verify'])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: '02', subject: 'CN=Bench TSA', issuer: ca.subject, publicKey: keys.publicKey, signingKey: caKeys.privateKey,
-    signingAlgorithm: ec, notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86400_000),
+    serialNumber: '02',
+    subject: 'CN=Bench TSA',
+    issuer: ca.subject,
+    publicKey: keys.publicKey,
+    signingKey: caKeys.privateKey,
+    signingAlgorithm: ec,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 86400_000),
     extensions: [new x509.ExtendedKeyUsageExtension(['1.3.6.1.5.5.7.3.8'], true)],
   });
   return { key: crypto.KeyObject.from(keys.privateKey), cert: new Uint8Array(cert.rawData), chain: [new Uint8Array(ca.rawData)] };
@@ -187,12 +197,14 @@ try {
   // The same authority without HTTP: what the token building costs beyond the signature.
   let inProcess = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (performance.now() - t0 < 3000) {
-      await tsa.respond(query);
-      inProcess++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (performance.now() - t0 < 3000) {
+        await tsa.respond(query);
+        inProcess++;
+      }
+    }),
+  );
   const inProcessRate = (inProcess * 1000) / (performance.now() - t0);
   const node = await nodeSignRate(key);
   const single = opensslSpeed();
@@ -216,7 +228,7 @@ try {
     `| node:crypto RSA-2048 sign, synchronous, 1 thread | ${node.sync.toFixed(0)} | ${pct(tokensPerSecond, node.sync)} |`,
     `| node:crypto RSA-2048 sign, callback (libuv pool) | ${node.pool.toFixed(0)} | ${pct(tokensPerSecond, node.pool)} |`,
     '',
-    'CPU-time rates (operations per second of the process\'s own CPU: independent of the other load; `openssl speed` without `-elapsed` counts this way):',
+    "CPU-time rates (operations per second of the process's own CPU: independent of the other load; `openssl speed` without `-elapsed` counts this way):",
     '',
     '| measure | per CPU second | TSA over HTTP as a share |',
     '|---|---|---|',

@@ -75,12 +75,19 @@ async function main(): Promise<void> {
   const { authority } = await pki.authority(db.sql, 3650, 'Horodatage du banc');
   const store = new FilesystemStore(path.join(dir, 'coffre'));
   const vault = new Vault({ sql: db.sql, stores: [store], ports: vaultPorts({ trustAnchors: [pki.root.der], tsa: { authority } }) });
-  const load = os.loadavg().map((l) => l.toFixed(1)).join(', ');
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ');
   console.log(`Node ${process.version}, ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, load average ${load}, ${new Date().toISOString()}`);
 
   try {
     // ── Deposits ────────────────────────────────────────────────────────────────────
-    const pkg = (i: number, bytes: Uint8Array) => ({ documentClass: 'banc', dossierId: `D-${i}`, objects: [{ name: 'objet.bin', mediaType: 'application/octet-stream', content: bytes }] });
+    const pkg = (i: number, bytes: Uint8Array) => ({
+      documentClass: 'banc',
+      dossierId: `D-${i}`,
+      objects: [{ name: 'objet.bin', mediaType: 'application/octet-stream', content: bytes }],
+    });
     const small = Array.from({ length: SMALL }, (_, i) => content(i, 8192));
     let start = process.hrtime.bigint();
     for (const [i, bytes] of small.entries()) await vault.deposit(ENGINE, pkg(i, bytes));
@@ -88,12 +95,14 @@ async function main(): Promise<void> {
     const small2 = Array.from({ length: SMALL }, (_, i) => content(SMALL + i, 8192));
     start = process.hrtime.bigint();
     let next = 0;
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < small2.length) {
-        const i = next++;
-        await vault.deposit(ENGINE, pkg(SMALL + i, small2[i]!));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < small2.length) {
+          const i = next++;
+          await vault.deposit(ENGINE, pkg(SMALL + i, small2[i]!));
+        }
+      }),
+    );
     const smallParallel = seconds(start);
     const smallFloor = await durableWrites(path.join(dir, 'plancher-petits'), small);
     console.log(`\nDépôts de 8 KiB (${SMALL})`);
@@ -138,7 +147,9 @@ async function main(): Promise<void> {
     const median = [...rounds].sort((a, b) => a.sum / a.audit - b.sum / b.audit)[1]!;
     console.log(`\nAudit de ${files.length} objets, ${fmt(totalBytes / MB)} Mo (une copie), signatures non revérifiées ; trois tours, chacun après sha256sum :`);
     for (const r of rounds) {
-      console.log(`  audit ${fmt(totalBytes / MB / r.audit)} Mo/s (CPU ${fmt(totalBytes / MB / r.auditCpu)} Mo/s) ; sha256sum ${fmt(totalBytes / MB / r.sum)} Mo/s (CPU ${fmt(totalBytes / MB / r.sumCpu)} Mo/s) → audit = ${fmt((100 * r.sum) / r.audit)} % (CPU ${fmt((100 * r.sumCpu) / r.auditCpu)} %)`);
+      console.log(
+        `  audit ${fmt(totalBytes / MB / r.audit)} Mo/s (CPU ${fmt(totalBytes / MB / r.auditCpu)} Mo/s) ; sha256sum ${fmt(totalBytes / MB / r.sum)} Mo/s (CPU ${fmt(totalBytes / MB / r.sumCpu)} Mo/s) → audit = ${fmt((100 * r.sum) / r.audit)} % (CPU ${fmt((100 * r.sumCpu) / r.auditCpu)} %)`,
+      );
     }
     console.log(`  médiane : audit = ${fmt((100 * median.sum) / median.audit)} % de sha256sum à l'horloge (CPU ${fmt((100 * median.sumCpu) / median.auditCpu)} %)`);
 
@@ -150,7 +161,14 @@ async function main(): Promise<void> {
     const rows: { seq: number; body: string; hash: string; previous: string }[] = [];
     for (let i = 0; i < ENTRIES; i++) {
       seq++;
-      const body = entryBody(seq, previous, { operation: 'read', actor: 'archiviste:banc', object: `CF-banc-${i % 1000}`, outcome: 'ok', details: { sha512: sha512Hex(String(i)) }, time });
+      const body = entryBody(seq, previous, {
+        operation: 'read',
+        actor: 'archiviste:banc',
+        object: `CF-banc-${i % 1000}`,
+        outcome: 'ok',
+        details: { sha512: sha512Hex(String(i)) },
+        time,
+      });
       const hash = sha512Hex(body);
       rows.push({ seq, body, hash, previous });
       previous = hash;
@@ -160,7 +178,7 @@ async function main(): Promise<void> {
       await db.sql`
         insert into vault_journal (seq, recorded_at, operation, actor, object_id, outcome, body, previous_hash, hash)
         select s, ${time}, 'read', 'archiviste:banc', o, 'ok', b, p, h
-        from unnest(${db.sql.array(batch.map((r) => r.seq))}::bigint[], ${db.sql.array(batch.map((r) => `CF-banc-${(r.seq) % 1000}`))}::text[],
+        from unnest(${db.sql.array(batch.map((r) => r.seq))}::bigint[], ${db.sql.array(batch.map((r) => `CF-banc-${r.seq % 1000}`))}::text[],
                     ${db.sql.array(batch.map((r) => r.body))}::text[], ${db.sql.array(batch.map((r) => r.previous))}::text[], ${db.sql.array(batch.map((r) => r.hash))}::text[]) as t(s, o, b, p, h)`;
     }
     // The search column follows the body, as appendEntry writes it.

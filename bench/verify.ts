@@ -122,7 +122,11 @@ function opensslCms(): number {
     });
     const once = (): void => {
       signatures.forEach((_, i) => {
-        const run = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', `sig${i}.der`, '-content', `data${i}.bin`, '-CAfile', 'root.pem', '-purpose', 'any', '-out', '/dev/null'], { cwd: dir, encoding: 'utf8' });
+        const run = spawnSync(
+          'openssl',
+          ['cms', '-verify', '-binary', '-inform', 'DER', '-in', `sig${i}.der`, '-content', `data${i}.bin`, '-CAfile', 'root.pem', '-purpose', 'any', '-out', '/dev/null'],
+          { cwd: dir, encoding: 'utf8' },
+        );
         if (run.status !== 0) throw new Error(`openssl cms -verify failed: ${run.stderr}`);
       });
     };
@@ -207,11 +211,24 @@ const raw = rawNative();
 const cpu = os.cpus()[0]?.model ?? 'unknown';
 const line = (label: string, r: Rate): string =>
   `${label}: ${r.perSecond.toFixed(1)} /s (${(1000 / r.perSecond).toFixed(2)} ms each${oneCore ? ', one core' : ''}; ${r.cpuMs.toFixed(2)} ms CPU of all threads)`;
-console.log(`machine: ${os.cpus().length} cores (nproc), ${cpu}, Node ${process.version}, ${oneCore ? 'node --single-threaded' : 'V8 background threads on'}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log(`contract: ${pdf.length} bytes, ${(await verifyPdf(pdf, options)).revisions} revisions, 4 signatures and timestamps; archive stream: ${distinct} distinct contracts per round`);
+console.log(
+  `machine: ${os.cpus().length} cores (nproc), ${cpu}, Node ${process.version}, ${oneCore ? 'node --single-threaded' : 'V8 background threads on'}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+console.log(
+  `contract: ${pdf.length} bytes, ${(await verifyPdf(pdf, options)).revisions} revisions, 4 signatures and timestamps; archive stream: ${distinct} distinct contracts per round`,
+);
 console.log(line('verifyPdf, cold (all memory cleared before each file)', coldRate));
 console.log(line('verifyPdf, archive stream (distinct contracts, one PKI, each verified once)', streamRate));
 console.log(line('verifyPdf, same file again', warm));
-console.log(`of which certs/validation, cold (3 validatePath + 4 verifyTimestampToken, same inputs, called alone): ${chainCpuMs.toFixed(2)} ms CPU (${((100 * chainCpuMs) / coldRate.cpuMs).toFixed(0)} %)`);
-console.log(`openssl cms -verify of the 3 signature CMS, one process each: ${openssl.toFixed(1)} contracts/s (${(1000 / openssl).toFixed(1)} ms) -> ours x${(coldRate.perSecond / openssl).toFixed(1)} cold, x${(streamRate.perSecond / openssl).toFixed(1)} stream`);
-console.log(`raw node:crypto verify of the 3 signature values: ${raw.toFixed(0)} contracts/s -> ours at ${((100 * coldRate.perSecond) / raw).toFixed(1)} % of it cold, ${((100 * streamRate.perSecond) / raw).toFixed(1)} % stream`);
+console.log(
+  `of which certs/validation, cold (3 validatePath + 4 verifyTimestampToken, same inputs, called alone): ${chainCpuMs.toFixed(2)} ms CPU (${((100 * chainCpuMs) / coldRate.cpuMs).toFixed(0)} %)`,
+);
+console.log(
+  `openssl cms -verify of the 3 signature CMS, one process each: ${openssl.toFixed(1)} contracts/s (${(1000 / openssl).toFixed(1)} ms) -> ours x${(coldRate.perSecond / openssl).toFixed(1)} cold, x${(streamRate.perSecond / openssl).toFixed(1)} stream`,
+);
+console.log(
+  `raw node:crypto verify of the 3 signature values: ${raw.toFixed(0)} contracts/s -> ours at ${((100 * coldRate.perSecond) / raw).toFixed(1)} % of it cold, ${((100 * streamRate.perSecond) / raw).toFixed(1)} % stream`,
+);

@@ -50,7 +50,11 @@ export interface CeremonyParts {
   archive: ArchiveDepositor;
 }
 
-export function ceremonyPartsFromEnv(sql: Sql, env: Pick<CeremonyEnv, 'DATA_DIR' | 'TSA_URL' | 'PASSEPORT_SEAL_PIN' | 'PKCS11_MODULE'>, vault: Pick<Vault, 'deposit'>): CeremonyParts {
+export function ceremonyPartsFromEnv(
+  sql: Sql,
+  env: Pick<CeremonyEnv, 'DATA_DIR' | 'TSA_URL' | 'PASSEPORT_SEAL_PIN' | 'PKCS11_MODULE'>,
+  vault: Pick<Vault, 'deposit'>,
+): CeremonyParts {
   let pki: Promise<EnginePki> | null = null;
   return {
     // Loaded on first use, again after a failure (the PKI may be initialised after the worker started).

@@ -13,6 +13,7 @@ import type { EvidenceEvent, EvidenceInput } from '../documents/index.ts';
 import type { VerificationReport } from '../signature/validation/report.ts';
 import type { CertificateFacts } from './signer-check.ts';
 import { loadDossierTerms } from './terms.ts';
+import { CeremonyError } from './errors.ts';
 
 interface Payload {
   party?: string;
@@ -51,7 +52,7 @@ const BY_A_PERSON = new Set(['contract_opened', 'signature_prepared', 'signature
 
 export async function gatherEvidence(sql: Sql, dossierId: string): Promise<EvidenceInput> {
   const ceremony = await getCeremony(sql, dossierId);
-  if (!ceremony?.contractNumber) throw new Error(`Aucun contrat pour le dossier ${dossierId}`);
+  if (!ceremony?.contractNumber) throw new CeremonyError('CEREMONY_NO_CONTRACT', `Aucun contrat pour le dossier ${dossierId}`);
   const terms = await loadDossierTerms(sql, dossierId);
   const signatures = await listSignatures<CertificateFacts>(sql, dossierId);
   const events: EvidenceEvent[] = (await listEvents(sql, dossierId)).flatMap((e) => {
@@ -104,7 +105,9 @@ export async function gatherEvidence(sql: Sql, dossierId: string): Promise<Evide
           lines: report.signatures.map(
             (s) =>
               `${s.fieldName} : ${s.indication}${s.subIndication ? ` / ${s.subIndication}` : ''}` +
-              (s.type === 'signature' ? `, niveau ${s.padesLevel ?? '?'}, ${s.signer?.subject ?? 'signataire inconnu'}, RGS ${s.rgsLevel ?? 'non reconnu'}` : ', horodatage de document'),
+              (s.type === 'signature'
+                ? `, niveau ${s.padesLevel ?? '?'}, ${s.signer?.subject ?? 'signataire inconnu'}, RGS ${s.rgsLevel ?? 'non reconnu'}`
+                : ', horodatage de document'),
           ),
           reasons: report.reasons,
         }

@@ -16,6 +16,8 @@ import type { Timestamper } from '../certs/types.ts';
 import type { RevocationFetcher } from '../certs/validation/index.ts';
 import type { ValidationFetchers } from '../signature/validation-data.ts';
 import type { KeyStore, TrustContext } from './signer-check.ts';
+import { PkiError } from '../certs/errors.ts';
+import { fetchBytes } from '../signature/fetchers.ts';
 
 export interface EnginePki {
   trust: TrustContext;
@@ -37,21 +39,6 @@ export interface EnginePkiOptions {
 
 const MAX_BYTES = 10 << 20;
 
-/** GET or POST with a time and size bound; the message names the URL, never a secret. */
-async function fetchBytes(url: string, timeoutMs: number, init?: RequestInit): Promise<Uint8Array> {
-  if (!/^https?:\/\//i.test(url)) throw new Error(`adresse non prise en charge : ${url}`);
-  let response: Response;
-  try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  } catch {
-    throw new Error(`${url} ne répond pas`);
-  }
-  if (!response.ok) throw new Error(`${url} a répondu HTTP ${response.status}`);
-  const body = new Uint8Array(await response.arrayBuffer());
-  if (body.length > MAX_BYTES) throw new Error(`${url} : réponse trop volumineuse`);
-  return body;
-}
-
 /** « …/pki/crl/rgs1.crl » → rgs1, when the URL is one of the engine's own. */
 function ownResource(url: string, bases: readonly string[], kind: 'crl' | 'ca'): string | null {
   const base = bases.find((b) => url.startsWith(`${b}/pki/${kind}/`));
@@ -63,29 +50,27 @@ function ownResource(url: string, bases: readonly string[], kind: 'crl' | 'ca'):
 export async function loadEnginePki(store: PkiStore, options: EnginePkiOptions): Promise<EnginePki> {
   const cas = await store.listCas();
   const root = cas.find((ca) => ca.name === 'root');
-  if (!root) throw new Error('La PKI du moteur n’est pas initialisée (« passeport pki init ») : aucune racine de confiance.');
+  if (!root) throw new PkiError('PKI_NOT_INITIALISED', 'La PKI du moteur n’est pas initialisée (« passeport pki init ») : aucune racine de confiance.');
   const timeoutMs = options.timeoutMs ?? 10_000;
   const services = enginePkiServices(store, { dataDir: options.dataDir });
   const bases = [...new Set(cas.map((ca) => ca.publicBaseUrl.replace(/\/+$/, '')))];
   const crl = async (url: string): Promise<Uint8Array> => {
     const ca = ownResource(url, bases, 'crl');
-    return ca ? (await services.revocation.crl(ca)).der : fetchBytes(url, timeoutMs);
+    return ca ? (await services.revocation.crl(ca)).der : fetchBytes(url, timeoutMs, MAX_BYTES);
   };
   const certificate = async (url: string): Promise<Uint8Array> => {
     const ca = ownResource(url, bases, 'ca');
-    return ca ? services.revocation.caCertificate(ca) : fetchBytes(url, timeoutMs);
+    return ca ? services.revocation.caCertificate(ca) : fetchBytes(url, timeoutMs, MAX_BYTES);
   };
   const fetchRevocation: RevocationFetcher = async (url, kind, request) => {
     if (kind === 'crl') return crl(url);
     if (bases.some((b) => url === `${b}/pki/ocsp`)) return request ? services.revocation.ocsp(request) : null;
-    return fetchBytes(url, timeoutMs, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: request ? new Uint8Array(request) : null });
+    return fetchBytes(url, timeoutMs, MAX_BYTES, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: request ? new Uint8Array(request) : null });
   };
   const trustAnchors = [root.certificate];
   return {
     trustAnchors,
-    timestamper: options.tsaUrl
-      ? createTsaClient(options.tsaUrl, { timeoutMs })
-      : createInProcessTsaClient(async (query) => new Uint8Array(await services.tsa.respond(query))),
+    timestamper: options.tsaUrl ? createTsaClient(options.tsaUrl, { timeoutMs }) : createInProcessTsaClient(async (query) => new Uint8Array(await services.tsa.respond(query))),
     validationFetchers: { certificate, crl },
     trust: {
       trustAnchors,

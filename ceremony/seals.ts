@@ -36,7 +36,10 @@ export function createSealKeys(sql: Sql, options: SealKeyOptions): SealKeys {
       const signer = openTokenSigner({ tokenLabel: seal.tokenLabel, keyLabel: seal.keyLabel, pin, modulePath: options.modulePath });
       if (!Buffer.from(signer.certificate).equals(seal.certificate)) {
         signer.close();
-        throw new SigningRefused('seal_unavailable', `La clé « ${seal.keyLabel} » du jeton « ${seal.tokenLabel} » ne porte pas le certificat de cachet enregistré pour « ${organisationId} ».`);
+        throw new SigningRefused(
+          'seal_unavailable',
+          `La clé « ${seal.keyLabel} » du jeton « ${seal.tokenLabel} » ne porte pas le certificat de cachet enregistré pour « ${organisationId} ».`,
+        );
       }
       // Another call may have opened it meanwhile: keep one.
       const raced = open.get(organisationId);

@@ -10,17 +10,10 @@ import { rgsLevelOf, type PolicyLevelMap, type RgsLevel } from '../certs/policie
 import { validatePath, type RevocationFetcher } from '../certs/validation/index.ts';
 import { PARTY_LABEL, PARTY_TO, rgsStars, type Party, type SigningRefusal } from '../domain/ceremony.ts';
 import { sameName, subjectFields, type ExpectedSigner } from './identity.ts';
+import { PasseportError } from '../errors/index.ts';
 
 /** A refusal of a signing step: `code` for callers, `message` (French) for people. */
-export class SigningRefused extends Error {
-  constructor(
-    readonly code: SigningRefusal,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SigningRefused';
-  }
-}
+export class SigningRefused extends PasseportError<SigningRefusal> {}
 
 export type KeyStore = 'token' | 'software' | 'unknown';
 
@@ -80,10 +73,7 @@ export async function checkSignerCertificate(check: SignerCheck, trust: TrustCon
 
   const fields = subjectFields(cert.subjectName);
   if (!fields.commonName || !sameName(fields.commonName, check.expected.name)) {
-    throw new SigningRefused(
-      'name_mismatch',
-      `Ce certificat est au nom de « ${fields.commonName ?? 'personne'} », or ${who} doit signer au nom de « ${check.expected.name} ».`,
-    );
+    throw new SigningRefused('name_mismatch', `Ce certificat est au nom de « ${fields.commonName ?? 'personne'} », or ${who} doit signer au nom de « ${check.expected.name} ».`);
   }
   if (fields.siren !== check.expected.siren) {
     throw new SigningRefused(

@@ -36,6 +36,7 @@ import type { ExpectedSigner } from './identity.ts';
 import type { EnginePki } from './pki-access.ts';
 import { checkSignerCertificate, SigningRefused, type CertificateFacts } from './signer-check.ts';
 import { dirigeantName } from './terms.ts';
+import { CeremonyError } from './errors.ts';
 
 /** Where a request came from, for the evidence. */
 export interface ClientInfo {
@@ -81,7 +82,7 @@ const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.len
 /** Who must sign for a party: the dossier's dirigeant, or the organisation's registered signatory. */
 export async function expectedSigner(sql: Sql, dossierId: string, party: Party): Promise<ExpectedSigner> {
   const record = await getDossier(sql, dossierId);
-  if (!record) throw new Error(`Dossier ${dossierId} introuvable`);
+  if (!record) throw new CeremonyError('CEREMONY_DOSSIER_UNKNOWN', `Dossier ${dossierId} introuvable`);
   if (party === 'createur') {
     const dossier = record.body as Dossier;
     return { name: dirigeantName(dossier), siren: dossier.company.siren };
@@ -89,14 +90,17 @@ export async function expectedSigner(sql: Sql, dossierId: string, party: Party):
   const organisationId = party === 'revendeur' ? record.resellerId : record.bankId;
   const signatory = await getSignatory(sql, organisationId);
   if (!signatory) {
-    throw new SigningRefused('signatory_unknown', `Aucun signataire n’est enregistré pour ${PARTY_LABEL[party]} (${organisationId}) : l’administrateur du programme doit l’enregistrer.`);
+    throw new SigningRefused(
+      'signatory_unknown',
+      `Aucun signataire n’est enregistré pour ${PARTY_LABEL[party]} (${organisationId}) : l’administrateur du programme doit l’enregistrer.`,
+    );
   }
   return { name: signatory.name, siren: signatory.siren };
 }
 
 async function latestContract(sql: Sql, dossierId: string) {
   const latest = await getDocument(sql, dossierId, 'contract');
-  if (!latest) throw new Error(`Aucun contrat pour le dossier ${dossierId}`);
+  if (!latest) throw new CeremonyError('CEREMONY_NO_CONTRACT', `Aucun contrat pour le dossier ${dossierId}`);
   return latest;
 }
 

@@ -16,6 +16,7 @@ import type { FinalDecision } from '../domain/outcomes.ts';
 import { BankPolicySchema, type BankPolicy } from '../domain/policy.ts';
 import { quote, type Quote } from '../domain/rents.ts';
 import type { GuaranteeTerms, Organisation } from '../documents/index.ts';
+import { CeremonyError } from './errors.ts';
 
 export interface DossierTerms {
   record: DossierRecord;
@@ -29,9 +30,9 @@ export interface DossierTerms {
 /** A dossier's facts for its documents; null parts of the registries stay out of the text. */
 export async function loadDossierTerms(sql: Sql, dossierId: string): Promise<DossierTerms> {
   const record = await getDossier(sql, dossierId);
-  if (!record) throw new Error(`Dossier ${dossierId} introuvable`);
+  if (!record) throw new CeremonyError('CEREMONY_DOSSIER_UNKNOWN', `Dossier ${dossierId} introuvable`);
   const protocol = await getProtocol(sql, record.resellerId, record.bankId);
-  if (!protocol) throw new Error(`Protocole ${record.resellerId} / ${record.bankId} introuvable`);
+  if (!protocol) throw new CeremonyError('CEREMONY_DOSSIER_UNKNOWN', `Protocole ${record.resellerId} / ${record.bankId} introuvable`);
   const [bank] = await sql<{ name: string }[]>`select name from banks where id = ${record.bankId}`;
   const [reseller] = await sql<{ name: string; postcode: string | null; city: string | null }[]>`
     select name, postcode, city from resellers where id = ${record.resellerId}`;

@@ -1,7 +1,30 @@
 import crypto from 'node:crypto';
 import {
-  OID, bitString, bool, ctx, ctxPrimitive, hash, hexInteger, ia5, integer, keyAlgorithmOf, namedBits, octets, oid, parse,
-  parseCertificate, printable, publicKeyOf, seq, setOf, signatureAlgorithmId, DIGESTS, utf8, x509Time, type HashAlgorithm, type ParsedCertificate,
+  OID,
+  bitString,
+  bool,
+  ctx,
+  ctxPrimitive,
+  hash,
+  hexInteger,
+  ia5,
+  integer,
+  keyAlgorithmOf,
+  namedBits,
+  octets,
+  oid,
+  parse,
+  parseCertificate,
+  printable,
+  publicKeyOf,
+  seq,
+  setOf,
+  signatureAlgorithmId,
+  DIGESTS,
+  utf8,
+  x509Time,
+  type HashAlgorithm,
+  type ParsedCertificate,
 } from '../asn1/index.ts';
 import type { CertificateProfile, CaName, KeyUsageName } from './profiles.ts';
 import { caUrls } from './profiles.ts';
@@ -14,7 +37,11 @@ import { PkiError } from './errors.ts';
 const USAGE_BITS: Record<KeyUsageName, number> = { digitalSignature: 0, nonRepudiation: 1, keyCertSign: 5, cRLSign: 6 };
 
 const NAME_TYPES: Readonly<Record<string, string>> = {
-  C: OID.countryName, O: OID.organizationName, OU: OID.organizationalUnitName, CN: OID.commonName, E: OID.emailAddress,
+  C: OID.countryName,
+  O: OID.organizationName,
+  OU: OID.organizationalUnitName,
+  CN: OID.commonName,
+  E: OID.emailAddress,
 };
 
 /** 16 random bytes, positive and without a leading zero byte: lowercase hex. */

@@ -69,9 +69,10 @@ export async function initPki(store: PkiStore, options: InitPkiOptions = {}): Pr
       token?.close();
     }
   });
-  const message = created.length === 0
-    ? 'PKI déjà initialisée : rien n’a changé.'
-    : `PKI initialisée : ${created.length} AC créée(s) (${created.join(', ')})${existing.length ? `, ${existing.length} déjà présente(s)` : ''}.`;
+  const message =
+    created.length === 0
+      ? 'PKI déjà initialisée : rien n’a changé.'
+      : `PKI initialisée : ${created.length} AC créée(s) (${created.join(', ')})${existing.length ? `, ${existing.length} déjà présente(s)` : ''}.`;
   return { created, existing, message };
 }
 
@@ -85,9 +86,7 @@ function checkBaseUrl(base: string): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PkiError('INVALID_BASE_URL', `URL publique invalide « ${base} » : http ou https attendu.`);
 }
 
-async function createCa(
-  store: PkiStore, name: CaName, keyType: KeyType, base: string, secret: string, options: CaAccessOptions, token: TokenSession | null,
-): Promise<void> {
+async function createCa(store: PkiStore, name: CaName, keyType: KeyType, base: string, secret: string, options: CaAccessOptions, token: TokenSession | null): Promise<void> {
   const profile = getProfile(CA_PROFILES[name]);
   let publicKey: Uint8Array;
   let own: Pick<CertificateIssuer, 'privateKey' | 'signer'>;
@@ -101,25 +100,44 @@ async function createCa(
     publicKey = spkiDer(keys.publicKey);
     own = { privateKey: keys.privateKey };
   }
-  const issuer: CertificateIssuer = profile.issuer === null
-    ? { caName: name, certificate: null, keyType, ...own }
-    : await loadCaIssuer(store, profile.issuer, options);
+  const issuer: CertificateIssuer = profile.issuer === null ? { caName: name, certificate: null, keyType, ...own } : await loadCaIssuer(store, profile.issuer, options);
   const cert = await buildCertificate({
-    profile, subject: engineName(CA_COMMON_NAMES[name]), publicKey, issuer, publicBaseUrl: base,
+    profile,
+    subject: engineName(CA_COMMON_NAMES[name]),
+    publicKey,
+    issuer,
+    publicBaseUrl: base,
   });
   const der = cert.der;
   const subject = nameInEncodingOrder(cert.subjectName);
   if (token && tokenKey) storeCertificateOnToken(token, der, tokenKey.id, tokenKey.label, true);
   await store.insertCa({
-    name, parent: profile.issuer, profile: profile.name, subject, serial: cert.serialNumber,
-    certificate: der, keyType, keyLocation: tokenKey ? tokenKey.uri : 'encrypted',
+    name,
+    parent: profile.issuer,
+    profile: profile.name,
+    subject,
+    serial: cert.serialNumber,
+    certificate: der,
+    keyType,
+    keyLocation: tokenKey ? tokenKey.uri : 'encrypted',
     sealedKey: own.privateKey ? await sealPrivateKey(own.privateKey, secret, `ca:${name}`) : null,
-    publicBaseUrl: base, notBefore: cert.notBefore, notAfter: cert.notAfter,
+    publicBaseUrl: base,
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
   });
   // Every certificate a CA signs is recorded, the issuing CAs' own ones too (so the root's CRL can list them).
   await store.insertIssued({
-    serial: cert.serialNumber, caName: profile.issuer ?? name, subject, profile: profile.name,
-    level: null, keyType, keyLocation: tokenKey ? tokenKey.uri : `ca:${name}`, siren: null, notBefore: cert.notBefore, notAfter: cert.notAfter, der,
+    serial: cert.serialNumber,
+    caName: profile.issuer ?? name,
+    subject,
+    profile: profile.name,
+    level: null,
+    keyType,
+    keyLocation: tokenKey ? tokenKey.uri : `ca:${name}`,
+    siren: null,
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
+    der,
   });
 }
 
@@ -140,7 +158,11 @@ export async function loadCa(store: PkiStore, name: CaName, options: CaAccessOpt
   const issuer = await loadCaIssuer(store, name, options);
   const record = (await store.findCa(name))!;
   return {
-    name, certificate: record.certificate, chain: issuer.chain, keyType: record.keyType, publicBaseUrl: record.publicBaseUrl,
+    name,
+    certificate: record.certificate,
+    chain: issuer.chain,
+    keyType: record.keyType,
+    publicBaseUrl: record.publicBaseUrl,
     signer: issuer.caSigner,
   };
 }
@@ -174,7 +196,9 @@ const tokenSigners = new Map<string, TokenSigner>();
 
 /** Internal: the CA with its key (a KeyObject, or a signer on a token), for issuance. */
 export async function loadCaIssuer(
-  store: PkiStore, name: CaName, options: CaAccessOptions = {},
+  store: PkiStore,
+  name: CaName,
+  options: CaAccessOptions = {},
 ): Promise<CertificateIssuer & { publicBaseUrl: string; caSigner: Signer; chain: Uint8Array[] }> {
   const record = await requireCa(store, name);
   const certificate = parseCertificate(record.certificate);

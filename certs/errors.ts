@@ -1,14 +1,78 @@
+import { PasseportError } from '../errors/index.ts';
+
 /**
  * Errors of the PKI. `message` is plain French, safe to show to a user: it never
- * carries a PIN, a passphrase or key material. `code` is stable for programs.
+ * carries a PIN, a passphrase or key material. `code` is stable for programs
+ * (the table in docs/errors.md).
  */
-export class PkiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'PkiError';
-  }
-}
+export type PkiErrorCode =
+  | 'ALREADY_REVOKED'
+  | 'CA_EXPIRED'
+  | 'CA_KEY_UNAVAILABLE'
+  | 'CA_KEY_UNSEAL_FAILED'
+  | 'CA_PIN_MISSING'
+  | 'CA_WITHOUT_SKI'
+  | 'CERTIFICATE_NOT_ON_TOKEN'
+  | 'FACE_TO_FACE_REQUIRED'
+  | 'INVALID_BASE_URL'
+  | 'INVALID_CRL_PERIOD'
+  | 'INVALID_DATE'
+  | 'INVALID_EMAIL'
+  | 'INVALID_LEVEL'
+  | 'INVALID_NAME'
+  | 'INVALID_ORGANISATION'
+  | 'INVALID_POLICY_MAP'
+  | 'INVALID_REASON'
+  | 'INVALID_SERIAL'
+  | 'INVALID_SERIAL_BLOCK'
+  | 'INVALID_SIREN'
+  | 'INVALID_VALIDITY'
+  | 'KEY_AMBIGUOUS'
+  | 'KEY_CERTIFICATE_MISMATCH'
+  | 'KEY_LABEL_TAKEN'
+  | 'KEY_NOT_FOUND'
+  | 'KEY_STORE_NOT_ALLOWED'
+  | 'MALFORMED_CERTIFICATE'
+  | 'MALFORMED_KEY'
+  | 'MALFORMED_KEY_URI'
+  | 'MALFORMED_PEM'
+  | 'MALFORMED_PKCS12'
+  | 'MISSING_OPERATOR'
+  | 'NOT_A_PRIVATE_KEY'
+  | 'NO_CA_SECRET'
+  | 'PIN_LOCKED'
+  | 'PKCS11_MODULE_FAILED'
+  | 'PKCS11_MODULE_MISSING'
+  | 'PKI_NOT_INITIALISED'
+  | 'REGISTRATION_INVALID'
+  | 'REGISTRATION_MISSING'
+  | 'SERVICE_KEY_MISSING'
+  | 'TOKEN_BAD_PUBLIC_KEY'
+  | 'TOKEN_INIT_FAILED'
+  | 'TOKEN_KEYGEN_FAILED'
+  | 'TOKEN_LABEL_MISSING'
+  | 'TOKEN_LOGIN_FAILED'
+  | 'TOKEN_NOT_FOUND'
+  | 'TOKEN_SIGN_FAILED'
+  | 'TOKEN_WRITE_FAILED'
+  | 'TSA_BAD_INPUT'
+  | 'TSA_BAD_REPLY'
+  | 'TSA_CERTIFICATE_INVALID'
+  | 'TSA_HTTP_ERROR'
+  | 'TSA_REJECTED'
+  | 'TSA_REQUEST_REFUSED'
+  | 'TSA_UNREACHABLE'
+  | 'UNKNOWN_CA'
+  | 'UNKNOWN_CERTIFICATE'
+  | 'UNKNOWN_HASH'
+  | 'UNKNOWN_KEY_TYPE'
+  | 'UNKNOWN_PROFILE'
+  | 'UNKNOWN_SERVICE'
+  | 'UNSUPPORTED_KEY'
+  | 'WEAK_CA_KEY'
+  | 'WEAK_CA_SECRET'
+  | 'WEAK_PASSPHRASE'
+  | 'WRONG_PASSPHRASE'
+  | 'WRONG_PIN';
+
+export class PkiError extends PasseportError<PkiErrorCode> {}

@@ -1,8 +1,6 @@
 import crypto from 'node:crypto';
 import type { RgsLevel } from './policies.ts';
-import {
-  type CaName, type CertificateProfile, type HolderProfileName, type ServiceProfileName, getProfile, isCaName,
-} from './profiles.ts';
+import { type CaName, type CertificateProfile, type HolderProfileName, type ServiceProfileName, getProfile, isCaName } from './profiles.ts';
 import { generateSoftwareKey, type KeyType, keyTypeOf, parseKeyType, spkiDer } from './keys.ts';
 import { buildCertificate } from './build.ts';
 import { nameAttribute, nameInEncodingOrder, OID } from '../asn1/index.ts';
@@ -73,9 +71,12 @@ function checkKeyStore(profile: CertificateProfile, store: KeyRequest['store']):
   const allowed = profile.keyStore === 'token' ? ['token'] : ['software', 'public-key'];
   if (!allowed.includes(store)) {
     const level = profile.level ? `le niveau RGS ${'*'.repeat(profile.level)}` : `le profil « ${profile.label} »`;
-    throw new PkiError('KEY_STORE_NOT_ALLOWED', profile.keyStore === 'token'
-      ? `Émission refusée : ${level} exige une clé générée dans un support matériel (jeton PKCS#11), pas une clé ${STORE_WORDS[store]}.`
-      : `Émission refusée : ${level} n’accepte pas une clé ${STORE_WORDS[store]}.`);
+    throw new PkiError(
+      'KEY_STORE_NOT_ALLOWED',
+      profile.keyStore === 'token'
+        ? `Émission refusée : ${level} exige une clé générée dans un support matériel (jeton PKCS#11), pas une clé ${STORE_WORDS[store]}.`
+        : `Émission refusée : ${level} n’accepte pas une clé ${STORE_WORDS[store]}.`,
+    );
   }
 }
 
@@ -132,7 +133,12 @@ export async function issueCertificate(store: PkiStore, request: IssueRequest): 
     }
 
     const cert = await buildCertificate({
-      profile, subject: subject.name, publicKey, issuer, publicBaseUrl: issuer.publicBaseUrl, email,
+      profile,
+      subject: subject.name,
+      publicKey,
+      issuer,
+      publicBaseUrl: issuer.publicBaseUrl,
+      email,
       ...(request.validityDays !== undefined ? { validityDays: request.validityDays } : {}),
     });
     const der = cert.der;
@@ -142,8 +148,17 @@ export async function issueCertificate(store: PkiStore, request: IssueRequest): 
 
     await store.transaction(async (tx) => {
       await tx.insertIssued({
-        serial, caName, subject: subjectText, profile: profile.name, level: profile.level, keyType, keyLocation,
-        siren: subject.siren, notBefore: cert.notBefore, notAfter: cert.notAfter, der,
+        serial,
+        caName,
+        subject: subjectText,
+        profile: profile.name,
+        level: profile.level,
+        keyType,
+        keyLocation,
+        siren: subject.siren,
+        notBefore: cert.notBefore,
+        notAfter: cert.notAfter,
+        der,
       });
       if (registration) await tx.recordRegistration(caName, serial, registration);
       // Written inside the transaction: if the token refuses, nothing is recorded.
@@ -154,8 +169,18 @@ export async function issueCertificate(store: PkiStore, request: IssueRequest): 
     });
 
     const result: IssuedResult = {
-      serial, caName, profile: profile.name, level: profile.level, subject: subjectText, notBefore: cert.notBefore,
-      notAfter: cert.notAfter, certificate: der, chain: fullChain, keyType, keyLocation, registration,
+      serial,
+      caName,
+      profile: profile.name,
+      level: profile.level,
+      subject: subjectText,
+      notBefore: cert.notBefore,
+      notAfter: cert.notAfter,
+      certificate: der,
+      chain: fullChain,
+      keyType,
+      keyLocation,
+      registration,
     };
     if (privateKey) {
       result.privateKey = privateKey;
@@ -179,7 +204,10 @@ const contexts = new WeakMap<PkiStore, Map<string, Promise<IssuingContext>>>();
  */
 function issuingContext(store: PkiStore, caName: CaName, options: CaAccessOptions = {}): Promise<IssuingContext> {
   const secret = resolveMasterSecret(options);
-  const key = `${caName}:${crypto.createHash('sha256').update(`${secret}\0${options.caTokenPin ?? ''}`).digest('hex')}`;
+  const key = `${caName}:${crypto
+    .createHash('sha256')
+    .update(`${secret}\0${options.caTokenPin ?? ''}`)
+    .digest('hex')}`;
   let perStore = contexts.get(store);
   if (!perStore) contexts.set(store, (perStore = new Map()));
   let context = perStore.get(key);

@@ -145,7 +145,8 @@ export class TokenSession {
 
 function loginError(cause: unknown, label: string): PkiError {
   if (isPkcs11Error(cause, P.CKR_PIN_INCORRECT)) return new PkiError('WRONG_PIN', `Code PIN incorrect pour le jeton « ${label} ».`);
-  if (isPkcs11Error(cause, P.CKR_PIN_LOCKED)) return new PkiError('PIN_LOCKED', `Le code PIN du jeton « ${label} » est bloqué : le débloquer avec le code administrateur (SO PIN).`);
+  if (isPkcs11Error(cause, P.CKR_PIN_LOCKED))
+    return new PkiError('PIN_LOCKED', `Le code PIN du jeton « ${label} » est bloqué : le débloquer avec le code administrateur (SO PIN).`);
   if (isPkcs11Error(cause, P.CKR_PIN_LEN_RANGE)) return new PkiError('WRONG_PIN', `Code PIN de longueur invalide pour le jeton « ${label} ».`);
   return new PkiError('TOKEN_LOGIN_FAILED', `Connexion au jeton « ${label} » impossible (${describe(cause)}).`, { cause });
 }
@@ -174,10 +175,19 @@ export function generateTokenKey(token: TokenSession, keyType: KeyType, keyLabel
   const spec = KEY_SPECS[keyType];
   const id = crypto.randomBytes(16);
   const label = keyLabel?.trim() || `passeport-${id.toString('hex').slice(0, 12)}`;
-  if (token.find([{ type: P.CKA_CLASS, value: P.CKO_PRIVATE_KEY }, { type: P.CKA_LABEL, value: label }]).length > 0) {
+  if (
+    token.find([
+      { type: P.CKA_CLASS, value: P.CKO_PRIVATE_KEY },
+      { type: P.CKA_LABEL, value: label },
+    ]).length > 0
+  ) {
     throw new PkiError('KEY_LABEL_TAKEN', `Une clé « ${label} » existe déjà sur le jeton « ${token.tokenLabel} ».`);
   }
-  const common = [{ type: P.CKA_TOKEN, value: true }, { type: P.CKA_ID, value: id }, { type: P.CKA_LABEL, value: label }];
+  const common = [
+    { type: P.CKA_TOKEN, value: true },
+    { type: P.CKA_ID, value: id },
+    { type: P.CKA_LABEL, value: label },
+  ];
   const publicTemplate: pkcs11js.Template = [...common, { type: P.CKA_CLASS, value: P.CKO_PUBLIC_KEY }, { type: P.CKA_PRIVATE, value: false }, { type: P.CKA_VERIFY, value: true }];
   const privateTemplate: pkcs11js.Template = [
     ...common,
@@ -263,7 +273,10 @@ export function storeCertificateOnToken(token: TokenSession, der: Uint8Array, id
 /** Writes the CA certificates the token does not hold yet (so the token carries its chain). */
 export function storeChainOnToken(token: TokenSession, chain: Uint8Array[]): void {
   for (const der of chain) {
-    const present = token.find([{ type: P.CKA_CLASS, value: P.CKO_CERTIFICATE }, { type: P.CKA_VALUE, value: Buffer.from(der) }]);
+    const present = token.find([
+      { type: P.CKA_CLASS, value: P.CKO_CERTIFICATE },
+      { type: P.CKA_VALUE, value: Buffer.from(der) },
+    ]);
     if (present.length > 0) continue;
     const cert = readCertificate(der);
     const id = Buffer.from(cert.subjectKeyId ?? '', 'hex');
@@ -294,19 +307,26 @@ const RSA_MECHANISMS: Record<HashAlgorithm, number> = {
 export function openTokenSigner(options: OpenTokenSignerOptions): TokenSigner {
   const token = TokenSession.open(options);
   try {
-    const template: pkcs11js.Template = [{ type: P.CKA_CLASS, value: P.CKO_PRIVATE_KEY }, { type: P.CKA_SIGN, value: true }];
+    const template: pkcs11js.Template = [
+      { type: P.CKA_CLASS, value: P.CKO_PRIVATE_KEY },
+      { type: P.CKA_SIGN, value: true },
+    ];
     if (options.keyLabel) template.push({ type: P.CKA_LABEL, value: options.keyLabel });
     const keys = token.find(template);
     if (keys.length === 0) {
-      throw new PkiError('KEY_NOT_FOUND', options.keyLabel
-        ? `Clé « ${options.keyLabel} » introuvable sur le jeton « ${token.tokenLabel} ».`
-        : `Aucune clé de signature sur le jeton « ${token.tokenLabel} ».`);
+      throw new PkiError(
+        'KEY_NOT_FOUND',
+        options.keyLabel ? `Clé « ${options.keyLabel} » introuvable sur le jeton « ${token.tokenLabel} ».` : `Aucune clé de signature sur le jeton « ${token.tokenLabel} ».`,
+      );
     }
     if (keys.length > 1) throw new PkiError('KEY_AMBIGUOUS', `Plusieurs clés sur le jeton « ${token.tokenLabel} » : préciser le libellé de la clé.`);
     const key = keys[0]!;
     const id = token.attribute(key, P.CKA_ID);
     const keyLabel = token.attribute(key, P.CKA_LABEL).toString('utf8');
-    const certs = token.find([{ type: P.CKA_CLASS, value: P.CKO_CERTIFICATE }, { type: P.CKA_ID, value: id }]);
+    const certs = token.find([
+      { type: P.CKA_CLASS, value: P.CKO_CERTIFICATE },
+      { type: P.CKA_ID, value: id },
+    ]);
     if (certs.length === 0) throw new PkiError('CERTIFICATE_NOT_ON_TOKEN', `Aucun certificat associé à la clé « ${keyLabel} » sur le jeton « ${token.tokenLabel} ».`);
     const certificate = new Uint8Array(token.attribute(certs[0]!, P.CKA_VALUE));
     const publicKey = publicKeyOf(readCertificate(certificate));
@@ -349,10 +369,15 @@ export function tokenKeySign(token: TokenSession, key: Handle, keyType: KeyType)
 
 /** Parses the token and object labels of an RFC 7512 URI written by `tokenKeyUri`. */
 export function parseTokenKeyUri(uri: string): { tokenLabel: string; keyLabel: string } {
-  const fields = new Map(uri.replace(/^pkcs11:/, '').split(';').map((part) => {
-    const at = part.indexOf('=');
-    return [part.slice(0, at), part.slice(at + 1)] as const;
-  }));
+  const fields = new Map(
+    uri
+      .replace(/^pkcs11:/, '')
+      .split(';')
+      .map((part) => {
+        const at = part.indexOf('=');
+        return [part.slice(0, at), part.slice(at + 1)] as const;
+      }),
+  );
   const decode = (value: string | undefined): string | undefined => {
     try {
       return value === undefined ? undefined : decodeURIComponent(value);
@@ -368,7 +393,11 @@ export function parseTokenKeyUri(uri: string): { tokenLabel: string; keyLabel: s
 
 /** The authority certificates on the token, ordered from the signer's issuer upwards. */
 function authorityChain(token: TokenSession, leaf: Uint8Array): Uint8Array[] {
-  const all = token.find([{ type: P.CKA_CLASS, value: P.CKO_CERTIFICATE }, { type: P.CKA_CERTIFICATE_CATEGORY, value: 2 }])
+  const all = token
+    .find([
+      { type: P.CKA_CLASS, value: P.CKO_CERTIFICATE },
+      { type: P.CKA_CERTIFICATE_CATEGORY, value: 2 },
+    ])
     .map((h) => new Uint8Array(token.attribute(h, P.CKA_VALUE)))
     .map((der) => ({ der, cert: readCertificate(der) }));
   const chain: Uint8Array[] = [];

@@ -45,7 +45,10 @@ function bmpString(text: string): string {
 }
 
 const PRF: Record<string, string> = {
-  [OID.hmacWithSha1]: 'sha1', [OID.hmacWithSha256]: 'sha256', [OID.hmacWithSha384]: 'sha384', [OID.hmacWithSha512]: 'sha512',
+  [OID.hmacWithSha1]: 'sha1',
+  [OID.hmacWithSha256]: 'sha256',
+  [OID.hmacWithSha384]: 'sha384',
+  [OID.hmacWithSha512]: 'sha512',
 };
 const AES_CBC: Record<string, { cipher: string; keyLength: number }> = {
   [OID.aes128Cbc]: { cipher: 'aes-128-cbc', keyLength: 16 },
@@ -104,29 +107,17 @@ export interface Pkcs12Options {
 }
 
 /** Builds a PKCS#12 file holding the private key, its certificate and the chain. */
-export function buildPkcs12(
-  privateKey: crypto.KeyObject,
-  certificate: Uint8Array,
-  chain: Uint8Array[],
-  passphrase: string,
-  options: Pkcs12Options = {},
-): Uint8Array {
+export function buildPkcs12(privateKey: crypto.KeyObject, certificate: Uint8Array, chain: Uint8Array[], passphrase: string, options: Pkcs12Options = {}): Uint8Array {
   if (passphrase.length < 8) throw new PkiError('WEAK_PASSPHRASE', 'La phrase secret du fichier PKCS#12 doit compter au moins 8 caractères.');
   const localKeyId = crypto.createHash('sha1').update(certificate).digest('binary');
   const attributes = [
     seq(oid(OID.localKeyId), asn1.create(U, T.SET, true, [octets(localKeyId)])),
-    ...(options.friendlyName
-      ? [seq(oid(OID.friendlyName), asn1.create(U, T.SET, true, [asn1.create(U, T.BMPSTRING, false, bmpString(options.friendlyName))]))]
-      : []),
+    ...(options.friendlyName ? [seq(oid(OID.friendlyName), asn1.create(U, T.SET, true, [asn1.create(U, T.BMPSTRING, false, bmpString(options.friendlyName))]))] : []),
   ];
   const shrouded = encryptPbes2(privateKey.export({ format: 'der', type: 'pkcs8' }), passphrase);
   const keyBag = seq(oid(OID.shroudedKeyBag), explicit0(shrouded), asn1.create(U, T.SET, true, attributes));
   const certBag = (certDer: Uint8Array, attrs: Asn1[] | null): Asn1 =>
-    seq(
-      oid(OID.certBag),
-      explicit0(seq(oid(OID.x509Certificate), explicit0(octets(bin(certDer))))),
-      ...(attrs ? [asn1.create(U, T.SET, true, attrs)] : []),
-    );
+    seq(oid(OID.certBag), explicit0(seq(oid(OID.x509Certificate), explicit0(octets(bin(certDer))))), ...(attrs ? [asn1.create(U, T.SET, true, attrs)] : []));
   const certContents = seq(certBag(certificate, attributes), ...chain.map((c) => certBag(c, null)));
   const keyContents = seq(keyBag);
   const dataInfo = (contents: Asn1): Asn1 => seq(oid(OID.data), explicit0(octets(der(contents))));
@@ -208,7 +199,14 @@ export function readPkcs12(p12: Uint8Array, passphrase: string): Pkcs12Contents 
   const spki = Buffer.from(spkiDer(privateKey));
   const own = certs.find((c) => sameBytes(readCertificate(c).spki, spki));
   if (!own) throw malformed('aucun certificat ne correspond à la clé privée');
-  return { privateKey, certificate: own, chain: orderChain(own, certs.filter((c) => c !== own)) };
+  return {
+    privateKey,
+    certificate: own,
+    chain: orderChain(
+      own,
+      certs.filter((c) => c !== own),
+    ),
+  };
 }
 
 function parse(bytes: string, what: string): Asn1 {

@@ -50,7 +50,10 @@ export const DEFAULT_POLICY_MAP: PolicyLevelMap = {
  */
 export function parsePolicyMap(text: string | undefined, base: PolicyLevelMap = DEFAULT_POLICY_MAP): PolicyLevelMap {
   const map: Record<string, RgsLevel> = { ...base };
-  for (const entry of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const match = /^(\d+(?:\.\d+)+)=([123])$/.exec(entry);
     if (!match) throw new PkiError('INVALID_POLICY_MAP', `Entrée invalide « ${entry} » dans la correspondance des politiques : OID=1, OID=2 ou OID=3 attendu.`);
     map[match[1]!] = Number(match[2]) as RgsLevel;

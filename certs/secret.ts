@@ -56,9 +56,7 @@ async function deriveKey(secret: string, salt: Uint8Array): Promise<Buffer> {
   const cacheKey = crypto.createHash('sha256').update(secret).update(salt).digest('hex');
   const cached = derived.get(cacheKey);
   if (cached) return cached;
-  const key = await new Promise<Buffer>((resolve, reject) =>
-    crypto.scrypt(secret, salt, 32, SCRYPT, (err, out) => (err ? reject(err) : resolve(out))),
-  );
+  const key = await new Promise<Buffer>((resolve, reject) => crypto.scrypt(secret, salt, 32, SCRYPT, (err, out) => (err ? reject(err) : resolve(out))));
   derived.set(cacheKey, key);
   return key;
 }

@@ -42,7 +42,11 @@ export async function loadServiceSigner(store: PkiStore, service: ServiceName, o
   if (!record) {
     if (options.create === false) throw new PkiError('SERVICE_KEY_MISSING', `Aucune clé pour le service « ${service} » : lancer « passeport pki init ».`);
     const issued = await issueCertificate(store, {
-      profile, caName, subject: {}, key: { store: 'software', type: options.keyType ?? 'rsa2048', location: `server:${service}` }, secret: { secret },
+      profile,
+      caName,
+      subject: {},
+      key: { store: 'software', type: options.keyType ?? 'rsa2048', location: `server:${service}` },
+      secret: { secret },
     });
     const sealedKey = await sealPrivateKey(issued.privateKey!, secret, `service:${service}`);
     // Two instances starting together: the first one's key wins, the other reads it back.

@@ -65,9 +65,7 @@ export function softwareSigner(
     async sign(data: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
       const algorithm = nodeHashName(hash);
       if (onCaller) return crypto.sign(algorithm, data, input);
-      return new Promise((resolve, reject) =>
-        crypto.sign(algorithm, data, input, (err, sig) => (err ? reject(err) : resolve(new Uint8Array(sig)))),
-      );
+      return new Promise((resolve, reject) => crypto.sign(algorithm, data, input, (err, sig) => (err ? reject(err) : resolve(new Uint8Array(sig)))));
     },
   };
 }

@@ -7,9 +7,10 @@ import type { Command } from 'commander';
 import { loadEnvOrReport } from '../config/env.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
-import { AccountError, createAccount, disableAccount, generatePassword, listAccounts, type Account } from '../db/repositories/accounts.ts';
+import { createAccount, disableAccount, generatePassword, listAccounts, type Account } from '../db/repositories/accounts.ts';
 import { ROLES, ROLE_LABEL, type Role } from '../domain/roles.ts';
 import { SUMMARY } from './summaries.ts';
+import { CliError, exitCodeOf, messageOf } from './errors.ts';
 
 /** Roles by their French name (as people say them) or their code. */
 const ROLE_NAMES: Record<string, Role> = {
@@ -27,8 +28,8 @@ async function withDatabase(action: (sql: Awaited<ReturnType<typeof openDatabase
     await action(db.sql);
     return 0;
   } catch (error) {
-    console.error(`Échec : ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    console.error(`Échec : ${messageOf(error)}`);
+    return exitCodeOf(error);
   } finally {
     await db.close();
   }
@@ -59,13 +60,7 @@ export function register(program: Command): void {
       const given = process.env.PASSEPORT_ACCOUNT_PASSWORD;
       const password = given ?? generatePassword();
       process.exitCode = await withDatabase(async (sql) => {
-        let account: Account;
-        try {
-          account = await createAccount(sql, { email: o.email, displayName: o.name, role, organisationId: o.organisation, companyName: o.companyName, password });
-        } catch (error) {
-          if (error instanceof AccountError) throw new Error(error.message);
-          throw error;
-        }
+        const account: Account = await createAccount(sql, { email: o.email, displayName: o.name, role, organisationId: o.organisation, companyName: o.companyName, password });
         if (o.json) {
           console.log(JSON.stringify({ account, ...(given ? {} : { password }) }, null, 2));
           return;
@@ -99,7 +94,7 @@ export function register(program: Command): void {
     .action(async (who: string) => {
       process.exitCode = await withDatabase(async (sql) => {
         const account = await disableAccount(sql, who);
-        if (!account) throw new Error(`aucun compte ${who}`);
+        if (!account) throw new CliError(`aucun compte ${who}`);
         console.log(`Compte désactivé : ${line(account)}`);
       });
     });

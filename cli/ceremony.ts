@@ -15,6 +15,7 @@ import { parseCertificate } from '../asn1/index.ts';
 import { resolveSealPin, SEAL_TOKEN_LABEL } from '../ceremony/config.ts';
 import { subjectFields } from '../ceremony/identity.ts';
 import type { Sql } from '../db/connect.ts';
+import { CliError, exitCodeOf, messageOf } from './errors.ts';
 
 async function withDatabase(work: (sql: Sql, env: NonNullable<ReturnType<typeof loadEnvOrReport>>) => Promise<void>): Promise<number> {
   const env = loadEnvOrReport();
@@ -25,8 +26,8 @@ async function withDatabase(work: (sql: Sql, env: NonNullable<ReturnType<typeof 
     await work(db.sql, env);
     return 0;
   } catch (error) {
-    console.error(`Échec : ${(error as Error).message}`);
-    return 1;
+    console.error(`Échec : ${messageOf(error)}`);
+    return exitCodeOf(error);
   } finally {
     await db.close();
   }
@@ -34,7 +35,7 @@ async function withDatabase(work: (sql: Sql, env: NonNullable<ReturnType<typeof 
 
 async function requireOrganisation(sql: Sql, id: string): Promise<void> {
   const [row] = await sql`select 1 from organisations where id = ${id}`;
-  if (!row) throw new Error(`organisation inconnue : ${id}`);
+  if (!row) throw new CliError(`organisation inconnue : ${id}`);
 }
 
 export function register(program: Command): void {
@@ -51,7 +52,9 @@ export function register(program: Command): void {
       const siren = o.siren.replace(/\s+/g, '');
       const refusal = !isValidSiren(siren)
         ? `SIREN invalide « ${o.siren} » : 9 chiffres et une clé de Luhn juste.`
-        : o.name.trim() === '' || o.name.length > 120 ? 'Nom du signataire : 1 à 120 caractères.' : null;
+        : o.name.trim() === '' || o.name.length > 120
+          ? 'Nom du signataire : 1 à 120 caractères.'
+          : null;
       if (refusal) {
         console.error(`Échec : ${refusal}`);
         process.exitCode = 2;
@@ -74,13 +77,13 @@ export function register(program: Command): void {
       process.exitCode = await withDatabase(async (sql, env) => {
         await requireOrganisation(sql, organisation);
         const pin = resolveSealPin(env);
-        if (!pin) throw new Error('Code PIN du jeton des cachets absent : définissez PASSEPORT_SEAL_PIN.');
+        if (!pin) throw new CliError('Code PIN du jeton des cachets absent : définissez PASSEPORT_SEAL_PIN.');
         const { openTokenSigner } = await import('../certs/pkcs11.ts');
         const signer = openTokenSigner({ tokenLabel: o.tokenLabel, keyLabel: o.keyLabel, pin, modulePath: env.PKCS11_MODULE });
         try {
           const cert = parseCertificate(signer.certificate);
           const fields = subjectFields(cert.subjectName);
-          if (!fields.commonName || !fields.siren) throw new Error(`Le certificat de la clé « ${o.keyLabel} » ne porte pas de nom et de SIREN (CN et OU « 0002 <SIREN> »).`);
+          if (!fields.commonName || !fields.siren) throw new CliError(`Le certificat de la clé « ${o.keyLabel} » ne porte pas de nom et de SIREN (CN et OU « 0002 <SIREN> »).`);
           await upsertSeal(sql, { organisationId: organisation, tokenLabel: o.tokenLabel, keyLabel: o.keyLabel, certificate: Buffer.from(signer.certificate) });
           // The seal signs in the organisation's name: it is who the countersignature must name, unless someone is registered.
           if (!(await getSignatory(sql, organisation))) await upsertSignatory(sql, { organisationId: organisation, siren: fields.siren, name: fields.commonName, title: null });

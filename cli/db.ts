@@ -7,6 +7,7 @@ import { seedDemo } from '../db/seed.ts';
 import { createApiKey, revokeApiKey } from '../db/repositories/apiKeys.ts';
 import { ROLES, type Role } from '../domain/roles.ts';
 import { SUMMARY } from './summaries.ts';
+import { CliError, exitCodeOf, messageOf } from './errors.ts';
 
 async function withDatabase(action: (sql: Awaited<ReturnType<typeof openDatabase>>['sql']) => Promise<void>): Promise<number> {
   const env = loadEnvOrReport();
@@ -16,8 +17,8 @@ async function withDatabase(action: (sql: Awaited<ReturnType<typeof openDatabase
     await action(db.sql);
     return 0;
   } catch (error) {
-    console.error(`Échec : ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    console.error(`Échec : ${messageOf(error)}`);
+    return exitCodeOf(error);
   } finally {
     await db.close();
   }
@@ -61,7 +62,7 @@ export function register(program: Command): void {
       }
       process.exitCode = await withDatabase(async (sql) => {
         const [org] = await sql`select id from organisations where id = ${organisation}`;
-        if (!org) throw new Error(`organisation inconnue : ${organisation}`);
+        if (!org) throw new CliError(`organisation inconnue : ${organisation}`);
         const key = await createApiKey(sql, organisation, role as Role, { label: options.label });
         console.log(key);
         console.error('Conservez cette clé : seule son empreinte est enregistrée, elle ne pourra plus être affichée.');
@@ -73,7 +74,7 @@ export function register(program: Command): void {
     .action(async (keyOrPrefix: string) => {
       const shown = keyOrPrefix.split('_').slice(0, 2).join('_');
       process.exitCode = await withDatabase(async (sql) => {
-        if (!(await revokeApiKey(sql, keyOrPrefix))) throw new Error(`aucune clé active ne correspond à ${shown}…`);
+        if (!(await revokeApiKey(sql, keyOrPrefix))) throw new CliError(`aucune clé active ne correspond à ${shown}…`);
         console.log(`Clé ${shown}… révoquée.`);
       });
     });

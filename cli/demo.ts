@@ -66,7 +66,12 @@ async function runDemo(o: { large?: boolean; api?: string; out: string }): Promi
     if (!view.dossierId) throw new Error(`dépôt refusé : ${view.detail ?? submitted.status}`);
     const id = view.dossierId;
     const contract = `${apiUrl}/v1/dossiers/${id}/contract`;
-    const status = async () => (await (await fetch(contract, { headers: { authorization: `Bearer ${keys.bank}` } })).json()) as { status?: string; contractNumber?: string; archive?: { location: string } | null };
+    const status = async () =>
+      (await (await fetch(contract, { headers: { authorization: `Bearer ${keys.bank}` } })).json()) as {
+        status?: string;
+        contractNumber?: string;
+        archive?: { location: string } | null;
+      };
     const waitFor = async (wanted: string, what: string) => {
       for (let i = 0; i < 600; i++) {
         const s = await status();

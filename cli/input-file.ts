@@ -1,8 +1,6 @@
 import fs from 'node:fs';
 import { DEFAULT_PDF_LIMITS, sizeText } from '../pdf/limits.ts';
-
-/** A mistake in the command line or in the files it names: the command exits with 2. */
-export class UsageError extends Error {}
+import { UsageError } from './errors.ts';
 
 /** Largest file a command reads: the PDF reader's own limit, so nothing larger is ever loaded. */
 export const MAX_INPUT_BYTES = DEFAULT_PDF_LIMITS.maxFileBytes;

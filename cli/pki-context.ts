@@ -4,19 +4,16 @@ import { openDatabase } from '../db/connect.ts';
 import { pkiStore } from '../db/repositories/pki.ts';
 import type { PkiStore } from '../certs/stores.ts';
 import { migrate } from '../db/migrate.ts';
-import { PkiError } from '../certs/errors.ts';
+import { exitCodeOf, messageOf } from './errors.ts';
 
-/** A mistake in the command line or its input, worded for the person who typed it. */
-export class CliError extends Error {}
-
-/** Opens the database (embedded PGlite when DATABASE_URL is unset), migrates, runs, reports errors in French. */
+/** Opens the database (the embedded PostgreSQL when DATABASE_URL is unset), migrates, runs, reports errors in French. */
 export async function withPki(action: (store: PkiStore, env: Env) => Promise<void>): Promise<void> {
   let env: Env;
   try {
     env = loadEnv();
   } catch (error) {
-    console.error(error instanceof ConfigError ? `Erreur de configuration : ${error.message}` : String(error));
-    process.exitCode = 1;
+    console.error(`Erreur de configuration : ${messageOf(error)}`);
+    process.exitCode = exitCodeOf(error);
     return;
   }
   let db: Awaited<ReturnType<typeof openDatabase>> | null = null;
@@ -28,7 +25,7 @@ export async function withPki(action: (store: PkiStore, env: Env) => Promise<voi
     console.error(`Erreur : ${describeError(error)}`);
     // Which PKI was asked: the usual cause of a missing CA is another DATA_DIR.
     console.error(`(dossier des données : ${env.DATA_DIR})`);
-    process.exitCode = 1;
+    process.exitCode = exitCodeOf(error);
   } finally {
     await db?.close();
   }
@@ -36,7 +33,5 @@ export async function withPki(action: (store: PkiStore, env: Env) => Promise<voi
 
 export function describeError(error: unknown): string {
   if (error instanceof ConfigError) return `configuration invalide\n${error.message}`;
-  if (error instanceof PkiError || error instanceof CliError) return error.message;
-  if (error instanceof Error) return `inattendue (${error.message})`;
-  return String(error);
+  return messageOf(error);
 }

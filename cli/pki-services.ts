@@ -9,7 +9,8 @@ import { openDatabase } from '../db/connect.ts';
 import { pkiStore } from '../db/repositories/pki.ts';
 import type { PkiStore } from '../certs/stores.ts';
 import { migrate } from '../db/migrate.ts';
-import { CliError, describeError, withPki } from './pki-context.ts';
+import { describeError, withPki } from './pki-context.ts';
+import { CliError } from './errors.ts';
 import { pkiRoutes } from '../api/routes/pki.ts';
 import { enginePkiServices } from '../certs/services.ts';
 import { revokeCertificate } from '../certs/revocation/revoke.ts';
@@ -24,7 +25,11 @@ function positiveInteger(value: string, what: string): number {
   return n;
 }
 
-interface ServeOptions { host: string; port?: string; crlPeriod: string }
+interface ServeOptions {
+  host: string;
+  port?: string;
+  crlPeriod: string;
+}
 
 async function serve(options: ServeOptions): Promise<void> {
   const env = loadEnv();
@@ -35,7 +40,9 @@ async function serve(options: ServeOptions): Promise<void> {
   await migrate(db.sql);
   const app = Fastify({ loggerInstance: logger });
   const services = enginePkiServices(pkiStore(db.sql), {
-    dataDir: env.DATA_DIR, crlPeriodSeconds, onError: (err) => logger.error({ err }, 'PKI service failure'),
+    dataDir: env.DATA_DIR,
+    crlPeriodSeconds,
+    onError: (err) => logger.error({ err }, 'PKI service failure'),
   });
   await app.register(pkiRoutes, services);
   const url = await app.listen({ host: options.host, port });
@@ -55,7 +62,14 @@ async function serve(options: ServeOptions): Promise<void> {
   console.log('Services PKI arrêtés.');
 }
 
-interface RevokeOptions { ca: string; serial: string; reason: string; invalidityDate?: string; operator?: string; json?: boolean }
+interface RevokeOptions {
+  ca: string;
+  serial: string;
+  reason: string;
+  invalidityDate?: string;
+  operator?: string;
+  json?: boolean;
+}
 
 async function revoke(store: PkiStore, env: Env, options: RevokeOptions): Promise<void> {
   let invalidityDate: Date | undefined;
@@ -65,35 +79,64 @@ async function revoke(store: PkiStore, env: Env, options: RevokeOptions): Promis
   }
   const operator = options.operator ?? process.env.PASSEPORT_OPERATOR ?? os.userInfo().username;
   const revocation = await revokeCertificate(store, {
-    caName: options.ca, serialHex: options.serial, reason: options.reason, operator, ...(invalidityDate ? { invalidityDate } : {}),
+    caName: options.ca,
+    serialHex: options.serial,
+    reason: options.reason,
+    operator,
+    ...(invalidityDate ? { invalidityDate } : {}),
   });
   // Publish at once: the CRL served from now on lists the certificate.
   const crl = await generateCrl(store, await engineCaLoader(store, { dataDir: env.DATA_DIR })(options.ca));
   if (options.json) {
-    console.log(JSON.stringify({
-      ca: revocation.caName, serial: revocation.serialHex, reason: revocation.reason, revokedAt: revocation.revokedAt.toISOString(),
-      invalidityDate: revocation.invalidityDate?.toISOString() ?? null, operator: revocation.operator, crlNumber: crl.crlNumber.toString(),
-    }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          ca: revocation.caName,
+          serial: revocation.serialHex,
+          reason: revocation.reason,
+          revokedAt: revocation.revokedAt.toISOString(),
+          invalidityDate: revocation.invalidityDate?.toISOString() ?? null,
+          operator: revocation.operator,
+          crlNumber: crl.crlNumber.toString(),
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     console.log(`Certificat ${revocation.serialHex} de l’AC « ${revocation.caName} » révoqué (${revocation.reason}) ; CRL n° ${crl.crlNumber} publiée.`);
   }
 }
 
-interface CrlOptions { ca: string; out: string; pem?: boolean; new?: boolean; json?: boolean }
+interface CrlOptions {
+  ca: string;
+  out: string;
+  pem?: boolean;
+  new?: boolean;
+  json?: boolean;
+}
 
 async function writeCrl(store: PkiStore, env: Env, options: CrlOptions): Promise<void> {
   const ca = await engineCaLoader(store, { dataDir: env.DATA_DIR })(options.ca);
   const crl = options.new ? await generateCrl(store, ca) : await currentCrl(store, ca);
   fs.writeFileSync(options.out, options.pem ? derToPem(crl.der, 'X509 CRL') : crl.der);
   const summary = {
-    ca: crl.caName, crlNumber: crl.crlNumber.toString(), thisUpdate: crl.thisUpdate.toISOString(),
-    nextUpdate: crl.nextUpdate.toISOString(), file: options.out,
+    ca: crl.caName,
+    crlNumber: crl.crlNumber.toString(),
+    thisUpdate: crl.thisUpdate.toISOString(),
+    nextUpdate: crl.nextUpdate.toISOString(),
+    file: options.out,
   };
-  console.log(options.json ? JSON.stringify(summary, null, 2) : `CRL n° ${summary.crlNumber} de l’AC « ${summary.ca} » écrite dans ${options.out} (prochaine mise à jour ${summary.nextUpdate}).`);
+  console.log(
+    options.json
+      ? JSON.stringify(summary, null, 2)
+      : `CRL n° ${summary.crlNumber} de l’AC « ${summary.ca} » écrite dans ${options.out} (prochaine mise à jour ${summary.nextUpdate}).`,
+  );
 }
 
 export function register(pki: Command): void {
-  pki.command('serve')
+  pki
+    .command('serve')
     .description('Sert seuls les services publics de la PKI : horodatage, OCSP, CRL et certificats d’AC')
     .option('--host <host>', 'adresse d’écoute', '127.0.0.1')
     .option('--port <port>', 'port d’écoute (0 : un port libre ; défaut : celui de PUBLIC_URL, sinon API_PORT)')
@@ -107,7 +150,8 @@ export function register(pki: Command): void {
       }
     });
 
-  pki.command('revoke')
+  pki
+    .command('revoke')
     .description('Révoque un certificat émis et publie aussitôt une nouvelle CRL')
     .requiredOption('--ca <name>', 'AC émettrice : rgs1, rgs2, rgs3, seal, tsa ou root')
     .requiredOption('--serial <hex>', 'numéro de série du certificat (hexadécimal)')
@@ -117,7 +161,8 @@ export function register(pki: Command): void {
     .option('--json', 'sortie JSON')
     .action((options: RevokeOptions) => withPki((store, env) => revoke(store, env, options)));
 
-  pki.command('crl')
+  pki
+    .command('crl')
     .description('Écrit la CRL courante d’une AC (régénérée si une révocation l’a rendue obsolète)')
     .requiredOption('--ca <name>', 'AC émettrice')
     .requiredOption('--out <file>', 'fichier de sortie (DER, ou PEM avec --pem)')

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { publicUrl, type Env } from '../config/env.ts';
 import type { PkiStore } from '../certs/stores.ts';
-import { CliError, describeError, withPki } from './pki-context.ts';
+import { withPki } from './pki-context.ts';
+import { CliError } from './errors.ts';
 import { caCertificateWithChain, initPki } from '../certs/ca.ts';
 import { issueCertificate, type IssueRequest, type KeyRequest } from '../certs/issue.ts';
 import { CA_NAMES, type CaName, getProfile, type HolderProfileName, holderProfileFor, isCaName } from '../certs/profiles.ts';
@@ -75,9 +76,24 @@ function writeNewFile(file: string, data: Uint8Array | string, mode: number): st
 }
 
 interface IssueOptions {
-  level?: string; seal?: boolean; profile?: string; name?: string; org?: string; siren?: string; email?: string;
-  key: string; out?: string; tokenLabel?: string; keyLabel?: string; module?: string;
-  identityCheck?: string; operator?: string; documentType?: string; documentNumber?: string; validityDays?: string; json?: boolean;
+  level?: string;
+  seal?: boolean;
+  profile?: string;
+  name?: string;
+  org?: string;
+  siren?: string;
+  email?: string;
+  key: string;
+  out?: string;
+  tokenLabel?: string;
+  keyLabel?: string;
+  module?: string;
+  identityCheck?: string;
+  operator?: string;
+  documentType?: string;
+  documentNumber?: string;
+  validityDays?: string;
+  json?: boolean;
 }
 
 function profileOf(options: IssueOptions): HolderProfileName {
@@ -125,9 +141,17 @@ async function issueCommand(store: PkiStore, env: Env, options: IssueOptions): P
   if (issued.pkcs12) files.push(writeNewFile(options.out!, issued.pkcs12, 0o600));
   else if (options.out) files.push(writeNewFile(options.out, [issued.certificate, ...issued.chain].map((c) => derToPem(c)).join(''), 0o644));
   const summary = {
-    serial: issued.serial, subject: issued.subject, level: issued.level, profile: issued.profile, ca: issued.caName,
-    keyType: issued.keyType, keyLocation: issued.keyLocation, notBefore: issued.notBefore.toISOString(),
-    notAfter: issued.notAfter.toISOString(), files, ...(issued.token ? { token: issued.token } : {}),
+    serial: issued.serial,
+    subject: issued.subject,
+    level: issued.level,
+    profile: issued.profile,
+    ca: issued.caName,
+    keyType: issued.keyType,
+    keyLocation: issued.keyLocation,
+    notBefore: issued.notBefore.toISOString(),
+    notAfter: issued.notAfter.toISOString(),
+    files,
+    ...(issued.token ? { token: issued.token } : {}),
   };
   if (options.json) {
     console.log(JSON.stringify(summary, null, 2));
@@ -146,15 +170,31 @@ async function listCommand(store: PkiStore, options: { ca?: string; profile?: st
   const level = options.level === undefined ? undefined : Number(options.level);
   if (level !== undefined && ![1, 2, 3].includes(level)) throw new CliError('Niveau invalide : --level 1, 2 ou 3.');
   const certs = await store.listIssuedCertificates({
-    ...(options.ca ? { caName: options.ca as CaName } : {}), ...(options.profile ? { profile: options.profile } : {}),
-    ...(level ? { level: level as RgsLevel } : {}), ...(options.siren ? { siren: options.siren } : {}),
+    ...(options.ca ? { caName: options.ca as CaName } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(level ? { level: level as RgsLevel } : {}),
+    ...(options.siren ? { siren: options.siren } : {}),
   });
   if (options.json) {
-    console.log(JSON.stringify(certs.map((c) => ({
-      serial: c.serial, ca: c.caName, subject: c.subject, level: c.level, profile: c.profile, keyType: c.keyType,
-      keyLocation: c.keyLocation, siren: c.siren, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(),
-      issuedAt: c.issuedAt.toISOString(),
-    })), null, 2));
+    console.log(
+      JSON.stringify(
+        certs.map((c) => ({
+          serial: c.serial,
+          ca: c.caName,
+          subject: c.subject,
+          level: c.level,
+          profile: c.profile,
+          keyType: c.keyType,
+          keyLocation: c.keyLocation,
+          siren: c.siren,
+          notBefore: c.notBefore.toISOString(),
+          notAfter: c.notAfter.toISOString(),
+          issuedAt: c.issuedAt.toISOString(),
+        })),
+        null,
+        2,
+      ),
+    );
     return;
   }
   if (certs.length === 0) {
@@ -162,7 +202,9 @@ async function listCommand(store: PkiStore, options: { ca?: string; profile?: st
     return;
   }
   for (const c of certs) {
-    console.log(`${c.serial}  ${c.caName.padEnd(4)}  ${c.profile.padEnd(14)}  ${c.level ? `RGS ${'*'.repeat(c.level)}` : '-'.padEnd(7)}  fin ${c.notAfter.toISOString().slice(0, 10)}  ${c.subject}`);
+    console.log(
+      `${c.serial}  ${c.caName.padEnd(4)}  ${c.profile.padEnd(14)}  ${c.level ? `RGS ${'*'.repeat(c.level)}` : '-'.padEnd(7)}  fin ${c.notAfter.toISOString().slice(0, 10)}  ${c.subject}`,
+    );
   }
   console.log(`${certs.length} certificat(s).`);
 }
@@ -184,25 +226,31 @@ async function exportRootCommand(store: PkiStore, options: { out: string; chain?
 export function register(program: Command): void {
   const pki = program.command('pki').description(SUMMARY.pki);
 
-  pki.command('init')
+  pki
+    .command('init')
     .description('Crée l’AC racine et les AC émettrices (rgs1, rgs2, rgs3, seal, tsa) ; sans effet si elles existent')
     .option('--ca-key <type>', 'type de clé des AC : rsa3072, ec256 ou ec384', 'rsa3072')
     .option('--base-url <url>', 'URL publique des CRL, OCSP et certificats d’AC (défaut : PUBLIC_URL, sinon http://API_HOST:API_PORT)')
     .option('--ca-token-label <label>', 'génère les clés des AC sur ce jeton PKCS#11 (PIN dans PASSEPORT_CA_PIN)')
     .option('--json', 'sortie JSON')
-    .action((options: { caKey: string; baseUrl?: string; caTokenLabel?: string; json?: boolean }) => withPki(async (store, env) => {
-      const caToken = options.caTokenLabel
-        ? { tokenLabel: options.caTokenLabel, pin: await askSecret(`Code PIN du jeton des AC « ${options.caTokenLabel} » : `, 'PASSEPORT_CA_PIN'), modulePath: env.PKCS11_MODULE }
-        : undefined;
-      const result = await initPki(store, {
-        dataDir: env.DATA_DIR, caKeyType: parseKeyType(options.caKey), ...(caToken ? { caToken } : {}),
-        publicBaseUrl: options.baseUrl ?? publicUrl(env),
-      });
-      if (options.json) console.log(JSON.stringify({ ...result, dataDir: env.DATA_DIR }, null, 2));
-      else console.log(`${result.message}\nDossier des données : ${env.DATA_DIR}`);
-    }));
+    .action((options: { caKey: string; baseUrl?: string; caTokenLabel?: string; json?: boolean }) =>
+      withPki(async (store, env) => {
+        const caToken = options.caTokenLabel
+          ? { tokenLabel: options.caTokenLabel, pin: await askSecret(`Code PIN du jeton des AC « ${options.caTokenLabel} » : `, 'PASSEPORT_CA_PIN'), modulePath: env.PKCS11_MODULE }
+          : undefined;
+        const result = await initPki(store, {
+          dataDir: env.DATA_DIR,
+          caKeyType: parseKeyType(options.caKey),
+          ...(caToken ? { caToken } : {}),
+          publicBaseUrl: options.baseUrl ?? publicUrl(env),
+        });
+        if (options.json) console.log(JSON.stringify({ ...result, dataDir: env.DATA_DIR }, null, 2));
+        else console.log(`${result.message}\nDossier des données : ${env.DATA_DIR}`);
+      }),
+    );
 
-  pki.command('issue')
+  pki
+    .command('issue')
     .description('Émet un certificat : RGS * en PKCS#12, RGS ** et *** sur jeton PKCS#11, cachet avec --seal')
     .option('--level <n>', 'niveau RGS : 1, 2 ou 3')
     .option('--seal', 'cachet d’organisation (RGS ***)')
@@ -224,7 +272,8 @@ export function register(program: Command): void {
     .option('--json', 'sortie JSON')
     .action((options: IssueOptions) => withPki((store, env) => issueCommand(store, env, options)));
 
-  pki.command('list')
+  pki
+    .command('list')
     .description('Liste les certificats émis')
     .option('--ca <name>', 'AC émettrice')
     .option('--profile <name>', 'profil')
@@ -233,7 +282,8 @@ export function register(program: Command): void {
     .option('--json', 'sortie JSON')
     .action((options: { ca?: string; profile?: string; level?: string; siren?: string; json?: boolean }) => withPki((store) => listCommand(store, options)));
 
-  pki.command('export-root')
+  pki
+    .command('export-root')
     .description('Exporte le certificat de l’AC racine en PEM (et les AC émettrices avec --chain)')
     .requiredOption('--out <file>', 'fichier PEM de l’AC racine')
     .option('--chain [file]', 'exporte aussi les AC émettrices : dans ce fichier, ou à la suite de la racine')

@@ -54,9 +54,9 @@ async function download(url: string, kind: 'crl' | 'ocsp', request: Uint8Array |
     if (announced > maxBytes) throw tooLarge(url, maxBytes);
     return await readBounded(response, url, maxBytes);
   } catch (error) {
-    if (signal.aborted) throw new Error(`${url} n’a pas répondu en ${seconds(timeoutMs)}`);
+    if (signal.aborted) throw new Error(`${url} n’a pas répondu en ${seconds(timeoutMs)}`, { cause: error });
     if (error instanceof FetchRefusal) throw error;
-    throw new Error(`${url} injoignable (${(error as Error).message})`);
+    throw new Error(`${url} injoignable (${(error as Error).message})`, { cause: error });
   }
 }
 

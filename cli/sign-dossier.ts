@@ -9,12 +9,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Signer } from '../certs/types.ts';
 import { isParty, PARTY_LABEL, type Party } from '../domain/ceremony.ts';
+import { PasseportError } from '../errors/index.ts';
+import { CliError } from './errors.ts';
 
-const ALIASES: Record<string, Party> = { creator: 'createur', reseller: 'revendeur', bank: 'banque', 'créateur': 'createur' };
+const ALIASES: Record<string, Party> = { creator: 'createur', reseller: 'revendeur', bank: 'banque', créateur: 'createur' };
 
 export function parseParty(value: string): Party {
   const party = ALIASES[value] ?? value;
-  if (!isParty(party)) throw new Error(`Partie inconnue « ${value} » : createur, revendeur ou banque.`);
+  if (!isParty(party)) throw new CliError(`Partie inconnue « ${value} » : createur, revendeur ou banque.`);
   return party;
 }
 
@@ -42,15 +44,14 @@ export interface DossierSignResult {
   out?: string;
 }
 
-/** A refusal of the API, with its problem+json detail in French. */
-export class ApiRefusal extends Error {
+/** A refusal of the API, with its problem+json detail in French and its code (`API_REFUSED` when it gave none). */
+export class ApiRefusal extends PasseportError {
   constructor(
     readonly status: number,
-    readonly code: string | undefined,
+    code: string | undefined,
     detail: string,
   ) {
-    super(detail);
-    this.name = 'ApiRefusal';
+    super(code ?? 'API_REFUSED', detail);
   }
 }
 
@@ -67,7 +68,7 @@ export async function signDossier(o: DossierSignOptions): Promise<DossierSignRes
         signal: AbortSignal.timeout(120_000),
       });
     } catch {
-      throw new Error(`L’API ${o.apiUrl} ne répond pas : le moteur est-il démarré (« passeport start ») ?`);
+      throw new CliError(`L’API ${o.apiUrl} ne répond pas : le moteur est-il démarré (« passeport start ») ?`);
     }
     if (!response.ok) {
       const problem = (await response.json().catch(() => ({}))) as { detail?: string; code?: string };
@@ -84,7 +85,7 @@ export async function signDossier(o: DossierSignOptions): Promise<DossierSignRes
     view = await json<View>('POST', `${base}/contract/${o.party}/decline`, { reason: o.decline });
     action = 'declined';
   } else if (!o.signer) {
-    if (o.party !== 'banque') throw new Error(`Aucune clé de signature pour ${PARTY_LABEL[o.party]} : indiquez --p12 FICHIER ou --token-label LIBELLÉ.`);
+    if (o.party !== 'banque') throw new CliError(`Aucune clé de signature pour ${PARTY_LABEL[o.party]} : indiquez --p12 FICHIER ou --token-label LIBELLÉ.`);
     view = await json<View>('POST', `${base}/contract/banque/countersignature`);
     action = 'countersigned';
   } else {

@@ -9,7 +9,8 @@ import { extendPdf, signPdf } from '../signature/pades.ts';
 import { createTsaClient } from '../certs/tsa/client.ts';
 import type { ValidationDataOptions } from '../signature/validation-data.ts';
 import { SUMMARY } from './summaries.ts';
-import { readInputFile, UsageError } from './input-file.ts';
+import { readInputFile } from './input-file.ts';
+import { CliError, UsageError, codeOf, exitCodeOf, messageOf } from './errors.ts';
 
 /**
  * `passeport sign` and `passeport extend`: PAdES signatures from a PKCS#12 file
@@ -52,8 +53,8 @@ export function register(program: Command): void {
   ).action(async (input: string | undefined, o: Record<string, unknown>) =>
     run(o, async () => {
       if (o.dossier) return signContractOfDossier(o);
-      if (!input) throw new Error('Indiquez le PDF à signer, ou --dossier ID --party PARTIE pour le contrat d’un dossier.');
-      if (!o.out) throw new Error('Indiquez le PDF signé à écrire : --out FICHIER.');
+      if (!input) throw new CliError('Indiquez le PDF à signer, ou --dossier ID --party PARTIE pour le contrat d’un dossier.');
+      if (!o.out) throw new CliError('Indiquez le PDF signé à écrire : --out FICHIER.');
       const level = parseLevel(String(o.level));
       const hash = parseHash(String(o.hash));
       const timestamper = tsaFor(level, o);
@@ -91,10 +92,10 @@ export function register(program: Command): void {
   ).action(async (input: string | undefined, o: Record<string, unknown>) =>
     run(o, async () => {
       if (o.dossier) return signContractOfDossier(o);
-      if (!input) throw new Error('Indiquez le PDF à signer, ou --dossier ID --party PARTIE pour le contrat d’un dossier.');
-      if (!o.out) throw new Error('Indiquez le PDF signé à écrire : --out FICHIER.');
+      if (!input) throw new CliError('Indiquez le PDF à signer, ou --dossier ID --party PARTIE pour le contrat d’un dossier.');
+      if (!o.out) throw new CliError('Indiquez le PDF signé à écrire : --out FICHIER.');
       const level = parseLevel(String(o.level));
-      if (!atLeast(level, 'B-LT')) throw new Error('La prolongation vise B-LT ou B-LTA.');
+      if (!atLeast(level, 'B-LT')) throw new CliError('La prolongation vise B-LT ou B-LTA.');
       // Extending to B-LT only adds validation data: the TSA is needed for B-LTA.
       const timestamper = level === 'B-LTA' || o.tsa ? tsaFor(level, o) : undefined;
       const out = await extendPdf(readInputFile(input, 'PDF'), {
@@ -111,10 +112,10 @@ export function register(program: Command): void {
 /** The contract of a dossier, signed through the API with a PKCS#12 file or a token (or the bank's server-side seal). */
 async function signContractOfDossier(o: Record<string, unknown>): Promise<Record<string, unknown>> {
   const { signDossier, parseParty, describeResult } = await import('./sign-dossier.ts');
-  if (!o.party) throw new Error('Indiquez pour quelle partie vous signez : --party createur, revendeur ou banque.');
+  if (!o.party) throw new CliError('Indiquez pour quelle partie vous signez : --party createur, revendeur ou banque.');
   const party = parseParty(String(o.party));
   const apiKey = process.env.PASSEPORT_API_KEY;
-  if (!apiKey) throw new Error('Clé d’API absente : définissez PASSEPORT_API_KEY (la clé de votre organisation).');
+  if (!apiKey) throw new CliError('Clé d’API absente : définissez PASSEPORT_API_KEY (la clé de votre organisation).');
   const apiUrl = String(o.api ?? process.env.PASSEPORT_API_URL ?? process.env.PUBLIC_URL ?? 'http://127.0.0.1:3000');
   const keyGiven = Boolean(o.p12 || o.tokenLabel);
   const signer = o.decline === undefined && keyGiven ? await openSigner(o) : null;
@@ -141,33 +142,32 @@ async function run(o: Record<string, unknown>, work: () => Promise<Record<string
     else if (typeof result.text === 'string') process.stdout.write(`${result.text}\n`);
     else process.stdout.write(`PDF écrit : ${String(result.out)} (niveau ${String(result.level)}, ${String(result.bytes)} octets)\n`);
   } catch (e) {
-    const message = (e as Error).message;
-    const code = (e as { code?: unknown }).code;
-    if (o.json) process.stdout.write(JSON.stringify({ ok: false, error: message, ...(typeof code === 'string' ? { code } : {}) }) + '\n');
+    const message = messageOf(e);
+    if (o.json) process.stdout.write(JSON.stringify({ ok: false, code: codeOf(e), error: message }) + '\n');
     process.stderr.write(`Erreur : ${message}\n`);
-    process.exitCode = e instanceof UsageError ? 2 : 1;
+    process.exitCode = exitCodeOf(e);
   }
 }
 
 function tsaFor(level: PadesLevel, o: Record<string, unknown>): Timestamper | undefined {
   if (!o.tsa) {
-    if (atLeast(level, 'B-T')) throw new Error(`Le niveau ${level} exige une autorité d’horodatage : ajoutez --tsa URL.`);
+    if (atLeast(level, 'B-T')) throw new CliError(`Le niveau ${level} exige une autorité d’horodatage : ajoutez --tsa URL.`);
     return undefined;
   }
   return createTsaClient(String(o.tsa));
 }
 
 async function openSigner(o: Record<string, unknown>): Promise<{ signer: Signer; close(): void }> {
-  if (o.p12 && o.tokenLabel) throw new Error('Choisissez --p12 ou --token-label, pas les deux.');
+  if (o.p12 && o.tokenLabel) throw new CliError('Choisissez --p12 ou --token-label, pas les deux.');
   if (o.p12) {
     const passphrase = process.env.PASSEPORT_P12_PASSPHRASE;
-    if (passphrase === undefined) throw new Error('Phrase secrète absente : définissez PASSEPORT_P12_PASSPHRASE.');
+    if (passphrase === undefined) throw new CliError('Phrase secrète absente : définissez PASSEPORT_P12_PASSPHRASE.');
     const { pkcs12Signer } = await import('../certs/pkcs12.ts');
     return { signer: pkcs12Signer(readInputFile(String(o.p12), 'fichier PKCS#12'), passphrase), close: () => undefined };
   }
   if (o.tokenLabel) {
     const pin = process.env.PASSEPORT_PIN;
-    if (pin === undefined) throw new Error('Code PIN absent : définissez PASSEPORT_PIN.');
+    if (pin === undefined) throw new CliError('Code PIN absent : définissez PASSEPORT_PIN.');
     const { openTokenSigner } = await import('../certs/pkcs11.ts');
     const signer = openTokenSigner({
       tokenLabel: String(o.tokenLabel),
@@ -177,13 +177,13 @@ async function openSigner(o: Record<string, unknown>): Promise<{ signer: Signer;
     });
     return { signer, close: () => signer.close() };
   }
-  throw new Error('Aucune clé de signature : indiquez --p12 FICHIER ou --token-label LIBELLÉ.');
+  throw new CliError('Aucune clé de signature : indiquez --p12 FICHIER ou --token-label LIBELLÉ.');
 }
 
 function parseRect(text: string): [number, number, number, number] {
   const parts = text.split(',').map((v) => Number(v.trim()));
   if (parts.length !== 4 || parts.some((v) => !Number.isFinite(v) || v < 0) || parts[2]! <= parts[0]! || parts[3]! <= parts[1]!) {
-    throw new Error(`Rectangle invalide « ${text} » : x1,y1,x2,y2 en points, avec x1 < x2 et y1 < y2 (par exemple 36,36,296,106).`);
+    throw new CliError(`Rectangle invalide « ${text} » : x1,y1,x2,y2 en points, avec x1 < x2 et y1 < y2 (par exemple 36,36,296,106).`);
   }
   return parts as [number, number, number, number];
 }

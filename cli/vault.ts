@@ -7,18 +7,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, loadEnv } from '../config/env.ts';
+import { loadEnv } from '../config/env.ts';
 import type { Database } from '../db/connect.ts';
 import type { AuditProgress } from '../vault/audit.ts';
-import { REFUSAL_CODES, VaultError } from '../vault/errors.ts';
 import { PARTY_ROLES, type Actor, type ObjectRecord, type Party, type PartyRole, type SearchFilter } from '../vault/types.ts';
 import type { Vault } from '../vault/vault.ts';
 import { SUMMARY } from './summaries.ts';
+import { EXIT, UsageError, codeOf, exitCodeOf, messageOf } from './errors.ts';
 
 /** Stable exit codes. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, refused: 3, notFound: 4, anomalies: 5 } as const;
-
-class UsageError extends Error {}
 
 const MEDIA_TYPES: Record<string, string> = {
   '.pdf': 'application/pdf',
@@ -95,13 +92,21 @@ export function register(program: Command): void {
     }),
   );
 
-  common(vault.command('show').description('métadonnées techniques d’un objet')).argument('<objet>').action((id: string, o: Common) =>
-    run(o, async (v, actor) => {
-      const m = await v.metadata(actor, id);
-      say(o, m, Object.entries(m).map(([k, val]) => `${k.padEnd(16)} ${typeof val === 'object' ? JSON.stringify(val) : String(val)}`).join('\n'));
-      return EXIT.ok;
-    }),
-  );
+  common(vault.command('show').description('métadonnées techniques d’un objet'))
+    .argument('<objet>')
+    .action((id: string, o: Common) =>
+      run(o, async (v, actor) => {
+        const m = await v.metadata(actor, id);
+        say(
+          o,
+          m,
+          Object.entries(m)
+            .map(([k, val]) => `${k.padEnd(16)} ${typeof val === 'object' ? JSON.stringify(val) : String(val)}`)
+            .join('\n'),
+        );
+        return EXIT.ok;
+      }),
+    );
 
   common(vault.command('read').description('lire le contenu d’un objet'))
     .argument('<objet>')
@@ -115,13 +120,15 @@ export function register(program: Command): void {
       }),
     );
 
-  common(vault.command('verify').description('contrôler un objet : copies, entrée de dépôt, sceau, signatures')).argument('<objet>').action((id: string, o: Common) =>
-    run(o, async (v, actor) => {
-      const c = await v.verify(actor, id);
-      say(o, c, c.ok ? `Objet ${id} : conforme.` : `Objet ${id} : NON conforme\n${c.problems.map((p) => `  - ${p}`).join('\n')}`);
-      return c.ok ? EXIT.ok : EXIT.anomalies;
-    }),
-  );
+  common(vault.command('verify').description('contrôler un objet : copies, entrée de dépôt, sceau, signatures'))
+    .argument('<objet>')
+    .action((id: string, o: Common) =>
+      run(o, async (v, actor) => {
+        const c = await v.verify(actor, id);
+        say(o, c, c.ok ? `Objet ${id} : conforme.` : `Objet ${id} : NON conforme\n${c.problems.map((p) => `  - ${p}`).join('\n')}`);
+        return c.ok ? EXIT.ok : EXIT.anomalies;
+      }),
+    );
 
   common(vault.command('journal').description('lire le journal'))
     .option('--after <n>', 'entrées après ce numéro', '0')
@@ -166,7 +173,11 @@ export function register(program: Command): void {
         const hasFilter = ['dossier', 'siren', 'class', 'from', 'to'].some((k) => o[k] !== undefined);
         if (!ids.length && !hasFilter) throw new UsageError('indiquez --object ID ou un critère (--dossier, --siren, --class, --from, --to).');
         const r = await v.export(actor, { ...(ids.length ? { objectIds: ids } : { filter: filterOf(o) }), outDir: String(o.out), ...(o.tar ? { tarFile: String(o.tar) } : {}) });
-        say(o, r, `Export écrit dans ${r.dir}${r.tarFile ? ` et ${r.tarFile}` : ''} : ${r.objects} objet(s), ${r.entries} entrée(s) du journal, ${r.seals} sceau(x). Vérification : voir ${path.join(r.dir, 'README.md')}.`);
+        say(
+          o,
+          r,
+          `Export écrit dans ${r.dir}${r.tarFile ? ` et ${r.tarFile}` : ''} : ${r.objects} objet(s), ${r.entries} entrée(s) du journal, ${r.seals} sceau(x). Vérification : voir ${path.join(r.dir, 'README.md')}.`,
+        );
         return EXIT.ok;
       }),
     );
@@ -221,7 +232,13 @@ export function register(program: Command): void {
     run(o, async (v, actor) => {
       const outcomes = await v.preserve(actor);
       const failed = outcomes.filter((r) => r.status === 'failed');
-      say(o, outcomes, outcomes.length ? outcomes.map((r) => `${r.objectId} : ${r.status === 'extended' ? `prolongé → ${r.newObjectId}` : r.status === 'failed' ? `ÉCHEC (${r.reason})` : r.status}`).join('\n') : 'Aucun document à prolonger.');
+      say(
+        o,
+        outcomes,
+        outcomes.length
+          ? outcomes.map((r) => `${r.objectId} : ${r.status === 'extended' ? `prolongé → ${r.newObjectId}` : r.status === 'failed' ? `ÉCHEC (${r.reason})` : r.status}`).join('\n')
+          : 'Aucun document à prolonger.',
+      );
       return failed.length ? EXIT.failure : EXIT.ok;
     }),
   );
@@ -233,35 +250,19 @@ async function run(o: Common, work: (vault: Vault, actor: Actor) => Promise<numb
   try {
     const env = loadEnv();
     // Loaded here, not at the top: every other `passeport` command starts without them.
-    const [{ openDatabase }, { migrate }, { openEngineVault }] = await Promise.all([
-      import('../db/connect.ts'),
-      import('../db/migrate.ts'),
-      import('../vault/adapters.ts'),
-    ]);
+    const [{ openDatabase }, { migrate }, { openEngineVault }] = await Promise.all([import('../db/connect.ts'), import('../db/migrate.ts'), import('../vault/adapters.ts')]);
     db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
     await migrate(db.sql);
     const vault = openEngineVault(db.sql, env);
     process.exitCode = await work(vault, { kind: 'archivist', name: o.actor ?? process.env.PASSEPORT_OPERATOR ?? os.userInfo().username });
   } catch (error) {
-    const [code, message] = explain(error);
-    if (o.json) process.stdout.write(`${JSON.stringify({ ok: false, code: error instanceof VaultError ? error.code : null, error: message })}\n`);
+    const message = messageOf(error);
+    if (o.json) process.stdout.write(`${JSON.stringify({ ok: false, code: codeOf(error), error: message })}\n`);
     process.stderr.write(`Erreur : ${message}\n`);
-    process.exitCode = code;
+    process.exitCode = exitCodeOf(error);
   } finally {
     await db?.close();
   }
-}
-
-function explain(error: unknown): [number, string] {
-  if (error instanceof UsageError) return [EXIT.usage, error.message];
-  if (error instanceof ConfigError) return [EXIT.usage, error.message];
-  if (error instanceof VaultError) {
-    if (error.code === 'INVALID_INPUT') return [EXIT.usage, error.message];
-    if (error.code === 'NOT_FOUND') return [EXIT.notFound, error.message];
-    if (REFUSAL_CODES.has(error.code) || error.code === 'NOT_YET_SEALED') return [EXIT.refused, error.message];
-    return [EXIT.failure, error.message];
-  }
-  return [EXIT.failure, `inattendue (${(error as Error).message})`];
 }
 
 function say(o: Common, data: unknown, text: string): void {
@@ -334,7 +335,7 @@ function progressBar(): { update(p: AuditProgress): void; done(): void } {
       const ratio = p.bytesTotal ? (p.bytesDone ?? 0) / p.bytesTotal : p.total ? p.done / p.total : 1;
       const width = 30;
       const filled = Math.min(width, Math.round(ratio * width));
-      const rate = p.bytesDone ? ` ${((p.bytesDone / 1e6) / Math.max(0.001, (now - started) / 1000)).toFixed(1)} Mo/s` : '';
+      const rate = p.bytesDone ? ` ${(p.bytesDone / 1e6 / Math.max(0.001, (now - started) / 1000)).toFixed(1)} Mo/s` : '';
       process.stderr.write(`\r${labels[p.phase].padEnd(10)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total}${rate}`.padEnd(80));
     },
     done() {

@@ -6,8 +6,9 @@ import { verifyPdf } from '../signature/validation/verify-pdf.ts';
 import { renderHtmlReport, documentHeadline, signatureHeadline } from '../signature/validation/report-html.ts';
 import type { VerificationReport } from '../signature/validation/report.ts';
 import { SUMMARY } from './summaries.ts';
-import { checkInputFile, readInputFile, UsageError } from './input-file.ts';
+import { checkInputFile, readInputFile } from './input-file.ts';
 import { boundedRevocationFetcher } from './revocation-fetch.ts';
+import { EXIT, UsageError, exitCodeOf, messageOf } from './errors.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -30,16 +31,12 @@ export function register(program: Command): void {
       try {
         process.exitCode = await runVerify(files, opts);
       } catch (error) {
-        if (error instanceof UsageError) {
-          process.stderr.write(`passeport verify : ${error.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
-        throw error;
+        process.stderr.write(`passeport verify : ${messageOf(error)}\n`);
+        process.exitCode = exitCodeOf(error);
       }
     });
   cmd.exitOverride((err) => {
-    process.exit(err.exitCode === 0 ? 0 : 2);
+    process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
   });
 }
 

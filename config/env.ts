@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PasseportError } from '../errors/index.ts';
 import path from 'node:path';
 import { DEFAULT_DEADLINES } from '../domain/schedule-deadlines.ts';
 import { DEFAULT_CEREMONY_SETTINGS } from '../domain/ceremony.ts';
@@ -30,7 +31,10 @@ const EnvSchema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.string().url().optional(),
-  DEMO_MODE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  DEMO_MODE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DECISION_DEADLINE_SECONDS: durationSeconds.default(DEFAULT_DEADLINES.decisionSeconds),
   REMINDER_OFFSETS_SECONDS: offsetsSeconds(DEFAULT_DEADLINES.reminderOffsetsSeconds),
@@ -46,8 +50,18 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.string().default('false'),
   /** The session cookie's Secure flag: 'auto' (when the request came over https), 'always', 'never'. */
   SECURE_COOKIES: z.enum(['auto', 'always', 'never'], { error: 'auto, always ou never' }).default('auto'),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(120),
-  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(12),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(120),
+  SESSION_MAX_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 7)
+    .default(12),
   /** Where a worker serves the Temporal SDK's Prometheus metrics; empty = not served. */
   WORKER_METRICS_ADDRESS: z
     .string()
@@ -59,7 +73,12 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
-export class ConfigError extends Error {}
+/** A setting that does not parse; `message` names every variable at fault. */
+export class ConfigError extends PasseportError<'CONFIG_INVALID'> {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+  }
+}
 
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const parsed = EnvSchema.safeParse(source);

@@ -21,21 +21,14 @@ import postgres from 'postgres';
 import { spawnChild, type Child, type ChildExit } from '../processes/child.ts';
 import { freePort } from '../processes/free-port.ts';
 import { commandLineOf, identityOf, isAlive, ownIdentity, readPidFile, stopProcess, writePidFile, type ProcessIdentity } from '../processes/identity.ts';
+import { PasseportError } from '../errors/index.ts';
 
 export const EMBEDDED_USER = 'passeport';
 export const EMBEDDED_DATABASE = 'passeport';
 const SYSTEM_USER = 'postgres';
 
 /** Why the embedded database cannot start; `message` is French, for the person at the terminal. */
-export class EmbeddedPostgresError extends Error {
-  constructor(
-    readonly code: 'not_installed' | 'version_mismatch' | 'no_system_user' | 'not_accessible' | 'start_failed' | 'in_use',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'EmbeddedPostgresError';
-  }
-}
+export class EmbeddedPostgresError extends PasseportError<'not_installed' | 'version_mismatch' | 'no_system_user' | 'not_accessible' | 'start_failed' | 'in_use'> {}
 
 export interface EmbeddedPostgres {
   /** postgres://passeport:<password>@127.0.0.1:<port>/passeport — holds the password: never log it. */
@@ -73,11 +66,16 @@ export function embeddedDirectory(dataDir: string): string {
 export function postgresBinDir(): string {
   const root = '/usr/lib/postgresql';
   const versions = fs.existsSync(root)
-    ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v) && fs.existsSync(path.join(root, v, 'bin', 'postgres'))).map(Number)
+    ? fs
+        .readdirSync(root)
+        .filter((v) => /^\d+$/.test(v) && fs.existsSync(path.join(root, v, 'bin', 'postgres')))
+        .map(Number)
     : [];
   if (versions.length === 0) {
-    throw new EmbeddedPostgresError('not_installed',
-      'PostgreSQL n’est pas installé (paquet Debian « postgresql ») : lancez « ./passeport start », qui l’installe, ou « apt-get install postgresql », ou donnez DATABASE_URL.');
+    throw new EmbeddedPostgresError(
+      'not_installed',
+      'PostgreSQL n’est pas installé (paquet Debian « postgresql ») : lancez « ./passeport start », qui l’installe, ou « apt-get install postgresql », ou donnez DATABASE_URL.',
+    );
   }
   return path.join(root, String(Math.max(...versions)), 'bin');
 }
@@ -108,8 +106,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const running = runningEmbeddedPostgres(options.dataDir);
   if (running?.ownerAlive) {
-    throw new EmbeddedPostgresError('in_use',
-      `La base de données de ${options.dataDir} est déjà démarrée par un autre processus Passeport (pid ${running.owner?.pid}) : arrêtez-le d’abord, ou utilisez un autre DATA_DIR.`);
+    throw new EmbeddedPostgresError(
+      'in_use',
+      `La base de données de ${options.dataDir} est déjà démarrée par un autre processus Passeport (pid ${running.owner?.pid}) : arrêtez-le d’abord, ou utilisez un autre DATA_DIR.`,
+    );
   }
   const stale = readPostmasterPid(dir);
   if (stale !== null) {
@@ -127,9 +127,22 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const child = spawnChild({
     name: 'postgres',
     command: path.join(bin, 'postgres'),
-    args: ['-D', path.join(dir, 'data'), '-p', String(port),
-      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300',
-      '-c', 'log_min_messages=warning', '-c', 'log_line_prefix=%m [%p] '],
+    args: [
+      '-D',
+      path.join(dir, 'data'),
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=300',
+      '-c',
+      'log_min_messages=warning',
+      '-c',
+      'log_line_prefix=%m [%p] ',
+    ],
     // Fast shutdown when we die: transactions roll back, the next start needs no recovery.
     parentDeathSignal: 'INT',
     user,
@@ -139,11 +152,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   fs.closeSync(logFd);
   const url = urlOf(port, password);
   try {
-    await waitUntilReady(url, child, options.readyTimeoutMs ?? 60_000);
+    await waitUntilReady(url, path.join(dir, 'data'), child, options.readyTimeoutMs ?? 60_000);
   } catch (error) {
     await child.kill();
-    throw new EmbeddedPostgresError('start_failed',
-      `La base de données intégrée n’a pas démarré (${(error as Error).message}) ; fin de son journal (${logFile}) :\n${tail(logFile)}`);
+    throw new EmbeddedPostgresError(
+      'start_failed',
+      `La base de données intégrée n’a pas démarré (${(error as Error).message}) ; fin de son journal (${logFile}) :\n${tail(logFile)}`,
+    );
   }
   writePidFile(path.join(dir, 'owner.json'), { ...ownIdentity(), port, postmasterPid: child.pid });
   void child.exited.then(() => removeOwnerFile(dir, child.pid));
@@ -219,8 +234,10 @@ function readPostmasterPort(dir: string): number | null {
 function checkSystemUser(user: string): void {
   const passwd = fs.readFileSync('/etc/passwd', 'utf8');
   if (!passwd.split('\n').some((line) => line.startsWith(`${user}:`))) {
-    throw new EmbeddedPostgresError('no_system_user',
-      `PostgreSQL refuse de tourner en root et l’utilisateur système « ${user} » n’existe pas : installez le paquet postgresql (qui le crée) ou lancez Passeport sous un utilisateur non privilégié.`);
+    throw new EmbeddedPostgresError(
+      'no_system_user',
+      `PostgreSQL refuse de tourner en root et l’utilisateur système « ${user} » n’existe pas : installez le paquet postgresql (qui le crée) ou lancez Passeport sous un utilisateur non privilégié.`,
+    );
   }
 }
 
@@ -234,9 +251,11 @@ function prepareDirectory(dir: string, user: string | null): void {
   fs.chmodSync(dir, 0o700);
   // The server's user must be able to reach its directory through every parent.
   if (runAs(user, ['test', '-x', dir, '-a', '-w', dir]).status !== 0) {
-    throw new EmbeddedPostgresError('not_accessible',
+    throw new EmbeddedPostgresError(
+      'not_accessible',
       `L’utilisateur système « ${user} », sous lequel tourne PostgreSQL, ne peut pas atteindre ${dir} : un dossier parent lui est fermé ` +
-        `(${firstClosedParent(dir) ?? 'droits'}). Choisissez un DATA_DIR qu’il peut traverser (par exemple sous /var/lib/passeport) ou lancez Passeport sous un utilisateur non privilégié.`);
+        `(${firstClosedParent(dir) ?? 'droits'}). Choisissez un DATA_DIR qu’il peut traverser (par exemple sous /var/lib/passeport) ou lancez Passeport sous un utilisateur non privilégié.`,
+    );
   }
 }
 
@@ -252,7 +271,10 @@ function firstClosedParent(dir: string): string | null {
 }
 
 function userIds(user: string): { uid: number; gid: number } {
-  const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  const line = fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
   const [, , uid, gid] = line?.split(':') ?? [];
   return { uid: Number(uid), gid: Number(gid) };
 }
@@ -272,9 +294,11 @@ function ensureCluster(bin: string, dir: string, user: string | null): string {
     const clusterVersion = fs.readFileSync(versionFile, 'utf8').trim();
     const binVersion = path.basename(path.dirname(bin));
     if (clusterVersion !== binVersion) {
-      throw new EmbeddedPostgresError('version_mismatch',
+      throw new EmbeddedPostgresError(
+        'version_mismatch',
         `La base de données de ${dir} a été créée par PostgreSQL ${clusterVersion}, mais c’est PostgreSQL ${binVersion} qui est installé : ` +
-          `installez postgresql-${clusterVersion}, ou migrez-la (pg_upgrade), ou partez d’un DATA_DIR neuf.`);
+          `installez postgresql-${clusterVersion}, ou migrez-la (pg_upgrade), ou partez d’un DATA_DIR neuf.`,
+      );
     }
     const password = readPassword(dir);
     if (password === null) {
@@ -288,8 +312,19 @@ function ensureCluster(bin: string, dir: string, user: string | null): string {
   fs.writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
   // The server's user reads it once, in its own private directory (root reads it anyway).
   if (user) fs.chownSync(passwordFile, userIds(user).uid, userIds(user).gid);
-  const init = runAs(user, [path.join(bin, 'initdb'), '-D', data, '-U', EMBEDDED_USER, `--pwfile=${passwordFile}`,
-    '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-instructions']);
+  const init = runAs(user, [
+    path.join(bin, 'initdb'),
+    '-D',
+    data,
+    '-U',
+    EMBEDDED_USER,
+    `--pwfile=${passwordFile}`,
+    '--auth=scram-sha-256',
+    '-E',
+    'UTF8',
+    '--locale=C',
+    '--no-instructions',
+  ]);
   if (init.status !== 0) {
     fs.rmSync(data, { recursive: true, force: true });
     throw new EmbeddedPostgresError('start_failed', `La création de la base de données intégrée a échoué :\n${init.output.trim()}`);
@@ -297,11 +332,19 @@ function ensureCluster(bin: string, dir: string, user: string | null): string {
   return password;
 }
 
-async function waitUntilReady(url: string, child: Child, timeoutMs: number): Promise<void> {
+/**
+ * Waits for the server to say it accepts connections (postmaster.pid's status line) before
+ * connecting: a connection while it starts up is refused with a FATAL line in its log.
+ */
+async function waitUntilReady(url: string, data: string, child: Child, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (!child.running()) throw new Error('le serveur s’est arrêté au démarrage');
+    if (!announcesReady(data)) {
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
     const admin = postgres(url.replace(/\/[^/]*$/, '/postgres'), { max: 1, connect_timeout: 2, onnotice: () => {} });
     try {
       await admin`select 1`;
@@ -315,5 +358,14 @@ async function waitUntilReady(url: string, child: Child, timeoutMs: number): Pro
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`pas de réponse en ${timeoutMs} ms : ${(lastError as Error | undefined)?.message ?? ''}`);
+  throw new Error(`pas de réponse en ${timeoutMs} ms : ${(lastError as Error | undefined)?.message ?? 'le serveur ne s’est pas déclaré prêt'}`);
+}
+
+/** postmaster.pid's 8th line is the server's status: « starting », then « ready » once it accepts connections. */
+function announcesReady(data: string): boolean {
+  try {
+    return fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[7]?.trim() === 'ready';
+  } catch {
+    return false;
+  }
 }

@@ -9,11 +9,12 @@
  */
 import type { Sql } from './connect.ts';
 import { createApiKey, generateApiKey } from './repositories/apiKeys.ts';
-import { AccountError, hashPassword, insertAccount } from './repositories/accounts.ts';
+import { hashPassword, insertAccount } from './repositories/accounts.ts';
 import type { Role } from '../domain/roles.ts';
 import { normaliseName, PROGRAMME_SETTINGS_KEY } from './repositories/registries.ts';
 import { BankPolicySchema, type BankPolicyInput } from '../domain/policy.ts';
 import { isValidSiren } from '../domain/siren.ts';
+import { AccountError } from './errors.ts';
 import { addMonths, parisDateOf } from '../domain/dates.ts';
 import type { DossierInput } from '../domain/dossier.ts';
 
@@ -66,14 +67,7 @@ export const DEMO = {
   },
 } as const;
 
-const MODULES = [
-  'M1-poste-de-travail',
-  'M2-internet-messagerie',
-  'M3-site-vitrine',
-  'M4-securite',
-  'M5-dematerialisation',
-  'M6-gestion-commerciale',
-];
+const MODULES = ['M1-poste-de-travail', 'M2-internet-messagerie', 'M3-site-vitrine', 'M4-securite', 'M5-dematerialisation', 'M6-gestion-commerciale'];
 
 const rate = (bp: number) => ([24, 36, 48, 60] as const).map((durationMonths) => ({ durationMonths, yearlyRateBasisPoints: bp }));
 
@@ -153,7 +147,13 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
   { email: 'archiviste@bpalpes.demo', displayName: 'Anne Leroy', role: 'archivist', organisation: DEMO.banks.alpes },
   // The programme's own archivist runs the whole vault (journal, audits) when the demo's operator is the programme.
   { email: 'archiviste@passeport.demo', displayName: 'Marc Lambert', role: 'archivist', organisation: DEMO.programme },
-  { email: 'camille.rousseau@atelier-vercors.demo', displayName: 'Camille Rousseau', role: 'creator', organisation: DEMO.passports.sixModules.siren, companyName: 'Atelier Numérique du Vercors' },
+  {
+    email: 'camille.rousseau@atelier-vercors.demo',
+    displayName: 'Camille Rousseau',
+    role: 'creator',
+    organisation: DEMO.passports.sixModules.siren,
+    companyName: 'Atelier Numérique du Vercors',
+  },
   { email: 'lea.martin@bistrot-des-alpes.demo', displayName: 'Léa Martin', role: 'creator', organisation: DEMO.passports.restaurant.siren, companyName: 'Bistrot des Alpes' },
 ];
 

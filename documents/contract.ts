@@ -7,7 +7,17 @@
 import { parisDateOf } from '../domain/dates.ts';
 import { totalAmountCents } from '../domain/dossier.ts';
 import { invalidInput } from './errors.ts';
-import { checkQuote, equipmentTable, financingText, guaranteeText, organisationText, registrationText, rentSummaryRows, scheduleHeight, scheduleTable } from './financing-blocks.ts';
+import {
+  checkQuote,
+  equipmentTable,
+  financingText,
+  guaranteeText,
+  organisationText,
+  registrationText,
+  rentSummaryRows,
+  scheduleHeight,
+  scheduleTable,
+} from './financing-blocks.ts';
 import { PRODUCT_NAMES, basisPointsText, euros, longDate, personName, sirenText } from './french.ts';
 import type { ContractInput } from './inputs.ts';
 import { COLORS, Layout } from './layout.ts';
@@ -87,7 +97,9 @@ export async function renderContract(input: ContractInput, options: RenderOption
       ['Financement', financingText(q)],
       ...rentSummaryRows(q),
       ['Taux annuel', `${basisPointsText(Math.round(q.yearlyRateBasisPoints))} (taux proportionnel)`],
-      ...(input.depositCents ? [['Dépôt de garantie', `${euros(input.depositCents)}, versé à la signature et rendu à la fin du contrat si tous les loyers ont été payés`] as [string, string]] : []),
+      ...(input.depositCents
+        ? [['Dépôt de garantie', `${euros(input.depositCents)}, versé à la signature et rendu à la fin du contrat si tous les loyers ont été payés`] as [string, string]]
+        : []),
     ],
     LABEL_WIDTH,
   );
@@ -126,9 +138,15 @@ export async function renderContract(input: ContractInput, options: RenderOption
 function generalConditions(input: ContractInput): Array<[string, string]> {
   const q = input.quote;
   return [
-    ['6.1 Livraison', 'Le fournisseur livre et installe le matériel chez le preneur. Le preneur vérifie qu’il est complet et en bon état, puis signe le bon de livraison ; la banque paie alors le fournisseur.'],
+    [
+      '6.1 Livraison',
+      'Le fournisseur livre et installe le matériel chez le preneur. Le preneur vérifie qu’il est complet et en bon état, puis signe le bon de livraison ; la banque paie alors le fournisseur.',
+    ],
     ['6.2 Propriété', 'Pendant tout le contrat, le matériel appartient à la banque. Le preneur ne peut ni le vendre, ni le prêter, ni le donner en garantie.'],
-    ['6.3 Utilisation', 'Le preneur utilise le matériel pour son activité professionnelle et en prend soin. Les garanties du fabricant et du fournisseur lui profitent : en cas de panne, il s’adresse au fournisseur.'],
+    [
+      '6.3 Utilisation',
+      'Le preneur utilise le matériel pour son activité professionnelle et en prend soin. Les garanties du fabricant et du fournisseur lui profitent : en cas de panne, il s’adresse au fournisseur.',
+    ],
     ['6.4 Assurance', 'Le preneur assure le matériel contre le vol, l’incendie et les dégâts pendant toute la durée du contrat.'],
     [
       '6.5 Retard de paiement',
@@ -140,11 +158,17 @@ function generalConditions(input: ContractInput): Array<[string, string]> {
         ? `Après le dernier loyer, le preneur peut acheter le matériel pour ${euros(q.residualValueCents)} HT. S’il ne le fait pas, il le rend à la banque en bon état.`
         : 'Après le dernier loyer, le preneur rend le matériel à la banque en bon état.',
     ],
-    ['6.7 Vos données', 'Les informations du dossier servent à gérer ce contrat et la garantie. Elles sont conservées 10 ans, comme la loi le demande pour les documents commerciaux.'],
+    [
+      '6.7 Vos données',
+      'Les informations du dossier servent à gérer ce contrat et la garantie. Elles sont conservées 10 ans, comme la loi le demande pour les documents commerciaux.',
+    ],
     [
       '6.8 Signature',
       'Le contrat est signé électroniquement, dans cet ordre : le preneur, le fournisseur, puis la banque. Ces signatures ont la même valeur qu’une signature à la main. Le contrat signé est conservé dans un coffre-fort électronique pendant 10 ans.',
     ],
-    ['6.9 Durée de l’offre', `La banque maintient son offre jusqu’au ${longDate(input.offerExpiresOn)} inclus. Sans les trois signatures à cette date, le contrat ne se forme pas.`],
+    [
+      '6.9 Durée de l’offre',
+      `La banque maintient son offre jusqu’au ${longDate(input.offerExpiresOn)} inclus. Sans les trois signatures à cette date, le contrat ne se forme pas.`,
+    ],
   ];
 }

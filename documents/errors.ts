@@ -1,3 +1,5 @@
+import { PasseportError } from '../errors/index.ts';
+
 /** Errors of the document writers: a stable code callers branch on, a French message. */
 export type DocumentErrorCode =
   /** The input contradicts itself (a schedule that does not add up, an unknown date…). */
@@ -5,15 +7,7 @@ export type DocumentErrorCode =
   /** Text meant to fit a fixed space (the summary's one page, a signature block) does not. */
   | 'document_too_long';
 
-export class DocumentError extends Error {
-  constructor(
-    readonly code: DocumentErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DocumentError';
-  }
-}
+export class DocumentError extends PasseportError<DocumentErrorCode> {}
 
 export function invalidInput(message: string): DocumentError {
   return new DocumentError('document_input_invalid', message);

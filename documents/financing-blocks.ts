@@ -13,30 +13,34 @@ import { CONTENT_WIDTH, type Column, type Layout } from './layout.ts';
 
 /** The dossier's equipment lines and their total, excl. VAT; the description takes what the figures leave. */
 export function equipmentTable(layout: Layout, dossier: Pick<Dossier, 'equipment'>): void {
-  const rows = dossier.equipment.map((line) => [
-    line.description,
-    CATEGORY_NAMES[line.category],
-    String(line.quantity),
-    euros(line.unitPriceCents),
-    euros(lineTotalCents(line)),
-  ]);
+  const rows = dossier.equipment.map((line) => [line.description, CATEGORY_NAMES[line.category], String(line.quantity), euros(line.unitPriceCents), euros(lineTotalCents(line))]);
   rows.push(['Total hors taxes', '', '', '', euros(totalAmountCents(dossier))]);
   const fitted = (header: string, i: number): Column => ({
     header,
-    width: layout.columnWidth(rows.map((r) => r[i] ?? ''), header),
+    width: layout.columnWidth(
+      rows.map((r) => r[i] ?? ''),
+      header,
+    ),
     align: 'right',
   });
   const figures = [fitted('Qté', 2), fitted('Prix unitaire HT', 3), fitted('Total HT', 4)];
-  const category: Column = { header: 'Catégorie', width: Math.min(layout.columnWidth(rows.map((r) => r[1] ?? ''), 'Catégorie'), 0.22 * CONTENT_WIDTH) };
+  const category: Column = {
+    header: 'Catégorie',
+    width: Math.min(
+      layout.columnWidth(
+        rows.map((r) => r[1] ?? ''),
+        'Catégorie',
+      ),
+      0.22 * CONTENT_WIDTH,
+    ),
+  };
   const description: Column = { header: 'Équipement ou service', width: CONTENT_WIDTH - category.width - figures.reduce((sum, c) => sum + c.width, 0) };
   layout.table([description, category, ...figures], rows);
 }
 
 /** How the rents are paid, in words. */
 export function rentTimingText(quote: Pick<Quote, 'timing'>): string {
-  return quote.timing === 'advance'
-    ? 'payés d’avance, au début de chaque période (terme à échoir)'
-    : 'payés à la fin de chaque période (terme échu)';
+  return quote.timing === 'advance' ? 'payés d’avance, au début de chaque période (terme à échoir)' : 'payés à la fin de chaque période (terme échu)';
 }
 
 /** 'crédit-bail, 10 000,00 € HT sur 36 mois'. */
@@ -63,10 +67,7 @@ export function rentSummaryRows(quote: Quote): Array<[string, string]> {
       `${euros(quote.residualValueCents)} HT à la fin du contrat pour devenir propriétaire (valeur résiduelle : ${percentText(quote.residualValuePercent)} du montant financé)`,
     ]);
   }
-  rows.push([
-    'Coût du financement',
-    `${euros(quote.costCents)} HT (${quote.product === 'credit_bail' ? 'loyers et option d’achat' : 'loyers'} moins le montant financé)`,
-  ]);
+  rows.push(['Coût du financement', `${euros(quote.costCents)} HT (${quote.product === 'credit_bail' ? 'loyers et option d’achat' : 'loyers'} moins le montant financé)`]);
   return rows;
 }
 
@@ -79,11 +80,7 @@ export function scheduleTable(layout: Layout, quote: Quote, groups = SCHEDULE_GR
   const groupWidth = CONTENT_WIDTH / groups;
   const columns: Column[] = [];
   for (let g = 0; g < groups; g++) {
-    columns.push(
-      { header: 'N°', width: 24, align: 'right' },
-      { header: 'Échéance', width: 62 },
-      { header: 'Loyer HT', width: groupWidth - 24 - 62, align: 'right' },
-    );
+    columns.push({ header: 'N°', width: 24, align: 'right' }, { header: 'Échéance', width: 62 }, { header: 'Loyer HT', width: groupWidth - 24 - 62, align: 'right' });
   }
   const rows = Array.from({ length: rowsPerGroup }, (_, r) =>
     Array.from({ length: groups }, (_, g) => quote.schedule[g * rowsPerGroup + r]).flatMap((line) =>

@@ -57,7 +57,10 @@ export class Layout {
   private readonly fonts: Fonts;
   private readonly measure: MeasureText;
 
-  constructor(open: Pick<OpenDocument, 'doc' | 'fonts' | 'measure'>, private readonly options: LayoutOptions) {
+  constructor(
+    open: Pick<OpenDocument, 'doc' | 'fonts' | 'measure'>,
+    private readonly options: LayoutOptions,
+  ) {
     this.doc = open.doc;
     this.fonts = open.fonts;
     this.measure = open.measure;
@@ -217,10 +220,12 @@ export class Layout {
     const tableWidth = columns.reduce((sum, c) => sum + c.width, 0);
     const lineHeight = this.lineHeight(size);
     const padding = this.cellPadding;
-    const cellLines = (cells: readonly string[], bold: boolean) =>
-      columns.map((c, i) => this.wrap(cells[i] ?? '', c.width - 2 * padding, size, bold));
+    const cellLines = (cells: readonly string[], bold: boolean) => columns.map((c, i) => this.wrap(cells[i] ?? '', c.width - 2 * padding, size, bold));
     const rowHeight = (lines: string[][]) => Math.max(...lines.map((l) => l.length)) * lineHeight + 2 * padding;
-    const header = cellLines(columns.map((c) => c.header), true);
+    const header = cellLines(
+      columns.map((c) => c.header),
+      true,
+    );
     const headerHeight = rowHeight(header);
 
     const drawRow = (lines: string[][], height: number, bold: boolean, shaded: boolean) => {

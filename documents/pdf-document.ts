@@ -68,8 +68,7 @@ export async function openDocument(meta: DocumentMeta, input: unknown, now: Date
   doc.setLanguage('fr-FR');
   doc.setCreationDate(now);
   doc.setModificationDate(now);
-  const embed = (face: FontFace, name: string, tag: string) =>
-    doc.embedFont(fontBytes(face), { subset: true, customName: `${tag}+${name}`, features: NO_SHAPING });
+  const embed = (face: FontFace, name: string, tag: string) => doc.embedFont(fontBytes(face), { subset: true, customName: `${tag}+${name}`, features: NO_SHAPING });
   const fonts: Fonts = {
     regular: await embed('regular', 'DejaVuSansCondensed', subsetTag(id, 0)),
     bold: await embed('bold', 'DejaVuSansCondensed-Bold', subsetTag(id, 6)),
@@ -99,9 +98,7 @@ const parsedOnce: Pick<typeof fontkit, 'create'> = {
  * contract's), and ligatures would make copied text depend on the viewer.
  * French needs none of them: every accented letter has its own glyph.
  */
-const NO_SHAPING = Object.fromEntries(
-  ['ccmp', 'locl', 'rlig', 'mark', 'mkmk', 'calt', 'clig', 'liga', 'rclt', 'curs', 'kern', 'dlig'].map((f) => [f, false]),
-);
+const NO_SHAPING = Object.fromEntries(['ccmp', 'locl', 'rlig', 'mark', 'mkmk', 'calt', 'clig', 'liga', 'rclt', 'curs', 'kern', 'dlig'].map((f) => [f, false]));
 
 /**
  * Text widths from each glyph's advance, cached per code point. pdf-lib's own

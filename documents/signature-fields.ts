@@ -120,9 +120,7 @@ function addEmptySignatureFields(doc: PDFDocument, page: PDFPage, specs: readonl
   const context = doc.context;
   const refs: PDFRef[] = specs.map((spec) => {
     const [x1, y1, x2, y2] = spec.rect;
-    const appearance = context.register(
-      context.stream('', { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, x2 - x1, y2 - y1], Resources: {} }),
-    );
+    const appearance = context.register(context.stream('', { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, x2 - x1, y2 - y1], Resources: {} }));
     const field = context.obj({
       FT: 'Sig',
       T: PDFString.of(spec.name),

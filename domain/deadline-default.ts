@@ -7,11 +7,7 @@
  */
 import type { FinalDecision, GuaranteeResult } from './outcomes.ts';
 
-export function deadlineDefaultDecision(
-  timeoutDefault: 'approve' | 'decline',
-  guarantee: GuaranteeResult | null,
-  decisionSeconds: number,
-): Omit<FinalDecision, 'decidedAt'> {
+export function deadlineDefaultDecision(timeoutDefault: 'approve' | 'decline', guarantee: GuaranteeResult | null, decisionSeconds: number): Omit<FinalDecision, 'decidedAt'> {
   const missed = `analyse non réalisée dans le délai de ${durationLabel(decisionSeconds)}`;
   if (timeoutDefault === 'decline') {
     return { outcome: 'declined', decidedBy: 'deadline', reasonCode: 'deadline_expired', text: missed };

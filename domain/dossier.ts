@@ -57,9 +57,7 @@ function text(label: string, max: number) {
 }
 
 function calendarDate(label: string) {
-  return z
-    .string({ error: `${label} : date attendue (AAAA-MM-JJ)` })
-    .refine(isCalendarDate, `${label} : date invalide, au format AAAA-MM-JJ (par exemple 2024-03-15)`);
+  return z.string({ error: `${label} : date attendue (AAAA-MM-JJ)` }).refine(isCalendarDate, `${label} : date invalide, au format AAAA-MM-JJ (par exemple 2024-03-15)`);
 }
 
 function percent(label: string, max: number) {
@@ -100,8 +98,7 @@ export interface DossierSchemaOptions {
 
 export function buildDossierSchema(options: DossierSchemaOptions = {}) {
   const { today } = options;
-  const notAfterToday = (label: string) =>
-    calendarDate(label).refine((d) => today === undefined || d <= today, `${label} : ne peut pas être dans le futur`);
+  const notAfterToday = (label: string) => calendarDate(label).refine((d) => today === undefined || d <= today, `${label} : ne peut pas être dans le futur`);
 
   const company = strictObject({
     siren: z
@@ -110,9 +107,7 @@ export function buildDossierSchema(options: DossierSchemaOptions = {}) {
       .refine(isValidSiren, "Ce SIREN n'existe pas : vérifiez les 9 chiffres (clé de contrôle fausse)"),
     legalName: text('Raison sociale', 120),
     legalForm: text('Forme juridique', 60),
-    naf: z
-      .string({ error: 'Code NAF : texte attendu' })
-      .regex(NAF_PATTERN, 'Code NAF (APE) au format 00.00A, par exemple 62.02A'),
+    naf: z.string({ error: 'Code NAF : texte attendu' }).regex(NAF_PATTERN, 'Code NAF (APE) au format 00.00A, par exemple 62.02A'),
     creationDate: notAfterToday("Date de création de l'entreprise"),
     postcode: z.string({ error: 'Code postal : texte attendu' }).regex(/^\d{5}$/, 'Le code postal compte 5 chiffres'),
     city: text('Ville', 80),
@@ -122,14 +117,11 @@ export function buildDossierSchema(options: DossierSchemaOptions = {}) {
     firstName: text('Prénom', 60),
     lastName: text('Nom', 60),
     birthDate: notAfterToday('Date de naissance').refine(
-      (d) => today === undefined || !isCalendarDate(d) || d > today ||
-        (ageInYears(d, today) >= MIN_DIRIGEANT_AGE_YEARS && ageInYears(d, today) <= MAX_DIRIGEANT_AGE_YEARS),
+      (d) => today === undefined || !isCalendarDate(d) || d > today || (ageInYears(d, today) >= MIN_DIRIGEANT_AGE_YEARS && ageInYears(d, today) <= MAX_DIRIGEANT_AGE_YEARS),
       `Date de naissance : le dirigeant a entre ${MIN_DIRIGEANT_AGE_YEARS} et ${MAX_DIRIGEANT_AGE_YEARS} ans`,
     ),
     email: z.email({ error: 'Adresse e-mail invalide' }).max(254, 'Adresse e-mail trop longue'),
-    mobile: z
-      .string({ error: 'Mobile : texte attendu' })
-      .regex(FRENCH_MOBILE, 'Numéro de mobile français attendu : 06 ou 07, ou +33 6 ou +33 7, suivi de 8 chiffres'),
+    mobile: z.string({ error: 'Mobile : texte attendu' }).regex(FRENCH_MOBILE, 'Numéro de mobile français attendu : 06 ou 07, ou +33 6 ou +33 7, suivi de 8 chiffres'),
   });
 
   const equipmentLine = strictObject({
@@ -156,7 +148,7 @@ export function buildDossierSchema(options: DossierSchemaOptions = {}) {
     dirigeant,
     passportNumber: text('Numéro de Passeport', 40),
     equipment: z
-      .array(equipmentLine, { error: "La liste des équipements est attendue" })
+      .array(equipmentLine, { error: 'La liste des équipements est attendue' })
       .min(1, "Au moins une ligne d'équipement")
       .max(MAX_EQUIPMENT_LINES, `Au plus ${MAX_EQUIPMENT_LINES} lignes d'équipement`),
     financing,

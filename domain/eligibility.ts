@@ -131,8 +131,7 @@ export function ineligibilityReasons(dossier: Dossier, context: EligibilityConte
     if (modules < context.settings.minValidatedModules) {
       add(
         'passport_too_few_modules',
-        `Le Passeport compte ${modules} module${modules > 1 ? 's' : ''} validé${modules > 1 ? 's' : ''} ; ` +
-          `il en faut au moins ${context.settings.minValidatedModules}.`,
+        `Le Passeport compte ${modules} module${modules > 1 ? 's' : ''} validé${modules > 1 ? 's' : ''} ; ` + `il en faut au moins ${context.settings.minValidatedModules}.`,
       );
     }
   }
@@ -143,9 +142,7 @@ export function ineligibilityReasons(dossier: Dossier, context: EligibilityConte
   } else if (!reseller.labelled || !reseller.active) {
     add(
       'reseller_not_active',
-      reseller.labelled
-        ? `Le revendeur ${reseller.id} n'est plus actif dans le programme.`
-        : `Le revendeur ${reseller.id} n'a pas (ou plus) le label du programme.`,
+      reseller.labelled ? `Le revendeur ${reseller.id} n'est plus actif dans le programme.` : `Le revendeur ${reseller.id} n'a pas (ou plus) le label du programme.`,
     );
   }
 
@@ -179,7 +176,7 @@ export function hardCaseReasons(dossier: Dossier, context: EligibilityContext, t
   if (kinds.has('court_ban')) personal.push("d'une interdiction de gérer une entreprise");
   if (kinds.has('personal_bankruptcy')) personal.push("d'une faillite personnelle");
   if (personal.length > 0) {
-    add('excluded_person', `Le dirigeant fait l'objet ${personal.join(" et ")}.`);
+    add('excluded_person', `Le dirigeant fait l'objet ${personal.join(' et ')}.`);
   }
   if (kinds.has('dirigeant_060')) {
     add('dirigeant_060', 'Le dirigeant a représenté au moins 3 entreprises mises en liquidation au cours des 5 dernières années.');
@@ -188,8 +185,7 @@ export function hardCaseReasons(dossier: Dossier, context: EligibilityContext, t
   if (policy && amount > policy.delegationCeilingCents) {
     add(
       'above_delegation_ceiling',
-      `Le montant de ${formatEuros(amount)} HT dépasse le plafond de ${formatEuros(policy.delegationCeilingCents)} HT ` +
-        "au-delà duquel la banque étudie elle-même le dossier.",
+      `Le montant de ${formatEuros(amount)} HT dépasse le plafond de ${formatEuros(policy.delegationCeilingCents)} HT ` + 'au-delà duquel la banque étudie elle-même le dossier.',
     );
   }
   if (context.company.collectiveProcedure) {

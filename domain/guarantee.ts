@@ -12,9 +12,7 @@ import { DEFAULT_GUARANTEE_SECTOR_SETTINGS, guaranteeSectorExclusion, type Guara
  * 'garantie_creation': today's Bpifrance Garantie Création, one quotité for all.
  * 'sofaris': the SOFARIS years, more for creations by natural persons.
  */
-export type QuotityRule =
-  | { kind: 'garantie_creation'; percent: number }
-  | { kind: 'sofaris'; naturalPersonsPercent: number; otherPercent: number };
+export type QuotityRule = { kind: 'garantie_creation'; percent: number } | { kind: 'sofaris'; naturalPersonsPercent: number; otherPercent: number };
 
 export interface GuaranteeSettings {
   quotity: QuotityRule;
@@ -89,9 +87,7 @@ export function decideGuarantee(c: GuaranteeCase, settings: GuaranteeSettings = 
   const covered = guaranteedAmountCents(c.amountCents, quotity);
   const reasons: string[] = [];
   if (c.creationDate > c.today || !isWithinMonthsBefore(c.creationDate, c.today, settings.maxCompanyAgeMonths)) {
-    reasons.push(
-      `La garantie est réservée aux entreprises créées depuis moins de ${settings.maxCompanyAgeMonths / 12} ans (création le ${frenchDate(c.creationDate)}).`,
-    );
+    reasons.push(`La garantie est réservée aux entreprises créées depuis moins de ${settings.maxCompanyAgeMonths / 12} ans (création le ${frenchDate(c.creationDate)}).`);
   }
   if (!settings.products.includes(c.product)) {
     reasons.push("Ce type de financement n'est pas couvert par la garantie.");
@@ -123,12 +119,7 @@ export function guaranteeFeeCents(outstandingCents: number, feeBasisPoints: numb
  * What remains guaranteed of a financing at `today`: the guaranteed amount
  * runs down straight-line over the duration, month by month from its start.
  */
-export function remainingGuaranteedCents(
-  guaranteedCents: number,
-  startsOn: string,
-  durationMonths: number,
-  today: string,
-): number {
+export function remainingGuaranteedCents(guaranteedCents: number, startsOn: string, durationMonths: number, today: string): number {
   const elapsed = Math.max(0, fullMonthsBetween(startsOn, today));
   const remaining = Math.max(0, durationMonths - elapsed);
   return Math.round((guaranteedCents * remaining) / durationMonths);

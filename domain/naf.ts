@@ -81,11 +81,7 @@ export const DEFAULT_GUARANTEE_SECTOR_SETTINGS: GuaranteeSectorSettings = {
  * except holding companies' activities (group 64.2), and real-estate
  * dealing and letting (68.1, 68.2) and property development (41.1).
  */
-export function guaranteeSectorExclusion(
-  code: string,
-  settings: GuaranteeSectorSettings = DEFAULT_GUARANTEE_SECTOR_SETTINGS,
-  turnoverCents?: number | null,
-): string | null {
+export function guaranteeSectorExclusion(code: string, settings: GuaranteeSectorSettings = DEFAULT_GUARANTEE_SECTOR_SETTINGS, turnoverCents?: number | null): string | null {
   const group = nafGroup(code);
   if (nafDivision(code) === '64' && group !== '64.2') {
     return 'Les activités financières (code NAF 64) ne sont pas couvertes par la garantie.';

@@ -38,8 +38,7 @@ export interface ApprovalConditions {
 }
 
 export type AnalystDecision =
-  | { decision: 'approve'; analyst: string; conditions?: ApprovalConditions }
-  | { decision: 'decline'; analyst: string; reasonCode: DeclineCode; text: string };
+  { decision: 'approve'; analyst: string; conditions?: ApprovalConditions } | { decision: 'decline'; analyst: string; reasonCode: DeclineCode; text: string };
 
 export interface FinalDecision {
   outcome: 'approved' | 'declined';

@@ -11,6 +11,7 @@
  * finance. With X = 0 every rent is equal. A small X can make the first rent
  * lower than the others: X is meant as the down payment a bank asks for.
  */
+import { PasseportError } from '../errors/index.ts';
 import type { IneligibilityCode, Reason } from './codes.ts';
 import { addMonths } from './dates.ts';
 import {
@@ -80,11 +81,25 @@ export interface Quote {
   schedule: ScheduleLine[];
 }
 
+/** Which term of the quote each refusal is about. */
+const TERM_OF: Partial<Record<IneligibilityCode, keyof QuoteInput>> = {
+  amount_below_minimum: 'amountCents',
+  amount_above_maximum: 'amountCents',
+  product_not_offered: 'product',
+  periodicity_not_offered: 'periodicity',
+  duration_not_offered: 'durationMonths',
+  first_rent_increase_not_allowed: 'firstRentIncreasePercent',
+};
+
 /** Thrown when the terms fall outside the tariff grid; reasons carry French details. */
-export class QuoteRefused extends Error {
+export class QuoteRefused extends PasseportError<'QUOTE_REFUSED'> {
   constructor(readonly reasons: Reason<IneligibilityCode>[]) {
-    super(reasons.map((r) => r.detail).join(' '));
-    this.name = 'QuoteRefused';
+    super('QUOTE_REFUSED', reasons.map((r) => r.detail).join(' '));
+  }
+
+  /** Each reason with the term at fault ('' when it concerns no single term). */
+  terms(): { term: string; detail: string }[] {
+    return this.reasons.map((r) => ({ term: TERM_OF[r.code] ?? '', detail: r.detail }));
   }
 }
 
@@ -98,14 +113,7 @@ function rentTime(k: number, timing: RentTiming): number {
  * others are L = (P − F·v^t1 − VR·v^n) / Σ v^tk. Without one this is the
  * textbook annuity L = (P − VR·v^n)·i / ((1 − v^n)(1 + i)) in advance.
  */
-export function exactRent(
-  amountCents: number,
-  periodicRate: number,
-  n: number,
-  timing: RentTiming,
-  residualValueCents: number,
-  firstRentCents: number | null,
-): number {
+export function exactRent(amountCents: number, periodicRate: number, n: number, timing: RentTiming, residualValueCents: number, firstRentCents: number | null): number {
   const v = 1 / (1 + periodicRate);
   let numerator = amountCents - residualValueCents * v ** n;
   let from = 1;
@@ -119,13 +127,7 @@ export function exactRent(
 }
 
 /** Periodic rate that makes the exact rent equal `rentCents` (bisection; the rent grows with the rate). */
-function impliedPeriodicRate(
-  amountCents: number,
-  rentCents: number,
-  n: number,
-  timing: RentTiming,
-  residualValueCents: number,
-): number {
+function impliedPeriodicRate(amountCents: number, rentCents: number, n: number, timing: RentTiming, residualValueCents: number): number {
   let low = -0.05;
   let high = 1;
   for (let step = 0; step < 200; step++) {
@@ -200,8 +202,7 @@ export function quote(input: QuoteInput): Quote {
   const firstRentIncreasePercent = input.firstRentIncreasePercent ?? 0;
   const residualValuePercent = effectiveResidualValuePercent(product, input.residualValuePercent);
   const residualValueCents = applyBasisPoints(amountCents, percentToBasisPoints(residualValuePercent));
-  const raisedFirstRent =
-    firstRentIncreasePercent > 0 ? applyBasisPoints(amountCents, percentToBasisPoints(firstRentIncreasePercent)) : null;
+  const raisedFirstRent = firstRentIncreasePercent > 0 ? applyBasisPoints(amountCents, percentToBasisPoints(firstRentIncreasePercent)) : null;
 
   let periodicRate: number;
   let rentCents: number;
@@ -211,15 +212,10 @@ export function quote(input: QuoteInput): Quote {
   } else {
     const coefficientRent = Math.round((amountCents * price.coefficientPpm) / 1_000_000);
     periodicRate = impliedPeriodicRate(amountCents, coefficientRent, n, timing, residualValueCents);
-    rentCents =
-      raisedFirstRent === null
-        ? coefficientRent
-        : Math.round(exactRent(amountCents, periodicRate, n, timing, residualValueCents, raisedFirstRent));
+    rentCents = raisedFirstRent === null ? coefficientRent : Math.round(exactRent(amountCents, periodicRate, n, timing, residualValueCents, raisedFirstRent));
   }
   if (rentCents <= 0) {
-    throw new QuoteRefused([
-      { code: 'amount_below_minimum', detail: 'Avec ces conditions, les loyers seraient nuls : réduisez la majoration.' },
-    ]);
+    throw new QuoteRefused([{ code: 'amount_below_minimum', detail: 'Avec ces conditions, les loyers seraient nuls : réduisez la majoration.' }]);
   }
 
   const rents = Array.from({ length: n }, (_, j) => (j === 0 && raisedFirstRent !== null ? raisedFirstRent : rentCents));

@@ -27,9 +27,7 @@ export interface DecisionTimeline {
 
 export function decisionTimeline(acceptedAt: string, config: DeadlinesConfig): DecisionTimeline {
   if (!(config.decisionSeconds > 0)) throw new RangeError('decisionSeconds must be positive');
-  const offsets = [...new Set(config.reminderOffsetsSeconds)]
-    .filter((s) => s > 0 && s < config.decisionSeconds)
-    .sort((a, b) => a - b);
+  const offsets = [...new Set(config.reminderOffsetsSeconds)].filter((s) => s > 0 && s < config.decisionSeconds).sort((a, b) => a - b);
   return {
     deadlineAt: addSecondsToInstant(acceptedAt, config.decisionSeconds),
     reminders: offsets.map((offsetSeconds) => ({ offsetSeconds, at: addSecondsToInstant(acceptedAt, offsetSeconds) })),

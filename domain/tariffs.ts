@@ -57,9 +57,7 @@ export interface FinancingTerms {
 }
 
 /** The price that applies to these terms, or null when the grid has no line for them. */
-export type TariffPrice =
-  | { pricing: 'rate'; yearlyRateBasisPoints: number }
-  | { pricing: 'coefficient'; coefficientPpm: number };
+export type TariffPrice = { pricing: 'rate'; yearlyRateBasisPoints: number } | { pricing: 'coefficient'; coefficientPpm: number };
 
 export function priceFor(tariff: TariffGrid, durationMonths: number, periodicity: Periodicity): TariffPrice | null {
   if (tariff.pricing === 'rate') {
@@ -72,10 +70,7 @@ export function priceFor(tariff: TariffGrid, durationMonths: number, periodicity
 
 /** Durations the grid offers for a periodicity, ascending. */
 export function offeredDurations(tariff: TariffGrid, periodicity: Periodicity): number[] {
-  const all =
-    tariff.pricing === 'rate'
-      ? tariff.rates.map((r) => r.durationMonths)
-      : tariff.coefficients.filter((c) => c.periodicity === periodicity).map((c) => c.durationMonths);
+  const all = tariff.pricing === 'rate' ? tariff.rates.map((r) => r.durationMonths) : tariff.coefficients.filter((c) => c.periodicity === periodicity).map((c) => c.durationMonths);
   return [...new Set(all)].sort((a, b) => a - b);
 }
 
@@ -124,9 +119,7 @@ export function checkTerms(terms: FinancingTerms, tariff: TariffGrid): Reason<In
     const offered = offeredDurations(tariff, terms.periodicity);
     reasons.push({
       code: 'duration_not_offered',
-      detail:
-        `La banque ne propose pas de durée de ${terms.durationMonths} mois` +
-        (offered.length > 0 ? ` (durées proposées : ${offered.join(', ')} mois).` : '.'),
+      detail: `La banque ne propose pas de durée de ${terms.durationMonths} mois` + (offered.length > 0 ? ` (durées proposées : ${offered.join(', ')} mois).` : '.'),
     });
   }
   if ((terms.firstRentIncreasePercent ?? 0) > 0 && !tariff.firstRentIncreaseAllowed) {

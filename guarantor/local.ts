@@ -7,12 +7,7 @@
 import type { GuaranteeResult } from '../domain/outcomes.ts';
 import type { Sql } from '../db/connect.ts';
 import { parisDateOf } from '../domain/dates.ts';
-import {
-  DEFAULT_GUARANTEE_SETTINGS,
-  decideGuarantee,
-  remainingGuaranteedCents,
-  type GuaranteeSettings,
-} from '../domain/guarantee.ts';
+import { DEFAULT_GUARANTEE_SETTINGS, decideGuarantee, remainingGuaranteedCents, type GuaranteeSettings } from '../domain/guarantee.ts';
 import type { GuaranteeRequest, Guarantor } from './port.ts';
 
 export interface LocalGuarantorOptions {
@@ -54,10 +49,7 @@ async function outstandingIn(sql: Sql, siren: string, today: string): Promise<nu
   const rows = await sql<{ guaranteed: string; starts_on: string; duration_months: number }[]>`
     select guaranteed_amount_cents::text as guaranteed, starts_on::text, duration_months
     from guarantee_registrations where siren = ${siren} and status = 'granted'`;
-  return rows.reduce(
-    (sum, r) => sum + remainingGuaranteedCents(Number(r.guaranteed), r.starts_on, r.duration_months, today),
-    0,
-  );
+  return rows.reduce((sum, r) => sum + remainingGuaranteedCents(Number(r.guaranteed), r.starts_on, r.duration_months, today), 0);
 }
 
 export function createLocalGuarantor(sql: Sql, options: LocalGuarantorOptions = {}): LocalGuarantor {
@@ -69,10 +61,7 @@ export function createLocalGuarantor(sql: Sql, options: LocalGuarantorOptions = 
     const year = today.slice(0, 4);
     const row = await sql.begin(async (tx) => {
       await tx`select pg_advisory_xact_lock(hashtext(${`guarantee:${req.siren}`}))`;
-      const [existing] = await tx.unsafe<RegistrationRow[]>(
-        `select ${COLUMNS} from guarantee_registrations where dossier_id = $1`,
-        [req.dossierId],
-      );
+      const [existing] = await tx.unsafe<RegistrationRow[]>(`select ${COLUMNS} from guarantee_registrations where dossier_id = $1`, [req.dossierId]);
       if (existing) return existing;
       const outstanding = (await outstandingIn(tx as unknown as Sql, req.siren, today)) + (req.otherOutstandingCents ?? 0);
       const decision = decideGuarantee(

@@ -1,3 +1,5 @@
+import { PasseportError } from '../errors/index.ts';
+
 /** Why a PDF could not be read or updated; callers branch on `code`, people read `message`. */
 export type PdfErrorCode =
   /** No `%PDF-` header in the first KiB. */
@@ -21,14 +23,13 @@ export type PdfErrorCode =
  * The one error type of pdf/. `detail` is a French fragment for reports
  * (« la boucle /Prev … »); `message` the French sentence shown on its own.
  */
-export class PdfError extends Error {
-  override readonly name = 'PdfError';
+export class PdfError extends PasseportError<PdfErrorCode> {
   constructor(
-    readonly code: PdfErrorCode,
+    code: PdfErrorCode,
     readonly detail: string,
     message = `PDF illisible : ${detail}.`,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

@@ -78,7 +78,10 @@ export class IncrementalUpdate {
       for (const [k, v] of trailer.entries) dict.entries.set(k, v);
       dict.set('Size', this.nextNum);
       dict.set('W', [1, 4, 2]);
-      dict.set('Index', runs(all).flatMap((r) => [r[0]!, r.length]));
+      dict.set(
+        'Index',
+        runs(all).flatMap((r) => [r[0]!, r.length]),
+      );
       writeIndirect(xrefRef.num, 0, new PdfStream(dict, rows), w);
       w.text(`startxref\n${xrefAt}\n%%EOF\n`);
     }
@@ -123,4 +126,3 @@ function newId(): PdfString {
   idAt += 16;
   return new PdfString(Buffer.from(idPool.subarray(idAt - 16, idAt)), true);
 }
-

@@ -48,7 +48,8 @@ export class Budget {
     this.deadline = Date.now() + ms;
   }
   check(): void {
-    if ((this.checks++ & 15) === 0 && Date.now() > this.deadline) throw new PdfError('PDF_TIME_BUDGET', 'la lecture a dépassé le temps imparti', 'La lecture du PDF a dépassé le temps imparti.');
+    if ((this.checks++ & 15) === 0 && Date.now() > this.deadline)
+      throw new PdfError('PDF_TIME_BUDGET', 'la lecture a dépassé le temps imparti', 'La lecture du PDF a dépassé le temps imparti.');
   }
 }
 

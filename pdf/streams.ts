@@ -82,17 +82,28 @@ function unpredict(data: Uint8Array, parms: PdfDict): Uint8Array {
       const upLeft = i >= bpp ? prev[i - bpp]! : 0;
       const x = row[i]!;
       switch (type) {
-        case 0: cur[i] = x; break;
-        case 1: cur[i] = x + left; break;
-        case 2: cur[i] = x + up; break;
-        case 3: cur[i] = x + ((left + up) >> 1); break;
+        case 0:
+          cur[i] = x;
+          break;
+        case 1:
+          cur[i] = x + left;
+          break;
+        case 2:
+          cur[i] = x + up;
+          break;
+        case 3:
+          cur[i] = x + ((left + up) >> 1);
+          break;
         case 4: {
           const p = left + up - upLeft;
-          const pa = Math.abs(p - left), pb = Math.abs(p - up), pc = Math.abs(p - upLeft);
+          const pa = Math.abs(p - left),
+            pb = Math.abs(p - up),
+            pc = Math.abs(p - upLeft);
           cur[i] = x + (pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft);
           break;
         }
-        default: throw new PdfError('PDF_STREAM', `type de ligne ${type} invalide pour le prédicteur PNG`);
+        default:
+          throw new PdfError('PDF_STREAM', `type de ligne ${type} invalide pour le prédicteur PNG`);
       }
     }
     prev = cur;

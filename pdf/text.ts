@@ -1,4 +1,5 @@
 /** PDF text strings (ISO 32000 §7.9.2). */
+import { PdfError } from './errors.ts';
 
 /** PDFDocEncoding when plain ASCII, UTF-16BE with its BOM otherwise. */
 export function encodeTextString(s: string): Uint8Array {
@@ -10,9 +11,15 @@ export function encodeTextString(s: string): Uint8Array {
   return out;
 }
 
-/** UTF-16BE or UTF-8 with their BOM, else PDFDocEncoding (close enough to Latin-1 for names). */
+/**
+ * UTF-16BE or UTF-8 with their BOM, else PDFDocEncoding (close enough to Latin-1 for names).
+ * A UTF-16 string of an odd number of bytes is a PDF_SYNTAX error.
+ */
 export function decodeText(bytes: Uint8Array): string {
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    if (bytes.length % 2 !== 0) throw new PdfError('PDF_SYNTAX', `une chaîne de texte UTF-16 compte un nombre impair d’octets (${bytes.length})`);
+    return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  }
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return Buffer.from(bytes.subarray(3)).toString('utf8');
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
 }

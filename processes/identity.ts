@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { PasseportError } from '../errors/index.ts';
 
 export interface ProcessIdentity {
   pid: number;
@@ -28,7 +29,7 @@ export function identityOf(pid: number): ProcessIdentity | null {
 
 export function ownIdentity(): ProcessIdentity {
   const id = identityOf(process.pid);
-  if (!id) throw new Error('/proc is not readable: Passeport needs Linux');
+  if (!id) throw new PasseportError('PLATFORM_UNSUPPORTED', '/proc est illisible : Passeport a besoin de Linux.');
   return id;
 }
 

@@ -5,6 +5,7 @@ import { completeSignature, type CompleteOptions } from './pades.ts';
 import { parseLevel, type PadesLevel } from './levels.ts';
 import { prepareSignature, type Prepared, type SignatureOptions } from './prepare.ts';
 import { hashOf } from './timestamping.ts';
+import { SignatureError } from './errors.ts';
 
 /**
  * Everything needed to finish a signature later, as plain JSON (the workflow
@@ -69,19 +70,19 @@ export async function complete(state: PreparedSignature, signatureValue: Uint8Ar
 
 /** Rebuilds the prepared signature and checks the state was not altered since. */
 function restore(s: PreparedSignature): Prepared {
-  if (s?.format !== 'passeport-pades-prepared/1') throw new Error('État de signature préparée inconnu ou corrompu.');
+  if (s?.format !== 'passeport-pades-prepared/1') throw new SignatureError('SIGN_PREPARED_INVALID', 'État de signature préparée inconnu ou corrompu.');
   const bytes = unb64(s.pdf);
   const [gapStart, gapEnd] = s.gap;
   const slot = { gapStart, gapEnd, byteRange: s.byteRange };
   const ok =
     s.byteRange[0] === 0 && s.byteRange[1] === gapStart && s.byteRange[2] === gapEnd && gapEnd + s.byteRange[3] === bytes.length && gapStart > s.inputLength && gapEnd > gapStart;
-  if (!ok) throw new Error('État de signature préparée incohérent.');
+  if (!ok) throw new SignatureError('SIGN_PREPARED_INVALID', 'État de signature préparée incohérent.');
   const certificate = unb64(s.certificate);
   const signedAttrs = unb64(s.signedAttributes);
   const hash = s.hash;
   // The attributes bind the ByteRange digest: recomputing them proves the stored PDF is the prepared one.
   if (!signedAttributes(digestRanges(bytes, slot, hash), certificate, hash).equals(signedAttrs)) {
-    throw new Error('Le document préparé a été modifié depuis la préparation : signature refusée.');
+    throw new SignatureError('SIGN_PREPARED_ALTERED', 'Le document préparé a été modifié depuis la préparation : signature refusée.');
   }
   return { bytes, slot, signedAttrs, hash, level: parseLevel(s.level), keyAlgorithm: s.keyAlgorithm, certificate, chain: s.chain.map(unb64), inputLength: s.inputLength };
 }

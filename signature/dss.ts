@@ -62,7 +62,9 @@ export function appendDss(pdf: Uint8Array, data: ValidationData): Buffer {
       const before = refs.length;
       for (const der of ders) {
         const r = refFor(kind, der);
-        if (!known.has(refKey(r))) refs.push(r), known.add(refKey(r));
+        if (known.has(refKey(r))) continue;
+        refs.push(r);
+        known.add(refKey(r));
       }
       if (refs.length === before) continue;
       grown = true;

@@ -1,10 +1,26 @@
 import { parse, parseCertificate } from '../asn1/index.ts';
 import { buildOcspRequest } from '../certs/validation/index.ts';
 import type { ValidationFetchers } from './validation-data.ts';
+import { SignatureError } from './errors.ts';
 
 export interface HttpFetcherOptions {
   timeoutMs?: number;
   maxBytes?: number;
+}
+
+/** GET or POST over plain HTTP, bounded in time and size; the message names the URL, never a secret. */
+export async function fetchBytes(url: string, timeoutMs: number, maxBytes: number, init?: RequestInit): Promise<Uint8Array> {
+  if (!/^https?:\/\//i.test(url)) throw new SignatureError('SIGN_FETCH_FAILED', `adresse non prise en charge : ${url}`);
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw new SignatureError('SIGN_FETCH_FAILED', `${url} ne répond pas`, { cause: error });
+  }
+  if (!res.ok) throw new SignatureError('SIGN_FETCH_FAILED', `${url} a répondu HTTP ${res.status}`);
+  const body = new Uint8Array(await res.arrayBuffer());
+  if (body.length > maxBytes) throw new SignatureError('SIGN_FETCH_FAILED', `${url} : réponse trop volumineuse`);
+  return body;
 }
 
 /**
@@ -14,19 +30,7 @@ export interface HttpFetcherOptions {
 export function httpValidationFetchers(o: HttpFetcherOptions = {}): ValidationFetchers {
   const timeoutMs = o.timeoutMs ?? 10_000;
   const maxBytes = o.maxBytes ?? 10 << 20;
-  const get = async (url: string, init?: RequestInit): Promise<Uint8Array> => {
-    if (!/^https?:\/\//i.test(url)) throw new Error(`adresse non prise en charge : ${url}`);
-    let res: Response;
-    try {
-      res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    } catch {
-      throw new Error(`${url} ne répond pas`);
-    }
-    if (!res.ok) throw new Error(`${url} a répondu HTTP ${res.status}`);
-    const body = new Uint8Array(await res.arrayBuffer());
-    if (body.length > maxBytes) throw new Error(`${url} : réponse trop volumineuse`);
-    return body;
-  };
+  const get = (url: string, init?: RequestInit): Promise<Uint8Array> => fetchBytes(url, timeoutMs, maxBytes, init);
   return {
     certificate: (url) => get(url),
     crl: (url) => get(url),
@@ -40,9 +44,9 @@ export function httpValidationFetchers(o: HttpFetcherOptions = {}): ValidationFe
       try {
         status = parse(body).child(0, 'responseStatus').expect(0x0a, 'responseStatus').smallInteger('responseStatus');
       } catch (error) {
-        throw new Error(`le répondeur OCSP ${url} a répondu par une structure illisible (${(error as Error).message})`);
+        throw new SignatureError('SIGN_FETCH_FAILED', `le répondeur OCSP ${url} a répondu par une structure illisible (${(error as Error).message})`, { cause: error });
       }
-      if (status !== 0) throw new Error(`le répondeur OCSP ${url} a répondu avec le statut ${status}`);
+      if (status !== 0) throw new SignatureError('SIGN_FETCH_FAILED', `le répondeur OCSP ${url} a répondu avec le statut ${status}`);
       return body;
     },
   };

@@ -1,4 +1,5 @@
 import { PdfDict, PdfName, PdfRef, PdfString, decodeText, type IncrementalUpdate, type PdfState, type PdfValue } from '../pdf/index.ts';
+import { SignatureError } from './errors.ts';
 
 export interface FieldPlacement {
   /** The signature (or document timestamp) dictionary the field's value points to. */
@@ -101,8 +102,8 @@ export function addSignatureField(reader: PdfState, update: IncrementalUpdate, p
 
 function fillSignatureField(reader: PdfState, update: IncrementalUpdate, field: ExistingField, p: FieldPlacement): { fieldRef: PdfRef; fieldName: string } {
   const name = p.fieldName!;
-  if (field.fieldType !== 'Sig') throw new Error(`Le champ « ${name} » n’est pas un champ de signature.`);
-  if (field.signed) throw new Error(`Le champ de signature « ${name} » est déjà signé.`);
+  if (field.fieldType !== 'Sig') throw new SignatureError('SIGN_FIELD_EXISTS', `Le champ « ${name} » n’est pas un champ de signature.`);
+  if (field.signed) throw new SignatureError('SIGN_FIELD_EXISTS', `Le champ de signature « ${name} » est déjà signé.`);
   const root = reader.catalog();
   const catalog = root.dict.clone();
   const filled = field.dict.clone();
@@ -146,7 +147,7 @@ export function freeRect(reader: PdfState, pageNo: number, size: [number, number
       }
     }
   }
-  throw new Error(`Plus de place libre de ${w} × ${h} points sur la page ${pageNo} pour une signature visible : indiquez un rectangle (--rect).`);
+  throw new SignatureError('SIGN_NO_ROOM', `Plus de place libre de ${w} × ${h} points sur la page ${pageNo} pour une signature visible : indiquez un rectangle (--rect).`);
 }
 
 function addNewSignatureField(reader: PdfState, update: IncrementalUpdate, p: FieldPlacement): { fieldRef: PdfRef; fieldName: string } {
@@ -154,7 +155,7 @@ function addNewSignatureField(reader: PdfState, update: IncrementalUpdate, p: Fi
   const catalog = root.dict.clone();
   const pageNo = p.page ?? 1;
   const pageRef = reader.page(pageNo);
-  if (!pageRef) throw new Error(`La page ${pageNo} n’existe pas : le document compte ${reader.pages().length} page(s).`);
+  if (!pageRef) throw new SignatureError('SIGN_PAGE_NOT_FOUND', `La page ${pageNo} n’existe pas : le document compte ${reader.pages().length} page(s).`);
 
   const acro = slotDict(reader, update, catalog, 'AcroForm');
   const fields = slotArray(reader, update, acro.value, 'Fields');

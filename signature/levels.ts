@@ -1,9 +1,11 @@
+import { SignatureError } from './errors.ts';
+
 export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
 export const PADES_LEVELS: readonly PadesLevel[] = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
 
 export function parseLevel(s: string): PadesLevel {
   const l = s.toUpperCase().replace(/^PADES-/, '') as PadesLevel;
-  if (!PADES_LEVELS.includes(l)) throw new Error(`Niveau PAdES inconnu « ${s} » : choisissez B-B, B-T, B-LT ou B-LTA.`);
+  if (!PADES_LEVELS.includes(l)) throw new SignatureError('SIGN_LEVEL_UNKNOWN', `Niveau PAdES inconnu « ${s} » : choisissez B-B, B-T, B-LT ou B-LTA.`);
   return l;
 }
 

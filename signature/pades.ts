@@ -12,6 +12,7 @@ import { prepareSignature, type Prepared, type SignatureOptions } from './prepar
 import { hashOf, probeToken, requestTimestamp, timestampReserve } from './timestamping.ts';
 import { checkSignerChain } from './signer-check.ts';
 import { gatherValidationData, type ValidationDataOptions } from './validation-data.ts';
+import { SignatureError } from './errors.ts';
 
 export interface CompleteOptions extends ValidationDataOptions {
   /** Required from B-T up. */
@@ -48,7 +49,7 @@ async function checkedSigner<T extends CompleteOptions>(certificate: Uint8Array,
 }
 
 function requireTimestamper(level: PadesLevel, t: Timestamper | undefined): asserts t is Timestamper {
-  if (atLeast(level, 'B-T') && !t) throw new Error(`Le niveau ${level} exige une autorité d’horodatage (TSA).`);
+  if (atLeast(level, 'B-T') && !t) throw new SignatureError('SIGN_TSA_REQUIRED', `Le niveau ${level} exige une autorité d’horodatage (TSA).`);
 }
 
 /** Turns a raw ECDSA r‖s into DER; leaves DER and RSA values alone. */
@@ -74,10 +75,10 @@ export async function completeSignature(p: Prepared, signatureValue: Uint8Array,
 
 async function finishSignature(p: Prepared, signatureValue: Uint8Array, o: CompleteOptions, checkValue: boolean): Promise<Buffer> {
   requireTimestamper(p.level, o.timestamper);
-  if (p.slot.gapStart <= p.inputLength) throw new Error('Emplacement de signature incohérent : il précède la fin du document d’origine.');
+  if (p.slot.gapStart <= p.inputLength) throw new SignatureError('SIGN_PREPARED_INVALID', 'Emplacement de signature incohérent : il précède la fin du document d’origine.');
   const signature = normaliseSignatureValue(signatureValue, p);
   if (checkValue && !signatureMatches(p.certificate, p.keyAlgorithm, p.hash, p.signedAttrs, signature)) {
-    throw new Error('La valeur de signature ne correspond pas au certificat ou aux données préparées.');
+    throw new SignatureError('SIGN_VALUE_MISMATCH', 'La valeur de signature ne correspond pas au certificat ou aux données préparées.');
   }
   let timestampToken: Uint8Array | undefined;
   if (atLeast(p.level, 'B-T')) {
@@ -113,7 +114,7 @@ export async function extendPdf(pdf: Uint8Array, o: ExtendOptions): Promise<Buff
   // The signatures already carry their timestamps: only the document timestamp needs a TSA.
   if (o.level === 'B-LTA') requireTimestamper(o.level, o.timestamper);
   const targets = validationTargets(pdf);
-  if (!targets.length) throw new Error('Le document ne contient aucune signature à prolonger.');
+  if (!targets.length) throw new SignatureError('SIGN_NOTHING_TO_EXTEND', 'Le document ne contient aucune signature à prolonger.');
   return extendFrom(pdf, o.level, o.hash ?? 'SHA-256', o, targets);
 }
 

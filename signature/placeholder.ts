@@ -1,6 +1,7 @@
 import type { HashAlgorithm } from '../certs/types.ts';
 import { newHash } from '../asn1/index.ts';
 import { PdfHexPlaceholder, PdfRaw } from '../pdf/index.ts';
+import { SignatureError } from './errors.ts';
 
 /** Fixed width of each ByteRange number, so patching never moves a byte. */
 const WIDTH = 10;
@@ -22,14 +23,14 @@ export interface SignatureSlot {
 export function fixByteRange(bytes: Buffer, objectOffset: number): SignatureSlot {
   const brAt = bytes.indexOf('/ByteRange ', objectOffset, 'latin1');
   const cAt = bytes.indexOf('/Contents <', objectOffset, 'latin1');
-  if (brAt < 0 || cAt < 0) throw new Error('Emplacement de signature introuvable dans la révision écrite (erreur interne).');
+  if (brAt < 0 || cAt < 0) throw new SignatureError('SIGN_INTERNAL', 'Emplacement de signature introuvable dans la révision écrite (erreur interne).');
   const gapStart = cAt + '/Contents '.length;
   const gapEnd = bytes.indexOf(0x3e, gapStart) + 1;
   const byteRange: [number, number, number, number] = [0, gapStart, gapEnd, bytes.length - gapEnd];
   const text = `[${byteRange.map((n, i) => (i === 0 ? '0' : String(n).padEnd(WIDTH, ' '))).join(' ')}]`;
   const at = brAt + '/ByteRange '.length;
   const old = bytes.toString('latin1', at, at + text.length);
-  if (!/^\[0 9+ 9+ 9+\]$/.test(old)) throw new Error('Emplacement de signature introuvable dans la révision écrite (erreur interne).');
+  if (!/^\[0 9+ 9+ 9+\]$/.test(old)) throw new SignatureError('SIGN_INTERNAL', 'Emplacement de signature introuvable dans la révision écrite (erreur interne).');
   bytes.write(text, at, 'latin1');
   return { gapStart, gapEnd, byteRange };
 }
@@ -43,7 +44,10 @@ export function digestRanges(bytes: Uint8Array, slot: SignatureSlot, hash: HashA
 export function embedContents(bytes: Buffer, slot: SignatureSlot, der: Uint8Array): void {
   const room = (slot.gapEnd - slot.gapStart - 2) / 2;
   if (der.length > room) {
-    throw new Error(`La signature (${der.length} octets) ne tient pas dans l'emplacement réservé (${room} octets) : recommencez avec une réserve plus grande.`);
+    throw new SignatureError(
+      'SIGN_RESERVE_TOO_SMALL',
+      `La signature (${der.length} octets) ne tient pas dans l'emplacement réservé (${room} octets) : recommencez avec une réserve plus grande.`,
+    );
   }
   bytes.write(Buffer.from(der.buffer, der.byteOffset, der.length).toString('hex'), slot.gapStart + 1, 'latin1');
 }

@@ -7,6 +7,7 @@ import { atLeast, pdfDate, type PadesLevel } from './levels.ts';
 import { addSignatureField, findField, freeRect } from './fields.ts';
 import { IncrementalUpdate, PdfDict, PdfName, PdfRef, PdfString, openPdf, type PdfState, type PdfValue } from '../pdf/index.ts';
 import { BYTE_RANGE_PLACEHOLDER, CONTENTS_PLACEHOLDER, digestRanges, fixByteRange, type SignatureSlot } from './placeholder.ts';
+import { SignatureError } from './errors.ts';
 
 /** Room kept for a signature timestamp when the TSA could not be asked beforehand. */
 export const DEFAULT_TIMESTAMP_RESERVE = 10_240;
@@ -61,7 +62,7 @@ export function prepareSignature(pdf: Uint8Array, o: SignatureOptions): Prepared
   const keyAlgorithm = o.keyAlgorithm ?? signingAlgorithmOf(o.certificate, hash);
   const reader = openPdf(pdf);
   if (docMdpPermission(reader) === 1) {
-    throw new Error('Le document est certifié sans aucune modification permise (DocMDP P1) : il ne peut plus être signé.');
+    throw new SignatureError('SIGN_DOCUMENT_LOCKED', 'Le document est certifié sans aucune modification permise (DocMDP P1) : il ne peut plus être signé.');
   }
   const update = new IncrementalUpdate(reader);
   const when = o.signingTime ?? new Date();
@@ -78,7 +79,7 @@ export function prepareSignature(pdf: Uint8Array, o: SignatureOptions): Prepared
   if (o.location) sig.set('Location', PdfString.text(o.location));
   if (o.contactInfo) sig.set('ContactInfo', PdfString.text(o.contactInfo));
   if (o.certify) {
-    if (hasSignatures(reader)) throw new Error('La certification (DocMDP) n’est possible que pour la première signature du document.');
+    if (hasSignatures(reader)) throw new SignatureError('SIGN_CERTIFY_NOT_FIRST', 'La certification (DocMDP) n’est possible que pour la première signature du document.');
     sig.set('Reference', [
       new PdfDict({
         Type: new PdfName('SigRef'),

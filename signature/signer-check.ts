@@ -1,6 +1,6 @@
 import { parseCertificate } from '../asn1/index.ts';
 import { formatDate, validatePath } from '../certs/validation/index.ts';
-import { SigningError } from './errors.ts';
+import { SignatureError } from './errors.ts';
 import { atLeast, type PadesLevel } from './levels.ts';
 import { gatherChainData, type ValidationDataOptions, type ValidationMaterial } from './validation-data.ts';
 
@@ -19,9 +19,9 @@ export async function checkSignerChain(
 ): Promise<ValidationMaterial | undefined> {
   for (const der of [certificate, ...chain]) {
     const c = parseCertificate(der);
-    if (now > c.notAfter) throw new SigningError('SIGNER_CERT_EXPIRED', `Le certificat « ${c.subject} » a expiré le ${formatDate(c.notAfter)} : signature refusée.`);
+    if (now > c.notAfter) throw new SignatureError('SIGNER_CERT_EXPIRED', `Le certificat « ${c.subject} » a expiré le ${formatDate(c.notAfter)} : signature refusée.`);
     if (now < c.notBefore) {
-      throw new SigningError('SIGNER_CERT_NOT_YET_VALID', `Le certificat « ${c.subject} » n’est valable qu’à partir du ${formatDate(c.notBefore)} : signature refusée.`);
+      throw new SignatureError('SIGNER_CERT_NOT_YET_VALID', `Le certificat « ${c.subject} » n’est valable qu’à partir du ${formatDate(c.notBefore)} : signature refusée.`);
     }
   }
   const required = atLeast(level, 'B-LT');
@@ -48,7 +48,7 @@ export async function checkSignerChain(
   if (revoked) {
     const since = revoked.revokedAt ? ` depuis le ${formatDate(revoked.revokedAt)}` : '';
     const why = revoked.reason ? ` (motif : ${revoked.reason})` : '';
-    throw new SigningError('SIGNER_CERT_REVOKED', `Le certificat « ${revoked.subject} » est révoqué${since}${why} : signature refusée.`);
+    throw new SignatureError('SIGNER_CERT_REVOKED', `Le certificat « ${revoked.subject} » est révoqué${since}${why} : signature refusée.`);
   }
   return { certificates: data.certs, crls: data.crls, ocsps: data.ocsps };
 }

@@ -1,5 +1,6 @@
 import type { HashAlgorithm, Timestamper } from '../certs/types.ts';
 import { DIGESTS, newHash } from '../asn1/index.ts';
+import { SignatureError } from './errors.ts';
 
 /** Spare room over the probed token size: serial numbers and times grow a little. */
 const MARGIN = 1024;
@@ -25,8 +26,6 @@ export async function timestampReserve(t: Timestamper, hash: HashAlgorithm): Pro
   return (await probeToken(t, hash)).length + MARGIN;
 }
 
-export class TimestampError extends Error {}
-
 /** Calls the TSA, turning any failure into one clear French reason. */
 export async function requestTimestamp(t: Timestamper, imprint: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
   try {
@@ -34,7 +33,7 @@ export async function requestTimestamp(t: Timestamper, imprint: Uint8Array, hash
     if (!token || token.length < 16 || token[0] !== 0x30) throw new Error('jeton vide ou illisible');
     return token;
   } catch (e) {
-    throw new TimestampError(`Horodatage impossible : ${(e as Error).message}`);
+    throw new SignatureError('SIGN_TIMESTAMP_FAILED', `Horodatage impossible : ${(e as Error).message}`, { cause: e });
   }
 }
 

@@ -1,6 +1,7 @@
 import { parseCertificate, type ParsedCertificate } from '../asn1/index.ts';
 import { parseCrl } from '../certs/validation/index.ts';
 import { inspectCms, ocspCertificates } from './cms/inspect.ts';
+import { SignatureError } from './errors.ts';
 
 /** Validation material the caller already holds (DER). */
 export interface ValidationMaterial {
@@ -145,7 +146,7 @@ class Gatherer {
         for (const c of rev.crls) entry.crls.set(key(c), c);
         for (const o of rev.ocsps) entry.ocsps.set(key(o), o);
       } else if (!issuer && !p.cert.selfIssued) {
-        throw new Error(`Chaîne de certification incomplète : l’émetteur de « ${p.cert.subject} » est introuvable.`);
+        throw new SignatureError('SIGN_CHAIN_INCOMPLETE', `Chaîne de certification incomplète : l’émetteur de « ${p.cert.subject} » est introuvable.`);
       }
     }
     for (const [k, v] of entry.certs) this.all.certs.set(k, v);
@@ -224,7 +225,10 @@ async function revocationFor(
     if (found) return found;
   }
   if (ocspUrls.length || crlUrls.length) {
-    throw new Error(`Données de révocation introuvables pour « ${p.cert.subject} »${reasons.length ? ` (${reasons.join(' ; ')})` : ''} : fournissez une LCR ou une réponse OCSP.`);
+    throw new SignatureError(
+      'SIGN_REVOCATION_MISSING',
+      `Données de révocation introuvables pour « ${p.cert.subject} »${reasons.length ? ` (${reasons.join(' ; ')})` : ''} : fournissez une LCR ou une réponse OCSP.`,
+    );
   }
   return { crls, ocsps };
 }

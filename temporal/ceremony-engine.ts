@@ -37,11 +37,15 @@ export function createTemporalCeremonyEngine({ client, waitMs = 60_000 }: Tempor
         const view = await status(dossierId).catch(() => null);
         if (!view) throw new SigningRefusedError('no_ceremony', `Aucun contrat n’est en signature pour le dossier ${dossierId}.`);
         const detail =
-          view.stage === 'signed' ? 'Le contrat est déjà signé par les trois parties : sa signature est close.'
-          : view.stage === 'declined' ? 'La signature de ce contrat a été refusée : elle est close.'
-          : view.stage === 'lapsed' ? 'L’offre a expiré : le contrat ne peut plus être signé.'
-          : view.stage === 'letter_sealed' ? 'La demande de financement a été refusée : il n’y a pas de contrat à signer.'
-          : 'La signature de ce contrat est close.';
+          view.stage === 'signed'
+            ? 'Le contrat est déjà signé par les trois parties : sa signature est close.'
+            : view.stage === 'declined'
+              ? 'La signature de ce contrat a été refusée : elle est close.'
+              : view.stage === 'lapsed'
+                ? 'L’offre a expiré : le contrat ne peut plus être signé.'
+                : view.stage === 'letter_sealed'
+                  ? 'La demande de financement a été refusée : il n’y a pas de contrat à signer.'
+                  : 'La signature de ce contrat est close.';
         throw new SigningRefusedError(view.stage === 'lapsed' ? 'offer_lapsed' : 'ceremony_closed', detail);
       }
       throw error;

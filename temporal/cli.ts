@@ -1,10 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PasseportError } from '../errors/index.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export class TemporalCliMissingError extends Error {}
+export class TemporalCliMissingError extends PasseportError<'TEMPORAL_CLI_MISSING'> {
+  constructor(message: string) {
+    super('TEMPORAL_CLI_MISSING', message);
+  }
+}
 
 /**
  * Finds the Temporal CLI: TEMPORAL_CLI, then the project's tools/ folder, then PATH.
@@ -19,8 +24,8 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string {
     if (candidate && isExecutable(candidate)) return candidate;
   }
   throw new TemporalCliMissingError(
-    'Temporal CLI not found (TEMPORAL_CLI, tools/temporal, PATH). ' +
-      'Build it with `bash scripts/ensure-temporal.sh` (needs Go 1.22+), or set TEMPORAL_ADDRESS to use an existing cluster.',
+    'Le Temporal CLI est introuvable (TEMPORAL_CLI, tools/temporal, PATH). ' +
+      'Construisez-le avec « bash scripts/ensure-temporal.sh » (Go 1.22 ou plus), ou donnez TEMPORAL_ADDRESS pour utiliser un cluster existant.',
   );
 }
 

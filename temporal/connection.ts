@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { ConfigError } from '../config/env.ts';
 
 /** Where the engine's Temporal lives: the same fields for a dev server and a cluster. */
 export interface TemporalTarget {
@@ -19,7 +20,7 @@ function tlsOptions(target: TemporalTarget): TlsOptions | undefined {
   const { certFile, keyFile, caFile } = target.tls ?? {};
   if (!certFile && !keyFile && !caFile) return undefined;
   if (Boolean(certFile) !== Boolean(keyFile)) {
-    throw new Error('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together.');
+    throw new ConfigError('TEMPORAL_TLS_CERT et TEMPORAL_TLS_KEY vont ensemble : donnez les deux, ou aucun.');
   }
   const options: TlsOptions = {};
   if (caFile) options.serverRootCACertificate = fs.readFileSync(caFile);
@@ -42,20 +43,21 @@ export async function connectWorker(target: TemporalTarget): Promise<NativeConne
 
 /** Resolves when the Temporal frontend answers for the client's namespace within `timeoutMs`. */
 export async function checkTemporal(client: Client, timeoutMs = 2_000): Promise<void> {
-  await client.connection.withDeadline(Date.now() + timeoutMs, () =>
-    client.workflowService.describeNamespace({ namespace: client.options.namespace }),
-  );
+  await client.connection.withDeadline(Date.now() + timeoutMs, () => client.workflowService.describeNamespace({ namespace: client.options.namespace }));
 }
 
-export function targetFromEnv(env: {
-  TEMPORAL_ADDRESS?: string | undefined;
-  TEMPORAL_NAMESPACE: string;
-  TEMPORAL_TLS_CERT?: string | undefined;
-  TEMPORAL_TLS_KEY?: string | undefined;
-  TEMPORAL_TLS_CA?: string | undefined;
-}, fallbackAddress?: string): TemporalTarget {
+export function targetFromEnv(
+  env: {
+    TEMPORAL_ADDRESS?: string | undefined;
+    TEMPORAL_NAMESPACE: string;
+    TEMPORAL_TLS_CERT?: string | undefined;
+    TEMPORAL_TLS_KEY?: string | undefined;
+    TEMPORAL_TLS_CA?: string | undefined;
+  },
+  fallbackAddress?: string,
+): TemporalTarget {
   const address = env.TEMPORAL_ADDRESS ?? fallbackAddress;
-  if (!address) throw new Error('TEMPORAL_ADDRESS is not set and no dev server address was given.');
+  if (!address) throw new ConfigError('TEMPORAL_ADDRESS n’est pas défini et aucun serveur Temporal de développement n’a été démarré.');
   return {
     address,
     namespace: env.TEMPORAL_NAMESPACE,

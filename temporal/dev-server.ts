@@ -4,6 +4,7 @@ import { Connection } from '@temporalio/client';
 import { findTemporalCli } from './cli.ts';
 import { spawnChild } from '../processes/child.ts';
 import { freePort, portAnswers } from '../processes/free-port.ts';
+import { PasseportError } from '../errors/index.ts';
 
 export interface DevServerOptions {
   /** SQLite file holding the server's state; survives restarts. */
@@ -37,13 +38,16 @@ export interface DevServer {
 const DEFAULT_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
 
 /** A port the dev server needs is taken: by a server of an earlier run, most likely. Never joined silently. */
-export class PortInUseError extends Error {
-  constructor(readonly port: number, what: string) {
+export class PortInUseError extends PasseportError<'PORT_IN_USE'> {
+  constructor(
+    readonly port: number,
+    what: string,
+  ) {
     super(
+      'PORT_IN_USE',
       `Le port ${port} (${what}) est déjà utilisé, sans doute par un serveur Temporal d’une exécution précédente ou par un autre programme : ` +
         'arrêtez-le, ou choisissez un autre port (TEMPORAL_PORT, TEMPORAL_UI_PORT), ou donnez TEMPORAL_ADDRESS pour utiliser un serveur existant.',
     );
-    this.name = 'PortInUseError';
   }
 }
 
@@ -80,7 +84,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     await waitUntilReady(address, namespace, child.running, options.readyTimeoutMs ?? 30_000);
   } catch (error) {
     await child.kill();
-    throw new Error(`Temporal dev server did not start on ${address}: ${(error as Error).message}\n${stderrTail}`);
+    throw new PasseportError('TEMPORAL_START_FAILED', `Le serveur Temporal de développement n’a pas démarré sur ${address} : ${(error as Error).message}\n${stderrTail}`, {
+      cause: error,
+    });
   }
 
   return {
@@ -99,22 +105,17 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
 }
 
-async function waitUntilReady(
-  address: string,
-  namespace: string,
-  running: () => boolean,
-  timeoutMs: number,
-): Promise<void> {
+async function waitUntilReady(address: string, namespace: string, running: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (!running()) throw new Error('the process exited');
+    if (!running()) throw new Error('le processus s’est arrêté');
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {
         await connection.workflowService.describeNamespace({ namespace });
         // The answer counts only if our server is the one listening.
-        if (!running()) throw new Error('the process exited');
+        if (!running()) throw new Error('le processus s’est arrêté');
         return;
       } finally {
         await connection.close();
@@ -124,5 +125,5 @@ async function waitUntilReady(
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  throw new Error(`no answer within ${timeoutMs} ms (${(lastError as Error | undefined)?.message ?? 'no error'})`);
+  throw new Error(`pas de réponse en ${timeoutMs} ms (${(lastError as Error | undefined)?.message ?? 'aucune erreur'})`);
 }

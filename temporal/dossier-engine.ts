@@ -1,14 +1,9 @@
-import {
-  WithStartWorkflowOperation,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { DossierWorkflowInput } from '../activities/types.ts';
 import type { AnalystDecision, DossierView } from '../domain/outcomes.ts';
 import { REFUSAL, awaitFirstAnswerUpdate, decideUpdate, statusQuery, type dossierWorkflow } from '../workflows/dossier.ts';
-import { DecisionRefusedError, type DossierEngine } from './types.ts';
+import { DecisionRefusedError, InvalidDecisionError, type DossierEngine } from './types.ts';
 
 export interface TemporalDossierEngineOptions {
   client: Client;
@@ -43,9 +38,7 @@ export function createTemporalDossierEngine({ client, taskQueue }: TemporalDossi
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), waitMs);
     try {
-      return await client.withAbortSignal(controller.signal, () =>
-        client.workflow.executeUpdateWithStart(awaitFirstAnswerUpdate, { startWorkflowOperation }),
-      );
+      return await client.withAbortSignal(controller.signal, () => client.workflow.executeUpdateWithStart(awaitFirstAnswerUpdate, { startWorkflowOperation }));
     } catch (error) {
       const finished = error instanceof WorkflowExecutionAlreadyStartedError || error instanceof WorkflowNotFoundError || isCompleted(error);
       if (!controller.signal.aborted && !finished) throw error;
@@ -53,9 +46,7 @@ export function createTemporalDossierEngine({ client, taskQueue }: TemporalDossi
       clearTimeout(timer);
     }
     // A busy worker answers Queries late too: past a short bound, the dossier is simply still being checked.
-    const view = await client
-      .withDeadline(Date.now() + QUERY_FALLBACK_MS, () => status(input.dossierId))
-      .catch(() => null);
+    const view = await client.withDeadline(Date.now() + QUERY_FALLBACK_MS, () => status(input.dossierId)).catch(() => null);
     if (view) return view;
     // The wait may have been cut before the server took the start: make sure the workflow exists.
     await startOrJoin(input);
@@ -122,6 +113,3 @@ function receivedView(dossierId: string): DossierView {
 function isCompleted(error: unknown): boolean {
   return error instanceof Error && /already completed/i.test(error.message);
 }
-
-/** An analyst decision the workflow refused as malformed (the API validates before, so rare). */
-export class InvalidDecisionError extends Error {}

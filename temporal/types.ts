@@ -4,18 +4,33 @@
  */
 import type { DossierWorkflowInput } from '../activities/types.ts';
 import type { AnalystDecision, DossierView } from '../domain/outcomes.ts';
+import { PasseportError } from '../errors/index.ts';
 import type { SigningRefusal } from '../domain/ceremony.ts';
 import type { CountersignRequest, DeclineRequest, PrepareRequest, PreparedForSigner, SignRequest } from '../activities/ceremony-types.ts';
 import type { CeremonyView } from '../workflows/ceremony.ts';
 
-/** Thrown when an analyst decision is refused (wrong bank, dossier not pending). */
-export class DecisionRefusedError extends Error {
+/** Why the workflow refused an analyst decision: the refusal contract of `decide`. */
+export type DecisionRefusal = 'wrong_bank' | 'not_pending' | 'unknown_dossier' | 'invalid_decision';
+
+/** Thrown when an analyst decision is refused (wrong bank, dossier not pending, decision malformed). */
+export class DecisionRefusedError extends PasseportError<DecisionRefusal> {
+  /** The same as `code`. */
+  readonly reason: DecisionRefusal;
+
   constructor(
-    readonly reason: 'wrong_bank' | 'not_pending' | 'unknown_dossier',
+    code: DecisionRefusal,
     /** Plain French, for the problem+json detail. */
     readonly detail: string,
   ) {
-    super(detail);
+    super(code, detail);
+    this.reason = code;
+  }
+}
+
+/** An analyst decision the workflow's validator refused as malformed (the API validates before, so rare). */
+export class InvalidDecisionError extends DecisionRefusedError {
+  constructor(detail: string) {
+    super('invalid_decision', detail);
   }
 }
 
@@ -26,19 +41,19 @@ export interface DossierEngine {
    * approved by default, or awaiting the analyst). Returns the view at that time.
    */
   start(input: DossierWorkflowInput, waitMs: number): Promise<DossierView>;
-  /** Delivers an analyst decision as a Temporal Update; refusals throw DecisionRefusedError. */
+  /** Delivers an analyst decision as a Temporal Update; every refusal throws a DecisionRefusedError (InvalidDecisionError for a malformed one). */
   decide(dossierId: string, bankId: string, decision: AnalystDecision): Promise<DossierView>;
   /** Live status through the workflow Query (null when no such workflow). */
   status(dossierId: string): Promise<DossierView | null>;
 }
 
 /** A signing step the ceremony refused: `code` is stable (domain/ceremony.ts), `detail` plain French. */
-export class SigningRefusedError extends Error {
+export class SigningRefusedError extends PasseportError<SigningRefusal | 'no_ceremony'> {
   constructor(
-    readonly code: SigningRefusal | 'no_ceremony',
+    code: SigningRefusal | 'no_ceremony',
     readonly detail: string,
   ) {
-    super(detail);
+    super(code, detail);
   }
 }
 

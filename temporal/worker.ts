@@ -23,10 +23,7 @@ export interface CreateWorkerOptions {
   /** The dossier activities, the ceremony's, and the vault's for a worker that also runs its schedules' workflows. */
   activities: DossierActivities & Partial<CeremonyActivities> & Partial<VaultActivities>;
   /** Tuning knobs (cache size, concurrency); defaults suit one machine. */
-  tuning?: Pick<
-    WorkerOptions,
-    'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'shutdownGraceTime'
-  >;
+  tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'shutdownGraceTime'>;
 }
 
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {

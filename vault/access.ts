@@ -8,7 +8,22 @@ import type { Actor, ObjectRecord, Operation } from './types.ts';
  * audits and preserves. Everything else is refused (and the refusal journaled).
  */
 const ARCHIVIST: ReadonlySet<Operation> = new Set([
-  'deposit', 'read', 'metadata', 'list', 'count', 'verify', 'verify-pdf', 'journal', 'audit', 'export', 'statement', 'hold', 'release', 'dispose', 'seal', 'preserve',
+  'deposit',
+  'read',
+  'metadata',
+  'list',
+  'count',
+  'verify',
+  'verify-pdf',
+  'journal',
+  'audit',
+  'export',
+  'statement',
+  'hold',
+  'release',
+  'dispose',
+  'seal',
+  'preserve',
 ]);
 const PARTY: ReadonlySet<Operation> = new Set(['read', 'metadata', 'list', 'count', 'statement']);
 const SYSTEM: ReadonlySet<Operation> = new Set(['deposit', 'read', 'metadata', 'seal', 'audit', 'preserve']);

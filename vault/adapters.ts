@@ -103,7 +103,13 @@ function verifierPort(trustAnchors: Anchors): SignatureVerifier {
   return {
     trustAnchors,
     async verify(pdf, { time, evidence }) {
-      const r = await verifyPdf(pdf, { trustAnchors: await trustAnchors(), intermediates: evidence.certificates, crls: evidence.crls, ocspResponses: evidence.ocspResponses, time });
+      const r = await verifyPdf(pdf, {
+        trustAnchors: await trustAnchors(),
+        intermediates: evidence.certificates,
+        crls: evidence.crls,
+        ocspResponses: evidence.ocspResponses,
+        time,
+      });
       return {
         signed: r.signatures.length > 0,
         indication: r.indication,
@@ -148,7 +154,13 @@ function extenderPort(rfc3161: CertsTimestamper, trustAnchors: Anchors, fetch: b
     },
     async extend(pdf, { hash }) {
       // The roots end the chains: the DSS carries them like every other certificate of the paths.
-      return extendPdf(pdf, { level: 'B-LTA', hash, timestamper: rfc3161, material: { certificates: await trustAnchors() }, ...(fetch ? { fetchers: httpValidationFetchers() } : {}) });
+      return extendPdf(pdf, {
+        level: 'B-LTA',
+        hash,
+        timestamper: rfc3161,
+        material: { certificates: await trustAnchors() },
+        ...(fetch ? { fetchers: httpValidationFetchers() } : {}),
+      });
     },
   };
 }

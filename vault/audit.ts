@@ -1,14 +1,4 @@
-import {
-  allObjects,
-  allSeals,
-  getObject,
-  insertAudit,
-  journalHead,
-  knownAddresses,
-  objectsOfPackage,
-  storageTotals,
-  streamJournal,
-} from '../db/repositories/vault.ts';
+import { allObjects, allSeals, getObject, insertAudit, journalHead, knownAddresses, objectsOfPackage, storageTotals, streamJournal } from '../db/repositories/vault.ts';
 import { readContent, type VaultContext } from './context.ts';
 import { VaultError } from './errors.ts';
 import { sha512, sha512Hex } from './hashing.ts';
@@ -124,8 +114,12 @@ async function checkObjects(ctx: VaultContext, report: Report, progress: Progres
       copies++;
       bytesDone += found.size;
       if (found.sha512 !== o.sha512 || found.sha256 !== o.sha256 || found.size !== o.size) {
-        report('error', 'copy-altered', { type: 'object', id: o.id },
-          `objet ${o.id} (${o.name}) : la copie de ${store.location} est altérée (empreintes ou taille différentes de celles du dépôt)`);
+        report(
+          'error',
+          'copy-altered',
+          { type: 'object', id: o.id },
+          `objet ${o.id} (${o.name}) : la copie de ${store.location} est altérée (empreintes ou taille différentes de celles du dépôt)`,
+        );
       }
     }
     done++;
@@ -143,10 +137,14 @@ async function checkObjects(ctx: VaultContext, report: Report, progress: Progres
   for (const store of ctx.stores) {
     for await (const address of store.addresses()) {
       if (live.has(address)) continue;
-      report('warning', known.has(address) ? 'disposed-content-present' : 'orphan-content', { type: 'location', id: store.location },
+      report(
+        'warning',
+        known.has(address) ? 'disposed-content-present' : 'orphan-content',
+        { type: 'location', id: store.location },
         known.has(address)
           ? `${store.location} : le contenu ${address.slice(0, 16)}… d'un objet détruit est encore présent`
-          : `${store.location} : contenu ${address.slice(0, 16)}… sans dépôt enregistré (dépôt interrompu) ; il n'appartient à aucun objet`);
+          : `${store.location} : contenu ${address.slice(0, 16)}… sans dépôt enregistré (dépôt interrompu) ; il n'appartient à aucun objet`,
+      );
     }
   }
   return { checked: done, copies, bytes: bytesDone };
@@ -214,7 +212,12 @@ async function checkSeals(
     }
     const recomputed = roots.get(seal.id);
     if (recomputed !== seal.merkleRoot) {
-      report('error', 'seal-root-mismatch', at, `sceau ${seal.id} : la racine de Merkle recalculée sur les entrées ${seal.firstSeq} à ${seal.lastSeq} diffère de la racine scellée`);
+      report(
+        'error',
+        'seal-root-mismatch',
+        at,
+        `sceau ${seal.id} : la racine de Merkle recalculée sur les entrées ${seal.firstSeq} à ${seal.lastSeq} diffère de la racine scellée`,
+      );
     }
     if (doc) {
       if (doc.id !== seal.id || doc.firstSeq !== seal.firstSeq || doc.lastSeq !== seal.lastSeq || doc.merkleRoot !== seal.merkleRoot) {
@@ -225,13 +228,20 @@ async function checkSeals(
         report('error', 'seal-last-entry', at, `sceau ${seal.id} : l'entrée n° ${seal.lastSeq} n'est plus celle qui a été scellée`);
       }
       checkLink(doc.previous, previous, 'précédent', seal, report);
-      for (const [link, label] of [[doc.monthBefore, "d'un mois avant"], [doc.yearBefore, "d'un an avant"]] as const) {
+      for (const [link, label] of [
+        [doc.monthBefore, "d'un mois avant"],
+        [doc.yearBefore, "d'un an avant"],
+      ] as const) {
         if (!link) continue;
         const target = byId.get(link.sealId);
         if (!target) report('error', 'seal-chain-broken', at, `sceau ${seal.id} : le sceau ${label} (${link.sealId}) est introuvable`);
         else if (tokenHash.get(target.id) !== link.tokenSha512) {
-          report('error', 'seal-chain-broken', { type: 'seal', id: target.id },
-            `sceau ${target.id} remplacé ou modifié : le sceau ${seal.id} enchaîne un autre jeton (lien ${label})`);
+          report(
+            'error',
+            'seal-chain-broken',
+            { type: 'seal', id: target.id },
+            `sceau ${target.id} remplacé ou modifié : le sceau ${seal.id} enchaîne un autre jeton (lien ${label})`,
+          );
         }
       }
     }
@@ -249,8 +259,7 @@ function checkLink(link: ChainLink | null, previous: SealRecord | null, label: s
     return;
   }
   if (!link || link.sealId !== previous.id || link.tokenSha512 !== sha512Hex(previous.token)) {
-    report('error', 'seal-chain-broken', { type: 'seal', id: previous.id },
-      `sceau ${previous.id} remplacé ou modifié : le sceau ${seal.id} enchaîne un autre jeton ${label}`);
+    report('error', 'seal-chain-broken', { type: 'seal', id: previous.id }, `sceau ${previous.id} remplacé ou modifié : le sceau ${seal.id} enchaîne un autre jeton ${label}`);
   }
 }
 

@@ -47,7 +47,7 @@ export async function checkObject(ctx: VaultContext, object: ObjectRecord): Prom
   }
 
   const { entry, proof } = await depositProof(ctx, object);
-  if (!entry) problems.push("aucune entrée de dépôt au journal");
+  if (!entry) problems.push('aucune entrée de dépôt au journal');
   else if (sha512Hex(entry.body) !== entry.hash) problems.push(`l'entrée de dépôt n° ${entry.seq} a été modifiée`);
   else if (!entry.body.includes(`"sha512":"${object.sha512}"`)) problems.push(`l'entrée de dépôt n° ${entry.seq} ne porte pas l'empreinte de l'objet`);
 

@@ -37,7 +37,10 @@ const classRetention = z
   .default('')
   .transform((text, ctx) => {
     const out: Record<string, number | null> = {};
-    for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const item of text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const m = /^([a-z][a-z0-9-]{1,39})=(\d{1,3}|illimitee)$/.exec(item);
       if (!m) {
         ctx.addIssue({ code: 'custom', message: `« ${item} » : classe=années attendu (ex. contrat=10,preuve=30 ou sceau=illimitee)` });
@@ -57,21 +60,48 @@ export const VaultEnvSchema = z.object({
   VAULT_RETENTION_YEARS: z.coerce.number().int().min(1).max(200).default(10),
   VAULT_CLASS_RETENTION: classRetention,
   // NF Z42-013 asks for a seal at least daily.
-  VAULT_SEAL_PERIOD_MINUTES: z.coerce.number().int().min(1).max(24 * 60, 'au plus 1440 minutes : un scellement par jour au moins').default(60),
-  VAULT_AUDIT_PERIOD_HOURS: z.coerce.number().int().min(1).max(24 * 366).default(24 * 7),
-  VAULT_PRESERVATION_PERIOD_HOURS: z.coerce.number().int().min(1).max(24 * 366).default(24),
+  VAULT_SEAL_PERIOD_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60, 'au plus 1440 minutes : un scellement par jour au moins')
+    .default(60),
+  VAULT_AUDIT_PERIOD_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 366)
+    .default(24 * 7),
+  VAULT_PRESERVATION_PERIOD_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 366)
+    .default(24),
   VAULT_PRESERVATION_HORIZON_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
   VAULT_WEAK_ALGORITHMS: z
     .string()
     .default('SHA-1,MD5,RSA-1024')
-    .transform((v) => v.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim().toUpperCase())
+        .filter(Boolean),
+    ),
   VAULT_TSA_URL: z.string().url().optional(),
   // Whose archivists see the whole vault through the API (the others see their organisation's documents).
   VAULT_OPERATOR_ORGANISATION: z.string().min(1).optional(),
   VAULT_TRUST_ANCHORS: z
     .string()
     .optional()
-    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
+    ),
 });
 
 export type VaultEnv = z.infer<typeof VaultEnvSchema>;

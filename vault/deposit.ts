@@ -1,13 +1,6 @@
 import { z } from 'zod';
 import { isValidSiren } from '../domain/siren.ts';
-import {
-  findPackageIdByManifest,
-  insertObject,
-  insertPackage,
-  objectsOfPackage,
-  type NewObject,
-  type Queryable,
-} from '../db/repositories/vault.ts';
+import { findPackageIdByManifest, insertObject, insertPackage, objectsOfPackage, type NewObject, type Queryable } from '../db/repositories/vault.ts';
 import { DOCUMENT_CLASS, retentionEnd, type RetentionSettings } from './config.ts';
 import { VaultError } from './errors.ts';
 import { fingerprints } from './hashing.ts';
@@ -34,7 +27,12 @@ export const DepositPackageSchema = z.strictObject({
   objects: z
     .array(
       z.strictObject({
-        name: z.string().min(1).max(255).refine((n) => !/[/\\\u0000]/.test(n), 'nom de fichier sans / ni \\'),
+        name: z
+          .string()
+          .min(1)
+          .max(255)
+          // eslint-disable-next-line no-control-regex -- NUL is exactly what a file name may not hold
+          .refine((n) => !/[/\\\u0000]/.test(n), 'nom de fichier sans / ni \\'),
         mediaType: z.string().regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/, 'type de média invalide (ex. application/pdf)'),
         content: z.instanceof(Uint8Array, { error: 'contenu binaire attendu' }),
         documentClass: documentClass.optional(),
@@ -122,7 +120,7 @@ export async function recordPackage(tx: Queryable, prepared: PreparedPackage, op
   const records: ObjectRecord[] = [];
   for (const [i, o] of prepared.objects.entries()) {
     const origin = options.derivedFrom?.[i];
-    const end = origin ? origin.retentionEnd : retentionEnd(options.retention, o.documentClass, options.at)?.toISOString() ?? null;
+    const end = origin ? origin.retentionEnd : (retentionEnd(options.retention, o.documentClass, options.at)?.toISOString() ?? null);
     const record: NewObject = {
       id: objectIdOf(packageId, i + 1),
       packageId,

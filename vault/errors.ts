@@ -1,3 +1,5 @@
+import { PasseportError } from '../errors/index.ts';
+
 /**
  * Why a vault operation did not happen. `code` is stable (callers, the CLI's exit codes
  * and the API's statuses branch on it); `message` is French and safe to show.
@@ -18,16 +20,7 @@ export type VaultErrorCode =
   | 'CORRUPTED_COPY'
   | 'TIMESTAMP_FAILURE';
 
-export class VaultError extends Error {
-  constructor(
-    readonly code: VaultErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'VaultError';
-  }
-}
+export class VaultError extends PasseportError<VaultErrorCode> {}
 
 /** The refusals a caller may correct or wait out (as opposed to failures of the vault itself). */
 export const REFUSAL_CODES: ReadonlySet<VaultErrorCode> = new Set([

@@ -47,8 +47,8 @@ done < INDEX.txt`,
   {
     title: 'Chaque entrée du journal et la racine de son sceau',
     text:
-      "Le journal est scellé par périodes : un arbre de Merkle SHA-512 (RFC 6962) dont une feuille vaut SHA-512(0x00 || entrée) et un nœud SHA-512(0x01 || gauche || droite). " +
-      "Pour chaque entrée, `preuves/NUMERO.txt` donne son sceau puis le chemin vers la racine : à chaque ligne, la valeur voisine (en hexadécimal, puis en base64 pour openssl) et sa place, à gauche ou à droite. " +
+      'Le journal est scellé par périodes : un arbre de Merkle SHA-512 (RFC 6962) dont une feuille vaut SHA-512(0x00 || entrée) et un nœud SHA-512(0x01 || gauche || droite). ' +
+      'Pour chaque entrée, `preuves/NUMERO.txt` donne son sceau puis le chemin vers la racine : à chaque ligne, la valeur voisine (en hexadécimal, puis en base64 pour openssl) et sa place, à gauche ou à droite. ' +
       'La racine recalculée doit être celle du sceau (ligne `racine-merkle-sha512` de `sceaux/SCEAU/sceau.txt`).',
     sh: `racine_de() {
   (printf '\\000'; cat "$1") | openssl dgst -sha512 -binary > "$T/h"
@@ -119,7 +119,7 @@ export interface ReadmeFacts {
 export function exportReadme(facts: ReadmeFacts): { text: string; script: string } {
   const L = EXPORT_LAYOUT;
   const parts = [
-    "# Export du coffre-fort Passeport : comment le vérifier hors ligne",
+    '# Export du coffre-fort Passeport : comment le vérifier hors ligne',
     '',
     `Cet export contient ${facts.objects} objet(s) archivé(s)${facts.tombstones ? ` et ${facts.tombstones} objet(s) détruit(s) dont seules les métadonnées demeurent` : ''}, ` +
       `${facts.entries} entrée(s) du journal qui les concernent et ${facts.seals} sceau(x) du journal. ` +
@@ -148,9 +148,16 @@ export function exportReadme(facts: ReadmeFacts): { text: string; script: string
     '',
     "Les objets sont ceux qui ont été déposés (empreintes inscrites au journal), chaque entrée du journal fait partie d'un sceau (chemin de Merkle), " +
       "chaque sceau existait à la date de son horodatage (jeton RFC 3161 d'une autorité tierce) et aucun n'a été remplacé depuis (chaînage). " +
-      "Les signatures électroniques des PDF se vérifient en plus avec tout validateur PAdES : les données de validation (chaînes, LCR, réponses OCSP) sont dans les PDF eux-mêmes ou dans leur paquet.",
+      'Les signatures électroniques des PDF se vérifient en plus avec tout validateur PAdES : les données de validation (chaînes, LCR, réponses OCSP) sont dans les PDF eux-mêmes ou dans leur paquet.',
     '',
   );
-  const script = ['#!/bin/sh', '# Vérification hors ligne de l’export (voir README.md).', 'cd "$(dirname "$0")" || exit 2', ...STEPS.map((s) => s.sh), '[ "$echec" -eq 0 ]', ''].join('\n');
+  const script = [
+    '#!/bin/sh',
+    '# Vérification hors ligne de l’export (voir README.md).',
+    'cd "$(dirname "$0")" || exit 2',
+    ...STEPS.map((s) => s.sh),
+    '[ "$echec" -eq 0 ]',
+    '',
+  ].join('\n');
   return { text: parts.join('\n'), script };
 }

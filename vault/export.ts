@@ -50,7 +50,10 @@ export async function exportPackage(ctx: VaultContext, actor: string, request: E
     await sealJournal(ctx, actor);
     entries = await journalEntriesAbout(ctx.sql, ids);
   }
-  const proofs = await proveEntries(ctx.sql, entries.map((e) => e.seq));
+  const proofs = await proveEntries(
+    ctx.sql,
+    entries.map((e) => e.seq),
+  );
   const proven = entries.filter((e) => proofs.has(e.seq));
   const firstSeal = Math.min(...[...proofs.values()].map((p) => p.seal.number));
   const seals = await allSeals(ctx.sql, firstSeal);

@@ -15,9 +15,7 @@ export interface Manifest {
 
 export function manifestHash(m: Manifest): string {
   const parties = m.parties.map((p) => [p.role, p.id, p.name ?? ''].join('\u0000')).sort();
-  return sha256Hex(
-    JSON.stringify([m.documentClass, m.dossierId, m.siren, parties, m.objects.map((o) => [o.name, o.mediaType, o.documentClass, o.sha512])]),
-  );
+  return sha256Hex(JSON.stringify([m.documentClass, m.dossierId, m.siren, parties, m.objects.map((o) => [o.name, o.mediaType, o.documentClass, o.sha512])]));
 }
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';

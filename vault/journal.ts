@@ -34,7 +34,11 @@ export function entryBody(seq: number, previous: string, e: NewEntry): string {
 export function appendEntry(tx: Queryable, e: NewEntry): Promise<StoredEntry> {
   return appendJournalEntry(tx, (seq, previous) => {
     const body = entryBody(seq, previous, e);
-    return { entry: { time: e.time.toISOString(), operation: e.operation, actor: e.actor, object: e.object, outcome: e.outcome, details: e.details ?? {} }, body, hash: sha512Hex(body) };
+    return {
+      entry: { time: e.time.toISOString(), operation: e.operation, actor: e.actor, object: e.object, outcome: e.outcome, details: e.details ?? {} },
+      body,
+      hash: sha512Hex(body),
+    };
   });
 }
 

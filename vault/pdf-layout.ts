@@ -44,11 +44,7 @@ export class FlowDocument {
     doc.setTitle(winAnsi(title));
     doc.setLanguage('fr-FR');
     doc.setProducer('Passeport — coffre-fort');
-    const [regular, bold, mono] = await Promise.all([
-      doc.embedFont(StandardFonts.Helvetica),
-      doc.embedFont(StandardFonts.HelveticaBold),
-      doc.embedFont(StandardFonts.Courier),
-    ]);
+    const [regular, bold, mono] = await Promise.all([doc.embedFont(StandardFonts.Helvetica), doc.embedFont(StandardFonts.HelveticaBold), doc.embedFont(StandardFonts.Courier)]);
     return new FlowDocument(doc, regular, bold, mono, footer);
   }
 

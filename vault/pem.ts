@@ -2,7 +2,10 @@
 export function pemCertificates(ders: readonly Uint8Array[]): string {
   return ders
     .map((der) => {
-      const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+      const b64 = Buffer.from(der)
+        .toString('base64')
+        .replace(/(.{64})/g, '$1\n')
+        .replace(/\n$/, '');
       return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
     })
     .join('');

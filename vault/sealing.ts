@@ -102,11 +102,7 @@ function shiftMonths(date: Date, months: number): Date {
 }
 
 /** The leaves of the range, after checking that its entries are intact and chained. */
-async function sealableRange(
-  tx: Queryable,
-  firstSeq: number,
-  lastSeq: number,
-): Promise<{ leaves: Buffer[]; periodStart: string; periodEnd: string; lastHash: string }> {
+async function sealableRange(tx: Queryable, firstSeq: number, lastSeq: number): Promise<{ leaves: Buffer[]; periodStart: string; periodEnd: string; lastHash: string }> {
   const [before] = firstSeq > 1 ? await journalEntries(tx, { afterSeq: firstSeq - 2, upToSeq: firstSeq - 1 }) : [];
   const checker = new ChainChecker(before ? { seq: before.seq, hash: before.hash } : { seq: 0, hash: GENESIS_HASH });
   const leaves: Buffer[] = [];

@@ -26,7 +26,10 @@ export async function probativeStatement(ctx: VaultContext, object: ObjectRecord
   const { entry, proof } = await depositProof(ctx, object);
   if (!entry) throw new VaultError('NOT_FOUND', `Aucune entrée de dépôt au journal pour l'objet ${object.id}.`);
   if (!proof) {
-    throw new VaultError('NOT_YET_SEALED', `L'entrée de dépôt de l'objet ${object.id} (n° ${entry.seq}) n'est pas encore scellée : réessayez après le prochain scellement (passeport vault seal).`);
+    throw new VaultError(
+      'NOT_YET_SEALED',
+      `L'entrée de dépôt de l'objet ${object.id} (n° ${entry.seq}) n'est pas encore scellée : réessayez après le prochain scellement (passeport vault seal).`,
+    );
   }
   const seal = proof.seal;
   const sealDoc = parseSealDocument(seal.document);
@@ -42,7 +45,7 @@ export async function probativeStatement(ctx: VaultContext, object: ObjectRecord
   pdf.title('Attestation de valeur probante');
   pdf.paragraph(
     `Coffre-fort électronique Passeport (NF Z42-013 / ISO 14641, NF Z42-020). Émise le ${now} (UTC). ` +
-      "Chaque élément ci-dessous se vérifie sans faire confiance au coffre-fort : les fichiers joints à ce PDF " +
+      'Chaque élément ci-dessous se vérifie sans faire confiance au coffre-fort : les fichiers joints à ce PDF ' +
       `(${ENTRY_FILE}, ${SEAL_DOCUMENT_NAME}, ${SEAL_TOKEN_NAME}, ${ANCHORS_FILE}) et openssl suffisent.`,
   );
 
@@ -83,7 +86,11 @@ export async function probativeStatement(ctx: VaultContext, object: ObjectRecord
   pdf.labelled(`Feuille : (printf '\\000'; cat ${ENTRY_FILE}) | openssl dgst -sha512`, hexLines(leafHash(entry.body).toString('hex')));
   proof.path.forEach((step, i) => pdf.labelled(`Étape ${i + 1} : frère à ${step.side === 'left' ? 'gauche' : 'droite'}`, hexLines(step.hash.toString('hex'))));
   pdf.labelled(`Racine obtenue (${proof.path.length} étape${proof.path.length > 1 ? 's' : ''}) :`, hexLines(computedRoot));
-  pdf.paragraph(computedRoot === seal.merkleRoot ? `Elle est égale à la racine scellée dans ${seal.id} (ligne racine-merkle-sha512).` : `ATTENTION : elle diffère de la racine scellée dans ${seal.id}.`);
+  pdf.paragraph(
+    computedRoot === seal.merkleRoot
+      ? `Elle est égale à la racine scellée dans ${seal.id} (ligne racine-merkle-sha512).`
+      : `ATTENTION : elle diffère de la racine scellée dans ${seal.id}.`,
+  );
 
   pdf.heading(`5. Le sceau ${seal.id} et son horodatage`);
   pdf.paragraph(
@@ -94,9 +101,16 @@ export async function probativeStatement(ctx: VaultContext, object: ObjectRecord
   );
   pdf.code(seal.document.trimEnd());
   pdf.row('Heure du jeton (UTC)', timestamp.genTime?.toISOString() ?? 'illisible');
-  if (timestamp.tsa) pdf.row('Autorité d’horodatage', `${timestamp.tsa.subject} (certificat n° ${timestamp.tsa.serialNumber}, valable jusqu’au ${timestamp.tsa.notAfter.toISOString().slice(0, 10)})`);
+  if (timestamp.tsa)
+    pdf.row(
+      'Autorité d’horodatage',
+      `${timestamp.tsa.subject} (certificat n° ${timestamp.tsa.serialNumber}, valable jusqu’au ${timestamp.tsa.notAfter.toISOString().slice(0, 10)})`,
+    );
   pdf.row('Vérification du jeton', timestamp.ok ? 'valide : empreinte, signature et chaîne de certification de l’autorité' : `INVALIDE : ${timestamp.reasons.join(' ; ')}`);
-  pdf.row('Chaînage', [sealDoc.previous, sealDoc.monthBefore, sealDoc.yearBefore].map((l, i) => `${['précédent', 'un mois avant', 'un an avant'][i]} : ${l ? l.sealId : 'aucun'}`).join(' ; '));
+  pdf.row(
+    'Chaînage',
+    [sealDoc.previous, sealDoc.monthBefore, sealDoc.yearBefore].map((l, i) => `${['précédent', 'un mois avant', 'un an avant'][i]} : ${l ? l.sealId : 'aucun'}`).join(' ; '),
+  );
   pdf.paragraph(`Vérification : openssl ts -verify -data ${SEAL_DOCUMENT_NAME} -in ${SEAL_TOKEN_NAME} -token_in -CAfile ${ANCHORS_FILE}`);
 
   pdf.heading('6. Signatures du document');
@@ -106,7 +120,10 @@ export async function probativeStatement(ctx: VaultContext, object: ObjectRecord
     pdf.paragraph(`Vérifiées à la date du dépôt (${object.depositedAt}) avec les preuves déposées dans le même paquet (chaînes, LCR, réponses OCSP), selon ETSI EN 319 102-1.`);
     pdf.row('Verdict', `${verdict.indication}${verdict.subIndication ? ` / ${verdict.subIndication}` : ''}`);
     for (const s of verdict.signatures) {
-      pdf.row(s.kind === 'signature' ? 'Signature' : 'Horodatage de document', `${s.signer ?? 'inconnu'} — ${s.indication}${s.level ? `, niveau ${s.level}` : ''}${s.time ? `, heure prouvée ${s.time}` : ''}`);
+      pdf.row(
+        s.kind === 'signature' ? 'Signature' : 'Horodatage de document',
+        `${s.signer ?? 'inconnu'} — ${s.indication}${s.level ? `, niveau ${s.level}` : ''}${s.time ? `, heure prouvée ${s.time}` : ''}`,
+      );
     }
     if (verdict.reasons.length) pdf.paragraph(verdict.reasons.join(' ; '));
   }

@@ -6,10 +6,7 @@
  * itself, or anyone else (refused everything, and journaled).
  */
 export type Actor =
-  | { kind: 'archivist'; name: string; organisation?: string }
-  | { kind: 'party'; role: PartyRole; id: string }
-  | { kind: 'system'; name: string }
-  | { kind: 'other'; name: string };
+  { kind: 'archivist'; name: string; organisation?: string } | { kind: 'party'; role: PartyRole; id: string } | { kind: 'system'; name: string } | { kind: 'other'; name: string };
 
 export const PARTY_ROLES = ['createur', 'revendeur', 'banque'] as const;
 export type PartyRole = (typeof PARTY_ROLES)[number];

@@ -15,17 +15,7 @@ import { dispose, releaseHolds, setHold } from './retention.ts';
 import { sealJournal } from './sealing.ts';
 import { probativeStatement } from './statement.ts';
 import type { ObjectStore } from './storage/store.ts';
-import {
-  actorLabel,
-  type Actor,
-  type DepositResult,
-  type JournalEntry,
-  type LegalHold,
-  type ObjectRecord,
-  type Operation,
-  type SealRecord,
-  type SearchFilter,
-} from './types.ts';
+import { actorLabel, type Actor, type DepositResult, type JournalEntry, type LegalHold, type ObjectRecord, type Operation, type SealRecord, type SearchFilter } from './types.ts';
 
 export interface VaultDependencies {
   sql: Sql;
@@ -98,15 +88,33 @@ export class Vault {
   }
 
   metadata(actor: Actor, objectId: string): Promise<ObjectRecord> {
-    return this.run(actor, 'metadata', objectId, () => this.accessibleObject(actor, 'metadata', objectId), () => ({}));
+    return this.run(
+      actor,
+      'metadata',
+      objectId,
+      () => this.accessibleObject(actor, 'metadata', objectId),
+      () => ({}),
+    );
   }
 
   list(actor: Actor, filter: SearchFilter = {}): Promise<ObjectRecord[]> {
-    return this.run(actor, 'list', null, () => searchObjects(this.ctx.sql, filter, searchScope(actor)), (r) => ({ details: { filter: { ...filter }, results: r.length } }));
+    return this.run(
+      actor,
+      'list',
+      null,
+      () => searchObjects(this.ctx.sql, filter, searchScope(actor)),
+      (r) => ({ details: { filter: { ...filter }, results: r.length } }),
+    );
   }
 
   count(actor: Actor, filter: SearchFilter = {}): Promise<{ count: number; bytes: number }> {
-    return this.run(actor, 'count', null, () => countObjects(this.ctx.sql, filter, searchScope(actor)), (r) => ({ details: { filter: { ...filter }, ...r } }));
+    return this.run(
+      actor,
+      'count',
+      null,
+      () => countObjects(this.ctx.sql, filter, searchScope(actor)),
+      (r) => ({ details: { filter: { ...filter }, ...r } }),
+    );
   }
 
   /** NF Z42-020 "check": every copy re-hashed, the deposit entry and its seal, the signatures' verdict. */
@@ -136,7 +144,8 @@ export class Vault {
       actor,
       'journal',
       options.objectId ?? null,
-      async () => (await journalEntries(this.ctx.sql, { ...options, limit: Math.min(options.limit ?? 100, 1000) })).map((e) => ({ ...parseEntry(e.body), body: e.body, hash: e.hash })),
+      async () =>
+        (await journalEntries(this.ctx.sql, { ...options, limit: Math.min(options.limit ?? 100, 1000) })).map((e) => ({ ...parseEntry(e.body), body: e.body, hash: e.hash })),
       (r) => ({ details: { afterSeq: options.afterSeq ?? 0, results: r.length } }),
     );
   }

@@ -25,7 +25,11 @@ const AMOUNT = /^(\d{1,3}(?: \d{3})+|\d+)(?:[,.](\d{1,2}))?$/;
  * « 1200.50 ». Null when it is not an amount (negative, three decimals, letters).
  */
 export function parseEuros(text: string): number | null {
-  const cleaned = text.replace(/[\u00a0\u202f\t]/g, ' ').replace(/€/g, '').trim().replace(/ +/g, ' ');
+  const cleaned = text
+    .replace(/[\u00a0\u202f\t]/g, ' ')
+    .replace(/€/g, '')
+    .trim()
+    .replace(/ +/g, ' ');
   const match = AMOUNT.exec(cleaned);
   if (!match) return null;
   const whole = Number(match[1]!.replace(/ /g, ''));

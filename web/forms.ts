@@ -93,7 +93,10 @@ export function radioField(f: RadioField): SafeHtml {
 <legend>${f.label}</legend>
 ${messages(id, f, error)}
 ${f.options.map(
-  (o, i) => html`<div class="radio"><input type="radio" id="${id}-${i}" name="${f.name}" value="${o.value}"${o.value === f.value ? html` checked` : ''}${f.required ? html` required` : ''}>
+  (
+    o,
+    i,
+  ) => html`<div class="radio"><input type="radio" id="${id}-${i}" name="${f.name}" value="${o.value}"${o.value === f.value ? html` checked` : ''}${f.required ? html` required` : ''}>
 <label for="${id}-${i}">${o.label}${o.hint ? html` <span class="hint">${o.hint}</span>` : ''}</label></div>`,
 )}
 </fieldset>`;

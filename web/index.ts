@@ -152,7 +152,7 @@ export const webRoutes: FastifyPluginAsync<WebContext> = async (app, ctx) => {
     }
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', async (_request, reply, payload) => {
     if (!String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
     reply
       .header('content-security-policy', CSP)

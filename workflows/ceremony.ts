@@ -6,15 +6,7 @@
  * lapses; bring the contract to B-LT then B-LTA; write the evidence; archive.
  * Deterministic: every side effect is an activity.
  */
-import {
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  defineQuery,
-  defineUpdate,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
 import type {
   CeremonyActivities,
   CeremonyInput,
@@ -135,16 +127,12 @@ export async function ceremonyWorkflow(input: CeremonyInput): Promise<CeremonyRe
     },
     { validator: (request) => refuse(turnRefusal(state, request?.party, Date.now())) },
   );
-  setHandler(
-    signUpdate,
-    (request) => applying(request.party, () => interactive.applySignature(dossierId, request, state.levels![request.party])),
-    { validator: (request) => refuse(signRefusal(state, request ?? ({} as SignRequest), Date.now())) },
-  );
-  setHandler(
-    countersignUpdate,
-    (request) => applying('banque', () => interactive.countersign(dossierId, request, state.levels!.banque)),
-    { validator: (_request) => refuse(turnRefusal(state, 'banque', Date.now())) },
-  );
+  setHandler(signUpdate, (request) => applying(request.party, () => interactive.applySignature(dossierId, request, state.levels![request.party])), {
+    validator: (request) => refuse(signRefusal(state, request ?? ({} as SignRequest), Date.now())),
+  });
+  setHandler(countersignUpdate, (request) => applying('banque', () => interactive.countersign(dossierId, request, state.levels!.banque)), {
+    validator: (_request) => refuse(turnRefusal(state, 'banque', Date.now())),
+  });
   setHandler(
     declineUpdate,
     async (request) => {

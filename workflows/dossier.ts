@@ -31,7 +31,7 @@ export interface DecideRequest {
   decision: AnalystDecision;
 }
 
-/** Refusal types the validator raises; the engine maps them to DecisionRefusedError. */
+/** Refusal types the validator raises; the engine maps each to a DecisionRefusedError code (temporal/types.ts). */
 export const REFUSAL = { wrongBank: 'wrong_bank', notPending: 'not_pending', invalid: 'invalid_decision' } as const;
 
 export const statusQuery = defineQuery<DossierView>('status');
@@ -40,9 +40,7 @@ export const awaitFirstAnswerUpdate = defineUpdate<DossierView>('awaitFirstAnswe
 /** The bank analyst's decision; refused before it enters history when it does not apply. */
 export const decideUpdate = defineUpdate<DossierView, [DecideRequest]>('decide');
 
-export type DossierWorkflowResult =
-  | { status: 'ineligible'; reasons: Reason<IneligibilityCode>[] }
-  | { status: 'approved' | 'declined'; decision: FinalDecision };
+export type DossierWorkflowResult = { status: 'ineligible'; reasons: Reason<IneligibilityCode>[] } | { status: 'approved' | 'declined'; decision: FinalDecision };
 
 /**
  * Dossiers that reached their deadline before this marker decided by the old

@@ -5,7 +5,18 @@
  * since it was checked, a decline without a reason. Pure and deterministic:
  * the workflow's validators call these with its own state and clock.
  */
-import { DECLINE_REASON_MAX, PARTY_LABEL, PARTY_OF, PARTY_TO, isParty, rgsStars, type CeremonyStage, type Party, type RequiredLevels, type SigningRefusal } from '../domain/ceremony.ts';
+import {
+  DECLINE_REASON_MAX,
+  PARTY_LABEL,
+  PARTY_OF,
+  PARTY_TO,
+  isParty,
+  rgsStars,
+  type CeremonyStage,
+  type Party,
+  type RequiredLevels,
+  type SigningRefusal,
+} from '../domain/ceremony.ts';
 import type { RgsLevel } from '../domain/policy.ts';
 import { parisDateTimeLabel } from '../domain/schedule-deadlines.ts';
 import { unstorableTextReason } from '../domain/text.ts';
@@ -42,7 +53,11 @@ export function turnRefusal(state: CeremonyState, party: Party, nowMs: number): 
   const closed = closedRefusal(state, party, nowMs);
   if (closed) return closed;
   const signedAt = state.signedAt[party];
-  if (signedAt) return { code: 'already_signed', message: `${capital(PARTY_LABEL[party])} a déjà signé ce contrat, le ${parisDateTimeLabel(signedAt)} : une signature ne s’applique qu’une fois.` };
+  if (signedAt)
+    return {
+      code: 'already_signed',
+      message: `${capital(PARTY_LABEL[party])} a déjà signé ce contrat, le ${parisDateTimeLabel(signedAt)} : une signature ne s’applique qu’une fois.`,
+    };
   if (state.inFlight) {
     return { code: 'signature_in_progress', message: `La signature ${PARTY_OF[state.inFlight]} est en cours d’enregistrement : réessayez dans quelques instants.` };
   }
@@ -104,7 +119,10 @@ export function signRefusal(state: CeremonyState, message: SignMessage, nowMs: n
   }
   const required = state.levels?.[message.party];
   if (required && prepared.rgsLevel < required) {
-    return { code: 'level_too_low', message: `Ce contrat demande une signature de niveau ${rgsStars(required)} au moins ; ce certificat est de niveau ${rgsStars(prepared.rgsLevel)}.` };
+    return {
+      code: 'level_too_low',
+      message: `Ce contrat demande une signature de niveau ${rgsStars(required)} au moins ; ce certificat est de niveau ${rgsStars(prepared.rgsLevel)}.`,
+    };
   }
   if (typeof message.signatureValue !== 'string' || !SIGNATURE_VALUE.test(message.signatureValue)) {
     return { code: 'signature_invalid', message: 'La valeur de signature est absente ou mal formée (base64 attendu).' };
@@ -126,7 +144,9 @@ export function declineRefusal(state: CeremonyState, message: { party: Party; re
   if (reason === '' || reason.length > DECLINE_REASON_MAX || unstorable) {
     return {
       code: 'decline_reason_invalid',
-      message: unstorable ? `Le motif ne peut pas être enregistré : ${unstorable}.` : `Dites en quelques mots pourquoi vous refusez de signer (${DECLINE_REASON_MAX} caractères au plus).`,
+      message: unstorable
+        ? `Le motif ne peut pas être enregistré : ${unstorable}.`
+        : `Dites en quelques mots pourquoi vous refusez de signer (${DECLINE_REASON_MAX} caractères au plus).`,
     };
   }
   return null;

@@ -5,15 +5,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import {
-  AccountError,
-  MAX_PASSWORD_LENGTH,
-  MIN_PASSWORD_LENGTH,
-  createAccount,
-  disableAccount,
-  generatePassword,
-  listAccounts,
-} from '../../db/repositories/accounts.ts';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, createAccount, disableAccount, generatePassword, listAccounts } from '../../db/repositories/accounts.ts';
 import { ROLES } from '../../domain/roles.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
 import type { ApiContext } from '../context.ts';
@@ -49,59 +41,58 @@ const NewAccountBody = z.strictObject({
     .describe('Absent : un mot de passe est généré et renvoyé une seule fois'),
 });
 
-const STATUS: Record<AccountError['code'], number> = {
-  email_taken: 409,
-  organisation_unknown: 422,
-  organisation_kind: 422,
-  password_too_short: 422,
-  password_too_long: 422,
-  siren_invalid: 422,
-};
-
 export const accountRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) => {
   const admin = { roles: ['admin'] as const };
   const tags = ['comptes'];
 
-  app.post('/admin/accounts', {
-    config: admin,
-    schema: {
-      summary: 'Créer le compte d’une personne (rôle et organisation)', tags,
-      body: NewAccountBody,
-      response: { 201: z.object({ account: AccountSchema, password: z.string().optional() }), 409: ProblemSchema, 422: ProblemSchema },
+  app.post(
+    '/admin/accounts',
+    {
+      config: admin,
+      schema: {
+        summary: 'Créer le compte d’une personne (rôle et organisation)',
+        tags,
+        body: NewAccountBody,
+        response: { 201: z.object({ account: AccountSchema, password: z.string().optional() }), 409: ProblemSchema, 422: ProblemSchema },
+      },
     },
-  }, async (request, reply) => {
-    const generated = request.body.password === undefined ? generatePassword() : undefined;
-    try {
+    async (request, reply) => {
+      const generated = request.body.password === undefined ? generatePassword() : undefined;
+      // An AccountError becomes its problem (409 or 422, the field named) in api/problems.ts.
       const account = await createAccount(ctx.sql, { ...request.body, password: request.body.password ?? generated! });
       return reply.code(201).send({ account, ...(generated ? { password: generated } : {}) });
-    } catch (error) {
-      if (error instanceof AccountError) {
-        throw new HttpProblem(STATUS[error.code], error.code.replace(/_/g, '-'), 'Compte refusé', error.message,
-          { errors: [{ path: error.field, message: error.message }] });
-      }
-      throw error;
-    }
-  });
-
-  app.get('/admin/accounts', {
-    config: admin,
-    schema: {
-      summary: 'Lister les comptes', tags,
-      querystring: z.strictObject({ organisationId: z.string().max(40).optional() }),
-      response: { 200: z.object({ accounts: z.array(AccountSchema) }) },
     },
-  }, async (request) => ({ accounts: await listAccounts(ctx.sql, request.query) }));
+  );
 
-  app.post('/admin/accounts/:id/disable', {
-    config: admin,
-    schema: {
-      summary: 'Désactiver un compte (ses sessions prennent fin aussitôt)', tags,
-      params: z.object({ id: z.uuid({ error: "L'identifiant du compte est un UUID" }) }),
-      response: { 200: z.object({ account: AccountSchema }), 404: ProblemSchema },
+  app.get(
+    '/admin/accounts',
+    {
+      config: admin,
+      schema: {
+        summary: 'Lister les comptes',
+        tags,
+        querystring: z.strictObject({ organisationId: z.string().max(40).optional() }),
+        response: { 200: z.object({ accounts: z.array(AccountSchema) }) },
+      },
     },
-  }, async (request) => {
-    const account = await disableAccount(ctx.sql, request.params.id);
-    if (!account) throw new HttpProblem(404, 'account-not-found', 'Compte introuvable', `Aucun compte ${request.params.id}.`);
-    return { account };
-  });
+    async (request) => ({ accounts: await listAccounts(ctx.sql, request.query) }),
+  );
+
+  app.post(
+    '/admin/accounts/:id/disable',
+    {
+      config: admin,
+      schema: {
+        summary: 'Désactiver un compte (ses sessions prennent fin aussitôt)',
+        tags,
+        params: z.object({ id: z.uuid({ error: "L'identifiant du compte est un UUID" }) }),
+        response: { 200: z.object({ account: AccountSchema }), 404: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const account = await disableAccount(ctx.sql, request.params.id);
+      if (!account) throw new HttpProblem(404, 'account-not-found', 'Compte introuvable', `Aucun compte ${request.params.id}.`);
+      return { account };
+    },
+  );
 };

@@ -3,8 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DECLINE_CODES, type DeclineCode } from '../../domain/codes.ts';
 import { getDossier, listPendingForBank } from '../../db/repositories/dossiers.ts';
-import { DecisionRefusedError } from '../../temporal/types.ts';
-import { InvalidDecisionError } from '../../temporal/dossier-engine.ts';
+import { isPasseportError } from '../../errors/index.ts';
 import type { AnalystDecision } from '../../domain/outcomes.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
 import { principalOf } from '../auth.ts';
@@ -14,16 +13,9 @@ import { dossierNotFound } from './dossiers.ts';
 import type { ApiContext } from '../context.ts';
 
 /** Codes an analyst may choose; the other two are set by the engine itself. */
-export const ANALYST_DECLINE_CODES = DECLINE_CODES.filter((c) => c !== 'deadline_expired' && c !== 'automatic_exclusion') as [
-  DeclineCode,
-  ...DeclineCode[],
-];
+export const ANALYST_DECLINE_CODES = DECLINE_CODES.filter((c) => c !== 'deadline_expired' && c !== 'automatic_exclusion') as [DeclineCode, ...DeclineCode[]];
 
-const analyst = z
-  .string({ error: "Nom de l'analyste : texte attendu" })
-  .trim()
-  .min(1, "Nom de l'analyste : à renseigner")
-  .max(120, "Nom de l'analyste : 120 caractères au plus");
+const analyst = z.string({ error: "Nom de l'analyste : texte attendu" }).trim().min(1, "Nom de l'analyste : à renseigner").max(120, "Nom de l'analyste : 120 caractères au plus");
 
 const DecisionBody = z.discriminatedUnion(
   'decision',
@@ -47,14 +39,12 @@ const DecisionBody = z.discriminatedUnion(
       text: z.string({ error: 'Motif : texte attendu' }).trim().min(1, 'Motif : à renseigner').max(1000, '1000 caractères au plus'),
     }),
   ],
-  { error: "decision : « approve » (accord) ou « decline » (refus)" },
+  { error: 'decision : « approve » (accord) ou « decline » (refus)' },
 );
 
 const QueueQuery = z.strictObject({
   status: z.literal('awaiting_analyst', { error: 'Seul le statut awaiting_analyst est disponible ici' }).default('awaiting_analyst'),
 });
-
-const REFUSAL_STATUS = { wrong_bank: 403, not_pending: 409, unknown_dossier: 404 } as const;
 
 export const bankRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) => {
   app.get(
@@ -96,8 +86,7 @@ export const bankRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) =>
         throw new HttpProblem(403, 'wrong-bank', 'Dossier d’une autre banque', 'Ce dossier est adressé à une autre banque : vous ne pouvez pas le décider.');
       }
       if (record.status !== 'awaiting_analyst') {
-        throw new HttpProblem(409, 'not-pending', 'Dossier non en attente',
-          `Ce dossier n'attend pas de décision (statut : ${record.status}).`, { dossierStatus: record.status });
+        throw new HttpProblem(409, 'not-pending', 'Dossier non en attente', `Ce dossier n'attend pas de décision (statut : ${record.status}).`, { dossierStatus: record.status });
       }
       const body = request.body;
       const decision: AnalystDecision =
@@ -107,20 +96,18 @@ export const bankRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) =>
       try {
         return await ctx.engine.decide(id, bankId, decision);
       } catch (error) {
-        if (error instanceof InvalidDecisionError) {
-          throw new HttpProblem(422, 'invalid-decision', 'Décision invalide', error.message);
-        }
-        if (error instanceof DecisionRefusedError) {
-          const status = REFUSAL_STATUS[error.reason];
-          const titles = { 403: 'Dossier d’une autre banque', 404: 'Dossier introuvable', 409: 'Dossier non en attente' } as const;
-          throw new HttpProblem(status, error.reason.replace('_', '-'), titles[status], error.detail);
-        }
+        // Refusals (DecisionRefusedError) become problems in api/problems.ts.
+        if (isPasseportError(error)) throw error;
         // Temporal unreachable or restarting: the decision may or may not have been taken; asking again is safe
         // (a second decision for a decided dossier is refused with 409).
         request.log.warn({ err: error, dossierId: id }, 'engine decide failed');
-        throw new HttpProblem(503, 'engine-unavailable', 'Moteur indisponible',
+        throw new HttpProblem(
+          503,
+          'engine-unavailable',
+          'Moteur indisponible',
           `La décision sur le dossier ${id} n'a pas pu être transmise au moteur. Renvoyez-la dans quelques instants : si elle a été prise entre-temps, la réponse sera 409.`,
-          { dossierId: id });
+          { dossierId: id },
+        );
       }
     },
   );

@@ -33,7 +33,13 @@ export interface LabelledRow extends BarometerRow {
 /** The figures with a name for each group: « mars 2026 », the bank's or reseller's name, the department. */
 export async function barometerTable(sql: Sql, by: BarometerDimension, filter: BarometerFilter): Promise<LabelledRow[]> {
   const rows = await barometers(sql, by, filter);
-  const names = by === 'bank' || by === 'reseller' ? await organisationNames(sql, rows.map((r) => r.key)) : new Map<string, string>();
+  const names =
+    by === 'bank' || by === 'reseller'
+      ? await organisationNames(
+          sql,
+          rows.map((r) => r.key),
+        )
+      : new Map<string, string>();
   return rows.map((r) => {
     let label = names.get(r.key) ?? r.key;
     if (by === 'month') label = `${MONTHS[Number(r.key.slice(5, 7)) - 1]} ${r.key.slice(0, 4)}`;
@@ -91,7 +97,10 @@ export function barometersCsv(by: BarometerDimension, rows: LabelledRow[]): stri
 }
 
 const date = (label: string) =>
-  z.string({ error: `${label} : date AAAA-MM-JJ` }).refine(isCalendarDate, `${label} : date invalide (AAAA-MM-JJ)`).optional();
+  z
+    .string({ error: `${label} : date AAAA-MM-JJ` })
+    .refine(isCalendarDate, `${label} : date invalide (AAAA-MM-JJ)`)
+    .optional();
 
 export const BarometerQuery = z.strictObject({
   by: z.enum(BAROMETER_DIMENSIONS, { error: `Regroupement : ${BAROMETER_DIMENSIONS.join(', ')}` }).default('month'),

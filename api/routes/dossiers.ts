@@ -6,15 +6,7 @@ import { z } from 'zod';
 import { DossierSchema, dossierSchemaAt, totalAmountCents, type Dossier } from '../../domain/dossier.ts';
 import { parisDateOf } from '../../domain/dates.ts';
 import { DOSSIER_STATUSES } from '../../domain/codes.ts';
-import {
-  IdempotencyConflictError,
-  getDossier,
-  insertDossierIdempotent,
-  listDossiersForBank,
-  listDossiersForReseller,
-  toDossierView,
-  type DossierRecord,
-} from '../../db/repositories/dossiers.ts';
+import { getDossier, insertDossierIdempotent, listDossiersForBank, listDossiersForReseller, toDossierView, type DossierRecord } from '../../db/repositories/dossiers.ts';
 import type { Principal } from '../../db/repositories/apiKeys.ts';
 import { listEvents } from '../../db/repositories/events.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
@@ -52,9 +44,7 @@ const TERMINAL = new Set(['ineligible', 'approved', 'declined']);
 export const dossierRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) => {
   // The body is validated against today's Paris date (no future creation or birth date).
   const todayAwareCompiler: FastifySchemaCompiler<unknown> = (route) =>
-    route.httpPart === 'body'
-      ? (data: unknown) => validatorCompiler({ ...route, schema: dossierSchemaAt(parisDateOf(ctx.now())) })(data)
-      : validatorCompiler(route as never);
+    route.httpPart === 'body' ? (data: unknown) => validatorCompiler({ ...route, schema: dossierSchemaAt(parisDateOf(ctx.now())) })(data) : validatorCompiler(route as never);
 
   app.post(
     '/dossiers',
@@ -73,9 +63,13 @@ export const dossierRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
       const principal = principalOf(request);
       const dossier: Dossier = request.body;
       if (dossier.resellerId !== principal.organisationId) {
-        throw new HttpProblem(403, 'reseller-mismatch', 'Revendeur différent',
+        throw new HttpProblem(
+          403,
+          'reseller-mismatch',
+          'Revendeur différent',
           `Le dossier est au nom du revendeur ${dossier.resellerId}, mais votre clé est celle du revendeur ${principal.organisationId}.`,
-          { errors: [{ path: 'resellerId', message: 'Doit être votre propre numéro de label' }] });
+          { errors: [{ path: 'resellerId', message: 'Doit être votre propre numéro de label' }] },
+        );
       }
       let stored;
       try {
@@ -88,20 +82,15 @@ export const dossierRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
           body: dossier,
         });
       } catch (error) {
-        if (error instanceof IdempotencyConflictError) {
-          throw new HttpProblem(422, 'idempotency-key-reused', 'Clé d’idempotence déjà utilisée',
-            `Cette clé Idempotency-Key a déjà servi pour un autre contenu (dossier ${error.existingDossierId}). Utilisez une nouvelle clé pour un nouveau dossier.`,
-            { dossierId: error.existingDossierId });
-        }
+        // IdempotencyConflictError becomes its 422 in api/problems.ts.
         const pgError = error as { code?: string; constraint_name?: string };
         if (pgError.code === '23503' && pgError.constraint_name === 'dossiers_bank_id_fkey') {
-          throw new HttpProblem(422, 'unknown-bank', 'Banque inconnue',
-            `La banque ${dossier.bankId} ne figure pas au registre du programme.`,
-            { errors: [{ path: 'bankId', message: 'Banque inconnue' }] });
+          throw new HttpProblem(422, 'unknown-bank', 'Banque inconnue', `La banque ${dossier.bankId} ne figure pas au registre du programme.`, {
+            errors: [{ path: 'bankId', message: 'Banque inconnue' }],
+          });
         }
         if (pgError.code === '23503') {
-          throw new HttpProblem(403, 'reseller-not-registered', 'Revendeur non inscrit',
-            `Le revendeur ${dossier.resellerId} ne figure pas au registre des revendeurs agréés.`);
+          throw new HttpProblem(403, 'reseller-not-registered', 'Revendeur non inscrit', `Le revendeur ${dossier.resellerId} ne figure pas au registre des revendeurs agréés.`);
         }
         throw error;
       }
@@ -113,9 +102,13 @@ export const dossierRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
         view = await ctx.engine.start(workflowInputOf(record, ctx.config), ctx.config.startWaitMs);
       } catch (error) {
         request.log.error({ err: error, dossierId: record.id }, 'engine start failed');
-        throw new HttpProblem(503, 'engine-unavailable', 'Moteur indisponible',
+        throw new HttpProblem(
+          503,
+          'engine-unavailable',
+          'Moteur indisponible',
           `Le dossier ${record.id} est enregistré mais son instruction n'a pas pu démarrer. Renvoyez la même requête avec la même clé Idempotency-Key dans quelques instants.`,
-          { dossierId: record.id });
+          { dossierId: record.id },
+        );
       }
       return reply.code(created ? 201 : 200).send(view);
     },

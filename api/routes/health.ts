@@ -43,10 +43,7 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthOptions> = async (app, op
     },
     async (_request, reply) => {
       const timeoutMs = options.timeoutMs ?? 2000;
-      const [database, temporal] = await Promise.all([
-        probe(() => options.sql`select 1`, timeoutMs),
-        probe(options.checkTemporal, timeoutMs),
-      ]);
+      const [database, temporal] = await Promise.all([probe(() => options.sql`select 1`, timeoutMs), probe(options.checkTemporal, timeoutMs)]);
       const ok = database.status === 'up' && temporal.status === 'up';
       return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, temporal });
     },

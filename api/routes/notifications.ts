@@ -6,7 +6,11 @@ import { principalOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 
 const Query = z.strictObject({
-  after: z.coerce.number({ error: 'after : nombre attendu' }).int('after : entier attendu').min(0, 'after : positif ou nul').default(0)
+  after: z.coerce
+    .number({ error: 'after : nombre attendu' })
+    .int('after : entier attendu')
+    .min(0, 'after : positif ou nul')
+    .default(0)
     .describe('Le dernier identifiant déjà lu : seules les notifications suivantes sont rendues'),
   limit: z.coerce.number({ error: 'limit : nombre attendu' }).int().min(1, 'limit : au moins 1').max(500, 'limit : au plus 500').default(100),
 });

@@ -5,7 +5,6 @@
  * and the error translation stay inside; errors leave as the API's problem+json.
  */
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { PkiError } from '../../certs/errors.ts';
 import type { PkiServices } from '../../certs/services.ts';
 import { HttpProblem, errorHandler } from '../problems.ts';
 
@@ -25,7 +24,9 @@ export const pkiRoutes: FastifyPluginAsync<PkiRoutesOptions> = async (app: Fasti
 
   // The API's one handler writes every error (here too when mounted on a bare server by `pki serve`);
   // only the body-size refusal is worded for this family.
-  const tooLarge = Object.assign(new HttpProblem(413, 'body-too-large', 'Requête trop volumineuse', `Requête trop volumineuse (limite ${bodyLimit} octets).`), { code: 'PKI_BODY_TOO_LARGE' });
+  const tooLarge = Object.assign(new HttpProblem(413, 'body-too-large', 'Requête trop volumineuse', `Requête trop volumineuse (limite ${bodyLimit} octets).`), {
+    code: 'PKI_BODY_TOO_LARGE',
+  });
   app.setErrorHandler((error: FastifyError, request, reply) => errorHandler(error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? tooLarge : error, request, reply));
 
   /** The body as bytes when its declared type is `expected` (an empty body is bytes too). */
@@ -50,7 +51,8 @@ export const pkiRoutes: FastifyPluginAsync<PkiRoutesOptions> = async (app: Fasti
   if (revocation) {
     app.get<{ Params: { file: string } }>('/pki/crl/:file', async (request, reply) => {
       const ca = caFromFile(request.params.file, 'crl', 'Adresse de CRL inconnue : /pki/crl/<ac>.crl attendu.');
-      const crl = await knownCa(() => revocation.crl(ca));
+      // An unknown CA (or none yet) is a 404 with the PKI's own reason, in api/problems.ts.
+      const crl = await revocation.crl(ca);
       const maxAge = Math.max(0, Math.floor((crl.nextUpdate.getTime() - Date.now()) / 1000));
       return reply
         .type('application/pkix-crl')
@@ -61,7 +63,7 @@ export const pkiRoutes: FastifyPluginAsync<PkiRoutesOptions> = async (app: Fasti
 
     app.get<{ Params: { file: string } }>('/pki/ca/:file', async (request, reply) => {
       const ca = caFromFile(request.params.file, 'cer', 'Adresse de certificat inconnue : /pki/ca/<ac>.cer attendu.');
-      const der = await knownCa(() => revocation.caCertificate(ca));
+      const der = await revocation.caCertificate(ca);
       return reply.type('application/pkix-cert').send(Buffer.from(der));
     });
 
@@ -83,16 +85,4 @@ function caFromFile(file: string, extension: string, unknown: string): string {
   const match = /^([a-z0-9-]{1,32})\.([a-z]+)$/.exec(file);
   if (!match || match[2] !== extension) throw new HttpProblem(404, 'not-found', 'Introuvable', unknown);
   return match[1]!;
-}
-
-/** An unknown CA, or a PKI not initialised yet, is a 404 with the PKI's own French reason. */
-async function knownCa<T>(load: () => Promise<T>): Promise<T> {
-  try {
-    return await load();
-  } catch (error) {
-    if (error instanceof PkiError && (error.code === 'UNKNOWN_CA' || error.code === 'PKI_NOT_INITIALISED')) {
-      throw new HttpProblem(404, 'not-found', 'Introuvable', error.message);
-    }
-    throw error;
-  }
 }

@@ -3,11 +3,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PERIODICITIES, PRODUCTS } from '../../domain/financing.ts';
 import { financingFields, refineFinancing } from '../../domain/dossier.ts';
-import { quote, QuoteRefused } from '../../domain/rents.ts';
+import { quote } from '../../domain/rents.ts';
 import { TariffGridSchema } from '../../domain/tariffs.ts';
 import { addMonths, parisDateOf, isCalendarDate } from '../../domain/dates.ts';
 import { getAnyActiveProtocolOfBank, getProtocol, isActiveReseller } from '../../db/repositories/protocols.ts';
-import { HttpProblem, ProblemSchema, type FieldError } from '../problems.ts';
+import { HttpProblem, ProblemSchema } from '../problems.ts';
 import { principalOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 
@@ -18,12 +18,22 @@ const MAX_START_MONTHS_AHEAD = 12;
 const QuoteBody = z
   .strictObject({
     bankId: z.string({ error: 'Banque : texte attendu' }).min(1, 'Banque : à renseigner').max(40, 'Banque : 40 caractères au plus'),
-    resellerId: z.string({ error: 'Revendeur : texte attendu' }).min(1).max(40).optional()
-      .describe("Pour une banque ou un administrateur : le protocole à appliquer (sinon le premier protocole actif de la banque)"),
-    amountCents: z.number({ error: 'Montant : nombre de centimes attendu' }).int('Montant : en centimes entiers').positive('Montant : positif')
+    resellerId: z
+      .string({ error: 'Revendeur : texte attendu' })
+      .min(1)
+      .max(40)
+      .optional()
+      .describe('Pour une banque ou un administrateur : le protocole à appliquer (sinon le premier protocole actif de la banque)'),
+    amountCents: z
+      .number({ error: 'Montant : nombre de centimes attendu' })
+      .int('Montant : en centimes entiers')
+      .positive('Montant : positif')
       .max(10_000_000_000, 'Montant trop élevé'),
     ...financingFields,
-    startDate: z.string({ error: 'Date de début : AAAA-MM-JJ' }).refine(isCalendarDate, 'Date de début : date invalide (AAAA-MM-JJ)').optional()
+    startDate: z
+      .string({ error: 'Date de début : AAAA-MM-JJ' })
+      .refine(isCalendarDate, 'Date de début : date invalide (AAAA-MM-JJ)')
+      .optional()
       .describe(`Entre aujourd'hui et ${MAX_START_MONTHS_AHEAD} mois (par défaut : aujourd'hui, heure de Paris)`),
   })
   .superRefine(refineFinancing);
@@ -63,22 +73,13 @@ const QuoteSchema = z
   .meta({ id: 'Quote' });
 
 /** Which request field each refusal code is about. */
-const FIELD_OF: Record<string, string> = {
-  amount_below_minimum: 'amountCents',
-  amount_above_maximum: 'amountCents',
-  product_not_offered: 'product',
-  periodicity_not_offered: 'periodicity',
-  duration_not_offered: 'durationMonths',
-  first_rent_increase_not_allowed: 'firstRentIncreasePercent',
-};
-
 export const quoteRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) => {
   app.post(
     '/quotes',
     {
       config: { roles: ['reseller', 'bank', 'archivist', 'admin'] },
       schema: {
-        summary: "Échéancier de loyers selon la grille tarifaire de la banque (aperçu du formulaire)",
+        summary: 'Échéancier de loyers selon la grille tarifaire de la banque (aperçu du formulaire)',
         tags: ['devis'],
         body: QuoteBody,
         response: { 200: QuoteSchema, 404: ProblemSchema, 422: ProblemSchema },
@@ -89,15 +90,23 @@ export const quoteRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) =
       const body = request.body;
       // A reseller that left the programme no longer reads the banks' grids.
       if (principal.role === 'reseller' && !(await isActiveReseller(ctx.sql, principal.organisationId))) {
-        throw new HttpProblem(403, 'reseller-not-active', 'Revendeur inactif',
-          `Le revendeur ${principal.organisationId} n'est plus actif (ou plus labellisé) dans le programme : les devis lui sont fermés.`);
+        throw new HttpProblem(
+          403,
+          'reseller-not-active',
+          'Revendeur inactif',
+          `Le revendeur ${principal.organisationId} n'est plus actif (ou plus labellisé) dans le programme : les devis lui sont fermés.`,
+        );
       }
       const today = parisDateOf(ctx.now());
       const startDate = body.startDate ?? today;
       if (startDate < today || startDate > addMonths(today, MAX_START_MONTHS_AHEAD)) {
-        throw new HttpProblem(422, 'validation-error', 'Données invalides',
+        throw new HttpProblem(
+          422,
+          'validation-error',
+          'Données invalides',
           `Un champ est invalide dans le corps de la requête : startDate — la date de début est comprise entre aujourd'hui et dans ${MAX_START_MONTHS_AHEAD} mois.`,
-          { errors: [{ path: 'startDate', message: `Date de début : entre aujourd'hui (${today}) et ${addMonths(today, MAX_START_MONTHS_AHEAD)}` }] });
+          { errors: [{ path: 'startDate', message: `Date de début : entre aujourd'hui (${today}) et ${addMonths(today, MAX_START_MONTHS_AHEAD)}` }] },
+        );
       }
       const protocol =
         principal.role === 'reseller'
@@ -106,30 +115,23 @@ export const quoteRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx) =
             ? await getProtocol(ctx.sql, body.resellerId, body.bankId)
             : await getAnyActiveProtocolOfBank(ctx.sql, body.bankId);
       if (!protocol || !protocol.active) {
-        throw new HttpProblem(422, 'no-active-protocol', 'Pas de protocole actif',
-          `Aucun protocole actif avec la banque ${body.bankId} : ses tarifs ne sont pas disponibles.`,
-          { errors: [{ path: 'bankId', message: 'Aucun protocole actif avec cette banque' }] });
+        throw new HttpProblem(422, 'no-active-protocol', 'Pas de protocole actif', `Aucun protocole actif avec la banque ${body.bankId} : ses tarifs ne sont pas disponibles.`, {
+          errors: [{ path: 'bankId', message: 'Aucun protocole actif avec cette banque' }],
+        });
       }
       const tariff = TariffGridSchema.parse(protocol.policy.tariff);
-      try {
-        const result = quote({
-          amountCents: body.amountCents,
-          product: body.product,
-          durationMonths: body.durationMonths,
-          periodicity: body.periodicity,
-          tariff,
-          firstRentIncreasePercent: body.firstRentIncreasePercent,
-          residualValuePercent: body.residualValuePercent,
-          startDate,
-        });
-        return { bankId: body.bankId, ...result };
-      } catch (error) {
-        if (error instanceof QuoteRefused) {
-          const errors: FieldError[] = error.reasons.map((r) => ({ path: FIELD_OF[r.code] ?? '', message: r.detail }));
-          throw new HttpProblem(422, 'outside-tariff-grid', 'Hors grille tarifaire', error.message, { errors });
-        }
-        throw error;
-      }
+      // Terms outside the grid throw QuoteRefused: a 422 naming each term, in api/problems.ts.
+      const result = quote({
+        amountCents: body.amountCents,
+        product: body.product,
+        durationMonths: body.durationMonths,
+        periodicity: body.periodicity,
+        tariff,
+        firstRentIncreasePercent: body.firstRentIncreasePercent,
+        residualValuePercent: body.residualValuePercent,
+        startDate,
+      });
+      return { bankId: body.bankId, ...result };
     },
   );
 };

@@ -14,9 +14,10 @@ import type { Principal } from '../../db/repositories/apiKeys.ts';
 import { describeDocument, getArchiveDeposit, getCeremony, getDocument, listSignatures, type DocumentKind, type StoredDocument } from '../../db/repositories/ceremonies.ts';
 import { getDossier, type DossierRecord } from '../../db/repositories/dossiers.ts';
 import { recordEvent } from '../../db/repositories/events.ts';
-import { DECLINE_REASON_MAX, PARTY_LABEL, SIGNING_ORDER, type Party, type SigningRefusal } from '../../domain/ceremony.ts';
+import { DECLINE_REASON_MAX, PARTY_LABEL, SIGNING_ORDER, type Party } from '../../domain/ceremony.ts';
 import type { ClientInfo } from '../../activities/ceremony-types.ts';
-import { SigningRefusedError, type CeremonyEngine } from '../../temporal/types.ts';
+import type { CeremonyEngine } from '../../temporal/types.ts';
+import { isPasseportError } from '../../errors/index.ts';
 import { principalOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
@@ -136,45 +137,6 @@ const ContractStatusSchema = z
   })
   .meta({ id: 'ContractStatus' });
 
-const REFUSAL_STATUS: Record<SigningRefusal | 'no_ceremony', number> = {
-  not_your_turn: 409,
-  already_signed: 409,
-  signature_in_progress: 409,
-  ceremony_closed: 409,
-  preparation_used: 409,
-  document_changed: 409,
-  offer_lapsed: 410,
-  unknown_preparation: 404,
-  no_ceremony: 404,
-  wrong_party: 403,
-  signatory_unknown: 422,
-  name_mismatch: 422,
-  siren_mismatch: 422,
-  level_too_low: 422,
-  certificate_expired: 422,
-  certificate_not_yet_valid: 422,
-  certificate_revoked: 422,
-  certificate_untrusted: 422,
-  certificate_unusable: 422,
-  signature_invalid: 422,
-  decline_reason_invalid: 422,
-  seal_unavailable: 503,
-};
-
-const TITLES: Record<number, string> = {
-  403: 'Partie différente',
-  404: 'Introuvable',
-  409: 'Étape impossible maintenant',
-  410: 'Offre expirée',
-  422: 'Signature refusée',
-  503: 'Service momentanément indisponible',
-};
-
-function refusalProblem(error: SigningRefusedError): HttpProblem {
-  const status = REFUSAL_STATUS[error.code];
-  return new HttpProblem(status, error.code.replace(/_/g, '-'), TITLES[status]!, error.detail, { code: error.code });
-}
-
 /** Where the request came from, for the evidence: the socket's address and the announced software. */
 function clientOf(request: FastifyRequest): ClientInfo {
   const agent = request.headers['user-agent'];
@@ -202,9 +164,13 @@ export const signingRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
   async function asParty(request: FastifyRequest, id: string, party: Party): Promise<DossierRecord> {
     const { record, party: own } = await dossierFor(request, id);
     if (own !== party) {
-      throw new HttpProblem(403, 'wrong-party', 'Partie différente',
+      throw new HttpProblem(
+        403,
+        'wrong-party',
+        'Partie différente',
         `Vous agissez pour ${own ? PARTY_LABEL[own] : 'aucune partie'} de ce contrat, pas pour ${PARTY_LABEL[party]} : vous ne pouvez signer que pour vous-même.`,
-        { code: 'wrong_party' });
+        { code: 'wrong_party' },
+      );
     }
     return record;
   }
@@ -220,12 +186,16 @@ export const signingRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
     try {
       return await run(engine());
     } catch (error) {
-      if (error instanceof SigningRefusedError) throw refusalProblem(error);
-      if (error instanceof HttpProblem) throw error;
+      // Refusals (SigningRefusedError) become their problem in api/problems.ts.
+      if (error instanceof HttpProblem || isPasseportError(error)) throw error;
       request.log.warn({ err: error, dossierId }, 'ceremony step failed');
-      throw new HttpProblem(503, 'engine-unavailable', 'Moteur indisponible',
+      throw new HttpProblem(
+        503,
+        'engine-unavailable',
+        'Moteur indisponible',
         `L’étape n’a pas pu être transmise au moteur pour le dossier ${dossierId}. Réessayez dans quelques instants : si elle a abouti entre-temps, la réponse le dira.`,
-        { dossierId });
+        { dossierId },
+      );
     }
   }
 
@@ -311,14 +281,10 @@ export const signingRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
     ['/dossiers/:id/decision-letter', 'decision_letter', 'La lettre de décision (accord ou refus), scellée par la banque'],
     ['/dossiers/:id/contract/evidence', 'evidence', 'Le dossier de preuve de la signature, scellé par la plateforme'],
   ] as const) {
-    app.get(
-      path,
-      { config: { roles: [...SIGNING_ROLES, 'admin'] }, schema: { summary, tags: ['signature'], params: DossierIdParams } },
-      async (request, reply) => {
-        await dossierFor(request, request.params.id);
-        return sendPdf(reply, request.params.id, kind);
-      },
-    );
+    app.get(path, { config: { roles: [...SIGNING_ROLES, 'admin'] }, schema: { summary, tags: ['signature'], params: DossierIdParams } }, async (request, reply) => {
+      await dossierFor(request, request.params.id);
+      return sendPdf(reply, request.params.id, kind);
+    });
   }
 
   app.get(
@@ -330,7 +296,13 @@ export const signingRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
     async (request, reply) => {
       await dossierFor(request, request.params.id);
       const doc = await getDocument(ctx.sql, request.params.id, 'validation_report');
-      if (!doc) throw new HttpProblem(404, 'document-not-found', 'Document introuvable', 'Le contrat n’a pas encore de rapport de validation : il n’est pas encore signé par les trois parties.');
+      if (!doc)
+        throw new HttpProblem(
+          404,
+          'document-not-found',
+          'Document introuvable',
+          'Le contrat n’a pas encore de rapport de validation : il n’est pas encore signé par les trois parties.',
+        );
       return reply.type('application/json; charset=utf-8').send(doc.content);
     },
   );

@@ -14,7 +14,7 @@ import type { AuditProgress, AuditReport } from '../../vault/audit.ts';
 import { mayPerform } from '../../vault/access.ts';
 import { principalOf } from '../auth.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
-import { actorOf, problemOf, type VaultRouteOptions } from './vault.ts';
+import { actorOf, type VaultRouteOptions } from './vault.ts';
 
 const ALL_ROLES = ['archivist', 'reseller', 'bank', 'creator', 'admin'] as const;
 /** Finished runs kept for their page; the oldest go first. */
@@ -115,7 +115,7 @@ export const vaultAuditRoutes: FastifyPluginAsyncZod<VaultRouteOptions> = async 
       });
       // A refusal (journaled by the vault) comes before any progress: answer it; otherwise the audit goes on after the answer.
       const first = await Promise.race([audit.then(() => 'finished' as const, (error: unknown) => error), firstProgress.then(() => 'started' as const)]);
-      if (first !== 'started' && first !== 'finished') throw problemOf(first);
+      if (first !== 'started' && first !== 'finished') throw first;
       runs.set(run.id, run);
       for (const old of [...runs.values()].filter((r) => r.status !== 'running').slice(0, Math.max(0, runs.size - KEPT_RUNS))) runs.delete(old.id);
       audit.then(

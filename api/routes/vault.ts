@@ -13,12 +13,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Principal } from '../../db/repositories/apiKeys.ts';
 import { DepositPackageSchema } from '../../vault/deposit.ts';
-import { REFUSAL_CODES, VaultError } from '../../vault/errors.ts';
 import { OBJECT_ID } from '../../vault/ids.ts';
 import { PARTY_ROLES, type Actor, type ObjectRecord, type SearchFilter } from '../../vault/types.ts';
 import type { Vault } from '../../vault/vault.ts';
 import { principalOf } from '../auth.ts';
-import { errorHandler, HttpProblem, ProblemSchema, sendProblem } from '../problems.ts';
+import { errorHandler, ProblemSchema, sendProblem } from '../problems.ts';
 
 export interface VaultRouteOptions {
   vault: Vault;
@@ -51,29 +50,15 @@ export function actorOf(principal: Principal, operatorOrganisation?: string): Ac
   }
 }
 
-const STATUS: Partial<Record<VaultError['code'], [number, string]>> = {
-  INVALID_INPUT: [422, 'Données invalides'],
-  NOT_FOUND: [404, 'Introuvable'],
-  ACCESS_REFUSED: [403, 'Accès refusé'],
-  NOT_YET_SEALED: [409, 'Pas encore scellé'],
-  STORAGE_FAILURE: [503, 'Stockage indisponible'],
-  CORRUPTED_COPY: [503, 'Stockage indisponible'],
-  TIMESTAMP_FAILURE: [503, 'Horodatage indisponible'],
-  JOURNAL_ALTERED: [503, 'Coffre-fort à auditer'],
-};
-
-export function problemOf(error: unknown): unknown {
-  if (!(error instanceof VaultError)) return error;
-  const [status, title] = STATUS[error.code] ?? (REFUSAL_CODES.has(error.code) ? [409, 'Opération refusée'] : [500, 'Erreur interne']);
-  return new HttpProblem(status, `vault-${error.code.toLowerCase().replace(/_/g, '-')}`, title, error.message, { code: error.code });
-}
-
 const ObjectIdParams = z.strictObject({ id: z.string().regex(OBJECT_ID, "Identifiant d'objet attendu (CF-…-01)") });
 const isoDate = (field: string) => z.iso.datetime({ offset: true, error: `${field} : date ISO 8601 attendue` }).or(z.iso.date({ error: `${field} : date ISO 8601 attendue` }));
 
 const SearchQuery = z.strictObject({
   dossier: z.string().min(1).max(100).optional(),
-  siren: z.string().regex(/^\d{9}$/, 'siren : 9 chiffres').optional(),
+  siren: z
+    .string()
+    .regex(/^\d{9}$/, 'siren : 9 chiffres')
+    .optional(),
   class: z.string().min(2).max(40).optional(),
   from: isoDate('from').optional(),
   to: isoDate('to').optional(),
@@ -167,7 +152,10 @@ const ExportBody = z
   .strictObject({
     objectIds: z.array(z.string().regex(OBJECT_ID, "Identifiant d'objet attendu (CF-…-01)")).min(1).max(1000).optional(),
     dossier: z.string().min(1).max(100).optional(),
-    siren: z.string().regex(/^\d{9}$/, 'siren : 9 chiffres').optional(),
+    siren: z
+      .string()
+      .regex(/^\d{9}$/, 'siren : 9 chiffres')
+      .optional(),
     class: z.string().min(2).max(40).optional(),
     from: isoDate('from').optional(),
     to: isoDate('to').optional(),
@@ -180,22 +168,29 @@ export const vaultRoutes: FastifyPluginAsyncZod<VaultRouteOptions> = async (app,
   const { vault } = options;
   const bodyLimit = options.bodyLimitBytes ?? 64 * 1024 * 1024;
   const actor = (request: Parameters<typeof principalOf>[0]): Actor => actorOf(principalOf(request), options.operatorOrganisation);
-  const call = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      throw problemOf(error);
-    }
-  };
 
   // PDFs arrive as bytes; only in this plugin.
   app.addContentTypeParser('application/pdf', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendProblem(request, reply, 413, 'body-too-large', 'Requête trop volumineuse', `Le corps de la requête dépasse la taille autorisée (${Math.floor(bodyLimit / 1048576)} Mio).`);
+      return sendProblem(
+        request,
+        reply,
+        413,
+        'body-too-large',
+        'Requête trop volumineuse',
+        `Le corps de la requête dépasse la taille autorisée (${Math.floor(bodyLimit / 1048576)} Mio).`,
+      );
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return sendProblem(request, reply, 415, 'unsupported-media-type', 'Format non pris en charge', 'Envoyez du JSON (Content-Type: application/json), ou un PDF (application/pdf) pour la vérification.');
+      return sendProblem(
+        request,
+        reply,
+        415,
+        'unsupported-media-type',
+        'Format non pris en charge',
+        'Envoyez du JSON (Content-Type: application/json), ou un PDF (application/pdf) pour la vérification.',
+      );
     }
     return errorHandler(error, request, reply);
   });
@@ -209,7 +204,12 @@ export const vaultRoutes: FastifyPluginAsyncZod<VaultRouteOptions> = async (app,
         summary: 'Déposer un paquet (archiviste) ; le même paquet redonne le même identifiant',
         tags: ['coffre-fort'],
         body: DepositBody,
-        response: { 200: z.object({ packageId: z.string(), created: z.boolean(), objects: z.array(VaultObjectSchema) }), 201: z.object({ packageId: z.string(), created: z.boolean(), objects: z.array(VaultObjectSchema) }), 403: ProblemSchema, 422: ProblemSchema },
+        response: {
+          200: z.object({ packageId: z.string(), created: z.boolean(), objects: z.array(VaultObjectSchema) }),
+          201: z.object({ packageId: z.string(), created: z.boolean(), objects: z.array(VaultObjectSchema) }),
+          403: ProblemSchema,
+          422: ProblemSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -218,35 +218,55 @@ export const vaultRoutes: FastifyPluginAsyncZod<VaultRouteOptions> = async (app,
         ...body,
         objects: body.objects.map(({ contentBase64, ...o }) => ({ ...o, content: new Uint8Array(Buffer.from(contentBase64, 'base64')) })),
       };
-      const result = await call(() => vault.deposit(actor(request), pkg));
+      const result = await vault.deposit(actor(request), pkg);
       return reply.code(result.created ? 201 : 200).send(result);
     },
   );
 
   app.get(
     '/vault/objects',
-    { config: { roles: ALL_ROLES }, schema: { summary: 'Lister et rechercher les objets (dossier, SIREN, classe, dates)', tags: ['coffre-fort'], querystring: SearchQuery, response: { 200: z.object({ objects: z.array(VaultObjectSchema) }), 403: ProblemSchema } } },
-    async (request) => ({ objects: await call(() => vault.list(actor(request), filterOf(request.query))) }),
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        summary: 'Lister et rechercher les objets (dossier, SIREN, classe, dates)',
+        tags: ['coffre-fort'],
+        querystring: SearchQuery,
+        response: { 200: z.object({ objects: z.array(VaultObjectSchema) }), 403: ProblemSchema },
+      },
+    },
+    async (request) => ({ objects: await vault.list(actor(request), filterOf(request.query)) }),
   );
 
   app.get(
     '/vault/objects/count',
-    { config: { roles: ALL_ROLES }, schema: { summary: 'Compter les objets et leur volume', tags: ['coffre-fort'], querystring: SearchQuery, response: { 200: z.object({ count: z.number().int(), bytes: z.number().int() }), 403: ProblemSchema } } },
-    async (request) => call(() => vault.count(actor(request), filterOf(request.query))),
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        summary: 'Compter les objets et leur volume',
+        tags: ['coffre-fort'],
+        querystring: SearchQuery,
+        response: { 200: z.object({ count: z.number().int(), bytes: z.number().int() }), 403: ProblemSchema },
+      },
+    },
+    async (request) => vault.count(actor(request), filterOf(request.query)),
   );
 
   app.get(
     '/vault/objects/:id',
     { config: { roles: ALL_ROLES }, schema: { summary: "Métadonnées techniques d'un objet", tags: ['coffre-fort'], params: ObjectIdParams, response: objectResponse } },
-    async (request) => call(() => vault.metadata(actor(request), request.params.id)),
+    async (request) => vault.metadata(actor(request), request.params.id),
   );
 
   app.get(
     '/vault/objects/:id/content',
     { config: { roles: ALL_ROLES }, schema: { summary: "Lire le contenu d'un objet", tags: ['coffre-fort'], params: ObjectIdParams } },
     async (request, reply) => {
-      const { object, content } = await call(() => vault.read(actor(request), request.params.id));
-      return reply.type(object.mediaType).header('content-disposition', attachment(object)).header('digest', `sha-512=${Buffer.from(object.sha512, 'hex').toString('base64')}`).send(content);
+      const { object, content } = await vault.read(actor(request), request.params.id);
+      return reply
+        .type(object.mediaType)
+        .header('content-disposition', attachment(object))
+        .header('digest', `sha-512=${Buffer.from(object.sha512, 'hex').toString('base64')}`)
+        .send(content);
     },
   );
 
@@ -274,10 +294,12 @@ export const vaultRoutes: FastifyPluginAsyncZod<VaultRouteOptions> = async (app,
       },
     },
     async (request) => {
-      const c = await call(() => vault.verify(actor(request), request.params.id));
+      const c = await vault.verify(actor(request), request.params.id);
       return {
         ...c,
-        seal: c.seal ? { id: c.seal.id, merkleRootMatches: c.seal.merkleRootMatches, timestampOk: c.seal.timestamp.ok, tokenTime: c.seal.timestamp.genTime?.toISOString() ?? null } : null,
+        seal: c.seal
+          ? { id: c.seal.id, merkleRootMatches: c.seal.merkleRootMatches, timestampOk: c.seal.timestamp.ok, tokenTime: c.seal.timestamp.genTime?.toISOString() ?? null }
+          : null,
       };
     },
   );
@@ -286,27 +308,54 @@ export const vaultRoutes: FastifyPluginAsyncZod<VaultRouteOptions> = async (app,
     '/vault/objects/:id/statement',
     { config: { roles: ALL_ROLES }, schema: { summary: 'Attestation de valeur probante (PDF)', tags: ['coffre-fort'], params: ObjectIdParams } },
     async (request, reply) => {
-      const pdf = await call(() => vault.statement(actor(request), request.params.id));
+      const pdf = await vault.statement(actor(request), request.params.id);
       return reply.type('application/pdf').header('content-disposition', `attachment; filename="attestation-${request.params.id}.pdf"`).send(Buffer.from(pdf));
     },
   );
 
   app.post(
     '/vault/objects/:id/holds',
-    { config: { roles: ALL_ROLES }, schema: { summary: 'Poser un gel juridique (archiviste)', tags: ['coffre-fort'], params: ObjectIdParams, body: ReasonBody, response: { 201: HoldSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema } } },
-    async (request, reply) => reply.code(201).send(await call(() => vault.hold(actor(request), request.params.id, request.body.reason))),
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        summary: 'Poser un gel juridique (archiviste)',
+        tags: ['coffre-fort'],
+        params: ObjectIdParams,
+        body: ReasonBody,
+        response: { 201: HoldSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await vault.hold(actor(request), request.params.id, request.body.reason)),
   );
 
   app.post(
     '/vault/objects/:id/release',
-    { config: { roles: ALL_ROLES }, schema: { summary: 'Lever les gels juridiques (archiviste)', tags: ['coffre-fort'], params: ObjectIdParams, body: ReasonBody, response: { 200: z.object({ lifted: z.array(z.number().int()) }), 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema } } },
-    async (request) => ({ lifted: await call(() => vault.release(actor(request), request.params.id, request.body.reason)) }),
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        summary: 'Lever les gels juridiques (archiviste)',
+        tags: ['coffre-fort'],
+        params: ObjectIdParams,
+        body: ReasonBody,
+        response: { 200: z.object({ lifted: z.array(z.number().int()) }), 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema },
+      },
+    },
+    async (request) => ({ lifted: await vault.release(actor(request), request.params.id, request.body.reason) }),
   );
 
   app.post(
     '/vault/objects/:id/disposal',
-    { config: { roles: ALL_ROLES }, schema: { summary: 'Détruire un objet dont la conservation est échue et sans gel (archiviste)', tags: ['coffre-fort'], params: ObjectIdParams, body: ReasonBody, response: { ...objectResponse, 409: ProblemSchema } } },
-    async (request) => call(() => vault.dispose(actor(request), request.params.id, request.body.reason)),
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        summary: 'Détruire un objet dont la conservation est échue et sans gel (archiviste)',
+        tags: ['coffre-fort'],
+        params: ObjectIdParams,
+        body: ReasonBody,
+        response: { ...objectResponse, 409: ProblemSchema },
+      },
+    },
+    async (request) => vault.dispose(actor(request), request.params.id, request.body.reason),
   );
 
   app.get(
@@ -324,7 +373,18 @@ export const vaultRoutes: FastifyPluginAsyncZod<VaultRouteOptions> = async (app,
         response: {
           200: z.object({
             entries: z.array(
-              z.object({ seq: z.number().int(), time: z.string(), operation: z.string(), actor: z.string(), object: z.string().nullable(), outcome: z.string(), details: z.record(z.string(), z.unknown()), previous: z.string(), hash: z.string(), body: z.string() }),
+              z.object({
+                seq: z.number().int(),
+                time: z.string(),
+                operation: z.string(),
+                actor: z.string(),
+                object: z.string().nullable(),
+                outcome: z.string(),
+                details: z.record(z.string(), z.unknown()),
+                previous: z.string(),
+                hash: z.string(),
+                body: z.string(),
+              }),
             ),
           }),
           403: ProblemSchema,
@@ -332,7 +392,11 @@ export const vaultRoutes: FastifyPluginAsyncZod<VaultRouteOptions> = async (app,
       },
     },
     async (request) => ({
-      entries: await call(() => vault.readJournal(actor(request), { afterSeq: request.query.after ?? 0, limit: request.query.limit ?? 100, ...(request.query.object ? { objectId: request.query.object } : {}) })),
+      entries: await vault.readJournal(actor(request), {
+        afterSeq: request.query.after ?? 0,
+        limit: request.query.limit ?? 100,
+        ...(request.query.object ? { objectId: request.query.object } : {}),
+      }),
     }),
   );
 
@@ -345,8 +409,14 @@ export const vaultRoutes: FastifyPluginAsyncZod<VaultRouteOptions> = async (app,
       const tarFile = path.join(work, 'export.tar');
       const cleanup = (): void => fs.rmSync(work, { recursive: true, force: true });
       try {
-        const filter = filterOf({ ...(b.dossier ? { dossier: b.dossier } : {}), ...(b.siren ? { siren: b.siren } : {}), ...(b.class ? { class: b.class } : {}), ...(b.from ? { from: b.from } : {}), ...(b.to ? { to: b.to } : {}) });
-        const result = await call(() => vault.export(actor(request), { ...(b.objectIds ? { objectIds: b.objectIds } : { filter }), outDir: path.join(work, 'export'), tarFile }));
+        const filter = filterOf({
+          ...(b.dossier ? { dossier: b.dossier } : {}),
+          ...(b.siren ? { siren: b.siren } : {}),
+          ...(b.class ? { class: b.class } : {}),
+          ...(b.from ? { from: b.from } : {}),
+          ...(b.to ? { to: b.to } : {}),
+        });
+        const result = await vault.export(actor(request), { ...(b.objectIds ? { objectIds: b.objectIds } : { filter }), outDir: path.join(work, 'export'), tarFile });
         const stream = fs.createReadStream(tarFile);
         stream.on('close', cleanup);
         return reply
@@ -363,14 +433,29 @@ export const vaultRoutes: FastifyPluginAsyncZod<VaultRouteOptions> = async (app,
 
   app.post(
     '/vault/verify-pdf',
-    { bodyLimit, config: { roles: ALL_ROLES }, schema: { summary: 'Vérifier les signatures de tout PDF envoyé (archiviste) : rien n’est conservé', tags: ['coffre-fort'], response: { 200: VerdictSchema, 403: ProblemSchema, 415: ProblemSchema } } },
+    {
+      bodyLimit,
+      config: { roles: ALL_ROLES },
+      schema: {
+        summary: 'Vérifier les signatures de tout PDF envoyé (archiviste) : rien n’est conservé',
+        tags: ['coffre-fort'],
+        response: { 200: VerdictSchema, 403: ProblemSchema, 415: ProblemSchema },
+      },
+    },
     async (request, reply) => {
       const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (type !== 'application/pdf' || !Buffer.isBuffer(request.body)) {
-        return sendProblem(request, reply, 415, 'unsupported-media-type', 'Format non pris en charge', 'Envoyez le PDF tel quel, avec l’en-tête « Content-Type: application/pdf ».');
+        return sendProblem(
+          request,
+          reply,
+          415,
+          'unsupported-media-type',
+          'Format non pris en charge',
+          'Envoyez le PDF tel quel, avec l’en-tête « Content-Type: application/pdf ».',
+        );
       }
       const name = String(request.headers['x-file-name'] ?? 'document.pdf').slice(0, 200);
-      return call(() => vault.verifyPdf(actor(request), request.body as Buffer, name));
+      return vault.verifyPdf(actor(request), request.body as Buffer, name);
     },
   );
 };

@@ -1,6 +1,20 @@
 import {
-  OID, bitString, ctx, ctxPrimitive, defaultHashFor, enumerated, generalizedTime, hexInteger, integer, keyIdentifierOf, octets, oid,
-  parseCertificate, seq, signatureAlgorithmId, x509Time,
+  OID,
+  bitString,
+  ctx,
+  ctxPrimitive,
+  defaultHashFor,
+  enumerated,
+  generalizedTime,
+  hexInteger,
+  integer,
+  keyIdentifierOf,
+  octets,
+  oid,
+  parseCertificate,
+  seq,
+  signatureAlgorithmId,
+  x509Time,
 } from '../../asn1/index.ts';
 import { REVOCATION_REASONS } from './reasons.ts';
 import type { CrlState, PkiStore, PublishedCrl, Revocation } from '../stores.ts';
@@ -19,10 +33,7 @@ export interface CrlOptions extends SecretOptions {
 const extension = (id: string, value: Buffer): Buffer => seq(oid(id), octets(value));
 
 /** A v2 CRL (RFC 5280 §5) signed through the CA's Signer. */
-export async function encodeCrl(
-  ca: IssuingCa,
-  crl: { crlNumber: bigint; thisUpdate: Date; nextUpdate: Date; revocations: readonly Revocation[] },
-): Promise<Buffer> {
+export async function encodeCrl(ca: IssuingCa, crl: { crlNumber: bigint; thisUpdate: Date; nextUpdate: Date; revocations: readonly Revocation[] }): Promise<Buffer> {
   const caCert = parseCertificate(ca.certificate);
   const hash = defaultHashFor(ca.signer.keyAlgorithm);
   const algorithm = signatureAlgorithmId(ca.signer.keyAlgorithm, hash);
@@ -31,11 +42,7 @@ export async function encodeCrl(
     // RFC 5280: the reason code "unspecified" SHOULD be absent.
     if (r.reason !== 'unspecified') entryExtensions.push(extension(OID.reasonCode, enumerated(REVOCATION_REASONS[r.reason])));
     if (r.invalidityDate) entryExtensions.push(extension(OID.invalidityDate, generalizedTime(r.invalidityDate)));
-    return seq(
-      hexInteger(r.serialHex),
-      x509Time(r.revokedAt),
-      entryExtensions.length ? seq(...entryExtensions) : Buffer.alloc(0),
-    );
+    return seq(hexInteger(r.serialHex), x509Time(r.revokedAt), entryExtensions.length ? seq(...entryExtensions) : Buffer.alloc(0));
   });
   const tbs = seq(
     integer(1),

@@ -1,6 +1,23 @@
 import {
-  Asn1Error, OID, bitString, ctx, defaultHashFor, digestByOid, enumerated, generalizedTime, hash, octets, oid, parse, parseCertificate, seq,
-  required, signatureAlgorithmId, tlv, type DigestName, type Node,
+  Asn1Error,
+  OID,
+  bitString,
+  ctx,
+  defaultHashFor,
+  digestByOid,
+  enumerated,
+  generalizedTime,
+  hash,
+  octets,
+  oid,
+  parse,
+  parseCertificate,
+  seq,
+  required,
+  signatureAlgorithmId,
+  tlv,
+  type DigestName,
+  type Node,
 } from '../../asn1/index.ts';
 import type { Signer } from '../types.ts';
 import { REVOCATION_REASONS, type RevocationReason } from './reasons.ts';
@@ -9,10 +26,7 @@ import type { IssuingCa } from './issuing-ca.ts';
 /** OCSPResponseStatus (RFC 6960 §4.2.1). */
 export const OCSP_STATUS = { successful: 0, malformedRequest: 1, internalError: 2, tryLater: 3, sigRequired: 5, unauthorized: 6 } as const;
 
-export type CertificateStatus =
-  | { status: 'good' }
-  | { status: 'revoked'; revokedAt: Date; reason: RevocationReason }
-  | { status: 'unknown' };
+export type CertificateStatus = { status: 'good' } | { status: 'revoked'; revokedAt: Date; reason: RevocationReason } | { status: 'unknown' };
 
 export interface OcspAuthority {
   ca: IssuingCa;
@@ -117,10 +131,11 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
     const key = Buffer.from(required(keyHash, 'issuerKeyHash').expect(0x04, 'issuerKeyHash').content).toString('hex');
     const serialBytes = required(serial, 'serialNumber').expect(0x02, 'serialNumber').content;
     if (serialBytes.length === 0) throw new Malformed('numéro de série vide');
-    const hex = Buffer.from(serialBytes).toString('hex').replace(/^(00)+(?=[0-9a-f]{2})/, '');
+    const hex = Buffer.from(serialBytes)
+      .toString('hex')
+      .replace(/^(00)+(?=[0-9a-f]{2})/, '');
     return { certId: Buffer.from(certId.raw), authority: index.get(`${digest}/${name}/${key}`) ?? null, serialHex: hex };
   }
-
 
   async function answer(body: Uint8Array): Promise<Buffer> {
     let parsed: ReturnType<typeof parseRequest>;
@@ -138,16 +153,10 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
     const thisUpdate = generalizedTime(now);
     const singles: Buffer[] = [];
     for (const request of parsed.requests) {
-      const status: CertificateStatus =
-        request.authority === authority ? await options.status(authority.name, request.serialHex) : { status: 'unknown' };
+      const status: CertificateStatus = request.authority === authority ? await options.status(authority.name, request.serialHex) : { status: 'unknown' };
       singles.push(seq(request.certId, encodeStatus(status), thisUpdate, ctx(0, nextUpdate)));
     }
-    const responseData = seq(
-      authority.responderId,
-      generalizedTime(now),
-      seq(...singles),
-      parsed.nonce ? ctx(1, seq(parsed.nonce)) : Buffer.alloc(0),
-    );
+    const responseData = seq(authority.responderId, generalizedTime(now), seq(...singles), parsed.nonce ? ctx(1, seq(parsed.nonce)) : Buffer.alloc(0));
     const hash = defaultHashFor(authority.signer.keyAlgorithm);
     const signature = await authority.signer.sign(responseData, hash);
     const basic = seq(responseData, signatureAlgorithmId(authority.signer.keyAlgorithm, hash), bitString(signature), authority.certs);

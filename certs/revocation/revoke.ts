@@ -41,10 +41,7 @@ export async function revokeCertificate(store: PkiStore, request: RevokeRequest)
   });
   if (!revocation) {
     const previous = await store.findRevocation(request.caName, serialHex);
-    throw new PkiError(
-      'ALREADY_REVOKED',
-      `Le certificat ${serialHex} de l’AC « ${request.caName} » est déjà révoqué depuis le ${previous?.revokedAt.toISOString() ?? '?'}.`,
-    );
+    throw new PkiError('ALREADY_REVOKED', `Le certificat ${serialHex} de l’AC « ${request.caName} » est déjà révoqué depuis le ${previous?.revokedAt.toISOString() ?? '?'}.`);
   }
   return revocation;
 }

@@ -1,6 +1,20 @@
 import {
-  OID, ctx, defaultHashFor, digestAlgorithmId, generalizedTime, hash as digest, headerSize, integer, octets, oid,
-  parseCertificate, seq, setOf, signatureAlgorithmId, tlv, type HashAlgorithm,
+  OID,
+  ctx,
+  defaultHashFor,
+  digestAlgorithmId,
+  generalizedTime,
+  hash as digest,
+  headerSize,
+  integer,
+  octets,
+  oid,
+  parseCertificate,
+  seq,
+  setOf,
+  signatureAlgorithmId,
+  tlv,
+  type HashAlgorithm,
 } from '../../asn1/index.ts';
 import type { Signer } from '../types.ts';
 import { PkiError } from '../errors.ts';
@@ -57,11 +71,7 @@ export function createTimestampAuthority(options: TimestampAuthorityOptions): Ti
 
   const digestAlg = digestAlgorithmId(hash);
   const signatureAlg = signatureAlgorithmId(signer.keyAlgorithm, hash);
-  const essCertIdV2 = seq(
-    ...(hash === 'SHA-256' ? [] : [digestAlgorithmId(hash)]),
-    octets(digest(hash, certificate)),
-    seq(seq(ctx(4, cert.issuerDer)), serialNumber),
-  );
+  const essCertIdV2 = seq(...(hash === 'SHA-256' ? [] : [digestAlgorithmId(hash)]), octets(digest(hash, certificate)), seq(seq(ctx(4, cert.issuerDer)), serialNumber));
   const signingCertAttr = seq(oid(OID.signingCertificateV2), setOf(seq(seq(essCertIdV2))));
   const contentTypeAttr = seq(oid(OID.contentType), setOf(oid(OID.tstInfo)));
   const tsaName = options.includeTsaName === false ? Buffer.alloc(0) : ctx(0, ctx(4, cert.subjectDer));
@@ -81,28 +91,13 @@ export function createTimestampAuthority(options: TimestampAuthorityOptions): Ti
     const policyNode = policyNodes.get(policy);
     if (!policyNode) throw new TsaRejection('unacceptedPolicy', `Politique d'horodatage non acceptée : ${policy}`);
     const serial = await serials.next();
-    const tstInfo = seq(
-      version1,
-      policyNode,
-      request.messageImprint,
-      integer(serial),
-      generalizedTime(clock(), true),
-      ACCURACY,
-      request.nonce ?? Buffer.alloc(0),
-      tsaName,
-    );
+    const tstInfo = seq(version1, policyNode, request.messageImprint, integer(serial), generalizedTime(clock(), true), ACCURACY, request.nonce ?? Buffer.alloc(0), tsaName);
     const messageDigestAttr = seq(oid(OID.messageDigest), setOf(octets(digest(hash, tstInfo))));
     const signedAttrs = setOf(contentTypeAttr, messageDigestAttr, signingCertAttr);
     const signature = await signer.sign(signedAttrs, hash);
     // In the SignerInfo the attributes sit under [0] IMPLICIT: same content, tag 0xA0.
     const signerInfo = seq(signerInfoPrefix, tlv(0xa0, signedAttrs.subarray(headerSize(signedAttrs))), signatureAlg, octets(signature));
-    const signedData = seq(
-      version3,
-      digestAlgorithms,
-      seq(tstInfoOid, ctx(0, octets(tstInfo))),
-      request.certReq ? certificatesWith : Buffer.alloc(0),
-      tlv(0x31, signerInfo),
-    );
+    const signedData = seq(version3, digestAlgorithms, seq(tstInfoOid, ctx(0, octets(tstInfo))), request.certReq ? certificatesWith : Buffer.alloc(0), tlv(0x31, signerInfo));
     return grantedResponse(seq(signedDataOid, ctx(0, signedData)));
   }
 

@@ -95,8 +95,7 @@ async function post(url: string, where: string, body: Buffer, timeoutMs: number)
 }
 
 function checkReply(bytes: Uint8Array, where: string, expected: { hashOid: string; imprint: Uint8Array; nonce: Buffer | null }): Uint8Array {
-  const bad = (detail: string, cause?: unknown): TsaClientError =>
-    new TsaClientError('TSA_BAD_REPLY', `Réponse d'horodatage de ${where} inutilisable : ${detail}.`, { cause });
+  const bad = (detail: string, cause?: unknown): TsaClientError => new TsaClientError('TSA_BAD_REPLY', `Réponse d'horodatage de ${where} inutilisable : ${detail}.`, { cause });
   let response: Node;
   let status: number;
   try {
@@ -136,10 +135,7 @@ function rejected(response: Node, where: string, status: number): TsaClientError
   } catch {
     // the status alone still says it was refused
   }
-  return new TsaClientError(
-    'TSA_REJECTED',
-    `Le service d'horodatage ${where} a refusé la demande (statut ${status}${reasons ? `, ${reasons}` : ''})${text ? ` : ${text}` : ''}.`,
-  );
+  return new TsaClientError('TSA_REJECTED', `Le service d'horodatage ${where} a refusé la demande (statut ${status}${reasons ? `, ${reasons}` : ''})${text ? ` : ${text}` : ''}.`);
 }
 
 /** Names of the bits set in a failInfo BIT STRING (its content: unused-bits octet, then the bits). */

@@ -84,7 +84,6 @@ function parseRequest(body: Uint8Array): TimestampRequest {
   return request;
 }
 
-
 function parseImprint(node: Node): { hash: HashAlgorithm; hashedMessage: Buffer } {
   const [algorithm, hashed, extra] = node.children;
   if (!algorithm || algorithm.tag !== 0x30 || !hashed || hashed.tag !== 0x04 || extra) {

@@ -40,4 +40,3 @@ export function readTimestampToken(token: Uint8Array | Node): TokenSummary {
     certificateCount: certificates,
   };
 }
-

@@ -219,7 +219,12 @@ const sameScope = (a: ParsedCrl, b: ParsedCrl): boolean => (a.idp && b.idp ? sam
  * The status the verdicts establish together: revoked if any says so (the earliest);
  * otherwise good only when every reason is covered (§6.3.3: else UNDETERMINED).
  */
-export function combineCrlVerdicts(verdicts: readonly CrlVerdict[]): { revoked?: CrlVerdict; good?: { ders: Uint8Array[]; later?: CrlVerdict }; partial: boolean; outOfBounds: boolean } {
+export function combineCrlVerdicts(verdicts: readonly CrlVerdict[]): {
+  revoked?: CrlVerdict;
+  good?: { ders: Uint8Array[]; later?: CrlVerdict };
+  partial: boolean;
+  outOfBounds: boolean;
+} {
   const revoked = verdicts.filter((v) => v.status === 'revoked').sort((a, b) => a.revokedAt!.getTime() - b.revokedAt!.getTime())[0];
   if (revoked) return { revoked, partial: false, outOfBounds: false };
   let covered: ReasonMask = 0;

@@ -1,6 +1,20 @@
 import {
-  Asn1Error, OID, contentKey, Memo, nameKey, nameToString, parse, readAlgorithm, readExtensions, reading, required, toHex,
-  type AlgorithmIdentifier, type Node, type ParsedCertificate, type RawExtension,
+  Asn1Error,
+  OID,
+  contentKey,
+  Memo,
+  nameKey,
+  nameToString,
+  parse,
+  readAlgorithm,
+  readExtensions,
+  reading,
+  required,
+  toHex,
+  type AlgorithmIdentifier,
+  type Node,
+  type ParsedCertificate,
+  type RawExtension,
 } from '../../asn1/index.ts';
 import { readDistributionPointName, readGeneralNames, readReasonFlags, type DistributionPointName, type ReasonMask } from './general-names.ts';
 
@@ -25,10 +39,7 @@ export const CRL_REASONS: readonly string[] = [
  */
 export function serialKey(content: Uint8Array): string {
   let start = 0;
-  while (
-    start < content.length - 1 &&
-    ((content[start] === 0x00 && (content[start + 1]! & 0x80) === 0) || (content[start] === 0xff && (content[start + 1]! & 0x80) !== 0))
-  ) {
+  while (start < content.length - 1 && ((content[start] === 0x00 && (content[start + 1]! & 0x80) === 0) || (content[start] === 0xff && (content[start + 1]! & 0x80) !== 0))) {
     start++;
   }
   return toHex(content.subarray(start));
@@ -206,7 +217,9 @@ function applyCrlExtension(crl: ParsedCrl, ext: RawExtension): void {
       crl.idp = readIdp(ext.value);
       return;
     case OID.authorityKeyIdentifier: {
-      const keyId = parse(ext.value).items('authorityKeyIdentifier').find((t) => t.tag === 0x80);
+      const keyId = parse(ext.value)
+        .items('authorityKeyIdentifier')
+        .find((t) => t.tag === 0x80);
       if (keyId) crl.authorityKeyId = toHex(keyId.content);
       return;
     }

@@ -3,7 +3,7 @@
  * subjectAltName, nameConstraints, cRLDistributionPoints, freshestCRL,
  * issuingDistributionPoint and the certificateIssuer CRL entry extension carry.
  */
-import { Asn1Error, parseName, seq, type Node, type ParsedName } from '../../asn1/index.ts';
+import { Asn1Error, headerSize, parseName, seq, type Node, type ParsedName } from '../../asn1/index.ts';
 
 export type GeneralName =
   | { type: 'email' | 'dns' | 'uri'; value: string }
@@ -108,12 +108,7 @@ export function distributionPointNames(name: DistributionPointName, issuers: Uin
     // The issuer's RDNs, then the relative one, as one Name (the RDN's [1] becomes a SET again).
     const rdn = new Uint8Array(name.relativeName);
     rdn[0] = 0x31;
-    const der = seq(issuer.subarray(headerLength(issuer)), rdn);
+    const der = seq(issuer.subarray(headerSize(issuer)), rdn);
     return { type: 'directory', name: parseName(der), der } as const;
   });
-}
-
-function headerLength(der: Uint8Array): number {
-  const first = der[1]!;
-  return first < 0x80 ? 2 : 2 + (first & 0x7f);
 }

@@ -1,6 +1,24 @@
 import {
-  Asn1Error, OID, contentKey, digestAlgorithm, hash, Memo, nameKey, octets, parse, readAlgorithm,
-  readExtensions, reading, required, sameBytes, seq, tlv, type AlgorithmIdentifier, type DigestName, type Node, type ParsedCertificate,
+  Asn1Error,
+  OID,
+  contentKey,
+  digestAlgorithm,
+  hash,
+  Memo,
+  nameKey,
+  octets,
+  parse,
+  readAlgorithm,
+  readExtensions,
+  reading,
+  required,
+  sameBytes,
+  seq,
+  tlv,
+  type AlgorithmIdentifier,
+  type DigestName,
+  type Node,
+  type ParsedCertificate,
 } from '../../asn1/index.ts';
 import { CRL_REASONS, serialKey, serialKeyOf } from './crl.ts';
 
@@ -59,7 +77,6 @@ function parseOcspCopy(input: Uint8Array): ParsedOcsp {
   });
 }
 
-
 function parseBasic(outer: Node): ParsedOcsp {
   const [tbsNode, algNode, sigNode, certsNode] = outer.items('BasicOCSPResponse');
   const fields = required(tbsNode, 'ResponseData').items('ResponseData');
@@ -87,7 +104,12 @@ function parseBasic(outer: Node): ParsedOcsp {
     const nonce = readExtensions(fields[i]!.child(0, 'extensions')).find((e) => e.oid === OID.ocspNonce);
     if (nonce) parsed.nonce = nonce.value;
   }
-  if (certsNode) parsed.certificates = certsNode.expect(0xa0, 'certificats OCSP').child(0, 'certificats OCSP').items('certificats OCSP').map((c) => c.raw);
+  if (certsNode)
+    parsed.certificates = certsNode
+      .expect(0xa0, 'certificats OCSP')
+      .child(0, 'certificats OCSP')
+      .items('certificats OCSP')
+      .map((c) => c.raw);
   return parsed;
 }
 
@@ -126,9 +148,7 @@ export function responsesFor(ocsp: ParsedOcsp, cert: ParsedCertificate, issuer: 
   const serial = serialKeyOf(cert);
   return ocsp.responses.filter(
     (r) =>
-      r.serialNumber === serial &&
-      sameBytes(r.issuerNameHash, hash(r.hashAlgorithm, cert.issuerDer)) &&
-      sameBytes(r.issuerKeyHash, hash(r.hashAlgorithm, issuer.publicKeyBits)),
+      r.serialNumber === serial && sameBytes(r.issuerNameHash, hash(r.hashAlgorithm, cert.issuerDer)) && sameBytes(r.issuerKeyHash, hash(r.hashAlgorithm, issuer.publicKeyBits)),
   );
 }
 

@@ -75,7 +75,10 @@ export function checkPath(path: ParsedCertificate[], time: Date, purpose: Valida
     const cert = path[index]!;
     const name = `« ${cert.subject} »`;
     if (cert.notBefore.getTime() > time.getTime()) {
-      failures.push({ sub: 'NOT_YET_VALID', reason: `le certificat ${name} n'est valable qu'à partir du ${formatDate(cert.notBefore)} (date de validation : ${formatDate(time)})` });
+      failures.push({
+        sub: 'NOT_YET_VALID',
+        reason: `le certificat ${name} n'est valable qu'à partir du ${formatDate(cert.notBefore)} (date de validation : ${formatDate(time)})`,
+      });
     }
     if (cert.notAfter.getTime() < time.getTime()) {
       failures.push({ sub: 'OUT_OF_BOUNDS_NO_POE', reason: `le certificat ${name} a expiré le ${formatDate(cert.notAfter)} (date de validation : ${formatDate(time)})` });
@@ -210,7 +213,12 @@ function purposeFailures(leaf: ParsedCertificate, purpose: ValidationPurpose): F
     case 'signature':
     case 'seal':
       if (!usages.includes('nonRepudiation')) {
-        return [{ sub: 'KEY_USAGE_FAILURE', reason: `le certificat ${name} n'a pas l'usage de clé nonRepudiation (contentCommitment) exigé pour ${purpose === 'seal' ? 'un cachet' : 'une signature'}` }];
+        return [
+          {
+            sub: 'KEY_USAGE_FAILURE',
+            reason: `le certificat ${name} n'a pas l'usage de clé nonRepudiation (contentCommitment) exigé pour ${purpose === 'seal' ? 'un cachet' : 'une signature'}`,
+          },
+        ];
       }
       return [];
     case 'timestamping':

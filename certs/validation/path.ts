@@ -24,14 +24,7 @@ const PRIORITY: readonly PathSubIndication[] = [
 ];
 
 /** EN 319 102-1 puts these under TOTAL-FAILED; the engine's own codes are final too. */
-const FAILED: ReadonlySet<PathSubIndication> = new Set([
-  'FORMAT_FAILURE',
-  'SIG_CRYPTO_FAILURE',
-  'REVOKED',
-  'NOT_YET_VALID',
-  'KEY_USAGE_FAILURE',
-  'RGS_LEVEL_TOO_LOW',
-]);
+const FAILED: ReadonlySet<PathSubIndication> = new Set(['FORMAT_FAILURE', 'SIG_CRYPTO_FAILURE', 'REVOKED', 'NOT_YET_VALID', 'KEY_USAGE_FAILURE', 'RGS_LEVEL_TOO_LOW']);
 
 const DEFAULT_MAX_PATH = 10;
 /** Structurally sound candidate paths tried in turn when revocation fails the first. */

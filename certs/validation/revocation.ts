@@ -101,9 +101,7 @@ function fromCrlVerdicts(verdicts: CrlVerdict[], cert: ParsedCertificate, ctx: R
 /** The certificate that signed an OCSP response, if it is entitled to speak for `issuer`. */
 function ocspSigner(ocsp: ParsedOcsp, issuer: ParsedCertificate, ctx: RevocationContext): ParsedCertificate | string {
   const named = (c: ParsedCertificate) =>
-    ocsp.responderNameKey !== undefined
-      ? c.subjectKey === ocsp.responderNameKey
-      : ocsp.responderKeyHash !== undefined && sameBytes(responderKeyHashOf(c), ocsp.responderKeyHash);
+    ocsp.responderNameKey !== undefined ? c.subjectKey === ocsp.responderNameKey : ocsp.responderKeyHash !== undefined && sameBytes(responderKeyHashOf(c), ocsp.responderKeyHash);
   const embedded = ocsp.certificates.map(tryParseCertificate).filter((c): c is ParsedCertificate => !(c instanceof Asn1Error));
   const candidates = [issuer, ...embedded, ...ctx.certificates].filter(named);
   if (candidates.length === 0) return "le certificat du répondeur n'est pas fourni";
@@ -219,9 +217,7 @@ export async function checkRevocation(path: ParsedCertificate[], index: number, 
   fromCrlVerdicts(verdicts, cert, ctx, gathered);
   if (gathered.evidence.length === 0) await fetchMore(path, index, ctx, verdicts, depth, gathered);
 
-  const revoked = gathered.evidence
-    .filter((e) => e.status === 'revoked')
-    .sort((a, b) => a.revokedAt!.getTime() - b.revokedAt!.getTime())[0];
+  const revoked = gathered.evidence.filter((e) => e.status === 'revoked').sort((a, b) => a.revokedAt!.getTime() - b.revokedAt!.getTime())[0];
   const use = (e: Evidence) => e.ders.forEach((der) => (e.source === 'crl' ? ctx.usedCrls : ctx.usedOcsp).add(der));
   if (revoked) {
     use(revoked);

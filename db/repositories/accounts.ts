@@ -9,6 +9,7 @@ import type postgres from 'postgres';
 import type { Sql } from '../connect.ts';
 import type { Role } from '../../domain/roles.ts';
 import { isValidSiren } from '../../domain/siren.ts';
+import { AccountError } from '../errors.ts';
 
 const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
 
@@ -107,18 +108,6 @@ function fromRow(r: AccountRow): Account {
   };
 }
 
-/** Why an account cannot be created as asked (French, for the API and the CLI), with the field at fault. */
-export class AccountError extends Error {
-  constructor(
-    readonly code: 'email_taken' | 'organisation_unknown' | 'organisation_kind' | 'password_too_short' | 'password_too_long' | 'siren_invalid',
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AccountError';
-  }
-}
-
 export interface NewAccount {
   email: string;
   displayName: string;
@@ -152,7 +141,11 @@ export async function insertAccount(sql: Sql, input: Omit<NewAccount, 'password'
   return sql.begin(async (tx) => {
     if (input.role === 'creator') {
       if (!isValidSiren(input.organisationId)) {
-        throw new AccountError('siren_invalid', 'organisationId', `Un créateur est rattaché à son entreprise : donnez son SIREN (9 chiffres valides), pas « ${input.organisationId} ».`);
+        throw new AccountError(
+          'siren_invalid',
+          'organisationId',
+          `Un créateur est rattaché à son entreprise : donnez son SIREN (9 chiffres valides), pas « ${input.organisationId} ».`,
+        );
       }
       await tx`insert into organisations (id, kind, name)
         values (${input.organisationId}, 'company', ${input.companyName?.trim() || `Entreprise ${input.organisationId}`})
@@ -162,8 +155,11 @@ export async function insertAccount(sql: Sql, input: Omit<NewAccount, 'password'
     if (!org) throw new AccountError('organisation_unknown', 'organisationId', `Aucune organisation ${input.organisationId} au registre.`);
     const allowed = ROLE_ORGANISATION_KINDS[input.role];
     if (!allowed.includes(org.kind)) {
-      throw new AccountError('organisation_kind', 'organisationId',
-        `L'organisation ${input.organisationId} (${KIND_LABEL[org.kind]}) ne convient pas à ce rôle : ${allowed.map((k) => KIND_LABEL[k]).join(' ou ')} attendu.`);
+      throw new AccountError(
+        'organisation_kind',
+        'organisationId',
+        `L'organisation ${input.organisationId} (${KIND_LABEL[org.kind]}) ne convient pas à ce rôle : ${allowed.map((k) => KIND_LABEL[k]).join(' ou ')} attendu.`,
+      );
     }
     const inserted = await tx<{ id: string }[]>`
       insert into accounts (email, display_name, role, organisation_id, password_hash)

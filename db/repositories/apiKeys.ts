@@ -28,21 +28,14 @@ function base32ish(bytes: Buffer, length: number): string {
 
 /** A fresh random key, or a deterministic one derived from `seed` (demo data only). */
 export function generateApiKey(seed?: string): { key: string; prefix: string } {
-  const material = seed
-    ? crypto.createHash('sha512').update(`passeport-demo-key:${seed}`).digest()
-    : crypto.randomBytes(64);
+  const material = seed ? crypto.createHash('sha512').update(`passeport-demo-key:${seed}`).digest() : crypto.randomBytes(64);
   const prefix = base32ish(material.subarray(0, 10), 10);
   const secret = material.subarray(16, 48).toString('base64url');
   return { key: `psp_${prefix}_${secret}`, prefix };
 }
 
 /** Stores a key's hash; returns the key itself, which is shown once and never stored. */
-export async function createApiKey(
-  sql: Sql,
-  organisationId: string,
-  role: Role,
-  options: { label?: string; seed?: string } = {},
-): Promise<string> {
+export async function createApiKey(sql: Sql, organisationId: string, role: Role, options: { label?: string; seed?: string } = {}): Promise<string> {
   const { key, prefix } = generateApiKey(options.seed);
   await sql`
     insert into api_keys (prefix, hash, organisation_id, role, label)

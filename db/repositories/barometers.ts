@@ -75,19 +75,21 @@ export async function barometers(sql: Sql, by: BarometerDimension, filter: Barom
     left join (select * from unnest(${GEOGRAPHY.map((g) => g.prefix)}::text[], ${GEOGRAPHY.map((g) => g.department)}::text[],
         ${GEOGRAPHY.map((g) => g.region)}::text[]) as g(prefix, department, region)) geo
       on geo.prefix = left(d.body -> 'company' ->> 'postcode', 3)`;
-  const rows = await sql<{
-    key: string;
-    dossiers: number;
-    received: number;
-    ineligible: number;
-    awaiting_analyst: number;
-    approved: number;
-    declined: number;
-    by_default: number;
-    median_seconds: number | null;
-    p99_seconds: number | null;
-    approved_amount: string;
-  }[]>`
+  const rows = await sql<
+    {
+      key: string;
+      dossiers: number;
+      received: number;
+      ineligible: number;
+      awaiting_analyst: number;
+      approved: number;
+      declined: number;
+      by_default: number;
+      median_seconds: number | null;
+      p99_seconds: number | null;
+      approved_amount: string;
+    }[]
+  >`
     select ${key} as key,
       count(*)::int as dossiers,
       ${sql.unsafe(DOSSIER_STATUSES.map((s) => `count(*) filter (where d.status = '${s}')::int as ${s}`).join(', '))},

@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import type { Sql } from '../connect.ts';
 import type { CeremonyStage, Party, RequiredLevels } from '../../domain/ceremony.ts';
+import { PasseportError } from '../../errors/index.ts';
 
 export type CeremonyStatus = Exclude<CeremonyStage, 'sealing_letter' | 'writing_contract'>;
 
@@ -188,7 +189,20 @@ export async function insertPreparation(sql: Sql, p: Omit<Preparation, 'createdA
 
 export async function getPreparation<State, Facts>(sql: Sql, id: string): Promise<Preparation<State, Facts> | null> {
   const [r] = await sql<
-    { id: string; dossier_id: string; party: Party; base_version: number; base_sha256: string; state: State; tail: Buffer; certificate: Buffer; facts: Facts; ip: string | null; user_agent: string | null; created_at: Date }[]
+    {
+      id: string;
+      dossier_id: string;
+      party: Party;
+      base_version: number;
+      base_sha256: string;
+      state: State;
+      tail: Buffer;
+      certificate: Buffer;
+      facts: Facts;
+      ip: string | null;
+      user_agent: string | null;
+      created_at: Date;
+    }[]
   >`select * from signing_preparations where id = ${id}`;
   if (!r) return null;
   return {
@@ -273,7 +287,11 @@ export async function signatureByPreparation<Facts>(sql: Sql, preparationId: str
 }
 
 /** Thrown when the contract moved on since the preparation (another signature landed first). */
-export class ContractChangedError extends Error {}
+export class ContractChangedError extends PasseportError<'CONTRACT_CHANGED'> {
+  constructor(message: string) {
+    super('CONTRACT_CHANGED', message);
+  }
+}
 
 /**
  * Stores the signed version and its signature in one transaction, under a

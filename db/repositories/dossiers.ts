@@ -3,6 +3,7 @@ import type postgres from 'postgres';
 import type { Sql } from '../connect.ts';
 import type { DossierStatus, HardCaseCode, IneligibilityCode, Reason } from '../../domain/codes.ts';
 import type { DossierView, FinalDecision, GuaranteeResult } from '../../domain/outcomes.ts';
+import { DecisionConflictError, DossierStateError, IdempotencyConflictError } from '../errors.ts';
 
 export interface DossierRecord {
   id: string;
@@ -97,14 +98,6 @@ export function requestHash(body: unknown): string {
   return crypto.createHash('sha256').update(canonicalJson(body)).digest('hex');
 }
 
-/** The same idempotency key was used before with a different body. */
-export class IdempotencyConflictError extends Error {
-  constructor(readonly existingDossierId: string) {
-    super('Idempotency key reused with a different request body');
-    this.name = 'IdempotencyConflictError';
-  }
-}
-
 export interface NewDossier {
   resellerId: string;
   bankId: string;
@@ -119,10 +112,7 @@ export interface NewDossier {
  * body returns the stored dossier with `created: false`; another body under
  * the same key throws IdempotencyConflictError.
  */
-export async function insertDossierIdempotent(
-  sql: Sql,
-  input: NewDossier,
-): Promise<{ dossier: DossierRecord; created: boolean }> {
+export async function insertDossierIdempotent(sql: Sql, input: NewDossier): Promise<{ dossier: DossierRecord; created: boolean }> {
   const hash = requestHash(input.body);
   const inserted = await sql<DossierRow[]>`
     insert into dossiers (id, reseller_id, bank_id, idempotency_key, request_hash, body, siren, total_amount_cents)
@@ -198,29 +188,9 @@ export async function listStalledDossiers(sql: Sql, olderThanSeconds: number, li
   return rows.map(fromRow);
 }
 
-/** A state change the dossier's current state does not allow. */
-export class DossierStateError extends Error {
-  constructor(
-    readonly dossierId: string,
-    readonly status: DossierStatus | 'unknown',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DossierStateError';
-  }
-}
-
-/** A different final decision for a dossier already decided. */
-export class DecisionConflictError extends Error {
-  constructor(readonly dossierId: string) {
-    super(`Dossier ${dossierId} already has a different decision`);
-    this.name = 'DecisionConflictError';
-  }
-}
-
 async function lockDossier(tx: postgres.TransactionSql, id: string): Promise<DossierRow> {
   const [row] = await tx<DossierRow[]>`select * from dossiers where id = ${id} for update`;
-  if (!row) throw new DossierStateError(id, 'unknown', `Unknown dossier ${id}`);
+  if (!row) throw new DossierStateError(id, 'unknown', `Dossier inconnu : ${id}.`);
   return row;
 }
 
@@ -229,7 +199,7 @@ export async function markIneligible(sql: Sql, id: string, reasons: Reason<Ineli
   return sql.begin(async (tx) => {
     const row = await lockDossier(tx, id);
     if (row.status === 'ineligible') return false;
-    if (row.status !== 'received') throw new DossierStateError(id, row.status, `Dossier ${id} is ${row.status}, not received`);
+    if (row.status !== 'received') throw new DossierStateError(id, row.status, `Le dossier ${id} est à l’état ${row.status}, pas « reçu ».`);
     await tx`update dossiers set status = 'ineligible', ineligibility = ${tx.json(reasons as never)},
              decided_at = now(), updated_at = now() where id = ${id}`;
     return true;
@@ -237,16 +207,11 @@ export async function markIneligible(sql: Sql, id: string, reasons: Reason<Ineli
 }
 
 /** Puts a hard case in its bank's queue. A retry, or a late call after the decision, changes nothing. */
-export async function markAwaitingAnalyst(
-  sql: Sql,
-  id: string,
-  hardCases: Reason<HardCaseCode>[],
-  deadlineAt: string,
-): Promise<boolean> {
+export async function markAwaitingAnalyst(sql: Sql, id: string, hardCases: Reason<HardCaseCode>[], deadlineAt: string): Promise<boolean> {
   return sql.begin(async (tx) => {
     const row = await lockDossier(tx, id);
     if (row.status !== 'received') {
-      if (row.status === 'ineligible') throw new DossierStateError(id, row.status, `Dossier ${id} is ineligible`);
+      if (row.status === 'ineligible') throw new DossierStateError(id, row.status, `Le dossier ${id} est inéligible.`);
       return false;
     }
     await tx`update dossiers set status = 'awaiting_analyst', hard_cases = ${tx.json(hardCases as never)},
@@ -262,13 +227,12 @@ export async function saveGuarantee(sql: Sql, id: string, result: GuaranteeResul
     update dossiers set guarantee = coalesce(guarantee, ${sql.json(result as never)}),
       guarantee_reference = coalesce(guarantee_reference, ${reference}), updated_at = now()
     where id = ${id} returning guarantee`;
-  if (!row) throw new DossierStateError(id, 'unknown', `Unknown dossier ${id}`);
+  if (!row) throw new DossierStateError(id, 'unknown', `Dossier inconnu : ${id}.`);
   return row.guarantee;
 }
 
 function sameDecision(a: FinalDecision, b: FinalDecision): boolean {
-  const key = (d: FinalDecision) =>
-    canonicalJson({ o: d.outcome, by: d.decidedBy, an: d.analyst, rc: d.reasonCode, t: d.text, c: d.conditions });
+  const key = (d: FinalDecision) => canonicalJson({ o: d.outcome, by: d.decidedBy, an: d.analyst, rc: d.reasonCode, t: d.text, c: d.conditions });
   return key(a) === key(b);
 }
 
@@ -284,7 +248,7 @@ export async function recordDecision(sql: Sql, id: string, decision: FinalDecisi
       throw new DecisionConflictError(id);
     }
     if (row.status !== 'received' && row.status !== 'awaiting_analyst') {
-      throw new DossierStateError(id, row.status, `Dossier ${id} is ${row.status} and cannot be decided`);
+      throw new DossierStateError(id, row.status, `Le dossier ${id} est à l’état ${row.status} : il ne peut pas être décidé.`);
     }
     await tx`update dossiers set status = ${decision.outcome}, decision = ${tx.json(decision as never)},
              guarantee_reference = coalesce(guarantee_reference, ${decision.guaranteeReference ?? null}),

@@ -11,13 +11,7 @@ export interface DossierEvent {
  * Appends an event to a dossier's history once per `eventKey` (activities are
  * retried). Returns false when the event was already there.
  */
-export async function recordEvent(
-  sql: Sql,
-  dossierId: string,
-  type: string,
-  payload: unknown,
-  eventKey: string,
-): Promise<boolean> {
+export async function recordEvent(sql: Sql, dossierId: string, type: string, payload: unknown, eventKey: string): Promise<boolean> {
   // The row lock on the dossier serialises concurrent appends, so seq has no gaps or clashes.
   return sql.begin(async (tx) => {
     await tx`select 1 from dossiers where id = ${dossierId} for update`;

@@ -1,14 +1,6 @@
 import type { Sql } from '../connect.ts';
 
-export const OUTBOX_KINDS = [
-  'bank_reminder',
-  'decision_notice',
-  'signature_request',
-  'signature_reminder',
-  'ceremony_declined',
-  'ceremony_lapsed',
-  'contract_signed',
-] as const;
+export const OUTBOX_KINDS = ['bank_reminder', 'decision_notice', 'signature_request', 'signature_reminder', 'ceremony_declined', 'ceremony_lapsed', 'contract_signed'] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 export interface OutboxMessage {

@@ -7,67 +7,123 @@ import type { RgsLevel } from '../../certs/policies.ts';
 import type { CaName } from '../../certs/profiles.ts';
 import type { KeyType } from '../../certs/keys.ts';
 import type { RevocationReason } from '../../certs/revocation/reasons.ts';
-import type {
-  CaRecord, CrlState, IssuedCertificate, IssuedFilter, PkiStore, PublishedCrl, Revocation, ServiceKeyRecord,
-} from '../../certs/stores.ts';
+import type { CaRecord, CrlState, IssuedCertificate, IssuedFilter, PkiStore, PublishedCrl, Revocation, ServiceKeyRecord } from '../../certs/stores.ts';
 import type { RegistrationRecord } from '../../certs/registration.ts';
 
 /** Serialises concurrent initialisations (several instances starting together). */
 const INIT_LOCK = 7_320_100_452;
 
 interface CaRow {
-  name: string; parent: string | null; profile: string; subject: string; serial: string; certificate: Uint8Array;
-  key_type: string; key_location: string; key_ciphertext: Uint8Array | null; key_salt: Uint8Array | null;
-  key_iv: Uint8Array | null; key_tag: Uint8Array | null; public_base_url: string; not_before: Date; not_after: Date;
+  name: string;
+  parent: string | null;
+  profile: string;
+  subject: string;
+  serial: string;
+  certificate: Uint8Array;
+  key_type: string;
+  key_location: string;
+  key_ciphertext: Uint8Array | null;
+  key_salt: Uint8Array | null;
+  key_iv: Uint8Array | null;
+  key_tag: Uint8Array | null;
+  public_base_url: string;
+  not_before: Date;
+  not_after: Date;
 }
 
 function toCa(row: CaRow): CaRecord {
-  const sealed = row.key_ciphertext && row.key_salt && row.key_iv && row.key_tag
-    ? { ciphertext: row.key_ciphertext, salt: row.key_salt, iv: row.key_iv, tag: row.key_tag }
-    : null;
+  const sealed = row.key_ciphertext && row.key_salt && row.key_iv && row.key_tag ? { ciphertext: row.key_ciphertext, salt: row.key_salt, iv: row.key_iv, tag: row.key_tag } : null;
   return {
-    name: row.name as CaName, parent: row.parent as CaName | null, profile: row.profile, subject: row.subject,
-    serial: row.serial, certificate: new Uint8Array(row.certificate), keyType: row.key_type as KeyType,
-    keyLocation: row.key_location, sealedKey: sealed, publicBaseUrl: row.public_base_url,
-    notBefore: row.not_before, notAfter: row.not_after,
+    name: row.name as CaName,
+    parent: row.parent as CaName | null,
+    profile: row.profile,
+    subject: row.subject,
+    serial: row.serial,
+    certificate: new Uint8Array(row.certificate),
+    keyType: row.key_type as KeyType,
+    keyLocation: row.key_location,
+    sealedKey: sealed,
+    publicBaseUrl: row.public_base_url,
+    notBefore: row.not_before,
+    notAfter: row.not_after,
   };
 }
 
 interface IssuedRow {
-  serial: string; ca_name: string; subject: string; profile: string; level: number | null; key_type: string;
-  key_location: string; siren: string | null; not_before: Date; not_after: Date; issued_at: Date; der: Uint8Array;
+  serial: string;
+  ca_name: string;
+  subject: string;
+  profile: string;
+  level: number | null;
+  key_type: string;
+  key_location: string;
+  siren: string | null;
+  not_before: Date;
+  not_after: Date;
+  issued_at: Date;
+  der: Uint8Array;
 }
 
 function toIssued(row: IssuedRow): IssuedCertificate {
   return {
-    serial: row.serial, caName: row.ca_name as CaName, subject: row.subject, profile: row.profile,
-    level: row.level as RgsLevel | null, keyType: row.key_type as KeyType, keyLocation: row.key_location,
-    siren: row.siren, notBefore: row.not_before, notAfter: row.not_after, issuedAt: row.issued_at,
+    serial: row.serial,
+    caName: row.ca_name as CaName,
+    subject: row.subject,
+    profile: row.profile,
+    level: row.level as RgsLevel | null,
+    keyType: row.key_type as KeyType,
+    keyLocation: row.key_location,
+    siren: row.siren,
+    notBefore: row.not_before,
+    notAfter: row.not_after,
+    issuedAt: row.issued_at,
     der: new Uint8Array(row.der),
   };
 }
 
 interface RevocationRow {
-  ca_name: string; serial_hex: string; reason: string; revoked_at: Date; invalidity_date: Date | null; operator: string;
+  ca_name: string;
+  serial_hex: string;
+  reason: string;
+  revoked_at: Date;
+  invalidity_date: Date | null;
+  operator: string;
 }
 
 const toRevocation = (row: RevocationRow): Revocation => ({
-  caName: row.ca_name, serialHex: row.serial_hex, reason: row.reason as RevocationReason, revokedAt: row.revoked_at,
-  invalidityDate: row.invalidity_date, operator: row.operator,
+  caName: row.ca_name,
+  serialHex: row.serial_hex,
+  reason: row.reason as RevocationReason,
+  revokedAt: row.revoked_at,
+  invalidityDate: row.invalidity_date,
+  operator: row.operator,
 });
 
 interface CrlRow {
-  crl_number: bigint; this_update: Date | null; next_update: Date | null; der: Uint8Array | null; stale: boolean;
+  crl_number: bigint;
+  this_update: Date | null;
+  next_update: Date | null;
+  der: Uint8Array | null;
+  stale: boolean;
 }
 
 const toCrlState = (row: CrlRow): CrlState => ({
-  crlNumber: BigInt(row.crl_number), thisUpdate: row.this_update, nextUpdate: row.next_update,
-  der: row.der ? new Uint8Array(row.der) : null, stale: row.stale,
+  crlNumber: BigInt(row.crl_number),
+  thisUpdate: row.this_update,
+  nextUpdate: row.next_update,
+  der: row.der ? new Uint8Array(row.der) : null,
+  stale: row.stale,
 });
 
 interface ServiceRow {
-  name: string; ca_name: string; serial: string; key_type: string;
-  key_ciphertext: Uint8Array; key_salt: Uint8Array; key_iv: Uint8Array; key_tag: Uint8Array;
+  name: string;
+  ca_name: string;
+  serial: string;
+  key_type: string;
+  key_ciphertext: Uint8Array;
+  key_salt: Uint8Array;
+  key_iv: Uint8Array;
+  key_tag: Uint8Array;
 }
 
 const stores = new WeakMap<Sql, PkiStore>();
@@ -139,12 +195,26 @@ function storeOver(sql: Sql, inTransaction: boolean): PkiStore {
     },
 
     async findRegistration(caName, serial) {
-      const rows = await sql<{ identity_check: RegistrationRecord['identityCheck']; operator: string; document_type: RegistrationRecord['documentType']; document_number_sha256: string | null; checked_at: Date }[]>`
+      const rows = await sql<
+        {
+          identity_check: RegistrationRecord['identityCheck'];
+          operator: string;
+          document_type: RegistrationRecord['documentType'];
+          document_number_sha256: string | null;
+          checked_at: Date;
+        }[]
+      >`
         select identity_check, operator, document_type, document_number_sha256, checked_at
         from pki_registration where ca_name = ${caName} and serial = ${serial}`;
       const row = rows[0];
       return row
-        ? { identityCheck: row.identity_check, operator: row.operator, documentType: row.document_type, documentNumberSha256: row.document_number_sha256, checkedAt: row.checked_at }
+        ? {
+            identityCheck: row.identity_check,
+            operator: row.operator,
+            documentType: row.document_type,
+            documentNumberSha256: row.document_number_sha256,
+            checkedAt: row.checked_at,
+          }
         : null;
     },
 
@@ -194,7 +264,13 @@ function storeOver(sql: Sql, inTransaction: boolean): PkiStore {
     async findServiceKey(name) {
       const [row] = await sql<ServiceRow[]>`select name, ca_name, serial, key_type, key_ciphertext, key_salt, key_iv, key_tag from pki_service_key where name = ${name}`;
       return row
-        ? { name: row.name, caName: row.ca_name, serial: row.serial, keyType: row.key_type as KeyType, sealedKey: { ciphertext: row.key_ciphertext, salt: row.key_salt, iv: row.key_iv, tag: row.key_tag } }
+        ? {
+            name: row.name,
+            caName: row.ca_name,
+            serial: row.serial,
+            keyType: row.key_type as KeyType,
+            sealedKey: { ciphertext: row.key_ciphertext, salt: row.key_salt, iv: row.key_iv, tag: row.key_tag },
+          }
         : null;
     },
 

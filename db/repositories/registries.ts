@@ -4,13 +4,7 @@
  */
 import type { Sql } from '../connect.ts';
 import type { Dossier } from '../../domain/dossier.ts';
-import {
-  DEFAULT_PROGRAMME_SETTINGS,
-  type EligibilityContext,
-  type ExcludedPersonMatch,
-  type ExclusionKind,
-  type ProgrammeSettings,
-} from '../../domain/eligibility.ts';
+import { DEFAULT_PROGRAMME_SETTINGS, type EligibilityContext, type ExcludedPersonMatch, type ExclusionKind, type ProgrammeSettings } from '../../domain/eligibility.ts';
 import { BankPolicySchema } from '../../domain/policy.ts';
 
 /** 'Lefèvre-d’Arc ' → 'LEFEVRE D ARC': how names are compared with the excluded-persons registry. */
@@ -37,10 +31,7 @@ export async function loadProgrammeSettings(sql: Sql): Promise<ProgrammeSettings
   };
 }
 
-export async function findExcludedPersons(
-  sql: Sql,
-  person: { lastName: string; firstName: string; birthDate: string },
-): Promise<ExcludedPersonMatch[]> {
+export async function findExcludedPersons(sql: Sql, person: { lastName: string; firstName: string; birthDate: string }): Promise<ExcludedPersonMatch[]> {
   const rows = await sql<{ kind: ExclusionKind; until: string | null }[]>`
     select kind, to_char(until, 'YYYY-MM-DD') as until from excluded_persons
     where last_name_norm = ${normaliseName(person.lastName)}
@@ -90,9 +81,7 @@ export async function loadEligibilityContext(sql: Sql, dossierId: string, dossie
   const reseller = resellers[0];
   const protocol = protocols[0];
   return {
-    passport: passport
-      ? { number: passport.number, siren: passport.siren, status: passport.status, validatedModules: passport.validated_modules }
-      : null,
+    passport: passport ? { number: passport.number, siren: passport.siren, status: passport.status, validatedModules: passport.validated_modules } : null,
     reseller: reseller ?? null,
     protocol: protocol ? { active: protocol.active, policy: BankPolicySchema.parse(protocol.policy) } : null,
     excludedPersons,

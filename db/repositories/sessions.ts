@@ -119,10 +119,7 @@ export async function signInWait(sql: Sql, email: string, ip: string, throttle: 
         + make_interval(secs => ${throttle.windowSeconds}) - now()))::float8 as ip_wait
     from recent`;
   if (!row) return 0;
-  const waits = [
-    row.by_email >= throttle.perAccount ? (row.email_wait ?? 0) : 0,
-    row.by_ip >= throttle.perAddress ? (row.ip_wait ?? 0) : 0,
-  ];
+  const waits = [row.by_email >= throttle.perAccount ? (row.email_wait ?? 0) : 0, row.by_ip >= throttle.perAddress ? (row.ip_wait ?? 0) : 0];
   return Math.max(0, Math.ceil(Math.max(...waits)));
 }
 

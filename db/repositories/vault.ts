@@ -153,10 +153,7 @@ export async function searchObjects(sql: Queryable, filter: SearchFilter, scope:
 
 export async function countObjects(sql: Queryable, filter: SearchFilter, scope: Scope = {}): Promise<{ count: number; bytes: number }> {
   const { clause, params } = whereOf(filter, scope);
-  const [row] = await sql.unsafe<{ count: bigint; bytes: bigint | null }[]>(
-    `select count(*) as count, sum(o.size) as bytes from vault_object o ${clause}`,
-    params as never[],
-  );
+  const [row] = await sql.unsafe<{ count: bigint; bytes: bigint | null }[]>(`select count(*) as count, sum(o.size) as bytes from vault_object o ${clause}`, params as never[]);
   return { count: Number(row?.count ?? 0), bytes: Number(row?.bytes ?? 0) };
 }
 
@@ -285,10 +282,7 @@ export async function journalHead(sql: Queryable): Promise<{ seq: number; hash: 
   return { seq: Number(row!.seq), hash: row!.hash };
 }
 
-export async function journalEntries(
-  sql: Queryable,
-  options: { afterSeq?: number; upToSeq?: number; objectId?: string; limit?: number } = {},
-): Promise<StoredEntry[]> {
+export async function journalEntries(sql: Queryable, options: { afterSeq?: number; upToSeq?: number; objectId?: string; limit?: number } = {}): Promise<StoredEntry[]> {
   const rows = await sql<JournalRow[]>`
     select * from vault_journal
     where seq > ${options.afterSeq ?? 0} and seq <= ${options.upToSeq ?? Number.MAX_SAFE_INTEGER}

@@ -1,6 +1,22 @@
 import {
-  Asn1Error, DIGESTS, OID, digestAlgorithmId, encodeTree, hash as digest, headerSize, integer, octets, oid, parseCertificate, seq, set,
-  signatureAlgorithmId, tlv, type DerNode, type HashAlgorithm, type KeyAlgorithm,
+  Asn1Error,
+  DIGESTS,
+  OID,
+  digestAlgorithmId,
+  encodeTree,
+  hash as digest,
+  headerSize,
+  integer,
+  octets,
+  oid,
+  parseCertificate,
+  seq,
+  set,
+  signatureAlgorithmId,
+  tlv,
+  type DerNode,
+  type HashAlgorithm,
+  type KeyAlgorithm,
 } from '../../asn1/index.ts';
 
 const attribute = (type: string, value: Uint8Array): Buffer => seq(oid(type), set(value));

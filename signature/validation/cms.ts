@@ -57,7 +57,10 @@ export function parseCms(contents: Uint8Array): ParsedCms {
   const version = sd.child(0, 'version de SignedData').expect(0x02, 'version de SignedData');
   if (version.content.length !== 1 || ![1, 3, 4, 5].includes(version.content[0]!)) throw malformed('version de SignedData inattendue');
   let i = 1; // skip version
-  const digestOids = sd.child(i++, 'digestAlgorithms').items('digestAlgorithms', 0x31).map((a) => digestAlgorithmOid(a));
+  const digestOids = sd
+    .child(i++, 'digestAlgorithms')
+    .items('digestAlgorithms', 0x31)
+    .map((a) => digestAlgorithmOid(a));
   const encap = sd.child(i++, 'encapContentInfo').expect(0x30, 'encapContentInfo');
   const eContentType = encap.child(0, 'eContentType').oid('eContentType');
   const eContentWrap = encap.at(1);

@@ -69,9 +69,7 @@ describe('checkEligibility', () => {
     const risky = await activities.checkEligibility(await submit({ company: { naf: '56.10A' } }));
     expect(risky).toMatchObject({ eligible: true, hardCases: [{ code: 'risky_sector' }], autoDecline: null });
 
-    const banned = await activities.checkEligibility(
-      await submit({ dirigeant: { lastName: 'DURAND', firstName: 'michel', birthDate: DEMO.excludedPersons.courtBan.birthDate } }),
-    );
+    const banned = await activities.checkEligibility(await submit({ dirigeant: { lastName: 'DURAND', firstName: 'michel', birthDate: DEMO.excludedPersons.courtBan.birthDate } }));
     expect(banned).toMatchObject({ eligible: true, hardCases: [{ code: 'excluded_person' }] });
 
     const procedure = await activities.checkEligibility(
@@ -144,10 +142,8 @@ describe('recording activities', () => {
   it('refuses a different decision without retrying', async () => {
     const id = await submit();
     await activities.recordDecision(id, decision);
-    const error = await activities
-      .recordDecision(id, { ...decision, outcome: 'declined', decidedBy: 'deadline', reasonCode: 'deadline_expired' })
-      .catch((e: unknown) => e);
-    expect(error).toMatchObject({ type: 'DecisionConflictError', nonRetryable: true });
+    const error = await activities.recordDecision(id, { ...decision, outcome: 'declined', decidedBy: 'deadline', reasonCode: 'deadline_expired' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ type: 'DECISION_CONFLICT', nonRetryable: true });
     expect((await getDossier(sql, id))?.status).toBe('approved');
   });
 
@@ -178,7 +174,14 @@ describe('recording activities', () => {
       [72_000, DEMO.banks.alpes],
     ]);
 
-    const analyst: FinalDecision = { outcome: 'declined', decidedBy: 'analyst', analyst: 'j.blanc', reasonCode: 'sector', text: 'Hors politique', decidedAt: new Date().toISOString() };
+    const analyst: FinalDecision = {
+      outcome: 'declined',
+      decidedBy: 'analyst',
+      analyst: 'j.blanc',
+      reasonCode: 'sector',
+      text: 'Hors politique',
+      decidedAt: new Date().toISOString(),
+    };
     await activities.recordDecision(id, analyst);
     // A reminder arriving after the decision changes nothing.
     await activities.sendReminder(id, 80_000);

@@ -16,8 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => api?.close());
 
-const put = (url: string, payload: Record<string, unknown>, key = adminKey) =>
-  api.app.inject({ method: 'PUT', url, headers: { authorization: `Bearer ${key}` }, payload });
+const put = (url: string, payload: Record<string, unknown>, key = adminKey) => api.app.inject({ method: 'PUT', url, headers: { authorization: `Bearer ${key}` }, payload });
 
 const policy = {
   tariff: { pricing: 'rate', rates: [{ durationMonths: 36, yearlyRateBasisPoints: 500 }], minAmountCents: 100_000, maxAmountCents: 2_000_000, products: ['credit_bail'] },
@@ -43,7 +42,13 @@ describe('admin registry routes', () => {
         method: 'POST',
         url: '/v1/dossiers',
         headers: { authorization: `Bearer ${resellerKey}`, 'idempotency-key': crypto.randomUUID() },
-        payload: demoDossier({ resellerId: 'RA-2026-0500', bankId: 'BQNORD', passportNumber: 'PEN-2026-009001', company: { siren: '981234560' }, ...overrides }) as unknown as Record<string, unknown>,
+        payload: demoDossier({
+          resellerId: 'RA-2026-0500',
+          bankId: 'BQNORD',
+          passportNumber: 'PEN-2026-009001',
+          company: { siren: '981234560' },
+          ...overrides,
+        }) as unknown as Record<string, unknown>,
       });
     const first = await submit();
     expect(first.statusCode, first.body).toBe(201);
@@ -60,7 +65,11 @@ describe('admin registry routes', () => {
     expect(added.statusCode).toBe(200);
     const hard = await submit({ dirigeant: person });
     expect(hard.json<DossierView>()).toMatchObject({ status: 'awaiting_analyst', hardCases: [{ code: 'excluded_person' }] });
-    const removed = await api.app.inject({ method: 'DELETE', url: `/v1/admin/excluded-persons/${added.json<{ id: string }>().id}`, headers: { authorization: `Bearer ${adminKey}` } });
+    const removed = await api.app.inject({
+      method: 'DELETE',
+      url: `/v1/admin/excluded-persons/${added.json<{ id: string }>().id}`,
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
     expect(removed.statusCode).toBe(200);
     expect((await submit({ dirigeant: person })).json<DossierView>().status).toBe('approved');
 
@@ -75,10 +84,12 @@ describe('admin registry routes', () => {
       policy: { ...policy, tariff: { ...policy.tariff, rates: [{ durationMonths: 30, yearlyRateBasisPoints: 500 }] }, riskyNafCodes: ['restaurants'] },
     });
     expect(bad.statusCode).toBe(422);
-    expect(bad.json<{ errors: { path: string }[] }>().errors.map((e) => e.path).sort()).toEqual([
-      'policy.riskyNafCodes.0',
-      'policy.tariff.rates.0.durationMonths',
-    ]);
+    expect(
+      bad
+        .json<{ errors: { path: string }[] }>()
+        .errors.map((e) => e.path)
+        .sort(),
+    ).toEqual(['policy.riskyNafCodes.0', 'policy.tariff.rates.0.durationMonths']);
     const wrongKind = await put(`/v1/admin/protocols/${DEMO.banks.alpes}/${DEMO.banks.cooperatif}`, { active: true, policy });
     expect(wrongKind.statusCode).toBe(409);
     const unknown = await put(`/v1/admin/protocols/RA-0000/${DEMO.banks.alpes}`, { active: true, policy });

@@ -85,7 +85,12 @@ describe('POST /v1/dossiers refuses bad input', () => {
 
   it('a number far out of range → 422', async () => {
     const d = demoDossier();
-    const body = problem(await post(`${JSON.stringify({ ...d, equipment: [] }).replace('"equipment":[]', '"equipment":[{"description":"x","category":"logiciel","quantity":1e400,"unitPriceCents":1}]')}`), 422);
+    const body = problem(
+      await post(
+        `${JSON.stringify({ ...d, equipment: [] }).replace('"equipment":[]', '"equipment":[{"description":"x","category":"logiciel","quantity":1e400,"unitPriceCents":1}]')}`,
+      ),
+      422,
+    );
     expect(paths(body)).toEqual(['equipment.0.quantity']);
   });
 

@@ -94,8 +94,7 @@ describe('a hard case through the bank', () => {
 
     const queue = await api.app.inject({ method: 'GET', url: '/v1/bank/dossiers?status=awaiting_analyst', headers: { authorization: `Bearer ${bank}` } });
     expect(queue.statusCode).toBe(200);
-    const entry = queue.json<{ dossiers: (DossierView & { companyName: string; dossier: { company: { naf: string } } })[] }>().dossiers
-      .find((d) => d.dossierId === view.dossierId);
+    const entry = queue.json<{ dossiers: (DossierView & { companyName: string; dossier: { company: { naf: string } } })[] }>().dossiers.find((d) => d.dossierId === view.dossierId);
     expect(entry).toMatchObject({ companyName: 'Bistrot du Marché', hardCases: [{ code: 'risky_sector' }], dossier: { company: { naf: '56.10A' } } });
     expect(entry?.decisionDeadline).toBe(view.decisionDeadline);
 
@@ -179,8 +178,9 @@ describe('GET /v1/notifications', () => {
     const activities = createDossierActivities({ sql: api.sql, guarantor: createLocalGuarantor(api.sql) });
     await activities.sendReminder(dossierId, 43_200);
     const read = async (key: string, after = 0) =>
-      (await api.app.inject({ method: 'GET', url: `/v1/notifications?after=${after}`, headers: { authorization: `Bearer ${key}` } }))
-        .json<{ notifications: { id: string; dossierId: string; kind: string; offsetSeconds: number }[] }>().notifications;
+      (await api.app.inject({ method: 'GET', url: `/v1/notifications?after=${after}`, headers: { authorization: `Bearer ${key}` } })).json<{
+        notifications: { id: string; dossierId: string; kind: string; offsetSeconds: number }[];
+      }>().notifications;
 
     const forBank = (await read(bank)).filter((n) => n.dossierId === dossierId);
     expect(forBank.map((n) => [n.kind, n.offsetSeconds])).toEqual([['bank_reminder', 43_200]]);
@@ -210,7 +210,12 @@ describe('dossiers stored while the engine was down', () => {
       engine: { start: async () => Promise.reject(new Error('Temporal injoignable')), decide: async () => Promise.reject(new Error('x')), status: async () => null },
     });
     const post = (app: typeof down, key: string) =>
-      app.inject({ method: 'POST', url: '/v1/dossiers', headers: { authorization: `Bearer ${reseller}`, 'idempotency-key': key }, payload: demoDossier() as unknown as Record<string, unknown> });
+      app.inject({
+        method: 'POST',
+        url: '/v1/dossiers',
+        headers: { authorization: `Bearer ${reseller}`, 'idempotency-key': key },
+        payload: demoDossier() as unknown as Record<string, unknown>,
+      });
     const keyA = crypto.randomUUID();
     const keyB = crypto.randomUUID();
     const refusedA = await post(down, keyA);
@@ -226,7 +231,11 @@ describe('dossiers stored while the engine was down', () => {
 
     // The other one is picked up by the sweep.
     await api.sql`update dossiers set accepted_at = accepted_at - interval '5 minutes' where id = ${refusedB.json().dossierId}`;
-    const { resumed } = await resumeStalledDossiers({ sql: api.sql, engine: createInProcessEngine(api.sql), config: { deadlines: { ...DEFAULT_DEADLINES, reminderOffsetsSeconds: [] } } });
+    const { resumed } = await resumeStalledDossiers({
+      sql: api.sql,
+      engine: createInProcessEngine(api.sql),
+      config: { deadlines: { ...DEFAULT_DEADLINES, reminderOffsetsSeconds: [] } },
+    });
     expect(resumed).toEqual([refusedB.json().dossierId]);
     const read = await api.app.inject({ method: 'GET', url: `/v1/dossiers/${refusedB.json().dossierId}`, headers: { authorization: `Bearer ${reseller}` } });
     expect(read.json<DossierView>().status).toBe('approved');

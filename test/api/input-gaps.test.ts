@@ -54,13 +54,17 @@ describe('text the database cannot store', () => {
   it('a lone surrogate in an analyst decision → 422 naming the field, before the workflow sees it (was accepted, then retried forever)', async () => {
     const dossier = DossierSchema.parse(demoDossier());
     const { dossier: record } = await insertDossierIdempotent(api.sql, {
-      resellerId: dossier.resellerId, bankId: dossier.bankId, idempotencyKey: crypto.randomUUID(),
-      siren: dossier.company.siren, totalAmountCents: totalAmountCents(dossier), body: dossier,
+      resellerId: dossier.resellerId,
+      bankId: dossier.bankId,
+      idempotencyKey: crypto.randomUUID(),
+      siren: dossier.company.siren,
+      totalAmountCents: totalAmountCents(dossier),
+      body: dossier,
     });
     await markAwaitingAnalyst(api.sql, record.id, [{ code: 'risky_sector', detail: 'Secteur' }], new Date(Date.now() + 3_600_000).toISOString());
-    const res = await send(`/v1/bank/dossiers/${record.id}/decision`,
-      withLoneSurrogate({ decision: 'decline', analyst: 'l.girard', reasonCode: 'risk', text: 'Refus' }, 'Refus'),
-      { authorization: `Bearer ${api.key('bank', DEMO.banks.alpes)}` });
+    const res = await send(`/v1/bank/dossiers/${record.id}/decision`, withLoneSurrogate({ decision: 'decline', analyst: 'l.girard', reasonCode: 'risk', text: 'Refus' }, 'Refus'), {
+      authorization: `Bearer ${api.key('bank', DEMO.banks.alpes)}`,
+    });
     expect(problemPaths(res, 422)).toEqual(['text']);
   });
 
@@ -88,7 +92,8 @@ describe('the body itself', () => {
     expect((await send('/v1/dossiers', json, { 'content-type': 'text/plain' })).statusCode).toBe(415);
     expect((await send('/v1/dossiers', json, { 'content-type': 'application/json; charset=latin1' })).statusCode).toBe(415);
     const latin1 = await api.app.inject({
-      method: 'POST', url: '/v1/dossiers',
+      method: 'POST',
+      url: '/v1/dossiers',
       headers: { authorization: `Bearer ${reseller()}`, 'idempotency-key': crypto.randomUUID(), 'content-type': 'application/json' },
       payload: Buffer.from(json, 'latin1'),
     });
@@ -114,8 +119,7 @@ describe('the dirigeant’s birth date', () => {
 });
 
 describe('quotes apply the dossier’s schema', () => {
-  const quote = (payload: Record<string, unknown>, key = reseller()) =>
-    api.app.inject({ method: 'POST', url: '/v1/quotes', headers: { authorization: `Bearer ${key}` }, payload });
+  const quote = (payload: Record<string, unknown>, key = reseller()) => api.app.inject({ method: 'POST', url: '/v1/quotes', headers: { authorization: `Bearer ${key}` }, payload });
   const terms = { bankId: DEMO.banks.alpes, amountCents: 1_000_000, product: 'credit_bail', durationMonths: 36, periodicity: 'monthly' };
 
   it('a start date in year 9999 or year 1 → 422 on startDate (a last due date of 10004-11-30 was computed)', async () => {
@@ -144,8 +148,16 @@ describe('GET /metrics', () => {
     const res = await api.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${api.key('admin', DEMO.programme)}` } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
-    for (const name of ['passeport_http_request_duration_seconds', 'passeport_dossiers', 'passeport_decisions', 'passeport_time_to_decision_seconds',
-      'passeport_hard_cases_pending', 'passeport_deadline_defaults', 'passeport_reminders_sent', 'passeport_pki_answers_total']) {
+    for (const name of [
+      'passeport_http_request_duration_seconds',
+      'passeport_dossiers',
+      'passeport_decisions',
+      'passeport_time_to_decision_seconds',
+      'passeport_hard_cases_pending',
+      'passeport_deadline_defaults',
+      'passeport_reminders_sent',
+      'passeport_pki_answers_total',
+    ]) {
       expect(res.body).toContain(`# TYPE ${name} `);
     }
     expect(res.body).toMatch(/passeport_time_to_decision_seconds_bucket\{le="\+Inf"\} \d+/);

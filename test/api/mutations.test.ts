@@ -70,7 +70,10 @@ describe('POST /v1/dossiers under mutated input', () => {
           const errors = res.json<{ errors?: { path: string }[] }>().errors ?? [];
           // The named path is the mutated field or one of its ancestors / descendants.
           const mutated = path.join('.');
-          expect(errors.some((e) => mutated.startsWith(e.path) || e.path.startsWith(mutated)), `${where} → ${res.body}`).toBe(true);
+          expect(
+            errors.some((e) => mutated.startsWith(e.path) || e.path.startsWith(mutated)),
+            `${where} → ${res.body}`,
+          ).toBe(true);
         }
       }
     }

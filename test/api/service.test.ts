@@ -16,7 +16,15 @@ const quote = (payload: Record<string, unknown>, key = api.key('reseller', DEMO.
   api.app.inject({ method: 'POST', url: '/v1/quotes', headers: { authorization: `Bearer ${key}` }, payload });
 
 describe('POST /v1/quotes', () => {
-  const check = { bankId: DEMO.banks.alpes, amountCents: 1_000_000, product: 'credit_bail', durationMonths: 36, periodicity: 'monthly', residualValuePercent: 1, startDate: '2026-12-01' };
+  const check = {
+    bankId: DEMO.banks.alpes,
+    amountCents: 1_000_000,
+    product: 'credit_bail',
+    durationMonths: 36,
+    periodicity: 'monthly',
+    residualValuePercent: 1,
+    startDate: '2026-12-01',
+  };
 
   it('returns the check value on the 6 % tariff: 10 000 € / 36 months / VR 1 % → 300.18 €', async () => {
     const res = await quote(check);
@@ -61,14 +69,34 @@ describe('documentation', () => {
     const doc = res.json<{ openapi: string; paths: Record<string, Record<string, unknown>> }>();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/health', '/v1/bank/dossiers', '/v1/bank/dossiers/{id}/decision', '/v1/dossiers', '/v1/dossiers/{id}', '/v1/dossiers/{id}/events', '/v1/notifications', '/v1/quotes',
-        '/v1/admin/banks/{bankId}', '/v1/admin/resellers/{resellerId}', '/v1/admin/protocols/{resellerId}/{bankId}',
-        '/v1/admin/passports/{number}', '/v1/admin/excluded-persons', '/v1/admin/excluded-persons/{id}',
-        '/v1/dossiers/{id}/decision-letter', '/v1/dossiers/{id}/contract', '/v1/dossiers/{id}/contract/document',
-        '/v1/dossiers/{id}/contract/evidence', '/v1/dossiers/{id}/contract/validation-report',
-        '/v1/dossiers/{id}/contract/{party}/data-to-sign', '/v1/dossiers/{id}/contract/{party}/signature',
-        '/v1/dossiers/{id}/contract/{party}/decline', '/v1/dossiers/{id}/contract/banque/countersignature',
-        '/v1/admin/accounts', '/v1/admin/accounts/{id}/disable', '/v1/barometers'].sort(),
+      [
+        '/health',
+        '/v1/bank/dossiers',
+        '/v1/bank/dossiers/{id}/decision',
+        '/v1/dossiers',
+        '/v1/dossiers/{id}',
+        '/v1/dossiers/{id}/events',
+        '/v1/notifications',
+        '/v1/quotes',
+        '/v1/admin/banks/{bankId}',
+        '/v1/admin/resellers/{resellerId}',
+        '/v1/admin/protocols/{resellerId}/{bankId}',
+        '/v1/admin/passports/{number}',
+        '/v1/admin/excluded-persons',
+        '/v1/admin/excluded-persons/{id}',
+        '/v1/dossiers/{id}/decision-letter',
+        '/v1/dossiers/{id}/contract',
+        '/v1/dossiers/{id}/contract/document',
+        '/v1/dossiers/{id}/contract/evidence',
+        '/v1/dossiers/{id}/contract/validation-report',
+        '/v1/dossiers/{id}/contract/{party}/data-to-sign',
+        '/v1/dossiers/{id}/contract/{party}/signature',
+        '/v1/dossiers/{id}/contract/{party}/decline',
+        '/v1/dossiers/{id}/contract/banque/countersignature',
+        '/v1/admin/accounts',
+        '/v1/admin/accounts/{id}/disable',
+        '/v1/barometers',
+      ].sort(),
     );
     expect(Object.keys(doc.paths['/v1/dossiers'] ?? {}).sort()).toEqual(['get', 'post']);
     expect(JSON.stringify(doc.paths['/v1/dossiers'])).toContain('idempotency-key');

@@ -63,7 +63,11 @@ afterAll(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-const pem = (der: Buffer): string => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END CERTIFICATE-----\n`;
+const pem = (der: Buffer): string =>
+  `-----BEGIN CERTIFICATE-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd()}\n-----END CERTIFICATE-----\n`;
 const pidOf = (name: string) => readPidFile(path.join(dataDir, 'run', `${name}.json`))?.pid ?? -1;
 
 /** `passeport sign --dossier` as a signer types it, with its key in the environment. */
@@ -117,7 +121,10 @@ describe('the signing ceremony on passeport start’s default path', () => {
     expect(await pdftext(letter.file)).toMatch(/Bonne nouvelle : votre financement est accordé/);
 
     // The créateur, with its PKCS#12 file (RGS *: the amount is under 15 000 €).
-    const createur = await passeportSign(['--dossier', id, '--party', 'createur', '--p12', files.createurP12], { PASSEPORT_API_KEY: creatorKey, PASSEPORT_P12_PASSPHRASE: 'demo-passeport-2026' });
+    const createur = await passeportSign(['--dossier', id, '--party', 'createur', '--p12', files.createurP12], {
+      PASSEPORT_API_KEY: creatorKey,
+      PASSEPORT_P12_PASSPHRASE: 'demo-passeport-2026',
+    });
     expect(createur).toMatchObject({ ok: true, action: 'signed', stage: 'awaiting_revendeur', contractVersion: 1 });
 
     // The worker dies between two signatures; the supervisor starts another, which takes the ceremony up.

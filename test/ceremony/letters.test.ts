@@ -81,7 +81,12 @@ describe('decision letters', () => {
     const body = { ...demoDossier('small'), company: { ...demoDossier('small').company, naf: '56.10A' } };
     const view = await s.start(body);
     expect(view.status).toBe('awaiting_analyst');
-    await s.engine.decide(view.dossierId, DEMO.banks.alpes, { decision: 'decline', analyst: 'Marc Analyste', reasonCode: 'sector', text: 'Trop de restaurants dans notre portefeuille.' });
+    await s.engine.decide(view.dossierId, DEMO.banks.alpes, {
+      decision: 'decline',
+      analyst: 'Marc Analyste',
+      reasonCode: 'sector',
+      text: 'Trop de restaurants dans notre portefeuille.',
+    });
     const bank = s.key('bank', DEMO.banks.alpes);
     const status = await waitForStatus(s.apiUrl, bank, view.dossierId, 'letter_sealed');
     expect(status.contract).toBeNull();
@@ -90,7 +95,10 @@ describe('decision letters', () => {
     expect(text).toMatch(/Le secteur d’activité de votre entreprise ne fait pas partie de ceux que la banque finance/);
     for (let i = 0; i < 100 && !(await s.db.sql`select 1 from archive_deposits where dossier_id = ${view.dossierId}`).length; i++) await new Promise((r) => setTimeout(r, 100));
     const archived = await s.vault.list({ kind: 'archivist', name: 'tests' }, { dossierId: view.dossierId });
-    expect(archived.map((o) => [o.name, o.documentClass]).sort()).toEqual([['dossier.pdf', 'decision'], ['lettre-de-decision.pdf', 'decision']]);
+    expect(archived.map((o) => [o.name, o.documentClass]).sort()).toEqual([
+      ['dossier.pdf', 'decision'],
+      ['lettre-de-decision.pdf', 'decision'],
+    ]);
     // There is nothing to sign.
     const refused = await call(s.apiUrl, bank, 'POST', `/v1/dossiers/${view.dossierId}/contract/banque/countersignature`);
     expect(refused.status).toBe(409);

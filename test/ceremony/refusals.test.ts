@@ -48,7 +48,12 @@ describe('the créateur’s turn, on a small dossier (RGS * required)', () => {
     const { createurSmall, reseller } = s.signers();
 
     // Out of order: the revendeur before the créateur.
-    refused(await prepare(s.apiUrl, keys.reseller, id, 'revendeur', reseller.certificate, reseller.chain), 409, 'not_your_turn', /pas au fournisseur \(revendeur\) de signer maintenant : le contrat attend d’abord la signature du preneur/);
+    refused(
+      await prepare(s.apiUrl, keys.reseller, id, 'revendeur', reseller.certificate, reseller.chain),
+      409,
+      'not_your_turn',
+      /pas au fournisseur \(revendeur\) de signer maintenant : le contrat attend d’abord la signature du preneur/,
+    );
     // The reseller's key on the créateur's route.
     refused(await prepare(s.apiUrl, keys.reseller, id, 'createur', reseller.certificate), 403, 'wrong_party', /pas pour le preneur/);
     // The wrong person: the reseller's certificate offered for the créateur.
@@ -156,7 +161,12 @@ describe('a signer declines', () => {
     expect(empty.status).toBe(422);
     expect(empty.body.detail).toMatch(/pourquoi vous refusez/);
     // The créateur has signed: it cannot take its signature back by declining.
-    refused(await call(s.apiUrl, keys.creator, 'POST', `/v1/dossiers/${id}/contract/createur/decline`, { reason: 'Je change d’avis' }), 409, 'already_signed', /ne peut plus être retirée/);
+    refused(
+      await call(s.apiUrl, keys.creator, 'POST', `/v1/dossiers/${id}/contract/createur/decline`, { reason: 'Je change d’avis' }),
+      409,
+      'already_signed',
+      /ne peut plus être retirée/,
+    );
 
     const reason = 'Le matériel proposé ne correspond plus au devis du client';
     const declined = await call(s.apiUrl, keys.reseller, 'POST', `/v1/dossiers/${id}/contract/revendeur/decline`, { reason });

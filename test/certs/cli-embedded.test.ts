@@ -26,8 +26,10 @@ describe('passeport pki on the embedded database', () => {
     expect(init.stderr).toBe('');
     expect(JSON.parse(init.stdout).created).toHaveLength(6);
     expect(fs.existsSync(path.join(dir, 'data', 'postgres', 'data', 'PG_VERSION'))).toBe(true);
-    const issue = await passeport(['issue', '--level', '1', '--name', 'Jean Dupont', '--org', 'SARL Dupont', '--siren', '732829320', '--key', 'ec256', '--out', 'jean.p12', '--json'],
-      { PASSEPORT_P12_PASSPHRASE: 'phrase de passe longue' });
+    const issue = await passeport(
+      ['issue', '--level', '1', '--name', 'Jean Dupont', '--org', 'SARL Dupont', '--siren', '732829320', '--key', 'ec256', '--out', 'jean.p12', '--json'],
+      { PASSEPORT_P12_PASSPHRASE: 'phrase de passe longue' },
+    );
     expect(issue.stderr).toBe('');
     expect(JSON.parse(issue.stdout)).toMatchObject({ level: 1, ca: 'rgs1', subject: 'C=FR, O=SARL Dupont, OU=0002 732829320, CN=Jean Dupont' });
     expect(openssl(['pkcs12', '-in', path.join(dir, 'jean.p12'), '-info', '-noout', '-passin', 'pass:phrase de passe longue']).status).toBe(0);

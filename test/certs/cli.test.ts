@@ -16,7 +16,11 @@ const faceToFace = ['--identity-check', 'face_to_face', '--operator', 'agence', 
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function passeport(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const base: Record<string, string | undefined> = { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, SOFTHSM2_CONF: store.confPath, ...env };
@@ -55,8 +59,9 @@ describe('passeport pki (driven as a subprocess)', { timeout: 300_000 }, () => {
   });
 
   it('issue --level 1 writes a PKCS#12 that openssl opens, export-root gives what verifies it', async () => {
-    const run = await passeport(['issue', '--level', '1', ...person, '--key', 'rsa2048', '--out', 'camille.p12', '--email', 'camille@example.test', '--json'],
-      { PASSEPORT_P12_PASSPHRASE: 'une phrase assez longue' });
+    const run = await passeport(['issue', '--level', '1', ...person, '--key', 'rsa2048', '--out', 'camille.p12', '--email', 'camille@example.test', '--json'], {
+      PASSEPORT_P12_PASSPHRASE: 'une phrase assez longue',
+    });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
@@ -72,8 +77,18 @@ describe('passeport pki (driven as a subprocess)', { timeout: 300_000 }, () => {
     const exported = await passeport(['export-root', '--out', 'root.pem', '--chain', 'chain.pem']);
     expect(exported.code).toBe(0);
     expect(openssl(['x509', '-in', path.join(dir, 'root.pem'), '-noout', '-subject']).stdout).toMatch(/CN ?= ?Passeport AC Racine/);
-    const verdict = openssl(['verify', '-CAfile', path.join(dir, 'root.pem'), '-untrusted', path.join(dir, 'chain.pem'), '-x509_strict',
-      '-explicit_policy', '-policy', POLICY_OIDS.rgs1, path.join(dir, 'camille.pem')]);
+    const verdict = openssl([
+      'verify',
+      '-CAfile',
+      path.join(dir, 'root.pem'),
+      '-untrusted',
+      path.join(dir, 'chain.pem'),
+      '-x509_strict',
+      '-explicit_policy',
+      '-policy',
+      POLICY_OIDS.rgs1,
+      path.join(dir, 'camille.pem'),
+    ]);
     expect(verdict.stdout).toMatch(/camille\.pem: OK/);
     const again = await passeport(['export-root', '--out', 'root.pem']);
     expect(again.code).toBe(1);
@@ -90,17 +105,47 @@ describe('passeport pki (driven as a subprocess)', { timeout: 300_000 }, () => {
   });
 
   it('issue --level 2 on a SoftHSM2 token, and --seal; PIN from PASSEPORT_PIN', async () => {
-    const run = await passeport(['issue', '--level', '2', ...person, '--key', 'ec256', '--token-label', 'cle-usb', '--key-label', 'camille', ...faceToFace, '--json'],
-      { PASSEPORT_PIN: '4321' });
+    const run = await passeport(['issue', '--level', '2', ...person, '--key', 'ec256', '--token-label', 'cle-usb', '--key-label', 'camille', ...faceToFace, '--json'], {
+      PASSEPORT_PIN: '4321',
+    });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ level: 2, profile: 'person-rgs2', ca: 'rgs2', token: { label: 'cle-usb', keyLabel: 'camille' } });
-    const seal = await passeport(['issue', '--seal', '--org', 'Banque Exemple', '--siren', '356000000', '--key', 'ec384', '--token-label', 'cle-usb',
-      '--key-label', 'cachet', ...faceToFace, '--out', 'cachet.pem', '--json'], { PASSEPORT_PIN: '4321' });
+    const seal = await passeport(
+      [
+        'issue',
+        '--seal',
+        '--org',
+        'Banque Exemple',
+        '--siren',
+        '356000000',
+        '--key',
+        'ec384',
+        '--token-label',
+        'cle-usb',
+        '--key-label',
+        'cachet',
+        ...faceToFace,
+        '--out',
+        'cachet.pem',
+        '--json',
+      ],
+      { PASSEPORT_PIN: '4321' },
+    );
     expect(seal.code).toBe(0);
     expect(JSON.parse(seal.stdout)).toMatchObject({ level: 3, profile: 'seal-rgs3', ca: 'seal', subject: 'C=FR, O=Banque Exemple, OU=0002 356000000, CN=Banque Exemple' });
-    const verdict = openssl(['verify', '-CAfile', path.join(dir, 'root.pem'), '-untrusted', path.join(dir, 'cachet.pem'), '-x509_strict',
-      '-explicit_policy', '-policy', POLICY_OIDS.seal3, path.join(dir, 'cachet.pem')]);
+    const verdict = openssl([
+      'verify',
+      '-CAfile',
+      path.join(dir, 'root.pem'),
+      '-untrusted',
+      path.join(dir, 'cachet.pem'),
+      '-x509_strict',
+      '-explicit_policy',
+      '-policy',
+      POLICY_OIDS.seal3,
+      path.join(dir, 'cachet.pem'),
+    ]);
     expect(verdict.stdout).toMatch(/cachet\.pem: OK/);
   });
 
@@ -111,7 +156,11 @@ describe('passeport pki (driven as a subprocess)', { timeout: 300_000 }, () => {
       [['issue', '--level', '1', ...person, '--out', 'y.p12'], {}, /PASSEPORT_P12_PASSPHRASE n’est pas défini et aucun terminal/],
       [['issue', '--level', '2', ...person, '--token-label', 'cle-usb', ...faceToFace], { PASSEPORT_PIN: '0000' }, /Code PIN incorrect pour le jeton « cle-usb »/],
       [['issue', '--level', '3', ...person, '--token-label', 'absent', ...faceToFace], { PASSEPORT_PIN: '4321' }, /Jeton PKCS#11 « absent » introuvable/],
-      [['issue', '--level', '3', ...person, '--token-label', 'cle-usb', '--module', '/nulle/part.so', ...faceToFace], { PASSEPORT_PIN: '4321' }, /Module PKCS#11 introuvable : \/nulle\/part\.so/],
+      [
+        ['issue', '--level', '3', ...person, '--token-label', 'cle-usb', '--module', '/nulle/part.so', ...faceToFace],
+        { PASSEPORT_PIN: '4321' },
+        /Module PKCS#11 introuvable : \/nulle\/part\.so/,
+      ],
     ];
     // Three at a time: the machine is shared, and each run starts Node and tsx.
     const runs: Run[] = [];

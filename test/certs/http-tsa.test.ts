@@ -70,9 +70,7 @@ describe('TSA over HTTP', () => {
   it('gives 1,000 concurrent requests 1,000 distinct serials', { timeout: 120_000 }, async () => {
     // Generous timeout: the whole burst queues at once on two shared cores.
     const client = createTsaClient(`${baseUrl}/tsa`, { timeoutMs: 110_000 });
-    const tokens = await Promise.all(
-      Array.from({ length: 1000 }, () => client.timestamp(crypto.randomBytes(32), 'SHA-256')),
-    );
+    const tokens = await Promise.all(Array.from({ length: 1000 }, () => client.timestamp(crypto.randomBytes(32), 'SHA-256')));
     // pkijs would take ~10 s for 1,000 tokens: the DER reader is checked against pkijs in the next test.
     const serials = tokens.map((token) => readTimestampToken(token).serialNumber);
     expect(new Set(serials).size).toBe(1000);
@@ -181,7 +179,9 @@ describe('TSA over HTTP', () => {
 
       const certId = seq(seq(oid('1.3.14.3.2.26')), octets(Buffer.alloc(20)), octets(Buffer.alloc(20)), integer(7));
       const ocspReply = await fetch(`${url}/pki/ocsp`, {
-        method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array(seq(seq(seq(seq(certId))))),
+        method: 'POST',
+        headers: { 'content-type': 'application/ocsp-request' },
+        body: new Uint8Array(seq(seq(seq(seq(certId))))),
       });
       expect(Buffer.from(await ocspReply.arrayBuffer()).toString('hex')).toBe('30030a0106'); // unauthorized
 

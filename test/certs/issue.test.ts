@@ -30,7 +30,10 @@ afterAll(async () => {
 });
 
 async function expectPkiError(promise: Promise<unknown>, code: string, text?: RegExp): Promise<PkiError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(PkiError);
   expect((error as PkiError).code).toBe(code);
   if (text) expect((error as PkiError).message).toMatch(text);
@@ -86,8 +89,12 @@ describe('issuance of every software profile and key type', () => {
       it(`${profileName} with ${keyType}: openssl verify accepts it and shows the profile's fields`, async () => {
         const profile = PROFILES[profileName];
         const request: IssueRequest = {
-          profile: profileName, subject: { ...person, email: 'camille@example.test' }, key: { store: 'software', type: keyType },
-          registration: remote, caName: 'rgs2', secret,
+          profile: profileName,
+          subject: { ...person, email: 'camille@example.test' },
+          key: { store: 'software', type: keyType },
+          registration: remote,
+          caName: 'rgs2',
+          secret,
         };
         const issued = await issueCertificate(pkiStore(db.sql), request);
         expect(issued.serial).toMatch(/^[0-7][0-9a-f]{31}$/);
@@ -115,8 +122,18 @@ describe('issuance of every software profile and key type', () => {
         }
         if (profileName === 'tsa') {
           expect(text).toMatch(/Extended Key Usage: critical\s+Time Stamping\n/);
-          expect(openssl(['verify', '-CAfile', writePem(dir, 'r.pem', [issued.chain.at(-1)!]), '-untrusted', writePem(dir, 'c.pem', issued.chain.slice(0, -1)),
-            '-purpose', 'timestampsign', writePem(dir, 'tsa.pem', [issued.certificate])]).stdout).toMatch(/: OK/);
+          expect(
+            openssl([
+              'verify',
+              '-CAfile',
+              writePem(dir, 'r.pem', [issued.chain.at(-1)!]),
+              '-untrusted',
+              writePem(dir, 'c.pem', issued.chain.slice(0, -1)),
+              '-purpose',
+              'timestampsign',
+              writePem(dir, 'tsa.pem', [issued.certificate]),
+            ]).stdout,
+          ).toMatch(/: OK/);
         }
         if (profileName === 'ocsp-responder') {
           expect(text).toMatch(/Extended Key Usage: \s+OCSP Signing/);
@@ -162,31 +179,60 @@ describe('registration', () => {
     for (const profile of ['person-rgs2', 'person-rgs3', 'seal-rgs3'] as const) {
       await expectPkiError(
         issueCertificate(pkiStore(db.sql), { profile, subject: person, key: { store: 'token', type: 'ec256', token }, registration: remote, secret }),
-        'FACE_TO_FACE_REQUIRED', /face à face/,
+        'FACE_TO_FACE_REQUIRED',
+        /face à face/,
       );
       await expectPkiError(issueCertificate(pkiStore(db.sql), { profile, subject: person, key: { store: 'token', type: 'ec256', token }, secret }), 'REGISTRATION_MISSING');
     }
     await expectPkiError(
-      issueCertificate(pkiStore(db.sql), { profile: 'person-rgs2', subject: person, key: { store: 'token', type: 'ec256', token },
-        registration: { identityCheck: 'face_to_face', operator: 'agence' }, secret }),
-      'REGISTRATION_INVALID', /pièce d’identité/,
+      issueCertificate(pkiStore(db.sql), {
+        profile: 'person-rgs2',
+        subject: person,
+        key: { store: 'token', type: 'ec256', token },
+        registration: { identityCheck: 'face_to_face', operator: 'agence' },
+        secret,
+      }),
+      'REGISTRATION_INVALID',
+      /pièce d’identité/,
     );
   });
 
   it('refuses a software key for RGS ** (the level requires a token)', async () => {
     await expectPkiError(
-      issueCertificate(pkiStore(db.sql), { profile: 'person-rgs2', subject: person, key: { store: 'software', type: 'ec256' },
-        registration: { identityCheck: 'face_to_face', operator: 'agence', documentType: 'passport', documentNumber: '19AB12345' }, secret }),
-      'KEY_STORE_NOT_ALLOWED', /jeton PKCS#11/,
+      issueCertificate(pkiStore(db.sql), {
+        profile: 'person-rgs2',
+        subject: person,
+        key: { store: 'software', type: 'ec256' },
+        registration: { identityCheck: 'face_to_face', operator: 'agence', documentType: 'passport', documentNumber: '19AB12345' },
+        secret,
+      }),
+      'KEY_STORE_NOT_ALLOWED',
+      /jeton PKCS#11/,
     );
   });
 
   it('refuses a bad SIREN, an unknown key type, a bad name, with precise French errors', async () => {
     const soft = { store: 'software' as const, type: 'ec256' };
-    await expectPkiError(issueCertificate(pkiStore(db.sql), { profile: 'person-rgs1', subject: { ...person, siren: '732829321' }, key: soft, registration: remote, secret }), 'INVALID_SIREN', /Luhn/);
-    await expectPkiError(issueCertificate(pkiStore(db.sql), { profile: 'person-rgs1', subject: { ...person, siren: '12345' }, key: soft, registration: remote, secret }), 'INVALID_SIREN', /9 chiffres/);
-    await expectPkiError(issueCertificate(pkiStore(db.sql), { profile: 'person-rgs1', subject: person, key: { store: 'software', type: 'dsa1024' }, registration: remote, secret }), 'UNKNOWN_KEY_TYPE', /dsa1024/);
-    await expectPkiError(issueCertificate(pkiStore(db.sql), { profile: 'person-rgs1', subject: { ...person, name: 'Camille' }, key: soft, registration: remote, secret }), 'INVALID_NAME', /Prénom Nom/);
+    await expectPkiError(
+      issueCertificate(pkiStore(db.sql), { profile: 'person-rgs1', subject: { ...person, siren: '732829321' }, key: soft, registration: remote, secret }),
+      'INVALID_SIREN',
+      /Luhn/,
+    );
+    await expectPkiError(
+      issueCertificate(pkiStore(db.sql), { profile: 'person-rgs1', subject: { ...person, siren: '12345' }, key: soft, registration: remote, secret }),
+      'INVALID_SIREN',
+      /9 chiffres/,
+    );
+    await expectPkiError(
+      issueCertificate(pkiStore(db.sql), { profile: 'person-rgs1', subject: person, key: { store: 'software', type: 'dsa1024' }, registration: remote, secret }),
+      'UNKNOWN_KEY_TYPE',
+      /dsa1024/,
+    );
+    await expectPkiError(
+      issueCertificate(pkiStore(db.sql), { profile: 'person-rgs1', subject: { ...person, name: 'Camille' }, key: soft, registration: remote, secret }),
+      'INVALID_NAME',
+      /Prénom Nom/,
+    );
     await expectPkiError(issueCertificate(pkiStore(db.sql), { profile: 'root-ca' as never, subject: person, key: soft, registration: remote, secret }), 'UNKNOWN_PROFILE');
     // La Poste's SIREN fails Luhn but is valid
     const poste = await issueCertificate(pkiStore(db.sql), { profile: 'person-rgs1', subject: { ...person, siren: '356000000' }, key: soft, registration: remote, secret });
@@ -198,11 +244,26 @@ describe('registration', () => {
   it('certifies an external public key (deferred signing from a browser)', async () => {
     const pair = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const spki = new Uint8Array(pair.publicKey.export({ format: 'der', type: 'spki' }));
-    const issued = await issueCertificate(pkiStore(db.sql), { profile: 'person-rgs1', subject: person, key: { store: 'public-key', publicKey: spki, location: 'navigateur' }, registration: remote, secret });
+    const issued = await issueCertificate(pkiStore(db.sql), {
+      profile: 'person-rgs1',
+      subject: person,
+      key: { store: 'public-key', publicKey: spki, location: 'navigateur' },
+      registration: remote,
+      secret,
+    });
     expect(issued.keyLocation).toBe('navigateur');
     expect(issued.privateKey).toBeUndefined();
     expect(verifyWithOpenssl(dir, issued.certificate, issued.chain, POLICY_OIDS.rgs1).stdout).toMatch(/: OK/);
-    await expectPkiError(issueCertificate(pkiStore(db.sql), { profile: 'person-rgs1', subject: person, key: { store: 'public-key', publicKey: new Uint8Array([1, 2, 3]) }, registration: remote, secret }), 'MALFORMED_KEY');
+    await expectPkiError(
+      issueCertificate(pkiStore(db.sql), {
+        profile: 'person-rgs1',
+        subject: person,
+        key: { store: 'public-key', publicKey: new Uint8Array([1, 2, 3]) },
+        registration: remote,
+        secret,
+      }),
+      'MALFORMED_KEY',
+    );
   });
 });
 

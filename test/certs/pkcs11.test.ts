@@ -40,7 +40,12 @@ afterAll(async () => {
 let caDb: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
 
 async function refusal(run: () => unknown, code: string): Promise<PkiError> {
-  const error = await Promise.resolve().then(run).then(() => null, (e: unknown) => e);
+  const error = await Promise.resolve()
+    .then(run)
+    .then(
+      () => null,
+      (e: unknown) => e,
+    );
   expect(error).toBeInstanceOf(PkiError);
   expect((error as PkiError).code).toBe(code);
   expect((error as PkiError).message).not.toContain(PIN);
@@ -58,7 +63,9 @@ describe('token profiles: key generated on the SoftHSM2 token', () => {
           profile: profileName,
           // a seal is named after the organisation when no seal name is given
           subject: profileName === 'seal-rgs3' ? { organisation: person.organisation, siren: person.siren } : person,
-          key: { store: 'token', type: keyType, token, keyLabel }, registration: faceToFace, secret,
+          key: { store: 'token', type: keyType, token, keyLabel },
+          registration: faceToFace,
+          secret,
         });
         issued.set(keyLabel, result);
         expect(result.privateKey).toBeUndefined();
@@ -71,9 +78,11 @@ describe('token profiles: key generated on the SoftHSM2 token', () => {
         expect(text).toMatch(/Key Usage: critical\s+Non Repudiation\n/);
         expect(text).toContain(`Policy: ${profile.policies[0]}`);
         expect(text).toContain(`URI:http://127.0.0.1:8080/pki/crl/${profile.issuer}.crl`);
-        expect(text).toContain(profileName === 'seal-rgs3'
-          ? 'Subject: C=FR, O=Boulangerie Dupont, OU=0002 732829320, CN=Boulangerie Dupont'
-          : 'Subject: C=FR, O=Boulangerie Dupont, OU=0002 732829320, CN=Élodie Dupont-Marchal');
+        expect(text).toContain(
+          profileName === 'seal-rgs3'
+            ? 'Subject: C=FR, O=Boulangerie Dupont, OU=0002 732829320, CN=Boulangerie Dupont'
+            : 'Subject: C=FR, O=Boulangerie Dupont, OU=0002 732829320, CN=Élodie Dupont-Marchal',
+        );
 
         // the token signs; node:crypto verifies with the certificate's public key
         const signer = openTokenSigner({ ...token, keyLabel });
@@ -101,8 +110,14 @@ describe('the token key cannot leave the token', () => {
   it('refuses CKA_VALUE, CKA_PRIVATE_EXPONENT and C_WrapKey; CKA_EXTRACTABLE false, CKA_SENSITIVE true', () => {
     const session = TokenSession.open(token);
     try {
-      const [rsaKey] = session.find([{ type: P.CKA_CLASS, value: P.CKO_PRIVATE_KEY }, { type: P.CKA_LABEL, value: 'person-rgs2-rsa2048' }]);
-      const [ecKey] = session.find([{ type: P.CKA_CLASS, value: P.CKO_PRIVATE_KEY }, { type: P.CKA_LABEL, value: 'person-rgs2-ec256' }]);
+      const [rsaKey] = session.find([
+        { type: P.CKA_CLASS, value: P.CKO_PRIVATE_KEY },
+        { type: P.CKA_LABEL, value: 'person-rgs2-rsa2048' },
+      ]);
+      const [ecKey] = session.find([
+        { type: P.CKA_CLASS, value: P.CKO_PRIVATE_KEY },
+        { type: P.CKA_LABEL, value: 'person-rgs2-ec256' },
+      ]);
       expect(rsaKey).toBeDefined();
       expect(ecKey).toBeDefined();
       for (const key of [rsaKey!, ecKey!]) {
@@ -119,16 +134,24 @@ describe('the token key cannot leave the token', () => {
       expect(() => session.attribute(rsaKey!, P.CKA_PRIME_1)).toThrow(/CKR_ATTRIBUTE_SENSITIVE/);
       // an AES key allowed to wrap: the token still refuses to wrap ours
       const wrapping = session.pkcs11.C_GenerateKey(session.session, { mechanism: P.CKM_AES_KEY_GEN }, [
-        { type: P.CKA_CLASS, value: P.CKO_SECRET_KEY }, { type: P.CKA_TOKEN, value: false }, { type: P.CKA_VALUE_LEN, value: 32 },
-        { type: P.CKA_WRAP, value: true }, { type: P.CKA_EXTRACTABLE, value: true },
+        { type: P.CKA_CLASS, value: P.CKO_SECRET_KEY },
+        { type: P.CKA_TOKEN, value: false },
+        { type: P.CKA_VALUE_LEN, value: 32 },
+        { type: P.CKA_WRAP, value: true },
+        { type: P.CKA_EXTRACTABLE, value: true },
       ]);
-      expect(() => session.pkcs11.C_WrapKey(session.session, { mechanism: P.CKM_AES_KEY_WRAP_PAD }, wrapping, rsaKey!, Buffer.alloc(4096)))
-        .toThrow(/CKR_KEY_UNEXTRACTABLE|CKR_KEY_NOT_WRAPPABLE/);
-      expect(() => session.pkcs11.C_WrapKey(session.session, { mechanism: P.CKM_AES_KEY_WRAP_PAD }, wrapping, ecKey!, Buffer.alloc(4096)))
-        .toThrow(/CKR_KEY_UNEXTRACTABLE|CKR_KEY_NOT_WRAPPABLE/);
+      expect(() => session.pkcs11.C_WrapKey(session.session, { mechanism: P.CKM_AES_KEY_WRAP_PAD }, wrapping, rsaKey!, Buffer.alloc(4096))).toThrow(
+        /CKR_KEY_UNEXTRACTABLE|CKR_KEY_NOT_WRAPPABLE/,
+      );
+      expect(() => session.pkcs11.C_WrapKey(session.session, { mechanism: P.CKM_AES_KEY_WRAP_PAD }, wrapping, ecKey!, Buffer.alloc(4096))).toThrow(
+        /CKR_KEY_UNEXTRACTABLE|CKR_KEY_NOT_WRAPPABLE/,
+      );
       // the certificate sits next to the key, same CKA_ID
       const id = session.attribute(rsaKey!, P.CKA_ID);
-      const certs = session.find([{ type: P.CKA_CLASS, value: P.CKO_CERTIFICATE }, { type: P.CKA_ID, value: id }]);
+      const certs = session.find([
+        { type: P.CKA_CLASS, value: P.CKO_CERTIFICATE },
+        { type: P.CKA_ID, value: id },
+      ]);
       expect(certs).toHaveLength(1);
       expect(session.attribute(certs[0]!, P.CKA_VALUE).equals(Buffer.from(issued.get('person-rgs2-rsa2048')!.certificate))).toBe(true);
     } finally {
@@ -142,7 +165,17 @@ describe('token errors are precise and never show the PIN', () => {
     const error = await refusal(() => openTokenSigner({ ...token, pin: '999999', keyLabel: 'person-rgs2-ec256' }), 'WRONG_PIN');
     expect(error.message).toMatch(/Code PIN incorrect pour le jeton « passeport-test »/);
     expect(error.message).not.toContain('999999');
-    await refusal(() => issueCertificate(pkiStore(db.sql), { profile: 'person-rgs2', subject: person, key: { store: 'token', type: 'ec256', token: { ...token, pin: '999999' } }, registration: faceToFace, secret }), 'WRONG_PIN');
+    await refusal(
+      () =>
+        issueCertificate(pkiStore(db.sql), {
+          profile: 'person-rgs2',
+          subject: person,
+          key: { store: 'token', type: 'ec256', token: { ...token, pin: '999999' } },
+          registration: faceToFace,
+          secret,
+        }),
+      'WRONG_PIN',
+    );
   });
 
   it('missing token, missing module, key not found, key label taken, no certificate', async () => {
@@ -151,8 +184,28 @@ describe('token errors are precise and never show the PIN', () => {
     expect((await refusal(() => openTokenSigner({ ...token, keyLabel: 'inconnue' }), 'KEY_NOT_FOUND')).message).toMatch(/« inconnue » introuvable/);
     await refusal(() => openTokenSigner(token), 'KEY_AMBIGUOUS');
     await refusal(() => openTokenSigner({ ...token, tokenLabel: 'vide' }), 'KEY_NOT_FOUND');
-    await refusal(() => issueCertificate(pkiStore(db.sql), { profile: 'person-rgs2', subject: person, key: { store: 'token', type: 'ec256', token, keyLabel: 'person-rgs2-ec256' }, registration: faceToFace, secret }), 'KEY_LABEL_TAKEN');
-    await refusal(() => issueCertificate(pkiStore(db.sql), { profile: 'person-rgs2', subject: person, key: { store: 'token', type: 'ec256', token: { ...token, tokenLabel: '' } }, registration: faceToFace, secret }), 'TOKEN_LABEL_MISSING');
+    await refusal(
+      () =>
+        issueCertificate(pkiStore(db.sql), {
+          profile: 'person-rgs2',
+          subject: person,
+          key: { store: 'token', type: 'ec256', token, keyLabel: 'person-rgs2-ec256' },
+          registration: faceToFace,
+          secret,
+        }),
+      'KEY_LABEL_TAKEN',
+    );
+    await refusal(
+      () =>
+        issueCertificate(pkiStore(db.sql), {
+          profile: 'person-rgs2',
+          subject: person,
+          key: { store: 'token', type: 'ec256', token: { ...token, tokenLabel: '' } },
+          registration: faceToFace,
+          secret,
+        }),
+      'TOKEN_LABEL_MISSING',
+    );
   });
 });
 
@@ -166,21 +219,45 @@ describe('CA keys kept on a PKCS#11 token', () => {
       expect(row.key_ciphertext).toBeNull();
       expect(row.key_location).toBe(`pkcs11:token=ac-jeton;object=passeport-ca-${row.name};id=${row.key_location.split(';id=')[1]}`);
     }
-    await refusal(() => issueCertificate(pkiStore(caDb!.sql), { profile: 'person-rgs1', subject: person, key: { store: 'software', type: 'ec256' }, registration: { identityCheck: 'remote', operator: 'x' }, secret }), 'CA_PIN_MISSING');
+    await refusal(
+      () =>
+        issueCertificate(pkiStore(caDb!.sql), {
+          profile: 'person-rgs1',
+          subject: person,
+          key: { store: 'software', type: 'ec256' },
+          registration: { identityCheck: 'remote', operator: 'x' },
+          secret,
+        }),
+      'CA_PIN_MISSING',
+    );
     await refusal(() => loadCa(pkiStore(caDb!.sql), 'rgs1', { ...secret, caTokenPin: '000000' }), 'WRONG_PIN');
     const access = { ...secret, caTokenPin: CA_PIN };
-    const soft = await issueCertificate(pkiStore(caDb.sql), { profile: 'person-rgs1', subject: person, key: { store: 'software', type: 'rsa2048' }, registration: { identityCheck: 'remote', operator: 'x' }, secret: access });
+    const soft = await issueCertificate(pkiStore(caDb.sql), {
+      profile: 'person-rgs1',
+      subject: person,
+      key: { store: 'software', type: 'rsa2048' },
+      registration: { identityCheck: 'remote', operator: 'x' },
+      secret: access,
+    });
     expect(verifyWithOpenssl(dir, soft.certificate, soft.chain, PROFILES['person-rgs1'].policies[0]!).stdout).toMatch(/: OK\n/);
     expect(certText(soft.certificate)).toMatch(/Signature Algorithm: ecdsa-with-SHA384/);
-    const onToken = await issueCertificate(pkiStore(caDb.sql), { profile: 'seal-rgs3', subject: { organisation: 'Banque Exemple', siren: '356000000' },
-      key: { store: 'token', type: 'ec256', token, keyLabel: 'cachet-banque' }, registration: faceToFace, secret: access });
+    const onToken = await issueCertificate(pkiStore(caDb.sql), {
+      profile: 'seal-rgs3',
+      subject: { organisation: 'Banque Exemple', siren: '356000000' },
+      key: { store: 'token', type: 'ec256', token, keyLabel: 'cachet-banque' },
+      registration: faceToFace,
+      secret: access,
+    });
     expect(verifyWithOpenssl(dir, onToken.certificate, onToken.chain, PROFILES['seal-rgs3'].policies[0]!).stdout).toMatch(/: OK\n/);
     const ca = await loadCa(pkiStore(caDb.sql), 'seal', access);
     const data = crypto.randomBytes(30);
     expect(crypto.verify('sha384', data, { key: new crypto.X509Certificate(ca.certificate).publicKey, dsaEncoding: 'der' }, await ca.signer.sign(data, 'SHA-384'))).toBe(true);
     const session = TokenSession.open({ ...token, tokenLabel: 'ac-jeton', pin: CA_PIN });
     try {
-      const [rootKey] = session.find([{ type: P.CKA_CLASS, value: P.CKO_PRIVATE_KEY }, { type: P.CKA_LABEL, value: 'passeport-ca-root' }]);
+      const [rootKey] = session.find([
+        { type: P.CKA_CLASS, value: P.CKO_PRIVATE_KEY },
+        { type: P.CKA_LABEL, value: 'passeport-ca-root' },
+      ]);
       expect(session.attribute(rootKey!, P.CKA_EXTRACTABLE)[0]).toBe(0);
       expect(() => session.attribute(rootKey!, P.CKA_VALUE)).toThrow(/CKR_ATTRIBUTE_SENSITIVE/);
     } finally {

@@ -47,7 +47,13 @@ beforeAll(async () => {
   // RSA 3072 CA keys here (the other suites use EC keys to stay fast): openssl judges those too.
   await initPki(pkiStore(db.sql), { ...secret, caKeyType: 'rsa3072' });
   for (const type of ['rsa2048', 'ec384'] as const) {
-    issued[type] = await issueCertificate(pkiStore(db.sql), { profile: 'person-rgs1', subject: person, key: { store: 'software', type, pkcs12Passphrase: passphrase }, registration: remote, secret });
+    issued[type] = await issueCertificate(pkiStore(db.sql), {
+      profile: 'person-rgs1',
+      subject: person,
+      key: { store: 'software', type, pkcs12Passphrase: passphrase },
+      registration: remote,
+      secret,
+    });
     fs.writeFileSync(path.join(dir, `${type}.p12`), issued[type]!.pkcs12!);
   }
 });
@@ -108,7 +114,9 @@ describe('PKCS#12 delivery of RGS * keys', () => {
     fs.writeFileSync(keyFile, issued.rsa2048!.privateKey!.export({ format: 'pem', type: 'pkcs8' }));
     fs.writeFileSync(certFile, derToPem(issued.rsa2048!.certificate) + issued.rsa2048!.chain.map((c) => derToPem(c)).join(''));
     const out = path.join(dir, 'openssl.p12');
-    const made = spawnSync('openssl', ['pkcs12', '-export', '-inkey', keyFile, '-in', certFile, '-out', out, '-passout', 'env:P12PASS'], { env: { ...process.env, P12PASS: passphrase } });
+    const made = spawnSync('openssl', ['pkcs12', '-export', '-inkey', keyFile, '-in', certFile, '-out', out, '-passout', 'env:P12PASS'], {
+      env: { ...process.env, P12PASS: passphrase },
+    });
     expect(made.status).toBe(0);
     const contents = readPkcs12(fs.readFileSync(out), passphrase);
     expect(Buffer.from(contents.certificate).equals(Buffer.from(issued.rsa2048!.certificate))).toBe(true);
@@ -135,7 +143,10 @@ describe('parsing and software signers', () => {
     expectPkiError(() => readCertificate(crypto.randomBytes(300)), 'MALFORMED_CERTIFICATE');
     expectPkiError(() => readCertificate('-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n'), 'MALFORMED_PEM');
     expectPkiError(() => readCertificate('rien ici'), 'MALFORMED_PEM');
-    expectPkiError(() => readCertificate(`-----BEGIN CERTIFICATE-----\n${Buffer.from('pas un certificat').toString('base64')}\n-----END CERTIFICATE-----\n`), 'MALFORMED_CERTIFICATE');
+    expectPkiError(
+      () => readCertificate(`-----BEGIN CERTIFICATE-----\n${Buffer.from('pas un certificat').toString('base64')}\n-----END CERTIFICATE-----\n`),
+      'MALFORMED_CERTIFICATE',
+    );
     expectPkiError(() => readPrivateKey('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'), 'MALFORMED_KEY');
     expectPkiError(() => readPrivateKey(crypto.randomBytes(64)), 'MALFORMED_KEY');
   });

@@ -57,7 +57,9 @@ describe('the profiles table', () => {
     expect(holderProfileFor({ level: 3, seal: true })).toBe('seal-rgs3');
     expect(code(() => holderProfileFor({ level: 2, seal: true }))).toBe('INVALID_LEVEL');
     expect(caUrls('https://pki.example.fr/', 'rgs2')).toEqual({
-      crl: 'https://pki.example.fr/pki/crl/rgs2.crl', ocsp: 'https://pki.example.fr/pki/ocsp', caIssuers: 'https://pki.example.fr/pki/ca/rgs2.cer',
+      crl: 'https://pki.example.fr/pki/crl/rgs2.crl',
+      ocsp: 'https://pki.example.fr/pki/ocsp',
+      caIssuers: 'https://pki.example.fr/pki/ca/rgs2.cer',
     });
     expect(code(() => getProfile('inconnu'))).toBe('UNKNOWN_PROFILE');
     expect(code(() => parseKeyType('rsa1024'))).toBe('UNKNOWN_KEY_TYPE');
@@ -98,7 +100,9 @@ describe('registration rules', () => {
     expect(code(() => checkRegistration(PROFILES['person-rgs1'], { identityCheck: 'remote', operator: ' ' }))).toBe('REGISTRATION_INVALID');
     expect(code(() => checkRegistration(PROFILES['person-rgs1'], { identityCheck: 'visio' as never, operator: 'x' }))).toBe('REGISTRATION_INVALID');
     expect(code(() => checkRegistration(PROFILES['person-rgs1'], { identityCheck: 'remote', operator: 'x', documentType: 'permis' as never }))).toBe('REGISTRATION_INVALID');
-    expect(code(() => checkRegistration(PROFILES['person-rgs1'], { identityCheck: 'remote', operator: 'x', checkedAt: new Date(Date.now() + 86_400_000) }))).toBe('REGISTRATION_INVALID');
+    expect(code(() => checkRegistration(PROFILES['person-rgs1'], { identityCheck: 'remote', operator: 'x', checkedAt: new Date(Date.now() + 86_400_000) }))).toBe(
+      'REGISTRATION_INVALID',
+    );
     expect(checkRegistration(PROFILES['person-rgs1'], { identityCheck: 'remote', operator: 'x' }).documentNumberSha256).toBeNull();
   });
 });

@@ -31,8 +31,17 @@ export async function issueTestCertificate(sql: Sql, caName: CaName, commonName:
   const der = cert.der;
   const serial = cert.serialNumber;
   await pkiStore(sql).insertIssued({
-    serial, caName, subject: nameInEncodingOrder(cert.subjectName), profile: profile.name, level: null, keyType: 'ec256',
-    keyLocation: 'external', siren: '732829320', notBefore: cert.notBefore, notAfter: cert.notAfter, der,
+    serial,
+    caName,
+    subject: nameInEncodingOrder(cert.subjectName),
+    profile: profile.name,
+    level: null,
+    keyType: 'ec256',
+    keyLocation: 'external',
+    siren: '732829320',
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
+    der,
   });
   return { serial, der };
 }

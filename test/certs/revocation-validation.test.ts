@@ -28,9 +28,10 @@ const fetched: string[] = [];
 const fetchRevocation: RevocationFetcher = async (url, kind, request) => {
   const target = url.replace(/^http:\/\/127\.0\.0\.1:3000/, baseUrl);
   fetched.push(`${kind} ${new URL(url).pathname}`);
-  const response = kind === 'ocsp' && request
-    ? await fetch(target, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array(request) })
-    : await fetch(target);
+  const response =
+    kind === 'ocsp' && request
+      ? await fetch(target, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array(request) })
+      : await fetch(target);
   return response.ok ? new Uint8Array(await response.arrayBuffer()) : null;
 };
 

@@ -69,14 +69,19 @@ const crlNumber = (text: string): number => Number(/X509v3 CRL Number:\s*\n\s*(\
 describe('revocation', () => {
   it('refuses unknown serials, unknown reasons and a second revocation with clear errors', async () => {
     const cert = await issueTestCertificate(db.sql, 'rgs1', 'Camille Refus');
-    await expect(revokeCertificate(pkiStore(db.sql), { caName: 'rgs1', serialHex: 'abcdef0123', reason: 'keyCompromise', operator: 'op' }))
-      .rejects.toMatchObject({ code: 'UNKNOWN_CERTIFICATE', message: expect.stringContaining('Aucun certificat') });
-    await expect(revokeCertificate(pkiStore(db.sql), { caName: 'rgs1', serialHex: 'zz', reason: 'keyCompromise', operator: 'op' }))
-      .rejects.toMatchObject({ code: 'INVALID_SERIAL' });
-    await expect(revokeCertificate(pkiStore(db.sql), { caName: 'rgs1', serialHex: cert.serial, reason: 'stolen', operator: 'op' }))
-      .rejects.toMatchObject({ code: 'INVALID_REASON' });
-    await expect(revokeCertificate(pkiStore(db.sql), { caName: 'rgs2', serialHex: cert.serial, reason: 'superseded', operator: 'op' }))
-      .rejects.toMatchObject({ code: 'UNKNOWN_CERTIFICATE' });
+    await expect(revokeCertificate(pkiStore(db.sql), { caName: 'rgs1', serialHex: 'abcdef0123', reason: 'keyCompromise', operator: 'op' })).rejects.toMatchObject({
+      code: 'UNKNOWN_CERTIFICATE',
+      message: expect.stringContaining('Aucun certificat'),
+    });
+    await expect(revokeCertificate(pkiStore(db.sql), { caName: 'rgs1', serialHex: 'zz', reason: 'keyCompromise', operator: 'op' })).rejects.toMatchObject({
+      code: 'INVALID_SERIAL',
+    });
+    await expect(revokeCertificate(pkiStore(db.sql), { caName: 'rgs1', serialHex: cert.serial, reason: 'stolen', operator: 'op' })).rejects.toMatchObject({
+      code: 'INVALID_REASON',
+    });
+    await expect(revokeCertificate(pkiStore(db.sql), { caName: 'rgs2', serialHex: cert.serial, reason: 'superseded', operator: 'op' })).rejects.toMatchObject({
+      code: 'UNKNOWN_CERTIFICATE',
+    });
     const first = await revokeCertificate(pkiStore(db.sql), { caName: 'rgs1', serialHex: cert.serial.toUpperCase(), reason: 'superseded', operator: 'op' });
     expect(first.serialHex).toBe(cert.serial);
     const again = revokeCertificate(pkiStore(db.sql), { caName: 'rgs1', serialHex: cert.serial, reason: 'keyCompromise', operator: 'op' });
@@ -125,8 +130,7 @@ describe('revocation', () => {
   it('answers OCSP good then revoked to openssl ocsp, with the nonce echoed and the signature verified', async () => {
     const cert = await issueTestCertificate(db.sql, 'rgs1', 'Dominique Ocsp');
     const certPem = writePem(dir, 'leaf.pem', cert.der);
-    const ask = async (): Promise<string> =>
-      (await openssl(['ocsp', '-issuer', rgs1Pem, '-cert', certPem, '-url', `${baseUrl}/pki/ocsp`, '-CAfile', caFilePem, '-resp_text'])).out;
+    const ask = async (): Promise<string> => (await openssl(['ocsp', '-issuer', rgs1Pem, '-cert', certPem, '-url', `${baseUrl}/pki/ocsp`, '-CAfile', caFilePem, '-resp_text'])).out;
     const good = await ask();
     expect(good).toContain('Response verify OK');
     expect(good).toContain(`${certPem}: good`);

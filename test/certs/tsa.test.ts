@@ -238,8 +238,8 @@ describe('RFC 3161 timestamp authority', () => {
 
   it('refuses a TSA certificate without the critical timeStamping EKU', async () => {
     const notCritical = await issue(tsaCa, { name: 'CN=Bad TSA', eku: { usages: [TIME_STAMPING], critical: false } });
-    expect(() =>
-      createTimestampAuthority({ signer: keyObjectSigner(notCritical.privateKey, notCritical.der), serials: createSerialAllocator(pkiStore(db.sql)) }),
-    ).toThrow(/timeStamping/);
+    expect(() => createTimestampAuthority({ signer: keyObjectSigner(notCritical.privateKey, notCritical.der), serials: createSerialAllocator(pkiStore(db.sql)) })).toThrow(
+      /timeStamping/,
+    );
   });
 });

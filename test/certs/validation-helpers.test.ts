@@ -65,7 +65,13 @@ describe('parseCertificate', () => {
   });
 
   it('refuses malformed input with an Asn1Error MALFORMED, never a crash', () => {
-    const cases = [new Uint8Array(0), Uint8Array.of(0x30), leaf.der.subarray(0, leaf.der.length - 1), Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x00), new Uint8Array([...leaf.der, 0])];
+    const cases = [
+      new Uint8Array(0),
+      Uint8Array.of(0x30),
+      leaf.der.subarray(0, leaf.der.length - 1),
+      Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x00),
+      new Uint8Array([...leaf.der, 0]),
+    ];
     for (const bytes of cases) expect(expectAsn1Error(() => parseCertificate(bytes), 'MALFORMED').message).toMatch(/^certificat illisible : /);
     expect(() => parseCertificate(Uint8Array.of(0x30, 0x84, 0x7f, 0xff, 0xff, 0xff))).toThrow(/certificat illisible : DER tronqué/);
   });
@@ -134,7 +140,9 @@ describe('verifySignature (native crypto)', () => {
   });
 
   it('refuses unknown algorithms and unreadable keys with a clear error', () => {
-    expect(() => verifySignature(spki(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey), { oid: '1.2.3.4' }, data, data)).toThrow(/algorithme de signature non pris en charge \(1\.2\.3\.4\)/);
+    expect(() => verifySignature(spki(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey), { oid: '1.2.3.4' }, data, data)).toThrow(
+      /algorithme de signature non pris en charge \(1\.2\.3\.4\)/,
+    );
     expect(() => verifySignature(Uint8Array.of(1, 2, 3), { oid: '1.2.840.10045.4.3.2' }, data, data)).toThrow(/clé publique illisible/);
   });
 

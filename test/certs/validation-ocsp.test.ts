@@ -117,7 +117,12 @@ describe('OCSP responses built with asn1js', () => {
 
   it('unknown status or a stale response → INDETERMINATE / TRY_LATER with the reason', async () => {
     const unknown = await buildOcspResponse({ issuer: ca, signer: ca, entries: [{ cert: leaf, status: 'unknown' }] });
-    const stale = await buildOcspResponse({ issuer: ca, signer: ca, producedAt: daysFrom(-3), entries: [{ cert: leaf, status: 'good', thisUpdate: daysFrom(-3), nextUpdate: daysFrom(-2) }] });
+    const stale = await buildOcspResponse({
+      issuer: ca,
+      signer: ca,
+      producedAt: daysFrom(-3),
+      entries: [{ cert: leaf, status: 'good', thisUpdate: daysFrom(-3), nextUpdate: daysFrom(-2) }],
+    });
     const result = await validatePath(base({ ocspResponses: [unknown, stale] }));
     expect(result.subIndication).toBe('TRY_LATER');
     expect(result.reasons.join('\n')).toContain('statut unknown');
@@ -166,7 +171,10 @@ describe('OCSP with openssl ocsp as the responder', () => {
     expect(result.revocation.revokedAt?.toISOString()).toBe(at.toISOString());
     expect(result.revocation.reason).toBe('keyCompromise');
     fs.writeFileSync(path.join(dir, 'resp.der'), response);
-    const judged = openssl(['ocsp', '-respin', 'resp.der', '-issuer', 'ca.pem', '-cert', 'subject.pem', '-CAfile', 'root.pem', '-verify_other', 'ca.pem', '-no_nonce'], dir).toString();
+    const judged = openssl(
+      ['ocsp', '-respin', 'resp.der', '-issuer', 'ca.pem', '-cert', 'subject.pem', '-CAfile', 'root.pem', '-verify_other', 'ca.pem', '-no_nonce'],
+      dir,
+    ).toString();
     expect(judged).toContain('subject.pem: revoked');
   });
 

@@ -360,7 +360,9 @@ describe('validatePath: hostile input', () => {
   });
 
   it('garbage CRL and OCSP bytes are reported and ignored', async () => {
-    const result = await validatePath(base({ crls: [Uint8Array.of(1, 2, 3), caCrl.subarray(0, 40), rootCrl], ocspResponses: [Uint8Array.of(0x30, 0x03, 0x0a, 0x01, 0x03), Uint8Array.of(0xff)] }));
+    const result = await validatePath(
+      base({ crls: [Uint8Array.of(1, 2, 3), caCrl.subarray(0, 40), rootCrl], ocspResponses: [Uint8Array.of(0x30, 0x03, 0x0a, 0x01, 0x03), Uint8Array.of(0xff)] }),
+    );
     expect(result.subIndication).toBe('TRY_LATER');
     const reasons = result.reasons.join('\n');
     expect(reasons).toContain('LCR n° 1 ignorée : LCR illisible');

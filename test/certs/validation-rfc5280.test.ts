@@ -32,12 +32,24 @@ beforeAll(async () => {
 });
 
 /** A CA under the root with extra extensions, its CRL, and a validation input for a leaf under it. */
-async function caWith(name: string, extra: x509.Extension[], policies?: string[]): Promise<{ ca: Issued; input: (leaf: Issued, over?: Partial<PathValidationInput>) => Promise<PathValidationInput> }> {
+async function caWith(
+  name: string,
+  extra: x509.Extension[],
+  policies?: string[],
+): Promise<{ ca: Issued; input: (leaf: Issued, over?: Partial<PathValidationInput>) => Promise<PathValidationInput> }> {
   const ca = await issue({ subject: `CN=${name}, C=FR`, keys: keys[1]!, issuer: root, ca: true, extra, ...(policies ? { policies } : {}) });
   const caCrl = await crl(ca);
   return {
     ca,
-    input: async (leaf, over = {}) => ({ certificate: leaf.der, intermediates: [ca.der], trustAnchors: [root.der], crls: [caCrl, rootCrl], time: new Date(), purpose: 'any', ...over }),
+    input: async (leaf, over = {}) => ({
+      certificate: leaf.der,
+      intermediates: [ca.der],
+      trustAnchors: [root.der],
+      crls: [caCrl, rootCrl],
+      time: new Date(),
+      purpose: 'any',
+      ...over,
+    }),
   };
 }
 
@@ -201,7 +213,7 @@ describe('candidate paths', () => {
     const result = await validatePath({ certificate: leaf.der, intermediates: [ca.der], trustAnchors: [otherRoot.der], crls: [await crl(ca)], time: new Date() });
     expect(result.indication).toBe('INDETERMINATE');
     expect(result.subIndication).toBe('NO_CERTIFICATE_CHAIN_FOUND');
-    expect(result.reasons[0]).toContain('l\'émetteur « CN=Racine RFC 5280, C=FR » du certificat « CN=AC Orpheline, C=FR »');
+    expect(result.reasons[0]).toContain("l'émetteur « CN=Racine RFC 5280, C=FR » du certificat « CN=AC Orpheline, C=FR »");
   });
 
   it('a CA certified twice, one certificate revoked: the path through the other one is valid', async () => {
@@ -220,7 +232,13 @@ describe('candidate paths', () => {
     expect(result.indication).toBe('PASSED');
     expect(Buffer.from(result.path[1]!).equals(Buffer.from(validCopy.der))).toBe(true);
     // With only the revoked certificate, the CA is revoked.
-    const only = await validatePath({ certificate: leaf.der, intermediates: [revokedCopy.der], trustAnchors: [root.der], crls: [await crl(validCopy), rootList], time: new Date() });
+    const only = await validatePath({
+      certificate: leaf.der,
+      intermediates: [revokedCopy.der],
+      trustAnchors: [root.der],
+      crls: [await crl(validCopy), rootList],
+      time: new Date(),
+    });
     expect(only.subIndication).toBe('REVOKED');
   });
 });
@@ -242,7 +260,15 @@ describe('serials compared as integers', () => {
     const positive = await withSerial(template, ca, [0x00, 0xff]);
     const negative = await withSerial(template, ca, [0xff]);
     const ocsp = await buildOcspResponse({ issuer: ca, signer: ca, entries: [{ cert: negative, status: 'revoked', revokedAt: new Date(Date.now() - 86_400_000) }] });
-    const input = (leaf: Issued): PathValidationInput => ({ certificate: leaf.der, intermediates: [ca.der], trustAnchors: [root.der], crls: [rootCrl], ocspResponses: [ocsp], time: new Date(), purpose: 'any' });
+    const input = (leaf: Issued): PathValidationInput => ({
+      certificate: leaf.der,
+      intermediates: [ca.der],
+      trustAnchors: [root.der],
+      crls: [rootCrl],
+      ocspResponses: [ocsp],
+      time: new Date(),
+      purpose: 'any',
+    });
     expect((await validatePath(input(negative))).subIndication).toBe('REVOKED');
     const result = await validatePath(input(positive));
     expect(result.subIndication).toBe('TRY_LATER');

@@ -34,7 +34,11 @@ function opensslToken(digest: 'sha256' | 'sha384' | 'sha512', response = false):
 function opensslTsVerify(token: Uint8Array, content: Uint8Array): boolean {
   write('check.der', token);
   write('check.bin', content);
-  const run = spawnSync('openssl', ['ts', '-verify', '-data', 'check.bin', '-in', 'check.der', '-token_in', '-CAfile', 'root.pem', '-untrusted', 'tsa.pem'], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+  const run = spawnSync('openssl', ['ts', '-verify', '-data', 'check.bin', '-in', 'check.der', '-token_in', '-CAfile', 'root.pem', '-untrusted', 'tsa.pem'], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   return run.status === 0 && run.stdout.includes('Verification: OK');
 }
 
@@ -44,7 +48,29 @@ function cmsToken(token: Uint8Array, signer: Issued, keyFile: string, extra: str
   openssl(['cms', '-verify', '-noverify', '-inform', 'DER', '-in', 'tok.der', '-binary', '-out', 'tst.der'], dir);
   write('signer.pem', signer.pem);
   openssl(
-    ['cms', '-sign', '-binary', '-nodetach', '-in', 'tst.der', '-econtent_type', '1.2.840.113549.1.9.16.1.4', '-signer', 'signer.pem', '-inkey', keyFile, '-md', 'sha256', '-cades', '-nosmimecap', ...extra, '-outform', 'DER', '-out', 'cms.der'],
+    [
+      'cms',
+      '-sign',
+      '-binary',
+      '-nodetach',
+      '-in',
+      'tst.der',
+      '-econtent_type',
+      '1.2.840.113549.1.9.16.1.4',
+      '-signer',
+      'signer.pem',
+      '-inkey',
+      keyFile,
+      '-md',
+      'sha256',
+      '-cades',
+      '-nosmimecap',
+      ...extra,
+      '-outform',
+      'DER',
+      '-out',
+      'cms.der',
+    ],
     dir,
   );
   return new Uint8Array(fs.readFileSync(path.join(dir, 'cms.der')));
@@ -56,8 +82,22 @@ beforeAll(async () => {
   dir = tempDir();
   const [rootKeys, tsaKeys] = await Promise.all([ecKeys(), ecKeys()]);
   root = await issue({ subject: 'CN=Racine Horodatage, C=FR', keys: rootKeys, ca: true });
-  tsa = await issue({ subject: 'CN=Horodateur Passeport, C=FR', keys: tsaKeys, issuer: root, keyUsage: KU.digitalSignature | KU.nonRepudiation, eku: [TIME_STAMPING], ekuCritical: true });
-  badTsa = await issue({ subject: 'CN=Horodateur Passeport, C=FR', keys: tsaKeys, issuer: root, keyUsage: KU.digitalSignature | KU.nonRepudiation, eku: [TIME_STAMPING], ekuCritical: false });
+  tsa = await issue({
+    subject: 'CN=Horodateur Passeport, C=FR',
+    keys: tsaKeys,
+    issuer: root,
+    keyUsage: KU.digitalSignature | KU.nonRepudiation,
+    eku: [TIME_STAMPING],
+    ekuCritical: true,
+  });
+  badTsa = await issue({
+    subject: 'CN=Horodateur Passeport, C=FR',
+    keys: tsaKeys,
+    issuer: root,
+    keyUsage: KU.digitalSignature | KU.nonRepudiation,
+    eku: [TIME_STAMPING],
+    ekuCritical: false,
+  });
   rootCrl = await crl(root);
   write('root.pem', root.pem);
   write('tsa.pem', tsa.pem);

@@ -2,9 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/db.ts';
 import type { Sql } from '../../db/connect.ts';
 import {
-  DecisionConflictError,
-  DossierStateError,
-  IdempotencyConflictError,
   getDossier,
   insertDossierIdempotent,
   listDossiersForReseller,
@@ -17,6 +14,7 @@ import {
 import { listEvents, recordEvent } from '../../db/repositories/events.ts';
 import { enqueueOutbox, listOutbox } from '../../db/repositories/outbox.ts';
 import type { FinalDecision } from '../../domain/outcomes.ts';
+import { DecisionConflictError, DossierStateError, IdempotencyConflictError } from '../../db/errors.ts';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let sql: Sql;
@@ -94,9 +92,7 @@ describe('dossiers repository', () => {
     };
     expect(await recordDecision(sql, dossier.id, decision)).toBe(true);
     expect(await recordDecision(sql, dossier.id, { ...decision })).toBe(false);
-    await expect(recordDecision(sql, dossier.id, { ...decision, outcome: 'approved', decidedBy: 'deadline' })).rejects.toBeInstanceOf(
-      DecisionConflictError,
-    );
+    await expect(recordDecision(sql, dossier.id, { ...decision, outcome: 'approved', decidedBy: 'deadline' })).rejects.toBeInstanceOf(DecisionConflictError);
     const stored = await getDossier(sql, dossier.id);
     expect(stored?.status).toBe('declined');
     expect(stored?.decision).toEqual(decision);
@@ -112,9 +108,7 @@ describe('dossiers repository', () => {
     expect(await markIneligible(sql, dossier.id, reasons)).toBe(true);
     expect(await markIneligible(sql, dossier.id, reasons)).toBe(false);
     expect((await getDossier(sql, dossier.id))?.ineligibility).toEqual(reasons);
-    await expect(
-      recordDecision(sql, dossier.id, { outcome: 'approved', decidedBy: 'rule', decidedAt: new Date().toISOString() }),
-    ).rejects.toBeInstanceOf(DossierStateError);
+    await expect(recordDecision(sql, dossier.id, { outcome: 'approved', decidedBy: 'rule', decidedAt: new Date().toISOString() })).rejects.toBeInstanceOf(DossierStateError);
   });
 
   it('keeps the first guarantee answer', async () => {

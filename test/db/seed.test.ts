@@ -13,12 +13,14 @@ beforeAll(async () => {
 afterAll(async () => db?.drop());
 
 const counts = async () =>
-  (await db.sql<{ t: string; n: number }[]>`
+  (
+    await db.sql<{ t: string; n: number }[]>`
     select 'organisations' t, count(*)::int n from organisations union all
     select 'protocols', count(*)::int from protocols union all
     select 'passports', count(*)::int from passports union all
     select 'excluded', count(*)::int from excluded_persons union all
-    select 'keys', count(*)::int from api_keys`).map((r) => `${r.t}=${r.n}`);
+    select 'keys', count(*)::int from api_keys`
+  ).map((r) => `${r.t}=${r.n}`);
 
 describe('seedDemo', () => {
   it('is idempotent and returns the same deterministic keys each time', async () => {

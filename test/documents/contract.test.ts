@@ -45,19 +45,22 @@ interface FieldRead {
 /** The form read back with pdf-lib: each field's name, type, value and widget. */
 async function signatureFields(bytes: Uint8Array): Promise<{ fields: FieldRead[]; lastPage: PDFRef; lastPageAnnots: PDFRef[] }> {
   const doc = await PDFDocument.load(bytes, { updateMetadata: false });
-  const fields = doc.getForm().getFields().map((f): FieldRead => {
-    expect(f).toBeInstanceOf(PDFSignature);
-    const widgets = f.acroField.getWidgets();
-    expect(widgets).toHaveLength(1);
-    const r = widgets[0]!.getRectangle();
-    return {
-      name: f.getName(),
-      rect: [r.x, r.y, r.x + r.width, r.y + r.height],
-      pageRef: widgets[0]!.P(),
-      signed: f.acroField.dict.get(PDFName.of('V')) !== undefined,
-      fieldType: f.acroField.dict.get(PDFName.of('FT'))?.toString(),
-    };
-  });
+  const fields = doc
+    .getForm()
+    .getFields()
+    .map((f): FieldRead => {
+      expect(f).toBeInstanceOf(PDFSignature);
+      const widgets = f.acroField.getWidgets();
+      expect(widgets).toHaveLength(1);
+      const r = widgets[0]!.getRectangle();
+      return {
+        name: f.getName(),
+        rect: [r.x, r.y, r.x + r.width, r.y + r.height],
+        pageRef: widgets[0]!.P(),
+        signed: f.acroField.dict.get(PDFName.of('V')) !== undefined,
+        fieldType: f.acroField.dict.get(PDFName.of('FT'))?.toString(),
+      };
+    });
   const pages = doc.getPages();
   const last = pages[pages.length - 1]!;
   const annots = last.node.Annots();
@@ -103,7 +106,17 @@ describe('the leasing contract', () => {
     ]) {
       expect(text).toContain(expected);
     }
-    for (const clause of ['6.1 Livraison', '6.2 Propriété', '6.3 Utilisation', '6.4 Assurance', '6.5 Retard de paiement', '6.6 Fin du contrat', '6.7 Vos données', '6.8 Signature', '6.9 Durée de l’offre']) {
+    for (const clause of [
+      '6.1 Livraison',
+      '6.2 Propriété',
+      '6.3 Utilisation',
+      '6.4 Assurance',
+      '6.5 Retard de paiement',
+      '6.6 Fin du contrat',
+      '6.7 Vos données',
+      '6.8 Signature',
+      '6.9 Durée de l’offre',
+    ]) {
       expect(text).toContain(clause);
     }
     for (const expected of [
@@ -163,7 +176,11 @@ describe('the leasing contract', () => {
     // Each block's text sits right above its own field: the page shows whose field it is.
     const words = (await wordBoxes(file)).filter((w) => w.page === pages);
     const above = (rect: Rect, w: WordBox) => w.xMin >= rect[0] - 1 && w.xMax <= rect[2] + 1 && w.yMin >= rect[3] && w.yMax <= rect[3] + 110;
-    const blockText = (rect: Rect) => words.filter((w) => above(rect, w)).map((w) => w.word).join(' ');
+    const blockText = (rect: Rect) =>
+      words
+        .filter((w) => above(rect, w))
+        .map((w) => w.word)
+        .join(' ');
     expect(blockText(fields[0]!.rect)).toMatch(/^Le preneur Atelier Numérique du Vercors SIREN 912 345 675 représentée par Camille Rousseau Signature électronique :$/);
     expect(blockText(fields[1]!.rect)).toMatch(/^Le fournisseur Informatique Services du Vercors .*label n° RA-2026-0001 Signature électronique :$/);
     expect(blockText(fields[2]!.rect)).toMatch(/^La banque, bailleur Banque Populaire des Alpes .*Signature électronique :$/);
@@ -191,7 +208,9 @@ describe('the leasing contract', () => {
       [{ ...input, depositCents: -1 }, /dépôt de garantie/],
     ];
     for (const [bad, message] of cases) {
-      await expect(renderContract(bad, { now: NOW })).rejects.toSatisfy((e: unknown) => e instanceof DocumentError && e.code === 'document_input_invalid' && message.test(e.message));
+      await expect(renderContract(bad, { now: NOW })).rejects.toSatisfy(
+        (e: unknown) => e instanceof DocumentError && e.code === 'document_input_invalid' && message.test(e.message),
+      );
     }
   });
 

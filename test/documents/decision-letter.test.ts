@@ -22,7 +22,13 @@ function refusal(reasonCode: DeclineCode, text?: string): DecisionLetterInput {
     dossier: typicalDossier(),
     bank: BANK,
     reseller: RESELLER,
-    decision: { outcome: 'declined', decidedBy: reasonCode === 'deadline_expired' ? 'deadline' : 'analyst', decidedAt: '2026-03-05T16:00:00Z', reasonCode, ...(text ? { text } : {}) },
+    decision: {
+      outcome: 'declined',
+      decidedBy: reasonCode === 'deadline_expired' ? 'deadline' : 'analyst',
+      decidedAt: '2026-03-05T16:00:00Z',
+      reasonCode,
+      ...(text ? { text } : {}),
+    },
   };
 }
 

@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addDays,
-  addMonths,
-  addSecondsToInstant,
-  ageInYears,
-  fullMonthsBetween,
-  isCalendarDate,
-  isWithinMonthsBefore,
-  parisDateOf,
-} from '../../domain/dates.ts';
+import { addDays, addMonths, addSecondsToInstant, ageInYears, fullMonthsBetween, isCalendarDate, isWithinMonthsBefore, parisDateOf } from '../../domain/dates.ts';
 
 describe('business dates', () => {
   it('gives the Paris calendar date of an instant, across midnight and DST', () => {

@@ -7,7 +7,10 @@ const refused = { status: 'refused', reason: 'Encours garanti au-delà du plafon
 describe('the deadline default', () => {
   it('approves by silence only with a granted guarantee', () => {
     expect(deadlineDefaultDecision('approve', granted, 86_400)).toEqual({
-      outcome: 'approved', decidedBy: 'deadline', text: 'analyse non réalisée dans le délai de 24 heures', guaranteeReference: 'SOF-2026-000001',
+      outcome: 'approved',
+      decidedBy: 'deadline',
+      text: 'analyse non réalisée dans le délai de 24 heures',
+      guaranteeReference: 'SOF-2026-000001',
     });
   });
 
@@ -22,7 +25,10 @@ describe('the deadline default', () => {
 
   it('declines when the protocol says so, whatever the guarantee', () => {
     expect(deadlineDefaultDecision('decline', granted, 3)).toEqual({
-      outcome: 'declined', decidedBy: 'deadline', reasonCode: 'deadline_expired', text: 'analyse non réalisée dans le délai de 3 secondes',
+      outcome: 'declined',
+      decidedBy: 'deadline',
+      reasonCode: 'deadline_expired',
+      text: 'analyse non réalisée dans le délai de 3 secondes',
     });
   });
 

@@ -45,9 +45,7 @@ describe('dossier schema', () => {
     input.equipment = Array.from({ length: 12 }, () => ({ ...line }));
     expect(validateDossierAt(input, TODAY).ok).toBe(true);
     input.equipment.push({ ...line });
-    expect(errorsOf(validateDossierAt(input, TODAY))).toEqual([
-      { path: 'equipment', message: "Au plus 12 lignes d'équipement" },
-    ]);
+    expect(errorsOf(validateDossierAt(input, TODAY))).toEqual([{ path: 'equipment', message: "Au plus 12 lignes d'équipement" }]);
   });
 
   it('refuses an empty equipment list', () => {
@@ -59,9 +57,7 @@ describe('dossier schema', () => {
   it('refuses a SIREN failing the Luhn key, and accepts La Poste', () => {
     const input = validDossierInput();
     input.company.siren = '732829321';
-    expect(errorsOf(validateDossierAt(input, TODAY))).toEqual([
-      { path: 'company.siren', message: "Ce SIREN n'existe pas : vérifiez les 9 chiffres (clé de contrôle fausse)" },
-    ]);
+    expect(errorsOf(validateDossierAt(input, TODAY))).toEqual([{ path: 'company.siren', message: "Ce SIREN n'existe pas : vérifiez les 9 chiffres (clé de contrôle fausse)" }]);
     input.company.siren = '356000000';
     expect(validateDossierAt(input, TODAY).ok).toBe(true);
     input.company.siren = '73282932';
@@ -71,9 +67,7 @@ describe('dossier schema', () => {
   it('refuses a creation date in the future (Paris today) and accepts today', () => {
     const input = validDossierInput();
     input.company.creationDate = '2026-11-25';
-    expect(errorsOf(validateDossierAt(input, TODAY))).toEqual([
-      { path: 'company.creationDate', message: "Date de création de l'entreprise : ne peut pas être dans le futur" },
-    ]);
+    expect(errorsOf(validateDossierAt(input, TODAY))).toEqual([{ path: 'company.creationDate', message: "Date de création de l'entreprise : ne peut pas être dans le futur" }]);
     input.company.creationDate = TODAY;
     expect(validateDossierAt(input, TODAY).ok).toBe(true);
     // The static schema has no "today".
@@ -130,9 +124,7 @@ describe('dossier schema', () => {
   it('checks the financing terms', () => {
     const input = validDossierInput();
     (input.financing as { durationMonths: number }).durationMonths = 30;
-    expect(errorsOf(validateDossierAt(input, TODAY))).toEqual([
-      { path: 'financing.durationMonths', message: 'La durée est de 24, 36, 48 ou 60 mois' },
-    ]);
+    expect(errorsOf(validateDossierAt(input, TODAY))).toEqual([{ path: 'financing.durationMonths', message: 'La durée est de 24, 36, 48 ou 60 mois' }]);
     const inc = validDossierInput();
     inc.financing.firstRentIncreasePercent = 20.01;
     expect(errorsOf(validateDossierAt(inc, TODAY))[0]?.path).toBe('financing.firstRentIncreasePercent');
@@ -163,17 +155,13 @@ describe('dossier schema', () => {
     for (const consent of [false, 'true', undefined]) {
       const input = validDossierInput() as Record<string, unknown>;
       input.consent = consent;
-      expect(errorsOf(validateDossierAt(input, TODAY))).toEqual([
-        { path: 'consent', message: 'Le consentement du créateur aux vérifications est obligatoire' },
-      ]);
+      expect(errorsOf(validateDossierAt(input, TODAY))).toEqual([{ path: 'consent', message: 'Le consentement du créateur aux vérifications est obligatoire' }]);
     }
   });
 
   it('says which field is missing', () => {
     const input = validDossierInput() as { dirigeant: Record<string, unknown> };
     delete input.dirigeant.firstName;
-    expect(errorsOf(validateDossierAt(input, TODAY))).toEqual([
-      { path: 'dirigeant.firstName', message: 'Prénom : à renseigner' },
-    ]);
+    expect(errorsOf(validateDossierAt(input, TODAY))).toEqual([{ path: 'dirigeant.firstName', message: 'Prénom : à renseigner' }]);
   });
 });

@@ -61,10 +61,7 @@ function hardCaseCodes(d: Dossier, c: EligibilityContext): HardCaseCode[] {
 }
 
 const ineligibleScenarios: Record<IneligibilityCode, () => [Dossier, EligibilityContext]> = {
-  siren_invalid: () => [
-    dossier((d) => (d.company.siren = '732829321')),
-    context((c) => (c.passport!.siren = '732829321')),
-  ],
+  siren_invalid: () => [dossier((d) => (d.company.siren = '732829321')), context((c) => (c.passport!.siren = '732829321'))],
   company_too_old: () => [dossier((d) => (d.company.creationDate = '2023-11-23')), context()],
   creation_date_in_future: () => [dossier((d) => (d.company.creationDate = '2026-11-25')), context()],
   passport_unknown: () => [dossier(), context((c) => (c.passport = null))],
@@ -77,10 +74,7 @@ const ineligibleScenarios: Record<IneligibilityCode, () => [Dossier, Eligibility
   amount_below_minimum: () => [dossier((d) => (d.equipment = [{ ...d.equipment[0]!, quantity: 1, unitPriceCents: 99_999 }])), context()],
   amount_above_maximum: () => [dossier((d) => (d.equipment[0]!.quantity = 100)), context()],
   duration_not_offered: () => [dossier((d) => (d.financing.durationMonths = 60)), context()],
-  product_not_offered: () => [
-    dossier(),
-    context((c) => (c.protocol!.policy = policy({ tariff: { ...policy().tariff, products: ['location_financiere'] } }))),
-  ],
+  product_not_offered: () => [dossier(), context((c) => (c.protocol!.policy = policy({ tariff: { ...policy().tariff, products: ['location_financiere'] } })))],
   periodicity_not_offered: () => [
     dossier((d) => (d.financing.periodicity = 'quarterly')),
     context((c) => (c.protocol!.policy = policy({ tariff: { ...policy().tariff, periodicities: ['monthly'] } }))),
@@ -113,9 +107,7 @@ describe('eligibility', () => {
     expect(!r.eligible && r.reasons[0]?.detail).toBe('Le Passeport compte 2 modules validés ; il en faut au moins 3.');
     const [d2, c2] = ineligibleScenarios.company_too_old();
     const r2 = checkEligibility(d2, c2, NOW);
-    expect(!r2.eligible && r2.reasons[0]?.detail).toBe(
-      "L'entreprise a été créée le 23/11/2023, il y a plus de 36 mois : le Passeport finance les entreprises de moins de 3 ans.",
-    );
+    expect(!r2.eligible && r2.reasons[0]?.detail).toBe("L'entreprise a été créée le 23/11/2023, il y a plus de 36 mois : le Passeport finance les entreprises de moins de 3 ans.");
   });
 
   it('applies the 36-month rule on the Paris date of submission, to the day', () => {
@@ -141,10 +133,12 @@ describe('eligibility', () => {
   });
 
   it('refuses a reseller that lost its label', () => {
-    const r = checkEligibility(dossier(), context((c) => (c.reseller!.labelled = false)), NOW);
-    expect(!r.eligible && r.reasons).toEqual([
-      { code: 'reseller_not_active', detail: "Le revendeur LBL-0042 n'a pas (ou plus) le label du programme." },
-    ]);
+    const r = checkEligibility(
+      dossier(),
+      context((c) => (c.reseller!.labelled = false)),
+      NOW,
+    );
+    expect(!r.eligible && r.reasons).toEqual([{ code: 'reseller_not_active', detail: "Le revendeur LBL-0042 n'a pas (ou plus) le label du programme." }]);
   });
 
   it('collects every ineligibility reason, not just the first', () => {
@@ -166,7 +160,12 @@ describe('eligibility', () => {
       'amount_above_maximum',
       'duration_not_offered',
     ]);
-    expect(ineligibleCodes(dossier(), context((x) => (x.protocol = null)))).toEqual(['no_active_protocol']);
+    expect(
+      ineligibleCodes(
+        dossier(),
+        context((x) => (x.protocol = null)),
+      ),
+    ).toEqual(['no_active_protocol']);
   });
 });
 
@@ -191,9 +190,24 @@ describe('hard cases', () => {
   });
 
   it('matches risky sectors by NAF prefix', () => {
-    expect(hardCaseCodes(dossier((d) => (d.company.naf = '47.73Z')), context())).toEqual(['risky_sector']);
-    expect(hardCaseCodes(dossier((d) => (d.company.naf = '47.74Z')), context())).toEqual([]);
-    expect(hardCaseCodes(dossier((d) => (d.company.naf = '56.30Z')), context())).toEqual(['risky_sector']);
+    expect(
+      hardCaseCodes(
+        dossier((d) => (d.company.naf = '47.73Z')),
+        context(),
+      ),
+    ).toEqual(['risky_sector']);
+    expect(
+      hardCaseCodes(
+        dossier((d) => (d.company.naf = '47.74Z')),
+        context(),
+      ),
+    ).toEqual([]);
+    expect(
+      hardCaseCodes(
+        dossier((d) => (d.company.naf = '56.30Z')),
+        context(),
+      ),
+    ).toEqual(['risky_sector']);
   });
 
   it('treats an amount at the delegation ceiling as delegated', () => {
@@ -213,10 +227,18 @@ describe('hard cases', () => {
   });
 
   it('ignores exclusions that ended and joins court ban and bankruptcy in one reason', () => {
-    expect(hardCaseCodes(dossier(), context((c) => (c.excludedPersons = [{ kind: 'court_ban', until: '2026-11-23' }])))).toEqual([]);
-    expect(hardCaseCodes(dossier(), context((c) => (c.excludedPersons = [{ kind: 'court_ban', until: '2026-11-24' }])))).toEqual([
-      'excluded_person',
-    ]);
+    expect(
+      hardCaseCodes(
+        dossier(),
+        context((c) => (c.excludedPersons = [{ kind: 'court_ban', until: '2026-11-23' }])),
+      ),
+    ).toEqual([]);
+    expect(
+      hardCaseCodes(
+        dossier(),
+        context((c) => (c.excludedPersons = [{ kind: 'court_ban', until: '2026-11-24' }])),
+      ),
+    ).toEqual(['excluded_person']);
     const r = checkEligibility(
       dossier(),
       context((c) => (c.excludedPersons = [{ kind: 'court_ban' }, { kind: 'personal_bankruptcy' }])),
@@ -237,14 +259,7 @@ describe('hard cases', () => {
       x.company.collectiveProcedure = true;
       x.company.guaranteedOutstandingCents = 19_000_000;
     });
-    expect(hardCaseCodes(d, c)).toEqual([
-      'risky_sector',
-      'excluded_person',
-      'dirigeant_060',
-      'above_delegation_ceiling',
-      'collective_procedure',
-      'guarantee_outstanding_cap',
-    ]);
+    expect(hardCaseCodes(d, c)).toEqual(['risky_sector', 'excluded_person', 'dirigeant_060', 'above_delegation_ceiling', 'collective_procedure', 'guarantee_outstanding_cap']);
   });
 
   it('declines automatically excluded persons when the bank says so, and only then', () => {
@@ -258,19 +273,35 @@ describe('hard cases', () => {
       const r = checkEligibility(dossier(), withAuto(kind), NOW);
       expect(r.eligible && r.autoDecline?.code).toBe('automatic_exclusion');
     }
-    const risky = checkEligibility(dossier((d) => (d.company.naf = '56.10A')), context((c) => (c.protocol!.policy = auto)), NOW);
+    const risky = checkEligibility(
+      dossier((d) => (d.company.naf = '56.10A')),
+      context((c) => (c.protocol!.policy = auto)),
+      NOW,
+    );
     expect(risky.eligible && risky.autoDecline).toBeNull();
-    const manual = checkEligibility(dossier(), context((c) => (c.excludedPersons = [{ kind: 'court_ban' }])), NOW);
+    const manual = checkEligibility(
+      dossier(),
+      context((c) => (c.excludedPersons = [{ kind: 'court_ban' }])),
+      NOW,
+    );
     expect(manual.eligible && manual.autoDecline).toBeNull();
   });
 
   it("passes the protocol's deadline default", () => {
-    const r = checkEligibility(dossier(), context((c) => (c.protocol!.policy = policy({ timeoutDefault: 'approve' }))), NOW);
+    const r = checkEligibility(
+      dossier(),
+      context((c) => (c.protocol!.policy = policy({ timeoutDefault: 'approve' }))),
+      NOW,
+    );
     expect(r.eligible && r.timeoutDefault).toBe('approve');
   });
 
   it('does not look for hard cases in an ineligible dossier', () => {
-    const r = checkEligibility(dossier((d) => (d.company.naf = '56.10A')), context((c) => (c.reseller = null)), NOW);
+    const r = checkEligibility(
+      dossier((d) => (d.company.naf = '56.10A')),
+      context((c) => (c.reseller = null)),
+      NOW,
+    );
     expect(r).toEqual({ eligible: false, reasons: [expect.objectContaining({ code: 'reseller_unknown' })] });
   });
 });

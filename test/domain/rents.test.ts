@@ -145,9 +145,7 @@ describe('rent schedule', () => {
     const quarterly = quote(input({ periodicity: 'quarterly', durationMonths: 24, startDate: '2026-11-24' }));
     expect(quarterly.rentCount).toBe(8);
     expect(quarterly.periodicRate).toBeCloseTo(0.055 / 4, 12);
-    expect(quarterly.schedule.map((l) => l.dueDate)).toEqual([
-      '2026-11-24', '2027-02-24', '2027-05-24', '2027-08-24', '2027-11-24', '2028-02-24', '2028-05-24', '2028-08-24',
-    ]);
+    expect(quarterly.schedule.map((l) => l.dueDate)).toEqual(['2026-11-24', '2027-02-24', '2027-05-24', '2027-08-24', '2027-11-24', '2028-02-24', '2028-05-24', '2028-08-24']);
     const arrears = quote(input({ periodicity: 'quarterly', durationMonths: 24, tariff: grid({ timing: 'arrears' }) }));
     expect(arrears.schedule[0]!.dueDate).toBe('2027-02-24');
     expect(arrears.schedule[7]!.dueDate).toBe('2028-11-24');
@@ -182,12 +180,12 @@ describe('rent schedule', () => {
     expect(refusal(() => quote(input({ durationMonths: 60 })))).toEqual(['duration_not_offered']);
     expect(refusal(() => quote(input({ tariff: grid({ products: ['location_financiere'] }) })))).toEqual(['product_not_offered']);
     expect(refusal(() => quote(input({ tariff: grid({ periodicities: ['quarterly'] }) })))).toEqual(['periodicity_not_offered']);
-    expect(
-      refusal(() => quote(input({ firstRentIncreasePercent: 5, tariff: grid({ firstRentIncreaseAllowed: false }) }))),
-    ).toEqual(['first_rent_increase_not_allowed']);
-    expect(
-      refusal(() => quote(input({ amountCents: 50, durationMonths: 60, tariff: grid({ products: ['location_financiere'] }) }))),
-    ).toEqual(['amount_below_minimum', 'product_not_offered', 'duration_not_offered']);
+    expect(refusal(() => quote(input({ firstRentIncreasePercent: 5, tariff: grid({ firstRentIncreaseAllowed: false }) })))).toEqual(['first_rent_increase_not_allowed']);
+    expect(refusal(() => quote(input({ amountCents: 50, durationMonths: 60, tariff: grid({ products: ['location_financiere'] }) })))).toEqual([
+      'amount_below_minimum',
+      'product_not_offered',
+      'duration_not_offered',
+    ]);
     expect(refusal(() => quote(input({ amountCents: 0, tariff: grid({ minAmountCents: 0 }) })))).toEqual(['amount_below_minimum']);
   });
 

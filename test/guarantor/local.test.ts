@@ -108,8 +108,7 @@ describe('local guarantor', () => {
     const second = await guarantor.request(req({ siren, amountCents: 1_000_000 }));
     expect(second).toEqual({
       status: 'refused',
-      reason:
-        "L'encours garanti de l'entreprise dépasserait le plafond de 10 000,00 € (déjà garanti : 6 000,00 €, demandé : 6 000,00 €).",
+      reason: "L'encours garanti de l'entreprise dépasserait le plafond de 10 000,00 € (déjà garanti : 6 000,00 €, demandé : 6 000,00 €).",
     });
     // 6 666,67 € × 60 % = 4 000,00 € fits exactly.
     expect((await guarantor.request(req({ siren, amountCents: 666_667 }))).status).toBe('granted');

@@ -40,7 +40,9 @@ const pidOf = (name: string) => readPidFile(path.join(dataDir, 'run', `${name}.j
 
 /** What one dossier's rows say: decided events, notices, reminders per offset. */
 async function ledger(sql: postgres.Sql, ids: string[]) {
-  return sql<{ id: string; status: string; decided: number; notices: number; reminders: number; distinctReminders: number; decision: { decidedBy: string; analyst?: string } | null }[]>`
+  return sql<
+    { id: string; status: string; decided: number; notices: number; reminders: number; distinctReminders: number; decision: { decidedBy: string; analyst?: string } | null }[]
+  >`
     select d.id, d.status, d.decision,
       (select count(*)::int from dossier_events e where e.dossier_id = d.id and e.type = 'decided') as decided,
       (select count(*)::int from outbox o where o.dossier_id = d.id and o.kind = 'decision_notice') as notices,
@@ -73,11 +75,16 @@ describe('chaos', () => {
     process.kill(workerPid, 'SIGKILL');
     // Decisions for half of them arrive while the worker is down, and go on while Temporal is killed too.
     const decided = ids.slice(0, 6);
-    const decisions = Promise.all(decided.map((id, i) =>
-      decideUntilAnswered(apiUrl, keys.bank, id, i % 2 === 0
-        ? { decision: 'approve', analyst: 'Claire Analyste' }
-        : { decision: 'decline', analyst: 'Marc Analyste', reasonCode: 'risk', text: 'Risque trop élevé.' }),
-    ));
+    const decisions = Promise.all(
+      decided.map((id, i) =>
+        decideUntilAnswered(
+          apiUrl,
+          keys.bank,
+          id,
+          i % 2 === 0 ? { decision: 'approve', analyst: 'Claire Analyste' } : { decision: 'decline', analyst: 'Marc Analyste', reasonCode: 'risk', text: 'Risque trop élevé.' },
+        ),
+      ),
+    );
     await new Promise((r) => setTimeout(r, 1_500));
     process.kill(pidOf('temporal'), 'SIGKILL');
     const answers = await decisions;

@@ -48,9 +48,7 @@ describe('passeport start under concurrent load', () => {
       { id, body: { decision: 'approve', analyst: 'Claire Analyste' } },
       { id, body: { decision: 'decline', analyst: 'Marc Analyste', reasonCode: 'sector', text: 'Secteur hors politique.' } },
     ]);
-    const decisions = await inParallel(racing, 16, ({ id, body }) =>
-      call<View>(`${apiUrl}/v1/bank/dossiers/${id}/decision`, keys.bank, { method: 'POST', body }),
-    );
+    const decisions = await inParallel(racing, 16, ({ id, body }) => call<View>(`${apiUrl}/v1/bank/dossiers/${id}/decision`, keys.bank, { method: 'POST', body }));
     for (const id of hard) {
       const answers = decisions.filter((_, i) => racing[i]!.id === id);
       expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);

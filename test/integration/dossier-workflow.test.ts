@@ -10,8 +10,8 @@ import type { HardCaseCode, IneligibilityCode } from '../../domain/codes.ts';
 import { getDossier, insertDossierIdempotent } from '../../db/repositories/dossiers.ts';
 import { listEvents } from '../../db/repositories/events.ts';
 import { listOutbox } from '../../db/repositories/outbox.ts';
-import { InvalidDecisionError, dossierWorkflowId } from '../../temporal/dossier-engine.ts';
-import { DecisionRefusedError } from '../../temporal/types.ts';
+import { dossierWorkflowId } from '../../temporal/dossier-engine.ts';
+import { DecisionRefusedError, InvalidDecisionError } from '../../temporal/types.ts';
 import {
   BANK,
   BANK_APPROVE,
@@ -319,8 +319,6 @@ describe('refused analyst decisions', () => {
       reason: 'unknown_dossier',
     });
     expect(await stack.engine.status('00000000-0000-4000-8000-000000000000')).toBeNull();
-    await expect(
-      stack.client.workflow.getHandle(dossierWorkflowId('00000000-0000-4000-8000-000000000000')).describe(),
-    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(stack.client.workflow.getHandle(dossierWorkflowId('00000000-0000-4000-8000-000000000000')).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 });

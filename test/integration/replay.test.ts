@@ -48,24 +48,19 @@ async function finish(kind: 'default-accord' | 'analyst-decision' | 'deadline'):
 }
 
 describe('replay', () => {
-  it.concurrent.each(['default-accord', 'analyst-decision', 'deadline'] as const)(
-    'replays the history of a finished %s dossier against the current bundle',
-    async (kind) => {
-      const dossierId = await finish(kind);
-      const workflowId = dossierWorkflowId(dossierId);
-      const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
-      expect(history.events?.some((e) => e.workflowExecutionCompletedEventAttributes)).toBe(true);
-      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId);
-      if (process.env.RECORD_HISTORIES) {
-        fs.mkdirSync(HISTORIES, { recursive: true });
-        // The CLI writes the same JSON as the Web UI's download, which any SDK's replayer reads.
-        const json = execFileSync(findTemporalCli(), [
-          'workflow', 'show', '--workflow-id', workflowId, '--address', stack.env.address, '--output', 'json',
-        ]);
-        fs.writeFileSync(path.join(HISTORIES, `${kind}.json`), json);
-      }
-    },
-  );
+  it.concurrent.each(['default-accord', 'analyst-decision', 'deadline'] as const)('replays the history of a finished %s dossier against the current bundle', async (kind) => {
+    const dossierId = await finish(kind);
+    const workflowId = dossierWorkflowId(dossierId);
+    const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+    expect(history.events?.some((e) => e.workflowExecutionCompletedEventAttributes)).toBe(true);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId);
+    if (process.env.RECORD_HISTORIES) {
+      fs.mkdirSync(HISTORIES, { recursive: true });
+      // The CLI writes the same JSON as the Web UI's download, which any SDK's replayer reads.
+      const json = execFileSync(findTemporalCli(), ['workflow', 'show', '--workflow-id', workflowId, '--address', stack.env.address, '--output', 'json']);
+      fs.writeFileSync(path.join(HISTORIES, `${kind}.json`), json);
+    }
+  });
 
   it('replays the committed reference histories', async () => {
     const files = fs.readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));

@@ -89,9 +89,11 @@ describe('the Temporal dev server killed and restarted on its SQLite file', () =
 
     const decisions = await Promise.all(
       waiting.map((d, i) =>
-        engine.decide(d.dossierId, d.bankId, i === 0
-          ? { decision: 'decline', analyst: 'Marc Analyste', reasonCode: 'sector', text: 'Secteur trop risqué.' }
-          : { decision: 'approve', analyst: 'Claire Analyste' }),
+        engine.decide(
+          d.dossierId,
+          d.bankId,
+          i === 0 ? { decision: 'decline', analyst: 'Marc Analyste', reasonCode: 'sector', text: 'Secteur trop risqué.' } : { decision: 'approve', analyst: 'Claire Analyste' },
+        ),
       ),
     );
     expect(decisions.map((v) => v.status)).toEqual(['declined', 'approved', 'approved']);

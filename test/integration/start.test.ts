@@ -136,15 +136,31 @@ describe('passeport start', () => {
 
     // An earlier run's database still up (no parent-death signal: started by hand, or by an older version)…
     const pgPort = await freePort();
-    const leftover = spawn('setpriv', [...(process.getuid?.() === 0 ? ['--reuid', 'postgres', '--regid', 'postgres', '--init-groups'] : []), '--',
-      path.join(postgresBinDir(), 'postgres'), '-D', path.join(home, 'postgres', 'data'), '-p', String(pgPort),
-      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], { detached: true, stdio: 'ignore' });
+    const leftover = spawn(
+      'setpriv',
+      [
+        ...(process.getuid?.() === 0 ? ['--reuid', 'postgres', '--regid', 'postgres', '--init-groups'] : []),
+        '--',
+        path.join(postgresBinDir(), 'postgres'),
+        '-D',
+        path.join(home, 'postgres', 'data'),
+        '-p',
+        String(pgPort),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+      ],
+      { detached: true, stdio: 'ignore' },
+    );
     leftover.unref();
     await waitForPort(pgPort);
     // …and a Temporal server (someone else's) on the port this start wants.
     const squatter = await startDevServer({ dbFile: path.join(dataDir, 'squatter', 'temporal.db'), uiPort: null });
     try {
-      const second = spawnStart(baseEnv({ DATA_DIR: home, TEMPORAL_PORT: String(squatter.port), TEMPORAL_UI_PORT: String(await freePort()), DATABASE_URL: undefined, TEMPORAL_ADDRESS: undefined }));
+      const second = spawnStart(
+        baseEnv({ DATA_DIR: home, TEMPORAL_PORT: String(squatter.port), TEMPORAL_UI_PORT: String(await freePort()), DATABASE_URL: undefined, TEMPORAL_ADDRESS: undefined }),
+      );
       started.push(second);
       expect(await second.exited).toBe(1);
       expect(second.output()).toContain('Une base de données d’une exécution précédente tournait encore');

@@ -3,20 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import {
-  PdfDict,
-  PdfError,
-  PdfName,
-  PdfRef,
-  PdfRevisions,
-  PdfStream,
-  PdfString,
-  openPdf,
-  sameObject,
-  type PdfErrorCode,
-  type PdfLimits,
-  type PdfValue,
-} from '../../pdf/index.ts';
+import { PdfDict, PdfError, PdfName, PdfRef, PdfRevisions, PdfStream, PdfString, openPdf, sameObject, type PdfErrorCode, type PdfLimits, type PdfValue } from '../../pdf/index.ts';
 import { appendUpdate, buildPdf, decompressionBomb } from '../fixtures/pdf-builder.ts';
 import { hybridXref, makeContract, withXrefStream } from '../signature/support/contract.ts';
 
@@ -113,8 +100,7 @@ describe('pdf/ reader: what real files hold', () => {
     const at5 = base.length;
     const tableAt = at5 + obj5.length;
     const table =
-      `xref\n4 2\n0000000099 00001 f \n${String(at5 - 2).padStart(10, '0')} 00001 n \n` +
-      `trailer\n<< /Size 6 /Root 1 0 R /Prev ${startxref} >>\nstartxref\n${tableAt}\n%%EOF\n`;
+      `xref\n4 2\n0000000099 00001 f \n${String(at5 - 2).padStart(10, '0')} 00001 n \n` + `trailer\n<< /Size 6 /Root 1 0 R /Prev ${startxref} >>\nstartxref\n${tableAt}\n%%EOF\n`;
     const pdf = Buffer.from(base + obj5 + table, 'latin1');
     for (const lazy of [false, true]) {
       const state = new PdfRevisions(pdf, { lazy }).latest();
@@ -137,7 +123,9 @@ describe('pdf/ reader: what real files hold', () => {
     expect(() => new PdfRevisions(damaged)).toThrow(expect.objectContaining({ code: 'PDF_XREF' }));
     const lazy = new PdfRevisions(damaged, { lazy: true }).latest();
     expect(lazy.catalog().dict.get('Type')).toEqual(new PdfName('Catalog'));
-    expect(() => lazy.load(4)).toThrow(expect.objectContaining({ code: 'PDF_XREF', message: expect.stringMatching(/^PDF illisible : entrée de la table de références croisées illisible/) }));
+    expect(() => lazy.load(4)).toThrow(
+      expect.objectContaining({ code: 'PDF_XREF', message: expect.stringMatching(/^PDF illisible : entrée de la table de références croisées illisible/) }),
+    );
   });
 });
 
@@ -181,7 +169,10 @@ describe('pdf/ reader: hostile files get a coded PdfError with a French message'
   it('decoded streams: bounded one by one and all together; unknown filters and corrupt data refused', () => {
     const objStm = (n: number, size: number): string => {
       const body = `${n} 0 << /N ${n} >>`;
-      return stream(`/Type /ObjStm /N 1 /First ${String(n).length + 3} /Filter /FlateDecode`, zlib.deflateSync(Buffer.concat([Buffer.from(body), Buffer.alloc(size - body.length, 0x20)])));
+      return stream(
+        `/Type /ObjStm /N 1 /First ${String(n).length + 3} /Filter /FlateDecode`,
+        zlib.deflateSync(Buffer.concat([Buffer.from(body), Buffer.alloc(size - body.length, 0x20)])),
+      );
     };
     // Objects 4, 5 and 6 live in three object streams (7, 8, 9) of 600 bytes each once inflated.
     const packed = (extra = ''): Buffer => {
@@ -190,7 +181,10 @@ describe('pdf/ reader: hostile files get a coded PdfError with a French message'
     };
     expect(refusal(packed())).toBeNull();
     expect(refusal(packed(), { maxDecodedStreamBytes: 500 })).toEqual({ code: 'PDF_LIMIT', message: 'PDF illisible : un flux compressé dépasse 500 octets une fois décompressé.' });
-    expect(refusal(packed(), { maxDecodedTotalBytes: 1500 })).toEqual({ code: 'PDF_LIMIT', message: 'PDF illisible : les flux décompressés du fichier dépassent 1500 octets au total.' });
+    expect(refusal(packed(), { maxDecodedTotalBytes: 1500 })).toEqual({
+      code: 'PDF_LIMIT',
+      message: 'PDF illisible : les flux décompressés du fichier dépassent 1500 octets au total.',
+    });
     const lzw = buildPdf([...catalogAndPages, '<< >>', stream('/Type /ObjStm /N 1 /First 4 /Filter /LZWDecode', Buffer.from('4 0 << >>'))]);
     expect(refusal(appendXrefStream(lzw, { 4: [5, 0] }))).toEqual({ code: 'PDF_STREAM', message: 'PDF illisible : filtre de flux non pris en charge (LZWDecode).' });
     const corrupt = buildPdf([...catalogAndPages, '<< >>', stream('/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode', Buffer.from('not zlib'))]);
@@ -200,7 +194,8 @@ describe('pdf/ reader: hostile files get a coded PdfError with a French message'
   it('the 400 MiB bomb: inflate stops at 16 MiB, for the signer and the verifier alike', async () => {
     const bomb = await decompressionBomb();
     const before = process.memoryUsage().rss;
-    for (const lazy of [false, true]) expect(refusal(bomb, {}, lazy)).toEqual({ code: 'PDF_LIMIT', message: 'PDF illisible : un flux compressé dépasse 16 Mio une fois décompressé.' });
+    for (const lazy of [false, true])
+      expect(refusal(bomb, {}, lazy)).toEqual({ code: 'PDF_LIMIT', message: 'PDF illisible : un flux compressé dépasse 16 Mio une fois décompressé.' });
     expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
   });
 

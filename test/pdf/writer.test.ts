@@ -2,19 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  IncrementalUpdate,
-  PdfDict,
-  PdfName,
-  PdfRef,
-  PdfRevisions,
-  PdfStream,
-  PdfString,
-  openPdf,
-  sameObject,
-  serialize,
-  type PdfValue,
-} from '../../pdf/index.ts';
+import { IncrementalUpdate, PdfDict, PdfName, PdfRef, PdfRevisions, PdfStream, PdfString, openPdf, sameObject, serialize, type PdfValue } from '../../pdf/index.ts';
 import { buildPdf } from '../fixtures/pdf-builder.ts';
 import { hybridXref, makeContract, withXrefStream } from '../signature/support/contract.ts';
 import { qpdfCheck } from '../signature/support/judges.ts';
@@ -94,7 +82,7 @@ describe('pdf/ incremental writer', () => {
       new PdfString(Buffer.from([0, 1, 0x28, 0x29, 0x5c, 0x0d, 0x0a, 0xff])),
       new PdfString(Buffer.from('cafe', 'hex'), true),
       [1, [2, [3, new PdfDict({ A: new PdfName('B') })]]],
-      new PdfDict({ Type: new PdfName('Sig'), ByteRange: [0, 1, 2, 3], M: PdfString.text("D:20261204120000Z") }),
+      new PdfDict({ Type: new PdfName('Sig'), ByteRange: [0, 1, 2, 3], M: PdfString.text('D:20261204120000Z') }),
     ];
     const pdf = buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [] /Count 0 >>']);
     const update = new IncrementalUpdate(openPdf(pdf));

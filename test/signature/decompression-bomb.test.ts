@@ -34,7 +34,11 @@ async function passeport(args: string[], env: Record<string, string> = {}): Prom
   const timeFile = path.join(dir, `time-${args[0]}.txt`);
   let result: { code: number; stdout: string; stderr: string };
   try {
-    const { stdout, stderr } = await run('/usr/bin/time', ['-f', '%M', '-o', timeFile, path.join(repo, 'passeport'), ...args], { cwd: repo, env: { ...process.env, ...env }, timeout: 150_000 });
+    const { stdout, stderr } = await run('/usr/bin/time', ['-f', '%M', '-o', timeFile, path.join(repo, 'passeport'), ...args], {
+      cwd: repo,
+      env: { ...process.env, ...env },
+      timeout: 150_000,
+    });
     result = { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };

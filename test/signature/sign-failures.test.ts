@@ -29,18 +29,28 @@ afterAll(async () => {
 
 const levels: PadesLevel[] = ['B-T', 'B-LT', 'B-LTA'];
 
+// Callers branch on the code (SignatureError, docs/errors.md); people read the French message.
 describe('a TSA that is down or answers an error: B-T and above fail, never a lower level', () => {
   for (const level of levels) {
     it(`${level}: closed port`, async () => {
-      await expect(signPdf(contract, signer, { level, timestamper: httpTimestamper(closedUrl) })).rejects.toThrow(/Horodatage impossible : Le service d'horodatage .* est injoignable/);
+      await expect(signPdf(contract, signer, { level, timestamper: httpTimestamper(closedUrl) })).rejects.toMatchObject({
+        code: 'SIGN_TIMESTAMP_FAILED',
+        message: expect.stringMatching(/Horodatage impossible : Le service d'horodatage .* est injoignable/),
+      });
     });
     it(`${level}: HTTP 500`, async () => {
       broken.mode = 'http500';
-      await expect(signPdf(contract, signer, { level, timestamper: httpTimestamper(broken.url) })).rejects.toThrow(/Horodatage impossible : Le service d'horodatage .* a répondu par une erreur HTTP 500/);
+      await expect(signPdf(contract, signer, { level, timestamper: httpTimestamper(broken.url) })).rejects.toMatchObject({
+        code: 'SIGN_TIMESTAMP_FAILED',
+        message: expect.stringMatching(/Horodatage impossible : Le service d'horodatage .* a répondu par une erreur HTTP 500/),
+      });
     });
     it(`${level}: rejection status`, async () => {
       broken.mode = 'reject';
-      await expect(signPdf(contract, signer, { level, timestamper: httpTimestamper(broken.url) })).rejects.toThrow(/Horodatage impossible : Le service d'horodatage .* a refusé la demande \(statut 2/);
+      await expect(signPdf(contract, signer, { level, timestamper: httpTimestamper(broken.url) })).rejects.toMatchObject({
+        code: 'SIGN_TIMESTAMP_FAILED',
+        message: expect.stringMatching(/Horodatage impossible : Le service d'horodatage .* a refusé la demande \(statut 2/),
+      });
     });
   }
 
@@ -53,23 +63,34 @@ describe('a TSA that is down or answers an error: B-T and above fail, never a lo
         return httpTimestamper(broken.url).timestamp(imprint, hash);
       },
     };
-    await expect(signPdf(contract, signer, { level: 'B-T', timestamper: flaky })).rejects.toThrow(/Horodatage impossible : service interrompu/);
+    await expect(signPdf(contract, signer, { level: 'B-T', timestamper: flaky })).rejects.toMatchObject({
+      code: 'SIGN_TIMESTAMP_FAILED',
+      message: expect.stringMatching(/Horodatage impossible : service interrompu/),
+    });
     expect(calls).toBe(2);
   });
 
   it('B-T without any timestamper is refused before signing', async () => {
     let signed = false;
     const watching: Signer = { ...signer, sign: async (d, hsh) => ((signed = true), signer.sign(d, hsh)) };
-    await expect(signPdf(contract, watching, { level: 'B-T' })).rejects.toThrow(/exige une autorité d’horodatage/);
+    await expect(signPdf(contract, watching, { level: 'B-T' })).rejects.toMatchObject({
+      code: 'SIGN_TSA_REQUIRED',
+      message: expect.stringMatching(/exige une autorité d’horodatage/),
+    });
     expect(signed).toBe(false);
   });
 
   it('extend to B-LTA with the TSA down fails instead of stopping at B-LT', async () => {
     const signed = await signPdf(contract, signer, { level: 'B-B' });
-    await expect(extendPdf(signed, { level: 'B-LTA', timestamper: httpTimestamper(closedUrl), material: { crls: [await h.pki.caCrl(), await h.pki.rootCrl()] } })).rejects.toThrow(/Horodatage impossible/);
+    await expect(
+      extendPdf(signed, { level: 'B-LTA', timestamper: httpTimestamper(closedUrl), material: { crls: [await h.pki.caCrl(), await h.pki.rootCrl()] } }),
+    ).rejects.toMatchObject({ code: 'SIGN_TIMESTAMP_FAILED', message: expect.stringMatching(/Horodatage impossible/) });
   });
 
   it('B-LT fails when revocation data for a certificate with a CDP cannot be found', async () => {
-    await expect(signPdf(contract, signer, { level: 'B-LT', timestamper: httpTimestamper(h.tsa.url) })).rejects.toThrow(/Données de révocation introuvables/);
+    await expect(signPdf(contract, signer, { level: 'B-LT', timestamper: httpTimestamper(h.tsa.url) })).rejects.toMatchObject({
+      code: 'SIGN_REVOCATION_MISSING',
+      message: expect.stringMatching(/Données de révocation introuvables/),
+    });
   });
 });

@@ -73,7 +73,13 @@ describe('a named empty signature field', () => {
     const signed = await signPdf(input, signer, { fieldName: 'preneur', certify: true, appearance: true });
     await judge(h, input, signed, { signatures: 1 });
     const doc = await PDFDocument.load(signed);
-    expect(doc.getForm().getFields().map((f) => f.getName()).sort()).toEqual(['nom', 'preneur']);
+    expect(
+      doc
+        .getForm()
+        .getFields()
+        .map((f) => f.getName())
+        .sort(),
+    ).toEqual(['nom', 'preneur']);
     expect((await widgets(signed, 1)).get('preneur')).toEqual([320, 60, 540, 140]);
     const report = await verifyPdf(signed, { trustAnchors: [h.pki.root.der], crls: [await h.pki.caCrl(), await h.pki.rootCrl()] });
     expect(report.indication, JSON.stringify(report.reasons)).toBe('TOTAL_PASSED');
@@ -107,7 +113,9 @@ describe('new visible signatures', () => {
     const env = { ...process.env, PASSEPORT_P12_PASSPHRASE: 'phrase-de-test-1' };
     await run(path.join(root, 'passeport'), ['sign', input, '--out', out, '--p12', p12File, '--rect', '60,300,280,370', '--page', '2'], { cwd: root, env });
     expect((await widgets(fs.readFileSync(out), 1)).get('Signature1')).toEqual([60, 300, 280, 370]);
-    const bad = await run(path.join(root, 'passeport'), ['sign', input, '--out', out, '--p12', p12File, '--rect', '300,10,100,20'], { cwd: root, env }).catch((e: { code: number; stderr: string }) => e);
+    const bad = await run(path.join(root, 'passeport'), ['sign', input, '--out', out, '--p12', p12File, '--rect', '300,10,100,20'], { cwd: root, env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((bad as { code: number }).code).toBe(1);
     expect((bad as { stderr: string }).stderr).toMatch(/Rectangle invalide « 300,10,100,20 »/);
   });

@@ -18,12 +18,25 @@ async function qpdf(file: string): Promise<{ code: number; warnings: string[] }>
     (x) => ({ code: 0, out: x.stdout + x.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
   );
-  return { code: r.code, warnings: r.out.split('\n').filter((l) => /WARNING|ERROR/.test(l)).map((l) => l.replace(file, 'FILE')) };
+  return {
+    code: r.code,
+    warnings: r.out
+      .split('\n')
+      .filter((l) => /WARNING|ERROR/.test(l))
+      .map((l) => l.replace(file, 'FILE')),
+  };
 }
 
 /** Files signed by other tools (pyHanko, @signpdf; fixtures of the verifier's tests), signed again here. */
 const fixtures = path.join(import.meta.dirname, '..', 'fixtures', 'pades');
-const others = ['pyhanko-ecdsa-bb.pdf', 'pyhanko-pss-bt-xrefstream.pdf', 'pyhanko-ecdsa-blt-vri.pdf', 'pyhanko-pkcs7-revinfo.pdf', 'pyhanko-two-signatures-blta.pdf', 'signpdf-rsa.pdf'];
+const others = [
+  'pyhanko-ecdsa-bb.pdf',
+  'pyhanko-pss-bt-xrefstream.pdf',
+  'pyhanko-ecdsa-blt-vri.pdf',
+  'pyhanko-pkcs7-revinfo.pdf',
+  'pyhanko-two-signatures-blta.pdf',
+  'signpdf-rsa.pdf',
+];
 
 let h: Harness;
 let signer: Signer;
@@ -70,7 +83,11 @@ describe('signing files signed by other tools', () => {
     const signed = await signPdf(input, signer, { level: 'B-T', timestamper: createTsaClient(h.tsa.url) });
     const theirs = ['ca.crl', 'root.crl', 'root.pem'].map((f) => fs.readFileSync(path.join(fixtures, f)));
     const theirRoot = Buffer.from(theirs[2]!.toString('latin1').replace(/-----[^-]+-----|\s/g, ''), 'base64');
-    const noNetwork = { crl: async (url: string): Promise<Uint8Array> => { throw new Error(`pas de réseau : ${url}`); } };
+    const noNetwork = {
+      crl: async (url: string): Promise<Uint8Array> => {
+        throw new Error(`pas de réseau : ${url}`);
+      },
+    };
     const lt = await extendPdf(signed, {
       level: 'B-LT',
       material: { crls: [theirs[0]!, theirs[1]!, await h.pki.caCrl(), await h.pki.rootCrl()], certificates: [theirRoot] },
@@ -84,7 +101,12 @@ describe('signing files signed by other tools', () => {
     expect(tail.match(/\/Type \/DSS/g)).toHaveLength(1);
     expect(tail).toMatch(/\/VRI <</);
     for (const crl of theirs.slice(0, 2)) expect(lt.includes(crl)).toBe(true);
-    const lta = await extendPdf(lt, { level: 'B-LTA', timestamper: createTsaClient(h.tsa.url), material: { crls: [theirs[0]!, theirs[1]!, await h.pki.caCrl(), await h.pki.rootCrl()], certificates: [theirRoot] }, fetchers: noNetwork });
+    const lta = await extendPdf(lt, {
+      level: 'B-LTA',
+      timestamper: createTsaClient(h.tsa.url),
+      material: { crls: [theirs[0]!, theirs[1]!, await h.pki.caCrl(), await h.pki.rootCrl()], certificates: [theirRoot] },
+      fetchers: noNetwork,
+    });
     expect(lta.subarray(lt.length).toString('latin1')).toMatch(/\/Type \/DocTimeStamp/);
     expect(isPrefix(signed, lta)).toBe(true);
     const file = path.join(fs.mkdtempSync(path.join(h.dir, 'interop-lta-')), 'out.pdf');

@@ -52,7 +52,19 @@ describe('B-LT with OCSP responses', () => {
     fs.writeFileSync(path.join(d, 'leaf.pem'), leaf.pem);
     fs.writeFileSync(path.join(d, 'ca.pem'), h.pki.ca.pem);
     fs.writeFileSync(path.join(d, 'root.pem'), h.pki.root.pem);
-    const { stdout, stderr } = await run('openssl', ['ocsp', '-respin', path.join(d, 'resp.der'), '-issuer', path.join(d, 'ca.pem'), '-cert', path.join(d, 'leaf.pem'), '-CAfile', path.join(d, 'root.pem'), '-verify_other', path.join(d, 'ca.pem')]);
+    const { stdout, stderr } = await run('openssl', [
+      'ocsp',
+      '-respin',
+      path.join(d, 'resp.der'),
+      '-issuer',
+      path.join(d, 'ca.pem'),
+      '-cert',
+      path.join(d, 'leaf.pem'),
+      '-CAfile',
+      path.join(d, 'root.pem'),
+      '-verify_other',
+      path.join(d, 'ca.pem'),
+    ]);
     expect(stderr + stdout).toMatch(/Response verify OK/);
     expect(stdout).toMatch(/: good/);
   });

@@ -38,7 +38,7 @@ describe('the signer’s own chain is checked before anything is written (issue 
   it('refuses a revoked certificate at B-LT when the OCSP response fetched says « revoked »', async () => {
     const attempt = signPdf(contract, signerOf(revokedByOcsp), { level: 'B-LT', timestamper: createTsaClient(h.tsa.url), fetchers: httpValidationFetchers({ timeoutMs: 10_000 }) });
     await expect(attempt).rejects.toMatchObject({
-      name: 'SigningError',
+      name: 'SignatureError',
       code: 'SIGNER_CERT_REVOKED',
       message: expect.stringMatching(/« .*CN=Rémi Révoqué » est révoqué depuis le .* : signature refusée\./),
     });

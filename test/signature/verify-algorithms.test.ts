@@ -50,22 +50,53 @@ function certificate(keyFile: string, subject: string, extensions: string, issue
     return;
   }
   run('req', '-new', '-key', keyFile, '-subj', subject, '-out', `${base}.csr`);
-  run('x509', '-req', '-in', `${base}.csr`, '-CA', issuerPem, '-CAkey', issuerKey, '-set_serial', String(crypto.randomInt(1, 2 ** 31)), '-days', '10', '-extfile', `${base}.ext`, '-out', `${base}.pem`, ...sigopts);
+  run(
+    'x509',
+    '-req',
+    '-in',
+    `${base}.csr`,
+    '-CA',
+    issuerPem,
+    '-CAkey',
+    issuerKey,
+    '-set_serial',
+    String(crypto.randomInt(1, 2 ** 31)),
+    '-days',
+    '10',
+    '-extfile',
+    `${base}.ext`,
+    '-out',
+    `${base}.pem`,
+    ...sigopts,
+  );
 }
 let issuerPem = '';
 let issuerKey = '';
 
 function family(keyArgs: string[], prefix: string, sigopts: string[]): Family {
   for (const name of ['root', 'leaf', 'tsa']) run('genpkey', ...keyArgs, '-out', `${prefix}${name}.key`);
-  fs.writeFileSync(path.join(dir, `${prefix}root.cnf`), '[req]\ndistinguished_name=dn\n[dn]\n[v3]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n');
+  fs.writeFileSync(
+    path.join(dir, `${prefix}root.cnf`),
+    '[req]\ndistinguished_name=dn\n[dn]\n[v3]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n',
+  );
   certificate(`${prefix}root.key`, `/CN=Racine ${prefix}/C=FR`, '', 'self');
   issuerPem = `${prefix}root.pem`;
   issuerKey = `${prefix}root.key`;
   certificate(`${prefix}leaf.key`, `/CN=Signataire ${prefix}/C=FR`, 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,nonRepudiation\n', 'root', sigopts);
-  certificate(`${prefix}tsa.key`, `/CN=Horodateur ${prefix}/C=FR`, 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n', 'root', sigopts);
+  certificate(
+    `${prefix}tsa.key`,
+    `/CN=Horodateur ${prefix}/C=FR`,
+    'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n',
+    'root',
+    sigopts,
+  );
   return {
-    root: der(`${prefix}root.pem`), leaf: der(`${prefix}leaf.pem`), tsa: der(`${prefix}tsa.pem`),
-    rootKey: key(`${prefix}root.key`), leafKey: key(`${prefix}leaf.key`), tsaKey: key(`${prefix}tsa.key`),
+    root: der(`${prefix}root.pem`),
+    leaf: der(`${prefix}leaf.pem`),
+    tsa: der(`${prefix}tsa.pem`),
+    rootKey: key(`${prefix}root.key`),
+    leafKey: key(`${prefix}leaf.key`),
+    tsaKey: key(`${prefix}tsa.key`),
   };
 }
 
@@ -73,14 +104,25 @@ beforeAll(() => {
   dir = tempDir();
   fs.writeFileSync(path.join(dir, 'data'), data);
   ed = family(['-algorithm', 'ed25519'], 'ed-', []);
-  rsa = family(['-algorithm', 'rsa', '-pkeyopt', 'rsa_keygen_bits:2048'], 'rsa-', ['-sha256', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-sigopt', 'rsa_mgf1_md:sha256']);
+  rsa = family(['-algorithm', 'rsa', '-pkeyopt', 'rsa_keygen_bits:2048'], 'rsa-', [
+    '-sha256',
+    '-sigopt',
+    'rsa_padding_mode:pss',
+    '-sigopt',
+    'rsa_pss_saltlen:32',
+    '-sigopt',
+    'rsa_mgf1_md:sha256',
+  ]);
   // openssl's TSA (an EC key) writes the TSTInfo; the tokens under test re-sign it with other algorithms.
   run('ecparam', '-genkey', '-name', 'prime256v1', '-noout', '-out', 'ec-tsa.key');
   issuerPem = 'ed-root.pem';
   issuerKey = 'ed-root.key';
   certificate('ec-tsa.key', '/CN=Horodateur EC/C=FR', 'extendedKeyUsage=critical,timeStamping\n', 'root');
   fs.writeFileSync(path.join(dir, 'serial'), '2a\n');
-  fs.writeFileSync(path.join(dir, 'ts.cnf'), '[tsa]\ndefault_tsa=t\n[t]\nserial=./serial\nsigner_cert=./ec-tsa.pem\nsigner_key=./ec-tsa.key\nsigner_digest=sha256\ndefault_policy=1.2.3.4.1\ndigests=sha256\ness_cert_id_alg=sha256\naccuracy=secs:1\n');
+  fs.writeFileSync(
+    path.join(dir, 'ts.cnf'),
+    '[tsa]\ndefault_tsa=t\n[t]\nserial=./serial\nsigner_cert=./ec-tsa.pem\nsigner_key=./ec-tsa.key\nsigner_digest=sha256\ndefault_policy=1.2.3.4.1\ndigests=sha256\ness_cert_id_alg=sha256\naccuracy=secs:1\n',
+  );
   run('ts', '-query', '-data', 'data', '-sha256', '-cert', '-out', 'q.tsq');
   run('ts', '-reply', '-config', 'ts.cnf', '-section', 't', '-queryfile', 'q.tsq', '-token_out', '-out', 'token.der');
   tstInfo = new Uint8Array(run('cms', '-verify', '-noverify', '-inform', 'DER', '-in', 'token.der'));
@@ -117,13 +159,25 @@ function signer(privateKey: crypto.KeyObject, scheme: 'ed25519' | { saltLength: 
 async function verdicts(f: Family, algorithm: Algorithm, sign: (k: crypto.KeyObject) => (bytes: Uint8Array) => Uint8Array, digest: 'sha256' | 'sha512'): Promise<Verdict[]> {
   const leaf = resignCertificate(f.leaf, algorithm, sign(f.rootKey));
   const cms = signedData({ signer: f.leaf, certificates: [f.leaf], digest, signatureAlgorithm: algorithm, sign: sign(f.leafKey), detached: data });
-  const token = signedData({ signer: f.tsa, certificates: [f.tsa], digest, signatureAlgorithm: algorithm, sign: sign(f.tsaKey), encapsulated: { type: TST_INFO, content: tstInfo } });
+  const token = signedData({
+    signer: f.tsa,
+    certificates: [f.tsa],
+    digest,
+    signatureAlgorithm: algorithm,
+    sign: sign(f.tsaKey),
+    encapsulated: { type: TST_INFO, content: tstInfo },
+  });
   return [await chainVerdict(leaf, f), cmsVerdict(cms, f), await tokenVerdict(token, f)];
 }
 
 describe('one verdict per algorithm, whether it signs a certificate, a CMS signature or a timestamp token', () => {
   it('the fixtures are sound: openssl accepts the Ed25519 and RSA-PSS certificates', () => {
-    for (const [root, name] of [['ed-root.pem', 'ed-leaf.pem'], ['ed-root.pem', 'ed-tsa.pem'], ['rsa-root.pem', 'rsa-leaf.pem'], ['rsa-root.pem', 'rsa-tsa.pem']]) {
+    for (const [root, name] of [
+      ['ed-root.pem', 'ed-leaf.pem'],
+      ['ed-root.pem', 'ed-tsa.pem'],
+      ['rsa-root.pem', 'rsa-leaf.pem'],
+      ['rsa-root.pem', 'rsa-tsa.pem'],
+    ]) {
       expect(run('verify', '-CAfile', root!, name!).toString()).toContain(': OK');
     }
     expect(run('x509', '-in', 'rsa-leaf.pem', '-noout', '-text').toString()).toMatch(/rsassaPss[\s\S]*Salt Length: 0x20/);
@@ -136,7 +190,11 @@ describe('one verdict per algorithm, whether it signs a certificate, a CMS signa
   });
 
   it('Ed25519 with parameters (RFC 8410 forbids them): unsupported in all three', async () => {
-    expect(await verdicts(ed, { oid: ED25519.oid, params: Uint8Array.of(0x05, 0x00) }, (k) => signer(k, 'ed25519'), 'sha512')).toEqual(['unsupported', 'unsupported', 'unsupported']);
+    expect(await verdicts(ed, { oid: ED25519.oid, params: Uint8Array.of(0x05, 0x00) }, (k) => signer(k, 'ed25519'), 'sha512')).toEqual([
+      'unsupported',
+      'unsupported',
+      'unsupported',
+    ]);
   });
 
   it('RSA-PSS SHA-256, MGF1 SHA-256, salt 32: valid in all three, as openssl finds its own', async () => {
@@ -145,16 +203,32 @@ describe('one verdict per algorithm, whether it signs a certificate, a CMS signa
   });
 
   it('RSA-PSS with a trailerField of 2 (only 1 is defined): unsupported in all three, even with a signature value that holds', async () => {
-    expect(await verdicts(rsa, { oid: RSA_PSS, params: pssParams('sha256', 'sha256', 32, 2) }, (k) => signer(k, { saltLength: 32 }), 'sha256')).toEqual(['unsupported', 'unsupported', 'unsupported']);
+    expect(await verdicts(rsa, { oid: RSA_PSS, params: pssParams('sha256', 'sha256', 32, 2) }, (k) => signer(k, { saltLength: 32 }), 'sha256')).toEqual([
+      'unsupported',
+      'unsupported',
+      'unsupported',
+    ]);
     // The explicit default (trailerField 1) changes nothing.
-    expect(await verdicts(rsa, { oid: RSA_PSS, params: pssParams('sha256', 'sha256', 32, 1) }, (k) => signer(k, { saltLength: 32 }), 'sha256')).toEqual(['valid', 'valid', 'valid']);
+    expect(await verdicts(rsa, { oid: RSA_PSS, params: pssParams('sha256', 'sha256', 32, 1) }, (k) => signer(k, { saltLength: 32 }), 'sha256')).toEqual([
+      'valid',
+      'valid',
+      'valid',
+    ]);
   });
 
   it('RSA-PSS with an MGF1 hash other than the message hash: unsupported in all three', async () => {
-    expect(await verdicts(rsa, { oid: RSA_PSS, params: pssParams('sha256', 'sha1', 32) }, (k) => signer(k, { saltLength: 32 }), 'sha256')).toEqual(['unsupported', 'unsupported', 'unsupported']);
+    expect(await verdicts(rsa, { oid: RSA_PSS, params: pssParams('sha256', 'sha1', 32) }, (k) => signer(k, { saltLength: 32 }), 'sha256')).toEqual([
+      'unsupported',
+      'unsupported',
+      'unsupported',
+    ]);
   });
 
   it('RSA-PSS with the wrong salt length: a signature that does not hold, invalid in all three', async () => {
-    expect(await verdicts(rsa, { oid: RSA_PSS, params: pssParams('sha256', 'sha256', 20) }, (k) => signer(k, { saltLength: 32 }), 'sha256')).toEqual(['invalid', 'invalid', 'invalid']);
+    expect(await verdicts(rsa, { oid: RSA_PSS, params: pssParams('sha256', 'sha256', 20) }, (k) => signer(k, { saltLength: 32 }), 'sha256')).toEqual([
+      'invalid',
+      'invalid',
+      'invalid',
+    ]);
   });
 });

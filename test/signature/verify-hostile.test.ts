@@ -77,7 +77,7 @@ describe('hostile input: refused within bounded time, never a crash', () => {
     const pdf = read('pyhanko-ecdsa-bb.pdf');
     const [a, b, c, d] = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)/.exec(pdf.toString('latin1'))!.slice(1).map(Number) as [number, number, number, number];
     expect(a).toBe(0);
-        // pyHanko's ByteRange has four digits a piece here: every variant keeps the array's length.
+    // pyHanko's ByteRange has four digits a piece here: every variant keeps the array's length.
     expect([b, c, d].map((n) => String(n).length)).toEqual([4, 5, 4]);
     for (const values of [`0 ${b} ${c} ${d + 5000}`, `0 ${b} ${b - 10} ${d}`, `0 -1 ${c} ${d}`, `5 ${b} ${c} ${d}`, `0 ${b} ${c}`, `0 ${b - 1} ${c} ${d}`]) {
       const report = await verifyPdf(withByteRange(pdf, values), options);
@@ -116,7 +116,10 @@ describe('hostile input: refused within bounded time, never a crash', () => {
 
   it('unknown and legacy SubFilters are reported, never skipped', { timeout: BOUND_MS }, async () => {
     const pdf = read('signpdf-rsa.pdf').toString('latin1');
-    for (const [from, to] of [['/adbe.pkcs7.detached', '/adbe.pkcs7.sha1'.padEnd(20)], ['/adbe.pkcs7.detached', '/x.unknown.detached_']] as const) {
+    for (const [from, to] of [
+      ['/adbe.pkcs7.detached', '/adbe.pkcs7.sha1'.padEnd(20)],
+      ['/adbe.pkcs7.detached', '/x.unknown.detached_'],
+    ] as const) {
       const report = await verifyPdf(Buffer.from(pdf.replace(from, to), 'latin1'), options);
       expect(report.signatures).toHaveLength(1);
       expect(report.signatures[0]).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE' });
@@ -129,7 +132,9 @@ describe('hostile input: refused within bounded time, never a crash', () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed % n;
     };
-    const files = ['signpdf-rsa.pdf', 'openssl-noattr.pdf', 'pyhanko-ecdsa-bb.pdf', 'pyhanko-pss-bt-xrefstream.pdf', 'pyhanko-pss-blta-novri.pdf', 'pyhanko-pkcs7-revinfo.pdf'].map(read);
+    const files = ['signpdf-rsa.pdf', 'openssl-noattr.pdf', 'pyhanko-ecdsa-bb.pdf', 'pyhanko-pss-bt-xrefstream.pdf', 'pyhanko-pss-blta-novri.pdf', 'pyhanko-pkcs7-revinfo.pdf'].map(
+      read,
+    );
     const tokens = ['0', '[', '<<', ' ', '9999999999', '/Prev 0', 'R', '(', '>', '%%EOF'];
     for (let i = 0; i < 300; i++) {
       const original = files[rnd(files.length)]!;

@@ -21,7 +21,8 @@ beforeAll(async () => {
   t = await createTestbed({ locations: 1 });
   const { apiKeys } = await seedDemo(t.db.sql);
   const demo = (role: string, org: string) => apiKeys.find((k) => k.role === role && k.organisation === org)!.key;
-  await t.db.sql`insert into organisations (id, kind, name) values ('912345675', 'company', 'Atelier Numérique du Vercors'), ('732829320', 'company', 'Autre entreprise') on conflict do nothing`;
+  await t.db
+    .sql`insert into organisations (id, kind, name) values ('912345675', 'company', 'Atelier Numérique du Vercors'), ('732829320', 'company', 'Autre entreprise') on conflict do nothing`;
   keys = {
     operator: await createApiKey(t.db.sql, DEMO.programme, 'archivist'),
     bankArchivist: demo('archivist', DEMO.banks.alpes),
@@ -119,7 +120,11 @@ describe('vault routes', () => {
   });
 
   it('deposits a package as JSON (201, then 200 for the same package) and refuses bad input with 422', async () => {
-    const payload = { documentClass: 'rapport', dossierId: 'D-API-3', objects: [{ name: 'rapport.json', mediaType: 'application/json', contentBase64: Buffer.from('{"ok":true}').toString('base64') }] };
+    const payload = {
+      documentClass: 'rapport',
+      dossierId: 'D-API-3',
+      objects: [{ name: 'rapport.json', mediaType: 'application/json', contentBase64: Buffer.from('{"ok":true}').toString('base64') }],
+    };
     const first = await call('POST', '/v1/vault/packages', keys.operator, { payload });
     expect(first.statusCode).toBe(201);
     const again = await call('POST', '/v1/vault/packages', keys.operator, { payload });
@@ -146,7 +151,7 @@ describe('vault routes', () => {
     expect(statement.headers['content-type']).toBe('application/pdf');
   });
 
-  it('exports a tar the operator can check offline, and refuses another organisation\'s object', async () => {
+  it("exports a tar the operator can check offline, and refuses another organisation's object", async () => {
     const res = await call('POST', '/v1/vault/exports', keys.bankArchivist, { payload: { dossier: 'D-API-1' } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/x-tar');

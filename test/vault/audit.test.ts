@@ -22,7 +22,11 @@ beforeAll(async () => {
   seals = [];
   for (let round = 0; round < 3; round++) {
     for (let i = 0; i < 4; i++) {
-      const r = await t.vault.deposit(ENGINE, { documentClass: 'rapport', dossierId: `D-AUDIT-${round}-${i}`, objects: [{ name: 'rapport.json', mediaType: 'application/json', content: bytes(`{"tour":${round},"n":${i}}`) }] });
+      const r = await t.vault.deposit(ENGINE, {
+        documentClass: 'rapport',
+        dossierId: `D-AUDIT-${round}-${i}`,
+        objects: [{ name: 'rapport.json', mediaType: 'application/json', content: bytes(`{"tour":${round},"n":${i}}`) }],
+      });
       if (round === 1 && i === 0) note = r.objects[0]!;
     }
     await t.vault.list(ARCHIVIST, { documentClass: 'rapport' });

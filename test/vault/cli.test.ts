@@ -53,7 +53,21 @@ afterAll(async () => {
 
 describe('passeport vault (driven as a subprocess)', { timeout: 300_000 }, () => {
   it('deposits a package, idempotently, into both locations', async () => {
-    const first = await passeport('vault', 'deposit', 'contrat.pdf', 'ac.crl', '--class', 'contrat', '--dossier', 'D-CLI-1', '--siren', '912345675', '--party', 'banque:BPALPES:Banque Populaire des Alpes', '--json');
+    const first = await passeport(
+      'vault',
+      'deposit',
+      'contrat.pdf',
+      'ac.crl',
+      '--class',
+      'contrat',
+      '--dossier',
+      'D-CLI-1',
+      '--siren',
+      '912345675',
+      '--party',
+      'banque:BPALPES:Banque Populaire des Alpes',
+      '--json',
+    );
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const result = JSON.parse(first.stdout);
@@ -65,7 +79,20 @@ describe('passeport vault (driven as a subprocess)', { timeout: 300_000 }, () =>
       const sha = result.objects[0].sha512 as string;
       expect(fs.existsSync(path.join(root, 'objects', sha.slice(0, 2), sha))).toBe(true);
     }
-    const again = await passeport('vault', 'deposit', 'contrat.pdf', 'ac.crl', '--class', 'contrat', '--dossier', 'D-CLI-1', '--siren', '912345675', '--party', 'banque:BPALPES:Banque Populaire des Alpes');
+    const again = await passeport(
+      'vault',
+      'deposit',
+      'contrat.pdf',
+      'ac.crl',
+      '--class',
+      'contrat',
+      '--dossier',
+      'D-CLI-1',
+      '--siren',
+      '912345675',
+      '--party',
+      'banque:BPALPES:Banque Populaire des Alpes',
+    );
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(new RegExp(`^Paquet déjà présent : ${result.packageId}`));
   });

@@ -31,7 +31,10 @@ function runChild(seed: string, killAt: number): Promise<{ code: number | null; 
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (code !== 0 && signal === null) reject(new Error(`the child failed (${code}): ${err}`));
-      const steps = out.split('\n').filter((l) => l.startsWith('STEP ')).map((l) => l.replace(/^STEP \d+ /, ''));
+      const steps = out
+        .split('\n')
+        .filter((l) => l.startsWith('STEP '))
+        .map((l) => l.replace(/^STEP \d+ /, ''));
       resolve({ code, signal, steps });
     });
   });
@@ -81,7 +84,10 @@ describe('a deposit killed at each step of its write', () => {
       expect(run.steps.at(-1)).toBe(steps[k]);
       outcomes.push(await depositState(seed));
       const audit = await t.vault.audit(ARCHIVIST, { signatures: false });
-      expect(audit.anomalies.filter((a) => a.severity === 'error'), `audit after a kill at ${steps[k]}`).toEqual([]);
+      expect(
+        audit.anomalies.filter((a) => a.severity === 'error'),
+        `audit after a kill at ${steps[k]}`,
+      ).toEqual([]);
     }
     // Killed before the commit: nothing recorded; after it: everything.
     expect(outcomes.slice(0, -1).every((o) => o === 'absent')).toBe(true);

@@ -73,7 +73,10 @@ describe('deposit', () => {
 
     // Both locations hold each content at its address, read-only.
     for (const store of t.stores) {
-      for (const [o, content] of [[doc!, contract], [evidence!, crl]] as const) {
+      for (const [o, content] of [
+        [doc!, contract],
+        [evidence!, crl],
+      ] as const) {
         const file = store.pathOf(o.sha512);
         expect(fs.readFileSync(file).equals(Buffer.from(content))).toBe(true);
         expect(fs.statSync(file).mode & 0o222).toBe(0);
@@ -120,7 +123,10 @@ describe('deposit', () => {
 
   it('refuses a bad package with a French reason, stores nothing and journals the refusal', async () => {
     const before = await t.db.sql<{ n: number }[]>`select count(*)::int as n from vault_object`;
-    const error = await expectCode(t.vault.deposit(ENGINE, { documentClass: 'contrat', siren: '123456789', objects: [{ name: 'a.pdf', mediaType: 'application/pdf', content: bytes('x') }] }), 'INVALID_INPUT');
+    const error = await expectCode(
+      t.vault.deposit(ENGINE, { documentClass: 'contrat', siren: '123456789', objects: [{ name: 'a.pdf', mediaType: 'application/pdf', content: bytes('x') }] }),
+      'INVALID_INPUT',
+    );
     expect(error.message).toMatch(/siren — SIREN invalide/);
     await expectCode(t.vault.deposit(ENGINE, { documentClass: 'Contrat!', objects: [] }), 'INVALID_INPUT');
     await expectCode(t.vault.deposit(ENGINE, { documentClass: 'contrat', objects: [{ name: '../etc', mediaType: 'application/pdf', content: bytes('x') }] }), 'INVALID_INPUT');

@@ -42,10 +42,24 @@ beforeAll(async () => {
   const first = await t.vault.deposit(ENGINE, contractPackage(signed, { dossierId: 'D-EXPORT', evidence: [crl] }));
   await t.vault.seal(ENGINE);
   // Other dossiers between, and a later deposit in the same dossier, in a later seal.
-  for (let i = 0; i < 5; i++) await t.vault.deposit(ENGINE, { documentClass: 'rapport', dossierId: `D-AUTRE-${i}`, objects: [{ name: 'r.json', mediaType: 'application/json', content: bytes(`autre ${i}`) }] });
+  for (let i = 0; i < 5; i++)
+    await t.vault.deposit(ENGINE, {
+      documentClass: 'rapport',
+      dossierId: `D-AUTRE-${i}`,
+      objects: [{ name: 'r.json', mediaType: 'application/json', content: bytes(`autre ${i}`) }],
+    });
   await t.vault.seal(ENGINE);
-  const letter = await t.vault.deposit(ENGINE, { documentClass: 'lettre-decision', dossierId: 'D-EXPORT', siren: '912345675', objects: [{ name: 'lettre.pdf', mediaType: 'application/pdf', content: bytes('%PDF lettre d’accord') }] });
-  const scrap = await t.vault.deposit(ENGINE, { documentClass: 'brouillon', dossierId: 'D-EXPORT', objects: [{ name: 'brouillon.txt', mediaType: 'text/plain', content: bytes('brouillon détruit') }] });
+  const letter = await t.vault.deposit(ENGINE, {
+    documentClass: 'lettre-decision',
+    dossierId: 'D-EXPORT',
+    siren: '912345675',
+    objects: [{ name: 'lettre.pdf', mediaType: 'application/pdf', content: bytes('%PDF lettre d’accord') }],
+  });
+  const scrap = await t.vault.deposit(ENGINE, {
+    documentClass: 'brouillon',
+    dossierId: 'D-EXPORT',
+    objects: [{ name: 'brouillon.txt', mediaType: 'text/plain', content: bytes('brouillon détruit') }],
+  });
   disposedId = scrap.objects[0]!.id;
   t.clock.advanceDays(3653 + 1);
   await t.vault.dispose(ARCHIVIST, disposedId, 'durée échue');
@@ -102,7 +116,15 @@ describe('export (reversibility)', () => {
     let r = check(object);
     expect(r.lines.at(-1)).toBe('RÉSULTAT : export NON conforme');
     expect(r.lines).toContain('ÉCHEC : empreintes SHA-512 des objets');
-    expect(r.lines).toContain(`ÉCHEC : l'objet ${objects[1]!.id} ne correspond pas à son entrée de dépôt n° ${fs.readFileSync(path.join(object, 'INDEX.txt'), 'utf8').split('\n').find((l) => l.startsWith(objects[1]!.id))!.split(' ')[1]}`);
+    expect(r.lines).toContain(
+      `ÉCHEC : l'objet ${objects[1]!.id} ne correspond pas à son entrée de dépôt n° ${
+        fs
+          .readFileSync(path.join(object, 'INDEX.txt'), 'utf8')
+          .split('\n')
+          .find((l) => l.startsWith(objects[1]!.id))!
+          .split(' ')[1]
+      }`,
+    );
 
     const entry = copyOf(extracted, 'entree-modifiee');
     const entryFile = fs.readdirSync(path.join(entry, 'journal')).find((f) => fs.readFileSync(path.join(entry, 'journal', f), 'utf8').includes('"operation":"dispose"'))!;

@@ -14,7 +14,10 @@ afterAll(async () => {
 const bytes = (text: string) => new Uint8Array(Buffer.from(text));
 
 async function refusal(promise: Promise<unknown>): Promise<VaultError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(VaultError);
   return error as VaultError;
 }
@@ -107,13 +110,14 @@ describe('retention and legal holds', () => {
   });
 
   it('a hold and a disposal at once: one of them wins, never both', async () => {
-    const { objects } = await t.vault.deposit(ENGINE, { documentClass: 'contrat', dossierId: 'D-COURSE-GEL', objects: [{ name: 'c.pdf', mediaType: 'application/pdf', content: bytes('course gel destruction') }] });
+    const { objects } = await t.vault.deposit(ENGINE, {
+      documentClass: 'contrat',
+      dossierId: 'D-COURSE-GEL',
+      objects: [{ name: 'c.pdf', mediaType: 'application/pdf', content: bytes('course gel destruction') }],
+    });
     t.clock.advanceDays(3653 + 1);
     try {
-      const [held, disposed] = await Promise.allSettled([
-        t.vault.hold(ARCHIVIST, objects[0]!.id, 'contrôle fiscal'),
-        t.vault.dispose(ARCHIVIST, objects[0]!.id, 'durée échue'),
-      ]);
+      const [held, disposed] = await Promise.allSettled([t.vault.hold(ARCHIVIST, objects[0]!.id, 'contrôle fiscal'), t.vault.dispose(ARCHIVIST, objects[0]!.id, 'durée échue')]);
       const meta = await t.vault.metadata(ARCHIVIST, objects[0]!.id);
       if (disposed.status === 'fulfilled') {
         expect(held.status).toBe('rejected');

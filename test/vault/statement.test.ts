@@ -16,10 +16,12 @@ const bytes = (text: string) => new Uint8Array(Buffer.from(text));
 beforeAll(async () => {
   t = await createTestbed({ locations: 1 });
   const crl = new Uint8Array(await (await fetch(t.pki.crlUrl)).arrayBuffer());
-  for (let i = 0; i < 6; i++) await t.vault.deposit(ENGINE, { documentClass: 'rapport', objects: [{ name: 'r.json', mediaType: 'application/json', content: bytes(`avant ${i}`) }] });
+  for (let i = 0; i < 6; i++)
+    await t.vault.deposit(ENGINE, { documentClass: 'rapport', objects: [{ name: 'r.json', mediaType: 'application/json', content: bytes(`avant ${i}`) }] });
   signed = await t.signedContract({ level: 'B-LT' });
   contract = (await t.vault.deposit(ENGINE, contractPackage(signed, { dossierId: 'D-ATTESTATION', evidence: [crl] }))).objects[0]!;
-  for (let i = 0; i < 4; i++) await t.vault.deposit(ENGINE, { documentClass: 'rapport', objects: [{ name: 'r.json', mediaType: 'application/json', content: bytes(`après ${i}`) }] });
+  for (let i = 0; i < 4; i++)
+    await t.vault.deposit(ENGINE, { documentClass: 'rapport', objects: [{ name: 'r.json', mediaType: 'application/json', content: bytes(`après ${i}`) }] });
 });
 afterAll(async () => {
   await t?.close();
@@ -66,7 +68,23 @@ describe('probative-value statement', () => {
     for (const s of steps) node = s.left ? sha512(Buffer.from([1]), s.hash, node) : sha512(Buffer.from([1]), node, s.hash);
     expect(seal).toContain(`racine-merkle-sha512: ${node.toString('hex')}\n`);
 
-    const verify = spawnSync('openssl', ['ts', '-verify', '-data', path.join(dir, 'sceau.txt'), '-in', path.join(dir, 'jeton.tst'), '-token_in', '-CAfile', path.join(dir, 'racines.pem'), '-untrusted', writeCa(dir)], { encoding: 'utf8' });
+    const verify = spawnSync(
+      'openssl',
+      [
+        'ts',
+        '-verify',
+        '-data',
+        path.join(dir, 'sceau.txt'),
+        '-in',
+        path.join(dir, 'jeton.tst'),
+        '-token_in',
+        '-CAfile',
+        path.join(dir, 'racines.pem'),
+        '-untrusted',
+        writeCa(dir),
+      ],
+      { encoding: 'utf8' },
+    );
     expect(`${verify.stdout}${verify.stderr}`).toMatch(/Verification: OK/);
 
     const [last] = await t.db.sql<{ operation: string; outcome: string }[]>`select operation, outcome from vault_journal order by seq desc limit 1`;

@@ -56,13 +56,21 @@ describe('the vault on Temporal', () => {
     expect(audit.spec.intervals?.map((i) => i.every)).toEqual([168 * 3_600_000]);
     await ensureVaultSchedules(env.client, { taskQueue, sealEveryMinutes: 15, auditEveryHours: 24, preservationEveryHours: 12 });
     expect((await env.client.schedule.getHandle(VAULT_SCHEDULES.seal.id).describe()).spec.intervals?.map((i) => i.every)).toEqual([900_000]);
-    await expect(ensureVaultSchedules(env.client, { taskQueue, sealEveryMinutes: 1441, auditEveryHours: 24, preservationEveryHours: 24 })).rejects.toThrow(/au moins une fois par jour/);
+    await expect(ensureVaultSchedules(env.client, { taskQueue, sealEveryMinutes: 1441, auditEveryHours: 24, preservationEveryHours: 24 })).rejects.toThrow(
+      /au moins une fois par jour/,
+    );
   });
 
   it('the sealing schedule seals the journal', async () => {
-    await t.vault.deposit(ENGINE, { documentClass: 'rapport', objects: [{ name: 'r.json', mediaType: 'application/json', content: new Uint8Array(Buffer.from('{"scelle":true}')) }] });
+    await t.vault.deposit(ENGINE, {
+      documentClass: 'rapport',
+      objects: [{ name: 'r.json', mediaType: 'application/json', content: new Uint8Array(Buffer.from('{"scelle":true}')) }],
+    });
     await env.client.schedule.getHandle(VAULT_SCHEDULES.seal.id).trigger();
-    const row = await until(async () => (await t.db.sql<{ id: string; actor: string }[]>`select s.id, j.actor from vault_seal s join vault_journal j on j.object_id = s.id and j.operation = 'seal'`)[0], 'a seal');
+    const row = await until(
+      async () => (await t.db.sql<{ id: string; actor: string }[]>`select s.id, j.actor from vault_seal s join vault_journal j on j.object_id = s.id and j.operation = 'seal'`)[0],
+      'a seal',
+    );
     expect(row).toEqual({ id: 'SC-000001', actor: 'systeme:scellement' });
   });
 

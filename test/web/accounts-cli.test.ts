@@ -28,7 +28,8 @@ function passeport(args: string[], env: Record<string, string> = {}): Promise<{ 
   if (!('PASSEPORT_ACCOUNT_PASSWORD' in env)) delete full.PASSEPORT_ACCOUNT_PASSWORD;
   return new Promise((resolve) => {
     execFile(command, argv, { env: full, timeout: 120_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }));
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -56,8 +57,10 @@ describe('passeport accounts', () => {
   });
 
   it('takes the password from PASSEPORT_ACCOUNT_PASSWORD, and registers a créateur’s company by its SIREN', async () => {
-    const res = await passeport(['create', '--email', 'nina@atelier.demo', '--name', 'Nina Roux', '--role', 'createur', '--organisation', '923456784', '--company-name', 'Atelier Roux', '--json'],
-      { PASSEPORT_ACCOUNT_PASSWORD: 'un mot de passe assez long' });
+    const res = await passeport(
+      ['create', '--email', 'nina@atelier.demo', '--name', 'Nina Roux', '--role', 'createur', '--organisation', '923456784', '--company-name', 'Atelier Roux', '--json'],
+      { PASSEPORT_ACCOUNT_PASSWORD: 'un mot de passe assez long' },
+    );
     expect(res.code, res.stderr).toBe(0);
     const out = JSON.parse(res.stdout);
     expect(out.password).toBeUndefined();

@@ -24,8 +24,12 @@ interface Fixture {
 async function add(f: Fixture): Promise<void> {
   const body = demoDossier({ bankId: f.bank, company: { postcode: f.postcode } });
   const { dossier } = await insertDossierIdempotent(db.sql, {
-    resellerId: DEMO.resellers.grenoble, bankId: f.bank, idempotencyKey: crypto.randomUUID(), siren: body.company.siren,
-    totalAmountCents: f.amountCents ?? 1_000_000, body,
+    resellerId: DEMO.resellers.grenoble,
+    bankId: f.bank,
+    idempotencyKey: crypto.randomUUID(),
+    siren: body.company.siren,
+    totalAmountCents: f.amountCents ?? 1_000_000,
+    body,
   });
   const decided = f.secondsToDecision === undefined ? null : new Date(Date.parse(f.createdAt) + f.secondsToDecision * 1000);
   const decision = f.decidedBy ? { outcome: f.status, decidedBy: f.decidedBy, decidedAt: decided!.toISOString() } : null;
@@ -40,8 +44,25 @@ beforeAll(async () => {
   const A = DEMO.banks.alpes;
   // 23:30 UTC on 31 January is 00:30 on 1 February in Paris: a February dossier.
   await add({ bank: A, postcode: '38000', createdAt: '2026-01-31T23:30:00Z', status: 'approved', decidedBy: 'rule', secondsToDecision: 10, amountCents: 500_000 });
-  await add({ bank: A, postcode: '75001', createdAt: '2026-02-10T09:00:00Z', status: 'approved', decidedBy: 'analyst', secondsToDecision: 3600, amountCents: 700_000, hardCases: ['risky_sector'] });
-  await add({ bank: A, postcode: '20100', createdAt: '2026-02-11T09:00:00Z', status: 'declined', decidedBy: 'deadline', secondsToDecision: 86_400, hardCases: ['risky_sector', 'above_delegation_ceiling'] });
+  await add({
+    bank: A,
+    postcode: '75001',
+    createdAt: '2026-02-10T09:00:00Z',
+    status: 'approved',
+    decidedBy: 'analyst',
+    secondsToDecision: 3600,
+    amountCents: 700_000,
+    hardCases: ['risky_sector'],
+  });
+  await add({
+    bank: A,
+    postcode: '20100',
+    createdAt: '2026-02-11T09:00:00Z',
+    status: 'declined',
+    decidedBy: 'deadline',
+    secondsToDecision: 86_400,
+    hardCases: ['risky_sector', 'above_delegation_ceiling'],
+  });
   await add({ bank: A, postcode: '97400', createdAt: '2026-03-01T09:00:00Z', status: 'awaiting_analyst', hardCases: ['collective_procedure'] });
   await add({ bank: DEMO.banks.cooperatif, postcode: '69003', createdAt: '2026-01-15T09:00:00Z', status: 'ineligible' });
 });
@@ -69,9 +90,16 @@ describe('barometers', () => {
   });
 
   it('groups by Paris month, region and department (Corsica, overseas)', async () => {
-    expect((await barometers(db.sql, 'month')).map((r) => [r.key, r.dossiers])).toEqual([['2026-01', 1], ['2026-02', 3], ['2026-03', 1]]);
+    expect((await barometers(db.sql, 'month')).map((r) => [r.key, r.dossiers])).toEqual([
+      ['2026-01', 1],
+      ['2026-02', 3],
+      ['2026-03', 1],
+    ]);
     expect((await barometers(db.sql, 'region')).map((r) => [r.key, r.dossiers])).toEqual([
-      ['Auvergne-Rhône-Alpes', 2], ['Corse', 1], ['La Réunion', 1], ['Île-de-France', 1],
+      ['Auvergne-Rhône-Alpes', 2],
+      ['Corse', 1],
+      ['La Réunion', 1],
+      ['Île-de-France', 1],
     ]);
     expect((await barometers(db.sql, 'department')).map((r) => r.key)).toEqual(['2A', '38', '69', '75', '974']);
   });
@@ -85,7 +113,10 @@ describe('barometers', () => {
 
   it('exports CSV for a French spreadsheet, with names', async () => {
     const csv = barometersCsv('month', await barometerTable(db.sql, 'month', {}));
-    const lines = csv.replace(/^\ufeff/, '').trimEnd().split('\r\n');
+    const lines = csv
+      .replace(/^\ufeff/, '')
+      .trimEnd()
+      .split('\r\n');
     expect(csv.startsWith('\ufeff')).toBe(true);
     expect(lines).toHaveLength(4);
     expect(lines[2]).toMatch(/^février 2026;2026-02;3;0;0;0;2;1;3;66,7;3600;84744;1;33,3;12000,00;2;0;0;0;1;0;0;0$/);

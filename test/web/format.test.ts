@@ -60,13 +60,23 @@ describe('amounts and numbers as people type them', () => {
 
 describe('rentSentence', () => {
   const q = (first: number, regular: number, last: number): QuoteBody => ({
-    product: 'credit_bail', periodicity: 'monthly', rentCount: 36, rentCents: regular, firstRentCents: first, lastRentCents: last,
-    residualValueCents: 0, totalCents: 0, costCents: 0, yearlyRateBasisPoints: 600,
+    product: 'credit_bail',
+    periodicity: 'monthly',
+    rentCount: 36,
+    rentCents: regular,
+    firstRentCents: first,
+    lastRentCents: last,
+    residualValueCents: 0,
+    totalCents: 0,
+    costCents: 0,
+    yearlyRateBasisPoints: 600,
   });
   it('names the first and last rents when they differ from the others', () => {
     expect(rentSentence(q(30_018, 30_018, 30_018))).toBe('36 loyers mensuels de 300,18\u00a0€ HT');
     expect(rentSentence(q(30_018, 30_018, 30_021))).toBe('35 loyers mensuels de 300,18\u00a0€ HT et un dernier loyer de 300,21\u00a0€ HT');
-    expect(rentSentence(q(100_000, 27_000, 27_003))).toBe('un premier loyer de 1\u202f000,00\u00a0€ HT, 34 loyers mensuels de 270,00\u00a0€ HT et un dernier loyer de 270,03\u00a0€ HT');
+    expect(rentSentence(q(100_000, 27_000, 27_003))).toBe(
+      'un premier loyer de 1\u202f000,00\u00a0€ HT, 34 loyers mensuels de 270,00\u00a0€ HT et un dernier loyer de 270,03\u00a0€ HT',
+    );
   });
 });
 

@@ -121,7 +121,12 @@ describe('a hard case from the reseller to the bank and the créateur', () => {
   it('refuses conditions that are not lower than asked, next to their field, then records the accord with conditions', async () => {
     const bank = await signIn(api.app, demoEmail('bank', DEMO.banks.alpes));
     await bank.get(`/banque/dossiers/${id}`);
-    const bad = await bank.post(`/banque/dossiers/${id}/decision`, { decision: 'approve', 'conditions.amount': '20 000', 'conditions.durationMonths': '24', 'conditions.deposit': '' });
+    const bad = await bank.post(`/banque/dossiers/${id}/decision`, {
+      decision: 'approve',
+      'conditions.amount': '20 000',
+      'conditions.durationMonths': '24',
+      'conditions.deposit': '',
+    });
     expect(bad.statusCode).toBe(422);
     expect(textOf(bad.body, 'conditions-amount-erreur')).toMatch(/Inférieur au montant demandé/);
     expect(valueOf(bad.body, 'conditions-amount')).toBe('20 000');
@@ -130,7 +135,12 @@ describe('a hard case from the reseller to the bank and the créateur', () => {
     expect(noReason.statusCode).toBe(422);
     expect(textOf(noReason.body, 'reasonCode-erreur')).toMatch(/Motif de refus inconnu/);
 
-    const ok = await bank.post(`/banque/dossiers/${id}/decision`, { decision: 'approve', 'conditions.amount': '8 000', 'conditions.deposit': '500', 'conditions.text': 'Assurance du matériel' });
+    const ok = await bank.post(`/banque/dossiers/${id}/decision`, {
+      decision: 'approve',
+      'conditions.amount': '8 000',
+      'conditions.deposit': '500',
+      'conditions.text': 'Assurance du matériel',
+    });
     expect(ok.statusCode).toBe(303);
     const page = await bank.get(ok.headers.location!);
     expect(page.body).toContain('Décision enregistrée.');
@@ -193,7 +203,10 @@ describe('barometers', () => {
     const csv = await admin.get('/v1/barometers?by=region&format=csv');
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
-    const lines = csv.body.replace(/^\ufeff/, '').trim().split('\r\n');
+    const lines = csv.body
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toMatch(/^Région;Code;Dossiers;/);
     const alps = lines.find((l) => l.startsWith('Auvergne-Rhône-Alpes;'));
     expect(Number(alps?.split(';')[2])).toBe(await dossierCount());

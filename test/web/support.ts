@@ -79,7 +79,12 @@ export function textOf(body: string, id: string): string {
 }
 
 function decode(text: string): string {
-  return text.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return text
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** A dossier as the form's fields (prices typed in euros, French style), from the API tests' demo dossier. */
@@ -111,7 +116,8 @@ export function dossierFormFields(dossier: import('../../domain/dossier.ts').Dos
     fields[`equipment.${i}.description`] = line.description;
     fields[`equipment.${i}.category`] = line.category;
     fields[`equipment.${i}.quantity`] = String(line.quantity);
-    fields[`equipment.${i}.unitPrice`] = `${Math.trunc(line.unitPriceCents / 100).toLocaleString('fr-FR')}${line.unitPriceCents % 100 ? `,${String(line.unitPriceCents % 100).padStart(2, '0')}` : ''}`;
+    fields[`equipment.${i}.unitPrice`] =
+      `${Math.trunc(line.unitPriceCents / 100).toLocaleString('fr-FR')}${line.unitPriceCents % 100 ? `,${String(line.unitPriceCents % 100).padStart(2, '0')}` : ''}`;
   });
   return fields;
 }

@@ -18,8 +18,7 @@ type Check = (value: string, control: Control) => string | null;
 const form = document.querySelector<HTMLFormElement>('form#dossier');
 const today = parisDateOf(new Date());
 
-const labelOf = (control: Control): string =>
-  (control.labels?.[0]?.textContent ?? control.name).replace(/\(facultatif\)/, '').trim();
+const labelOf = (control: Control): string => (control.labels?.[0]?.textContent ?? control.name).replace(/\(facultatif\)/, '').trim();
 const required: Check = (value, control) => (value.trim() === '' ? `${labelOf(control)} : à renseigner` : null);
 const pastDate: Check = (value, control) => {
   if (!value) return required(value, control);

@@ -98,7 +98,8 @@ const fromBinary = (text: string): Uint8Array<ArrayBuffer> => {
 
 const malformed = (detail: string) => new Pkcs12Error('MALFORMED', `Ce fichier n’est pas un certificat lisible (.p12 ou .pfx) : ${detail}.`);
 const wrongPassphrase = () => new Pkcs12Error('WRONG_PASSPHRASE', 'Mot de passe incorrect : vérifiez-le et réessayez (majuscules, accents, espaces).');
-const unsupported = (what: string) => new Pkcs12Error('UNSUPPORTED', `Ce fichier utilise ${what}, que ce navigateur ne sait pas ouvrir : demandez un nouveau fichier à votre autorité de certification.`);
+const unsupported = (what: string) =>
+  new Pkcs12Error('UNSUPPORTED', `Ce fichier utilise ${what}, que ce navigateur ne sait pas ouvrir : demandez un nouveau fichier à votre autorité de certification.`);
 
 function parse(bytes: string, what: string): Asn1 {
   try {
@@ -295,9 +296,12 @@ export async function readPkcs12(bytes: Uint8Array, passphrase: string): Promise
     }
   }
   if (keys.length !== 1) {
-    throw new Pkcs12Error('NO_KEY', keys.length === 0
-      ? 'Ce fichier ne contient pas de clé de signature : c’est peut-être un certificat seul (.cer). Choisissez le fichier .p12 ou .pfx.'
-      : 'Ce fichier contient plusieurs clés : choisissez un fichier qui n’en contient qu’une.');
+    throw new Pkcs12Error(
+      'NO_KEY',
+      keys.length === 0
+        ? 'Ce fichier ne contient pas de clé de signature : c’est peut-être un certificat seul (.cer). Choisissez le fichier .p12 ou .pfx.'
+        : 'Ce fichier contient plusieurs clés : choisissez un fichier qui n’en contient qu’une.',
+    );
   }
   const keyType = keyTypeOf(keys[0]!);
   return { pkcs8: fromBinary(keys[0]!), keyType, certificates };

@@ -32,10 +32,12 @@ export const adminPages: FastifyPluginAsync<WebContext> = async (app, ctx) => {
       body: html`<h1>Comptes des personnes</h1>
 <p class="lead">Chaque personne a son propre compte, avec un rôle et l’organisation pour laquelle elle agit. Les logiciels des banques et des revendeurs utilisent des clés d’API (« passeport db create-key »).</p>
 ${state.notice ? html`<p class="notice" role="status">${state.notice}</p>` : ''}
-${state.created
-  ? html`<div class="notice" role="status"><p>Compte créé pour <strong>${state.created.account.email}</strong>.</p>
+${
+  state.created
+    ? html`<div class="notice" role="status"><p>Compte créé pour <strong>${state.created.account.email}</strong>.</p>
 ${state.created.password ? html`<p>Mot de passe à lui remettre (il ne sera plus affiché) : <code class="secret">${state.created.password}</code></p>` : ''}</div>`
-  : ''}
+    : ''
+}
 <section aria-labelledby="nouveau" class="block"><h2 id="nouveau">Créer un compte</h2>
 ${errorSummary(errors, () => '', state.general ?? [])}
 <form method="post" action="/admin/comptes" novalidate>
@@ -58,17 +60,21 @@ ${inputField({ name: 'password', label: 'Mot de passe', type: 'password', value:
 <div class="table-wrap" role="region" aria-label="Comptes" tabindex="0"><table>
 <caption>${accounts.length} compte${accounts.length > 1 ? 's' : ''}</caption>
 <thead><tr><th scope="col">Personne</th><th scope="col">Rôle</th><th scope="col">Organisation</th><th scope="col">Créé le</th><th scope="col">État</th></tr></thead>
-<tbody>${accounts.map((a) => html`<tr>
+<tbody>${accounts.map(
+        (a) => html`<tr>
 <td>${a.displayName}<br><span class="hint">${a.email}</span></td>
 <td>${ROLE_LABEL[a.role]}</td>
 <td>${a.organisationName}<br><span class="hint">${a.organisationId}</span></td>
 <td>${dateFr(a.createdAt)}</td>
-<td>${a.disabledAt
-  ? html`désactivé le ${dateFr(a.disabledAt)}`
-  : a.id === session.account.id
-    ? 'actif (vous)'
-    : html`<form method="post" action="/admin/comptes/${a.id}/desactivation"><input type="hidden" name="${CSRF_FIELD}" value="${session.csrfToken}"><button type="submit" class="link danger" aria-label="Désactiver le compte de ${a.displayName}">Désactiver</button></form>`}</td>
-</tr>`)}</tbody></table></div></section>`,
+<td>${
+          a.disabledAt
+            ? html`désactivé le ${dateFr(a.disabledAt)}`
+            : a.id === session.account.id
+              ? 'actif (vous)'
+              : html`<form method="post" action="/admin/comptes/${a.id}/desactivation"><input type="hidden" name="${CSRF_FIELD}" value="${session.csrfToken}"><button type="submit" class="link danger" aria-label="Désactiver le compte de ${a.displayName}">Désactiver</button></form>`
+        }</td>
+</tr>`,
+      )}</tbody></table></div></section>`,
     });
   };
 

@@ -54,34 +54,48 @@ function figures(by: BarometerDimension, rows: LabelledRow[]): SafeHtml {
 <li><span class="kpi">${total}</span> dossiers</li>
 <li><span class="kpi">${decided > 0 ? percent(approved / decided) : '—'}</span> d’accords parmi les dossiers décidés</li>
 <li><span class="kpi">${decided > 0 ? percent(byDefault / decided) : '—'}</span> décidés par défaut à l’échéance</li>
-<li><span class="kpi">${euros(rows.reduce((s, r) => s + r.approvedAmountCents, 0), { round: true })}</span> accordés (HT)</li>
+<li><span class="kpi">${euros(
+    rows.reduce((s, r) => s + r.approvedAmountCents, 0),
+    { round: true },
+  )}</span> accordés (HT)</li>
 </ul>
 <section aria-labelledby="statuts"><h2 id="statuts">Dossiers par statut</h2>
-${barChart(`Dossiers par statut et par ${dimension}`, `${total} dossiers au total`, rows.map((r) => ({
-  label: r.label,
-  caption: String(r.dossiers),
-  segments: DOSSIER_STATUSES.map((s) => ({ value: r.byStatus[s], tone: CHART_TONE[s], name: STATUS_LABEL[s] })),
-})))}
+${barChart(
+  `Dossiers par statut et par ${dimension}`,
+  `${total} dossiers au total`,
+  rows.map((r) => ({
+    label: r.label,
+    caption: String(r.dossiers),
+    segments: DOSSIER_STATUSES.map((s) => ({ value: r.byStatus[s], tone: CHART_TONE[s], name: STATUS_LABEL[s] })),
+  })),
+)}
 <div class="table-wrap" role="region" aria-label="Dossiers par statut" tabindex="0"><table>
 <caption>Dossiers par statut</caption>
 <thead><tr><th scope="col">${DIMENSION_LABEL[by]}</th><th scope="col" class="num">Dossiers</th>${DOSSIER_STATUSES.map((s) => html`<th scope="col" class="num">${STATUS_LABEL[s]}</th>`)}</tr></thead>
 <tbody>${rows.map((r) => html`<tr><th scope="row">${r.label}</th><td class="num">${r.dossiers}</td>${DOSSIER_STATUSES.map((s) => html`<td class="num">${r.byStatus[s]}</td>`)}</tr>`)}</tbody>
 </table></div></section>
 <section aria-labelledby="decisions"><h2 id="decisions">Accords et délais</h2>
-${barChart(`Taux d’accord par ${dimension}`, 'part des dossiers décidés qui sont accordés', rows.map((r) => ({
-  label: r.label,
-  caption: r.approvalRate === null ? '—' : percent(r.approvalRate),
-  segments: [{ value: r.approvalRate ?? 0, tone: 'ok', name: 'Taux d’accord' }],
-})), 1)}
+${barChart(
+  `Taux d’accord par ${dimension}`,
+  'part des dossiers décidés qui sont accordés',
+  rows.map((r) => ({
+    label: r.label,
+    caption: r.approvalRate === null ? '—' : percent(r.approvalRate),
+    segments: [{ value: r.approvalRate ?? 0, tone: 'ok', name: 'Taux d’accord' }],
+  })),
+  1,
+)}
 <div class="table-wrap" role="region" aria-label="Accords et délais" tabindex="0"><table>
 <caption>Accords et délais de décision</caption>
 <thead><tr><th scope="col">${DIMENSION_LABEL[by]}</th><th scope="col" class="num">Décidés</th><th scope="col" class="num">Taux d’accord</th><th scope="col" class="num">Délai médian</th><th scope="col" class="num">Délai (99 %)</th><th scope="col" class="num">Par défaut</th><th scope="col" class="num">Accordé HT</th></tr></thead>
-<tbody>${rows.map((r) => html`<tr><th scope="row">${r.label}</th><td class="num">${r.decided}</td>
+<tbody>${rows.map(
+    (r) => html`<tr><th scope="row">${r.label}</th><td class="num">${r.decided}</td>
 <td class="num">${r.approvalRate === null ? '—' : percent(r.approvalRate)}</td>
 <td class="num">${r.medianSecondsToDecision === null ? '—' : durationFr(r.medianSecondsToDecision)}</td>
 <td class="num">${r.p99SecondsToDecision === null ? '—' : durationFr(r.p99SecondsToDecision)}</td>
 <td class="num">${r.defaultShare === null ? '—' : `${r.decidedByDefault} (${percent(r.defaultShare)})`}</td>
-<td class="num">${euros(r.approvedAmountCents, { round: true })}</td></tr>`)}</tbody>
+<td class="num">${euros(r.approvedAmountCents, { round: true })}</td></tr>`,
+  )}</tbody>
 </table></div></section>
 <section aria-labelledby="difficiles"><h2 id="difficiles">Cas difficiles : pourquoi la banque étudie elle-même</h2>
 ${hardCaseTable(by, rows)}

@@ -12,17 +12,7 @@ import { FORM_MESSAGES, compactDigits, tidyNaf } from '../form-rules.ts';
 import { parisDateOf } from '../../domain/dates.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { CATEGORY_LABEL, PERIODICITY_LABEL, PRODUCT_LABEL } from '../labels.ts';
-import {
-  checkboxField,
-  errorSummary,
-  fieldId,
-  formValue,
-  inputField,
-  radioField,
-  selectField,
-  type FieldErrors,
-  type FormBody,
-} from '../forms.ts';
+import { checkboxField, errorSummary, fieldId, formValue, inputField, radioField, selectField, type FieldErrors, type FormBody } from '../forms.ts';
 import { CSRF_FIELD } from '../session.ts';
 
 const TEXT_FIELDS = [
@@ -174,7 +164,11 @@ export function renderDossierForm(f: RenderDossierForm): SafeHtml {
 <fieldset class="block">
 <legend>Banque</legend>
 ${selectField({
-  name: 'bankId', label: 'Banque qui finance', value: v('bankId'), errors: f.errors, required: true,
+  name: 'bankId',
+  label: 'Banque qui finance',
+  value: v('bankId'),
+  errors: f.errors,
+  required: true,
   placeholder: f.banks.length ? 'Choisissez la banque' : 'Aucune banque : pas de protocole actif',
   options: f.banks.map((b) => ({ value: b.id, label: b.name })),
 })}
@@ -225,16 +219,29 @@ ${Array.from({ length: MAX_EQUIPMENT_LINES }, (_, i) => equipmentLine(i, f, i >=
 <fieldset class="block">
 <legend>Le financement</legend>
 ${radioField({
-  name: 'financing.product', label: 'Formule', value: v('financing.product') || 'credit_bail', errors: f.errors, required: true,
+  name: 'financing.product',
+  label: 'Formule',
+  value: v('financing.product') || 'credit_bail',
+  errors: f.errors,
+  required: true,
   options: PRODUCTS.map((p) => ({ value: p, label: PRODUCT_LABEL[p] })),
 })}
 <div class="row">
 ${selectField({
-  name: 'financing.durationMonths', label: 'Durée', value: v('financing.durationMonths') || '36', errors: f.errors, required: true, size: 'short',
+  name: 'financing.durationMonths',
+  label: 'Durée',
+  value: v('financing.durationMonths') || '36',
+  errors: f.errors,
+  required: true,
+  size: 'short',
   options: DURATIONS_MONTHS.map((d) => ({ value: String(d), label: `${d} mois` })),
 })}
 ${radioField({
-  name: 'financing.periodicity', label: 'Loyers', value: v('financing.periodicity') || 'monthly', errors: f.errors, required: true,
+  name: 'financing.periodicity',
+  label: 'Loyers',
+  value: v('financing.periodicity') || 'monthly',
+  errors: f.errors,
+  required: true,
   options: PERIODICITIES.map((p) => ({ value: p, label: PERIODICITY_LABEL[p].plural.replace(/^./, (c) => c.toUpperCase()) })),
 })}
 </div>
@@ -254,7 +261,10 @@ ${inputField({ name: 'financing.residualValuePercent', label: 'Valeur résiduell
 <fieldset class="block">
 <legend>Accord du créateur</legend>
 ${checkboxField({
-  name: 'consent', checked: v('consent') === 'oui', errors: f.errors, required: true,
+  name: 'consent',
+  checked: v('consent') === 'oui',
+  errors: f.errors,
+  required: true,
   label: 'Le créateur accepte que sa demande soit vérifiée (Passeport, registres, garantie SOFARIS) et transmise à la banque.',
 })}
 </fieldset>
@@ -272,7 +282,11 @@ function equipmentLine(i: number, f: RenderDossierForm, hidden: boolean): SafeHt
 <div class="row">
 ${inputField({ name: name('description'), label: 'Description', value: v('description'), errors: f.errors, required: true, size: 'wide' })}
 ${selectField({
-  name: name('category'), label: 'Catégorie', value: v('category') || 'poste_de_travail', errors: f.errors, required: true,
+  name: name('category'),
+  label: 'Catégorie',
+  value: v('category') || 'poste_de_travail',
+  errors: f.errors,
+  required: true,
   options: EQUIPMENT_CATEGORIES.map((c) => ({ value: c, label: CATEGORY_LABEL[c] })),
 })}
 </div>

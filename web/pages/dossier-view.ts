@@ -62,14 +62,15 @@ function guaranteeText(g: GuaranteeResult | null): SafeHtml {
 
 export function decisionText(decision: FinalDecision): SafeHtml {
   const c = decision.conditions;
-  const conditions = c && (c.amountCents !== undefined || c.durationMonths !== undefined || c.depositCents !== undefined || c.text)
-    ? html`<h3>Conditions de l’accord</h3><ul>
+  const conditions =
+    c && (c.amountCents !== undefined || c.durationMonths !== undefined || c.depositCents !== undefined || c.text)
+      ? html`<h3>Conditions de l’accord</h3><ul>
 ${c.amountCents !== undefined ? html`<li>Montant financé ramené à ${euros(c.amountCents)} HT</li>` : ''}
 ${c.durationMonths !== undefined ? html`<li>Durée ramenée à ${c.durationMonths} mois</li>` : ''}
 ${c.depositCents !== undefined ? html`<li>Dépôt de garantie de ${euros(c.depositCents)}</li>` : ''}
 ${c.text ? html`<li>${c.text}</li>` : ''}
 </ul>`
-    : '';
+      : '';
   return html`<p class="verdict ${decision.outcome === 'approved' ? 'ok' : 'ko'}">${decision.outcome === 'approved' ? 'Financement accordé' : 'Financement refusé'}</p>
 <p>Le ${dateTimeFr(decision.decidedAt)} — ${DECIDED_BY_LABEL[decision.decidedBy]}${decision.analyst ? html` (${decision.analyst})` : ''}.</p>
 ${decision.reasonCode ? html`<p>Motif : <strong>${DECLINE_LABEL[decision.reasonCode]}</strong>${decision.text ? html` — ${decision.text}` : ''}</p>` : decision.text ? html`<p>${decision.text}</p>` : ''}
@@ -87,9 +88,11 @@ export function statusSection(d: DossierRecord, now: Date, audience: 'reseller' 
 ${audience === 'reseller' ? html`<p>Corrigez ce qui peut l’être et envoyez un nouveau dossier.</p>` : ''}`;
     case 'awaiting_analyst': {
       const left = d.decisionDeadline ? timeLeft(d.decisionDeadline, now) : null;
-      return html`<p>${audience === 'bank' ? 'Ce dossier attend votre décision' : 'La banque étudie ce dossier'}${d.decisionDeadline
-        ? html` : réponse attendue avant le <strong>${dateTimeFr(d.decisionDeadline)}</strong> (<span class="clock${left?.overdue ? ' late' : ''}" data-deadline="${d.decisionDeadline}">${left?.text}</span>).`
-        : '.'}</p>
+      return html`<p>${audience === 'bank' ? 'Ce dossier attend votre décision' : 'La banque étudie ce dossier'}${
+        d.decisionDeadline
+          ? html` : réponse attendue avant le <strong>${dateTimeFr(d.decisionDeadline)}</strong> (<span class="clock${left?.overdue ? ' late' : ''}" data-deadline="${d.decisionDeadline}">${left?.text}</span>).`
+          : '.'
+      }</p>
 <p>Pourquoi la banque l’étudie elle-même :</p>
 ${hardCaseList(d)}
 ${audience === 'reseller' ? html`<p>Sans réponse de la banque à l’échéance, la règle prévue par le protocole s’applique : le créateur a toujours une réponse dans les 24 heures.</p>` : ''}`;

@@ -24,11 +24,7 @@ function safeNext(value: string): string | null {
 }
 
 export const signInPages: FastifyPluginAsync<WebContext> = async (app, ctx) => {
-  const showForm = (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    state: { email?: string; next?: string; error?: string; notice?: string; status?: number },
-  ) => {
+  const showForm = (request: FastifyRequest, reply: FastifyReply, state: { email?: string; next?: string; error?: string; notice?: string; status?: number }) => {
     let token = request.cookies[SIGN_IN_COOKIE];
     if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) {
       token = crypto.randomBytes(32).toString('base64url');

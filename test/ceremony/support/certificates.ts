@@ -39,7 +39,9 @@ export async function revoke(sql: Sql, serial: string): Promise<void> {
  */
 export async function expiredPerson(sql: Sql, dataDir: string, who: Person): Promise<Signer> {
   const issuer = await loadCaIssuer(pkiStore(sql), 'rgs1', { dataDir });
-  const caKey = await crypto.webcrypto.subtle.importKey('pkcs8', issuer.privateKey!.export({ format: 'der', type: 'pkcs8' }), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+  const caKey = await crypto.webcrypto.subtle.importKey('pkcs8', issuer.privateKey!.export({ format: 'der', type: 'pkcs8' }), { name: 'ECDSA', namedCurve: 'P-256' }, false, [
+    'sign',
+  ]);
   const keys = (await crypto.webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: `1${crypto.randomBytes(8).toString('hex')}`,
@@ -50,10 +52,7 @@ export async function expiredPerson(sql: Sql, dataDir: string, who: Person): Pro
     signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
     publicKey: keys.publicKey,
     signingKey: caKey as CryptoKey,
-    extensions: [
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.nonRepudiation, true),
-      new x509.CertificatePolicyExtension([POLICY_OIDS.rgs1]),
-    ],
+    extensions: [new x509.KeyUsagesExtension(x509.KeyUsageFlags.nonRepudiation, true), new x509.CertificatePolicyExtension([POLICY_OIDS.rgs1])],
   });
   const chain = [issuer.certificate!.der, ...issuer.chain];
   return softwareSigner(crypto.KeyObject.from(keys.privateKey), new Uint8Array(cert.rawData), chain);

@@ -27,12 +27,22 @@ export interface Prepared {
   hash: 'SHA-256';
 }
 
-export function prepare(apiUrl: string, key: string, dossierId: string, party: Party, certificate: Uint8Array, chain: Uint8Array[] = []): Promise<Answer<Prepared & { detail?: string; code?: string }>> {
+export function prepare(
+  apiUrl: string,
+  key: string,
+  dossierId: string,
+  party: Party,
+  certificate: Uint8Array,
+  chain: Uint8Array[] = [],
+): Promise<Answer<Prepared & { detail?: string; code?: string }>> {
   return call(apiUrl, key, 'POST', `/v1/dossiers/${dossierId}/contract/${party}/data-to-sign`, { certificate: b64(certificate), chain: chain.map(b64) });
 }
 
 export function postSignature(apiUrl: string, key: string, dossierId: string, party: Party, preparationId: string, value: Uint8Array) {
-  return call<{ stage?: string; detail?: string; code?: string }>(apiUrl, key, 'POST', `/v1/dossiers/${dossierId}/contract/${party}/signature`, { preparationId, signatureValue: b64(value) });
+  return call<{ stage?: string; detail?: string; code?: string }>(apiUrl, key, 'POST', `/v1/dossiers/${dossierId}/contract/${party}/signature`, {
+    preparationId,
+    signatureValue: b64(value),
+  });
 }
 
 /** Prepare, sign on the device, post: the whole of one party's turn. */

@@ -20,5 +20,9 @@ function pyhankoPython(): string {
 
 export async function pyhankoLta(pdfFile: string, rootPemFile: string): Promise<PyhankoVerdict[]> {
   const { stdout } = await run(pyhankoPython(), [path.join(import.meta.dirname, 'pyhanko_lta.py'), pdfFile, rootPemFile], { maxBuffer: 1 << 22 });
-  return stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as PyhankoVerdict);
+  return stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as PyhankoVerdict);
 }

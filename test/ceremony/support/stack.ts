@@ -90,11 +90,7 @@ export async function startCeremonyStack(): Promise<CeremonyStack> {
   });
   const taskQueue = `ceremony-${crypto.randomBytes(4).toString('hex')}`;
   const vault = openEngineVault(db.sql, { ...VaultEnvSchema.parse({}), DATA_DIR: dataDir });
-  const parts = ceremonyPartsFromEnv(
-    db.sql,
-    { DATA_DIR: dataDir, PASSEPORT_SEAL_PIN: sealPin, PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so' },
-    vault,
-  );
+  const parts = ceremonyPartsFromEnv(db.sql, { DATA_DIR: dataDir, PASSEPORT_SEAL_PIN: sealPin, PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so' }, vault);
   const worker = await createWorker({
     connection: env.nativeConnection,
     taskQueue,

@@ -25,13 +25,13 @@ const DIGEST_OID = { sha256: '2.16.840.1.101.3.4.2.1', sha512: '2.16.840.1.101.3
 
 const fromDer = (der: Uint8Array) => asn1js.fromBER(new Uint8Array(der).buffer).result;
 const tagged = (tag: number, value: asn1js.AsnType[]) => new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: tag }, value });
-const algorithmId = (a: Algorithm) =>
-  new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: a.oid }), ...(a.params ? [fromDer(a.params)] : [])] });
+const algorithmId = (a: Algorithm) => new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: a.oid }), ...(a.params ? [fromDer(a.params)] : [])] });
 const attribute = (type: string, value: asn1js.AsnType) => new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: type }), new asn1js.Set({ value: [value] })] });
 
 /** RSASSA-PSS-params: hash, MGF1 hash, salt length and, when given, a trailerField. */
 export function pssParams(hash: keyof typeof DIGEST_OID, mgf1Hash: keyof typeof DIGEST_OID | 'sha1', saltLength: number, trailerField?: number): Uint8Array {
-  const digest = (name: string) => new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: name === 'sha1' ? '1.3.14.3.2.26' : DIGEST_OID[name as keyof typeof DIGEST_OID] })] });
+  const digest = (name: string) =>
+    new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: name === 'sha1' ? '1.3.14.3.2.26' : DIGEST_OID[name as keyof typeof DIGEST_OID] })] });
   return new Uint8Array(
     new asn1js.Sequence({
       value: [
@@ -78,7 +78,9 @@ export function signedData(o: SignedDataOptions): Uint8Array {
     attribute(OID.messageDigest, new asn1js.OctetString({ valueHex: createHash(o.digest).update(content).digest() })),
     attribute(
       OID.signingCertificateV2,
-      new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: createHash('sha256').update(o.signer).digest() })] })] })] }),
+      new asn1js.Sequence({
+        value: [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: createHash('sha256').update(o.signer).digest() })] })] })],
+      }),
     ),
   ];
   const signature = o.sign(new Uint8Array(new asn1js.Set({ value: attributes }).toBER()));
@@ -86,7 +88,9 @@ export function signedData(o: SignedDataOptions): Uint8Array {
   const signerInfo = new asn1js.Sequence({
     value: [
       new asn1js.Integer({ value: 1 }),
-      new asn1js.Sequence({ value: [fromDer(new Uint8Array(AsnConvert.serialize(cert.tbsCertificate.issuer))), new asn1js.Integer({ valueHex: new Uint8Array(cert.tbsCertificate.serialNumber) })] }),
+      new asn1js.Sequence({
+        value: [fromDer(new Uint8Array(AsnConvert.serialize(cert.tbsCertificate.issuer))), new asn1js.Integer({ valueHex: new Uint8Array(cert.tbsCertificate.serialNumber) })],
+      }),
       digestAlgorithm,
       tagged(0, attributes),
       algorithmId(o.signatureAlgorithm),

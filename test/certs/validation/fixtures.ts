@@ -19,11 +19,7 @@ export async function ecKeys(curve: 'P-256' | 'P-384' = 'P-256'): Promise<Crypto
 }
 
 export async function rsaKeys(name: 'RSASSA-PKCS1-v1_5' | 'RSA-PSS' = 'RSASSA-PKCS1-v1_5'): Promise<CryptoKeyPair> {
-  return (await subtle.generateKey(
-    { name, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-    true,
-    ['sign', 'verify'],
-  )) as CryptoKeyPair;
+  return (await subtle.generateKey({ name, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
 }
 
 export function signingAlgorithm(key: CryptoKey): Algorithm | EcdsaParams | RsaPssParams {
@@ -123,7 +119,10 @@ export async function privateKeyPem(keys: CryptoKeyPair): Promise<string> {
 }
 
 export function derToPem(der: Uint8Array, label = 'CERTIFICATE'): string {
-  return `-----BEGIN ${label}-----\n${Buffer.from(der).toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END ${label}-----\n`;
+  return `-----BEGIN ${label}-----\n${Buffer.from(der)
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END ${label}-----\n`;
 }
 
 export function tempDir(): string {

@@ -61,9 +61,7 @@ export async function buildOcspResponse(o: {
     return new asn1js.Sequence({ value: [certId, status, time(e.thisUpdate ?? new Date(Date.now() - 60_000)), ...next] });
   });
   const signer = parts(o.signer);
-  const responderId = o.byKey
-    ? tagged(2, [new asn1js.OctetString({ valueHex: createHash('sha1').update(signer.keyBits).digest() })])
-    : tagged(1, [fromDer(signer.nameDer)]);
+  const responderId = o.byKey ? tagged(2, [new asn1js.OctetString({ valueHex: createHash('sha1').update(signer.keyBits).digest() })]) : tagged(1, [fromDer(signer.nameDer)]);
   const tbs = new asn1js.Sequence({ value: [responderId, time(o.producedAt ?? new Date()), new asn1js.Sequence({ value: singles })] }).toBER();
   const raw = new Uint8Array(await webcrypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, o.signer.keys.privateKey, tbs));
   const signature = ecdsaRawToDer(raw);

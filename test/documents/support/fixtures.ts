@@ -8,7 +8,13 @@ export const NOW = '2026-03-05T13:05:00Z'; // 14 h 05 in Paris (winter time)
 export const RECEIVED_AT = '2026-03-05T09:30:00Z';
 
 export const BANK: Organisation = { name: 'Banque Populaire des Alpes', siren: '605520071', postcode: '38000', city: 'Grenoble', signatory: 'Claire Fabre, chargée d’affaires' };
-export const RESELLER: Organisation = { name: 'Informatique Services du Vercors', siren: '732829320', postcode: '38250', city: 'Villard-de-Lans', signatory: 'Paul Girard, gérant' };
+export const RESELLER: Organisation = {
+  name: 'Informatique Services du Vercors',
+  siren: '732829320',
+  postcode: '38250',
+  city: 'Villard-de-Lans',
+  signatory: 'Paul Girard, gérant',
+};
 
 export const TARIFF = TariffGridSchema.parse({
   pricing: 'rate',
@@ -108,7 +114,10 @@ export function summaryInput(dossier = typicalDossier(), withQuote = true): Doss
   };
 }
 
-export function approvalLetter(dossier = typicalDossier(), conditions?: { amountCents?: number; durationMonths?: DurationMonths; depositCents?: number; text?: string }): DecisionLetterInput {
+export function approvalLetter(
+  dossier = typicalDossier(),
+  conditions?: { amountCents?: number; durationMonths?: DurationMonths; depositCents?: number; text?: string },
+): DecisionLetterInput {
   const q = quoteFor(dossier, conditions ?? {});
   return {
     dossierId: 'd6f1c0de-2026-4a5b-9c3d-000000000101',

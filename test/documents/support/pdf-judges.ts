@@ -85,18 +85,19 @@ export async function wordBoxes(file: string): Promise<WordBox[]> {
 export function textIn(boxes: WordBox[], area: { page: number; xMin?: number; xMax?: number; yMin?: number; yMax?: number }): string {
   const inside = boxes.filter(
     (b) =>
-      b.page === area.page &&
-      b.xMin >= (area.xMin ?? -Infinity) &&
-      b.xMax <= (area.xMax ?? Infinity) &&
-      b.yMin >= (area.yMin ?? -Infinity) &&
-      b.yMax <= (area.yMax ?? Infinity),
+      b.page === area.page && b.xMin >= (area.xMin ?? -Infinity) && b.xMax <= (area.xMax ?? Infinity) && b.yMin >= (area.yMin ?? -Infinity) && b.yMax <= (area.yMax ?? Infinity),
   );
   inside.sort((a, b) => (Math.abs(a.yMax - b.yMax) > 1 ? b.yMax - a.yMax : a.xMin - b.xMin));
   return inside.map((b) => b.word).join(' ');
 }
 
 function decodeEntities(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 export interface FontRow {

@@ -115,8 +115,7 @@ export async function startOnDefaults(dataDir: string, extra: NodeJS.ProcessEnv 
   const start = spawnStart(env);
   await start.waitFor(/Passeport est prêt\./, 180_000);
   const apiUrl = (await start.waitFor(/API\s+(http:\/\/127\.0\.0\.1:\d+)/, 1_000))[1] ?? '';
-  const keyOf = async (role: string, organisation: string) =>
-    (await start.waitFor(new RegExp(`${role}\\s+${organisation}\\s+(\\S+)`), 1_000))[1] ?? '';
+  const keyOf = async (role: string, organisation: string) => (await start.waitFor(new RegExp(`${role}\\s+${organisation}\\s+(\\S+)`), 1_000))[1] ?? '';
   return {
     start,
     apiUrl,

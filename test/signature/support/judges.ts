@@ -75,7 +75,7 @@ export async function qpdfCheck(file: string): Promise<string> {
     return stdout;
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string };
-    throw new Error(`qpdf --check failed: ${err.stdout ?? ''}${err.stderr ?? ''}`);
+    throw new Error(`qpdf --check failed: ${err.stdout ?? ''}${err.stderr ?? ''}`, { cause: e });
   }
 }
 
@@ -85,7 +85,23 @@ export async function opensslCmsVerify(dir: string, sig: ExtractedSignature, roo
   fs.writeFileSync(path.join(d, 'sig.der'), sig.cms);
   fs.writeFileSync(path.join(d, 'data.bin'), sig.signedBytes);
   fs.writeFileSync(path.join(d, 'root.pem'), rootPem);
-  await run('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', path.join(d, 'sig.der'), '-content', path.join(d, 'data.bin'), '-CAfile', path.join(d, 'root.pem'), '-purpose', 'any', '-out', '/dev/null']);
+  await run('openssl', [
+    'cms',
+    '-verify',
+    '-binary',
+    '-inform',
+    'DER',
+    '-in',
+    path.join(d, 'sig.der'),
+    '-content',
+    path.join(d, 'data.bin'),
+    '-CAfile',
+    path.join(d, 'root.pem'),
+    '-purpose',
+    'any',
+    '-out',
+    '/dev/null',
+  ]);
 }
 
 export async function opensslCmsPrint(dir: string, cms: Buffer): Promise<string> {
@@ -114,7 +130,19 @@ export async function opensslTsVerify(dir: string, token: Buffer, data: Buffer, 
   fs.writeFileSync(path.join(d, 'data.bin'), data);
   fs.writeFileSync(path.join(d, 'root.pem'), rootPem);
   fs.writeFileSync(path.join(d, 'untrusted.pem'), untrustedPem);
-  const { stdout } = await run('openssl', ['ts', '-verify', '-token_in', '-in', path.join(d, 'token.der'), '-data', path.join(d, 'data.bin'), '-CAfile', path.join(d, 'root.pem'), '-untrusted', path.join(d, 'untrusted.pem')]);
+  const { stdout } = await run('openssl', [
+    'ts',
+    '-verify',
+    '-token_in',
+    '-in',
+    path.join(d, 'token.der'),
+    '-data',
+    path.join(d, 'data.bin'),
+    '-CAfile',
+    path.join(d, 'root.pem'),
+    '-untrusted',
+    path.join(d, 'untrusted.pem'),
+  ]);
   return stdout;
 }
 

@@ -76,11 +76,16 @@ export async function startOpensslTsa(dir: string, pki: TestPki): Promise<TestTs
 /** Serves fixed files (CRLs, certificates) by path. */
 export async function startFileServer(files: Map<string, () => Promise<Uint8Array> | Uint8Array>): Promise<TestServer & { hits: string[] }> {
   const hits: string[] = [];
-  const { server, url } = await listen(async (req, res) => {
+  const { server, url } = await listen((req, res) => {
     hits.push(req.url ?? '');
     const f = files.get(req.url ?? '');
     if (!f) return void res.writeHead(404).end();
-    res.writeHead(200).end(Buffer.from(await f()));
+    Promise.resolve()
+      .then(f)
+      .then(
+        (body) => res.writeHead(200).end(Buffer.from(body)),
+        () => res.writeHead(500).end(),
+      );
   });
   return { url, hits, close: closer(server) };
 }
@@ -147,7 +152,10 @@ export async function startRootOcsp(pki: () => TestPki): Promise<TestServer & { 
         authorities: [{ ca: { name: 'racine', certificate: p.root.der, signer: softwareSigner(p.root.privateKey, p.root.der, []) } }],
         status: async () => ({ status: 'good' }),
       });
-      responder.respond(Buffer.concat(chunks)).then((body) => res.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(body));
+      void responder.respond(Buffer.concat(chunks)).then(
+        (body) => res.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(body),
+        () => res.writeHead(500).end(),
+      );
     });
   });
   return Object.assign(state, { url, close: closer(server) });

@@ -48,7 +48,10 @@ export async function createVaultTestPki(): Promise<VaultTestPki> {
   const server = http.createServer((req, res) => {
     const make = crls.get(req.url ?? '');
     if (!make) return void res.writeHead(404).end();
-    make().then((der) => res.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(Buffer.from(der)), () => res.writeHead(500).end());
+    make().then(
+      (der) => res.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(Buffer.from(der)),
+      () => res.writeHead(500).end(),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -70,7 +73,10 @@ export async function createVaultTestPki(): Promise<VaultTestPki> {
   });
   const under = async (issuer: x509.X509Certificate, issuerKey: CryptoKey, name: string, pair: CryptoKeyPair, days: number, extra: x509.Extension[]) =>
     x509.X509CertificateGenerator.create({
-      serialNumber: crypto.randomBytes(8).toString('hex').replace(/^[89a-f]/, '1'),
+      serialNumber: crypto
+        .randomBytes(8)
+        .toString('hex')
+        .replace(/^[89a-f]/, '1'),
       subject: name,
       issuer: issuer.subject,
       notBefore: new Date(now - 3600_000),

@@ -65,8 +65,7 @@ export async function createTestbed(options: { locations?: 1 | 2; settings?: Vau
       this.offsetMs += days * 86_400_000;
     },
   };
-  const open = (settings: VaultSettings = options.settings ?? DEFAULT_SETTINGS): Vault =>
-    new Vault({ sql: db.sql, stores, ports, settings, now: () => clock.now() });
+  const open = (settings: VaultSettings = options.settings ?? DEFAULT_SETTINGS): Vault => new Vault({ sql: db.sql, stores, ports, settings, now: () => clock.now() });
   const signerCert = await pki.signer('Camille Rousseau');
   let contracts = 0;
   return {

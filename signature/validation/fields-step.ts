@@ -1,0 +1,22 @@
+import type { PdfState } from '../../pdf/index.ts';
+import type { VerifyLimits } from './limits.ts';
+import { findSignatures, type FoundSignature } from './signature-fields.ts';
+import { readDss, type DssContent } from './dss.ts';
+
+/** Step 0: the signature fields (one past the limit, to know there are more) and the DSS of the latest revision. */
+export function readSignatureFields(latest: PdfState, limits: VerifyLimits): { allFound: FoundSignature[]; found: FoundSignature[]; dss: DssContent | undefined } {
+  const allFound = findSignatures(latest, limits.maxSignatures + 1);
+  const found = allFound.slice(0, limits.maxSignatures);
+  const dss = readDss(latest);
+  return { allFound, found, dss };
+}
+
+/** The document's certification (DocMDP) level: a certifying signature's /P, or 2 for a /Perms /DocMDP entry alone. */
+export function certificationLevel(latest: PdfState, found: FoundSignature[]): number | undefined {
+  return found.find((f) => f.docMdpP !== undefined)?.docMdpP ?? permsDocMdp(latest);
+}
+
+function permsDocMdp(state: PdfState): number | undefined {
+  const perms = state.dict(state.root()?.get('Perms'));
+  return perms?.get('DocMDP') !== undefined ? 2 : undefined;
+}
