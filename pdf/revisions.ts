@@ -393,6 +393,13 @@ export class PdfState {
     return undefined;
   }
 
+  /** Numbers of the objects in use in this revision (free entries left out). */
+  objectNumbers(): number[] {
+    const live = new Map<number, boolean>();
+    for (const s of this.sections) for (const [num, e] of s.entries) live.set(num, e.kind !== 'f');
+    return [...live].filter(([, inUse]) => inUse).map(([num]) => num);
+  }
+
   /** Follows a reference (chains of references up to a few hops). */
   resolve(obj: PdfValue | undefined): PdfValue | undefined {
     let hops = 0;

@@ -93,40 +93,60 @@ export function checkIntegrity(cms: ParsedCms, content: Uint8Array[], pool: Uint
   } else if (requireEss) {
     return { indication: 'INDETERMINATE', subIndication: 'NO_SIGNING_CERTIFICATE_FOUND', reasons: ['la signature ne désigne pas son certificat (attribut signing-certificate absent)'], signer, essMatches };
   }
-  const altered = alteredEmbeddedCertificate(cms.certificates, pool, cache);
-  if (altered) return { indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE', reasons: [altered], signer, essMatches };
+  const problem = embeddedCertificateProblem(cms.certificates, pool, cache);
+  if (problem?.kind === 'altered') return { indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE', reasons: [problem.reason], signer, essMatches };
+  if (problem) return { indication: 'INDETERMINATE', subIndication: 'NO_CERTIFICATE_CHAIN_FOUND', reasons: [problem.reason], signer, essMatches };
   if (cms.eContentType !== OID.data && cms.eContentType !== OID.tstInfo) reasons.push('type de contenu inhabituel');
   return { reasons, signer, essMatches };
 }
 
+export interface EmbeddedCertificateProblem {
+  /** `altered`: a known issuer key (or its own, when self-issued) does not verify it; `unknown-issuer`: no key to ask. */
+  kind: 'altered' | 'unknown-issuer';
+  reason: string;
+}
+
 /**
- * Certificates travel unsigned beside the signature; one that no known key
- * (its issuer's, or its own when self-signed) verifies has been altered.
+ * Certificates travel unsigned beside the signature; one that a known issuer key (or its
+ * own, when self-issued) does not verify has been altered. One whose issuer is nowhere to
+ * be found proves nothing either way: it is NO_CERTIFICATE_CHAIN_FOUND, naming the missing
+ * issuer, as pyHanko and DSS say — never "altered".
  */
-export function alteredEmbeddedCertificate(embedded: Uint8Array[], pool: Uint8Array[], cache: CertificateCache): string | undefined {
+export function embeddedCertificateProblem(embedded: Uint8Array[], pool: Uint8Array[], cache: CertificateCache): EmbeddedCertificateProblem | undefined {
   const all = [...embedded, ...pool];
+  let unknown: EmbeddedCertificateProblem | undefined;
   for (const der of embedded) {
     let info: ParsedCertificate;
     try {
       info = cache.info(der);
     } catch {
-      return 'un certificat joint à la signature est illisible';
+      return { kind: 'altered', reason: 'un certificat joint à la signature est illisible' };
     }
-    function* issuerKeys(): Generator<Uint8Array> {
-      for (const c of all) {
-        let candidate: ParsedCertificate;
-        try {
-          candidate = cache.info(c);
-        } catch {
-          continue;
-        }
-        if (sameBytes(candidate.subjectDer, info.issuerDer)) yield candidate.spki;
+    const keys: Uint8Array[] = [];
+    for (const c of all) {
+      let candidate: ParsedCertificate;
+      try {
+        candidate = cache.info(c);
+      } catch {
+        continue;
       }
-      yield info.spki; // self-signed
+      if (sameBytes(candidate.subjectDer, info.issuerDer)) keys.push(candidate.spki);
     }
-    if (!cache.verifiesWith(info, issuerKeys)) return `le certificat joint « ${info.subject} » est altéré ou son émetteur est inconnu`;
+    if (sameBytes(info.subjectDer, info.issuerDer)) keys.push(info.spki);
+    if (keys.length === 0) {
+      unknown ??= { kind: 'unknown-issuer', reason: `l’émetteur « ${info.issuer} » du certificat joint « ${info.subject} » est introuvable (ni joint ni parmi les certificats de confiance)` };
+      continue;
+    }
+    if (!cache.verifiesWith(info, () => keys)) return { kind: 'altered', reason: `le certificat joint « ${info.subject} » est altéré : la clé de son émetteur ne le vérifie pas` };
   }
-  return undefined;
+  return unknown;
+}
+
+/** The DSS sits in unsigned revisions: any certificate there that cannot be checked is refused. */
+export function alteredEmbeddedCertificate(embedded: Uint8Array[], pool: Uint8Array[], cache: CertificateCache): string | undefined {
+  const problem = embeddedCertificateProblem(embedded, pool, cache);
+  if (!problem) return undefined;
+  return problem.kind === 'altered' ? problem.reason : `${problem.reason} : son intégrité ne peut pas être vérifiée`;
 }
 
 function findSigner(cms: ParsedCms, pool: Uint8Array[], cache: CertificateCache): ParsedCertificate | undefined {

@@ -5,9 +5,9 @@ import type { PathValidationResult, RevocationFetcher, TimestampVerification } f
 import { Budget, PdfError, PdfRevisions, PdfString, isPdfError, type PdfState } from '../../pdf/index.ts';
 import { DEFAULT_LIMITS, type VerifyLimits } from './limits.ts';
 import { findSignatures, parsePdfDate, type FoundSignature } from './signature-fields.ts';
-import { checkByteRange, signedBytes } from './byte-range.ts';
+import { checkByteRange, endsInsideRevision, signedBytes } from './byte-range.ts';
 import { parseCms, type ParsedCms } from './cms.ts';
-import { alteredEmbeddedCertificate, checkIntegrity, CertificateCache } from './integrity.ts';
+import { alteredEmbeddedCertificate, checkIntegrity, embeddedCertificateProblem, CertificateCache } from './integrity.ts';
 import { readDss, type DssContent } from './dss.ts';
 import { analyzeUpdate, isAllowed, type Modification, type UpdateAnalysis } from './modifications.ts';
 import { OID, type ParsedCertificate } from '../../asn1/index.ts';
@@ -117,6 +117,7 @@ async function run(bytes: Uint8Array, options: VerifyOptions, limits: VerifyLimi
   const cache = new CertificateCache();
   for (const w of works) {
     w.report.revisionIndex = Math.max(0, doc.sections.filter((s) => s.offset < w.signedEnd).length - 1);
+    if (!w.failed && endsInsideRevision(doc, w.signedEnd)) fail(w, 'TOTAL_FAILED', 'FORMAT_FAILURE', 'la signature ne couvre pas toute la révision qui la contient');
     if (w.failed) continue;
     budget.check();
     w.report.modificationsAfter = modificationsAfter(doc, w, certification, analysis);
@@ -386,9 +387,9 @@ async function checkToken(token: Uint8Array, data: Uint8Array, ctx: Ctx, extraCe
     return brokenToken(`jeton d’horodatage mal formé (${(error as Error).message})`);
   }
   if (parsed.eContentType !== OID.tstInfo || parsed.trailingNonZero) return brokenToken('jeton d’horodatage mal formé');
-  const altered = alteredEmbeddedCertificate(parsed.certificates, [...extraCerts, ...ctx.pool, ...ctx.options.trustAnchors], ctx.cache);
-  if (altered) return brokenToken(altered);
-  return verifyTimestampToken(token, {
+  const problem = embeddedCertificateProblem(parsed.certificates, [...extraCerts, ...ctx.pool, ...ctx.options.trustAnchors], ctx.cache);
+  if (problem?.kind === 'altered') return brokenToken(problem.reason);
+  const v = await verifyTimestampToken(token, {
     data,
     trustAnchors: ctx.options.trustAnchors,
     intermediates: ctx.certificates.with(extraCerts),
@@ -397,6 +398,13 @@ async function checkToken(token: Uint8Array, data: Uint8Array, ctx: Ctx, extraCe
     policyMap: ctx.options.policyMap ?? DEFAULT_POLICY_MAP,
     ...(ctx.options.fetchRevocation ? { fetchRevocation: ctx.options.fetchRevocation } : {}),
   });
+  return problem && v.ok ? unknownIssuerToken(v, problem.reason) : v;
+}
+
+/** A token that verified while carrying a certificate whose issuer is unknown: undecided, as for a signature. */
+function unknownIssuerToken(v: TimestampVerification, reason: string): TimestampVerification {
+  const chain: PathValidationResult | undefined = v.chain && { ...v.chain, indication: 'INDETERMINATE', subIndication: 'NO_CERTIFICATE_CHAIN_FOUND', reasons: [reason] };
+  return { ...v, ok: false, reasons: [reason], ...(chain ? { chain } : {}) };
 }
 
 function brokenToken(reason: string): TimestampVerification {
