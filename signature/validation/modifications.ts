@@ -66,22 +66,26 @@ export function analyzeUpdate(doc: PdfRevisions, section: XrefSection, revisionI
   return { revisionIndex, offset: section.offset, changes };
 }
 
-/** Which categories a signature tolerates after it, given the DocMDP permission in force. */
-export function isAllowed(category: ChangeCategory, docMdpP: number | undefined, isTimestamp: boolean): boolean {
+/**
+ * Which categories a signature tolerates after it, given its own DocMDP permission
+ * (undefined for an approval signature or a document timestamp). As pyHanko: a
+ * certification binds its own signature, not the approval signatures that follow it.
+ */
+export function isAllowed(category: ChangeCategory, docMdpP: number | undefined): boolean {
   switch (category) {
     case 'structure':
     case 'dss':
     case 'document-timestamp':
       return true;
     case 'signature':
-      return docMdpP !== 1 || isTimestamp;
-    case 'new-visible-signature-field':
-      // As pyHanko: after a certification, later signers sign the fields it prepared or sign
-      // invisibly; a new visible signature field changes what the certified document shows.
-      return docMdpP === undefined || isTimestamp;
     case 'form':
-      return docMdpP === 2 || docMdpP === 3;
+      return docMdpP !== 1;
+    case 'new-visible-signature-field':
+      // After a certification, later signers sign the fields it prepared or sign invisibly:
+      // a new visible signature field changes what the certified document shows.
+      return docMdpP === undefined;
     case 'annotation':
+      // pyHanko's default policy explains no new annotation at all; P=3 allows them by its definition.
       return docMdpP === 3;
     default:
       return false;

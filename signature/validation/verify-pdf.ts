@@ -98,7 +98,6 @@ async function run(bytes: Uint8Array, options: VerifyOptions, limits: VerifyLimi
   const found = allFound.slice(0, limits.maxSignatures);
   const dss = readDss(latest);
   if (dss) report.dss = { certificates: dss.certificates.length, crls: dss.crls.length, ocspResponses: dss.ocspResponses.length, vri: dss.vriCount };
-  const certification = found.find((f) => f.docMdpP !== undefined)?.docMdpP ?? permsDocMdp(latest);
 
   const works: Work[] = found.map((f) => formatStep(f, bytes, limits));
   works.sort((a, b) => a.signedEnd - b.signedEnd);
@@ -120,7 +119,7 @@ async function run(bytes: Uint8Array, options: VerifyOptions, limits: VerifyLimi
     if (!w.failed && endsInsideRevision(doc, w.signedEnd)) fail(w, 'TOTAL_FAILED', 'FORMAT_FAILURE', 'la signature ne couvre pas toute la révision qui la contient');
     if (w.failed) continue;
     budget.check();
-    w.report.modificationsAfter = modificationsAfter(doc, w, certification, analysis);
+    w.report.modificationsAfter = modificationsAfter(doc, w, analysis);
     integrityStep(w, [...pool, ...options.trustAnchors], cache);
   }
 
@@ -200,11 +199,6 @@ function isOnlyWhitespace(bytes: Uint8Array, from: number): boolean {
     if (c !== 10 && c !== 13 && c !== 32 && c !== 9 && c !== 0) return false;
   }
   return true;
-}
-
-function permsDocMdp(state: PdfState): number | undefined {
-  const perms = state.dict(state.root()?.get('Perms'));
-  return perms?.get('DocMDP') !== undefined ? 2 : undefined;
 }
 
 function emptyReport(f: FoundSignature): SignatureReport {
@@ -297,13 +291,13 @@ function formatStep(f: FoundSignature, bytes: Uint8Array, limits: VerifyLimits):
   return w;
 }
 
-/** Step 2: forbidden changes in the revisions appended after this signature. */
-function modificationsAfter(doc: PdfRevisions, w: Work, certification: number | undefined, analysis: (i: number) => UpdateAnalysis): Modification[] {
+/** Step 2: forbidden changes in the revisions appended after this signature, under its own DocMDP permission (pyHanko's reading). */
+function modificationsAfter(doc: PdfRevisions, w: Work, analysis: (i: number) => UpdateAnalysis): Modification[] {
   const out: Modification[] = [];
   doc.sections.forEach((s, i) => {
     if (s.offset < w.signedEnd) return;
     const a = analysis(i);
-    const forbidden = a.changes.filter((c) => !isAllowed(c.category, certification, w.found.type === 'document-timestamp'));
+    const forbidden = a.changes.filter((c) => !isAllowed(c.category, w.found.docMdpP));
     if (forbidden.length > 0) {
       out.push({ revisionIndex: i, objects: forbidden.map((c) => c.objectNumber), description: [...new Set(forbidden.map((c) => c.description))].join(', ') });
     }
@@ -391,6 +385,7 @@ async function checkToken(token: Uint8Array, data: Uint8Array, ctx: Ctx, extraCe
   if (problem?.kind === 'altered') return brokenToken(problem.reason);
   const v = await verifyTimestampToken(token, {
     data,
+    ber: true,
     trustAnchors: ctx.options.trustAnchors,
     intermediates: ctx.certificates.with(extraCerts),
     crls,

@@ -11,6 +11,7 @@ import { createTsaClient as httpTimestamper } from '../../certs/tsa/client.ts';
 import { verifyPdf } from '../../signature/validation/verify-pdf.ts';
 import { makeContract } from './support/contract.ts';
 import { judge, startHarness, type Harness } from './support/harness.ts';
+import { pyhankoJudge } from './support/pyhanko.ts';
 
 const PIN = '4821';
 let h: Harness;
@@ -86,17 +87,27 @@ describe('three signatures: créateur, revendeur, then the bank on SoftHSM2, ext
     await judge(h, final, again, { signatures: 3, documentTimestamps: 2, signatureTimestamps: true, vri: true });
   });
 
-  it('the project verifier reports TOTAL_PASSED at B-LTA for every signature', async () => {
+  it('the project verifier: every signature intact at B-LTA; the certification broken by the later visible fields, as pyHanko says', async () => {
+    // The later signers add visible signature fields after a DocMDP P=2 certification: pyHanko
+    // refuses that (only the fields the certifier prepared may be signed, or invisible ones), and
+    // so does the verifier since issue 12. Issue 11 item 6 (signing prepared fields) brings TOTAL_PASSED back.
     const report = await verifyPdf(final, { trustAnchors: [h.pki.root.der], requiredRgsLevel: 1 });
-    expect(report.indication, JSON.stringify(report.reasons)).toBe('TOTAL_PASSED');
     const sigs = report.signatures.filter((s) => s.type === 'signature');
     expect(sigs.map((s) => s.fieldName)).toEqual(['Preneur', 'Fournisseur', 'Bailleur']);
+    // The certification (Preneur) is broken by the visible fields added after it; the approval
+    // signatures are judged under their own (absent) DocMDP, as pyHanko does.
+    expect(sigs[0], sigs[0]!.reasons.join(' ; ')).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'SIG_CONSTRAINTS_FAILURE' });
+    expect(sigs[0]!.reasons[0]).toMatch(/modifié après la signature.*champs de signature/);
+    expect(sigs[0]!.reasons).toContain('signature valide');
+    for (const s of sigs.slice(1)) expect(s.indication, s.reasons.join(' ; ')).toBe('TOTAL_PASSED');
+    expect(sigs[0]!.certificationLevel).toBe(2);
+    for (const s of sigs) expect(s.padesLevel).toBe('B-LTA');
+    expect(report.indication).toBe('TOTAL_FAILED');
+    const pyhanko = pyhankoJudge([final], h.pki.root.pem, new Date());
     for (const s of sigs) {
-      expect(s.indication, s.reasons.join(' ; ')).toBe('TOTAL_PASSED');
-      expect(s.padesLevel).toBe('B-LTA');
+      expect(pyhanko.find((j) => j.field === s.fieldName)?.docmdp_ok, `pyHanko on ${s.fieldName}`).toBe(s.modificationsAfter.length === 0);
     }
     expect(sigs.map((s) => s.rgsLevel)).toEqual([1, 1, 3]);
-    expect(sigs[0]!.certificationLevel).toBe(2);
     expect(report.signatures.filter((s) => s.type === 'document-timestamp')).toHaveLength(1);
   });
 });
