@@ -9,6 +9,7 @@ import { checkByteRange, endsInsideRevision, signedBytes } from './byte-range.ts
 import { parseCms, type ParsedCms } from './cms.ts';
 import { alteredEmbeddedCertificate, checkIntegrity, embeddedCertificateProblem, CertificateCache } from './integrity.ts';
 import { readDss, type DssContent } from './dss.ts';
+import { SHA1_SUBFILTER, SHA1_WEAK_REASON, sha1SignedContent } from './legacy-sha1.ts';
 import { analyzeUpdate, isAllowed, type Modification, type UpdateAnalysis } from './modifications.ts';
 import { OID, type ParsedCertificate } from '../../asn1/index.ts';
 import type { Indication, ReachedLevel, SignatureReport, SubIndication, VerificationReport } from './report.ts';
@@ -32,7 +33,7 @@ export interface VerifyOptions {
   fileName?: string;
 }
 
-const KNOWN_SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached', 'ETSI.RFC3161']);
+const KNOWN_SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached', 'ETSI.RFC3161', SHA1_SUBFILTER]);
 
 /** Verifies every signature and document timestamp of a PDF; never throws on bad input. */
 export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions): Promise<VerificationReport> {
@@ -260,10 +261,6 @@ function formatStep(f: FoundSignature, bytes: Uint8Array, limits: VerifyLimits):
   }
   w.signedEnd = br.signedEnd;
   const sf = f.subFilter;
-  if (sf === 'adbe.pkcs7.sha1') {
-    fail(w, 'TOTAL_FAILED', 'FORMAT_FAILURE', 'ancien format adbe.pkcs7.sha1 (SHA-1) : non pris en charge');
-    return w;
-  }
   if (!sf || !KNOWN_SUBFILTERS.has(sf)) {
     fail(w, 'TOTAL_FAILED', 'FORMAT_FAILURE', `format de signature inconnu (${sf ?? 'SubFilter absent'})`);
     return w;
@@ -283,11 +280,16 @@ function formatStep(f: FoundSignature, bytes: Uint8Array, limits: VerifyLimits):
     return w;
   }
   const expected = f.type === 'document-timestamp' ? OID.tstInfo : OID.data;
-  if (w.cms.eContentType !== expected || (f.type === 'signature' && w.cms.eContent !== undefined)) {
+  if (w.cms.eContentType !== expected || (f.type === 'signature' && (w.cms.eContent !== undefined) !== (sf === SHA1_SUBFILTER))) {
     fail(w, 'TOTAL_FAILED', 'FORMAT_FAILURE', 'le contenu de la structure CMS ne correspond pas au format annoncé');
     return w;
   }
   w.parts = signedBytes(bytes, br.byteRange);
+  if (sf === SHA1_SUBFILTER) {
+    const legacy = sha1SignedContent(w.cms, w.parts);
+    if ('reason' in legacy) fail(w, 'TOTAL_FAILED', legacy.hashFailure ? 'HASH_FAILURE' : 'FORMAT_FAILURE', legacy.reason);
+    else w.parts = legacy.content;
+  }
   return w;
 }
 
@@ -317,6 +319,7 @@ function integrityStep(w: Work, pool: Uint8Array[], cache: CertificateCache): vo
   }
   if (cms.signingTime && !w.report.claimedTime) w.report.claimedTime = cms.signingTime.toISOString();
   if (result.indication) fail(w, result.indication, result.subIndication ?? null, result.reasons[0] ?? 'signature invalide');
+  else if (w.found.subFilter === SHA1_SUBFILTER) fail(w, 'INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE', SHA1_WEAK_REASON);
 }
 
 interface Ctx {
@@ -509,7 +512,7 @@ function stars(level: number): string {
 
 /** Step 7's level: what is present and verified, from B-B up. */
 function padesLevel(w: Work, works: Work[], doc: PdfRevisions, dss: DssContent | undefined): ReachedLevel {
-  if (w.found.subFilter === 'adbe.pkcs7.detached') return 'PKCS7';
+  if (w.found.subFilter === 'adbe.pkcs7.detached' || w.found.subFilter === SHA1_SUBFILTER) return 'PKCS7';
   const cms = w.cms!;
   if (!cms.signedAttrsDer || !cms.essCertIds?.length || !cms.messageDigest) return 'none';
   const coveringDocTs = works.filter((d) => d.found.type === 'document-timestamp' && d.docTimestampTime && d.signedEnd > w.signedEnd);

@@ -102,3 +102,41 @@ describe('tolerant reading', () => {
     expect(judged.every((j) => j.intact === true && j.valid === true), JSON.stringify(judged)).toBe(true);
   });
 });
+
+/** pyHanko 0.38 does not read this SubFilter at all (« not a recognized SubFilter type »): the verdict is EU DSS's. */
+describe('legacy adbe.pkcs7.sha1', () => {
+  /** pyhanko-ecdsa-bb.pdf turned into an adbe.pkcs7.sha1 signature by a key of a fresh test PKI (openssl signs the SHA-1 digest, encapsulated). */
+  async function sha1Signed(): Promise<{ pdf: Buffer; root: Uint8Array; rootPem: string }> {
+    const { createTestPki } = await import('./support/pki.ts');
+    const { execFileSync } = await import('node:child_process');
+    const os = await import('node:os');
+    const crypto = await import('node:crypto');
+    const pki = await createTestPki();
+    const cert = await pki.issue({ cn: 'Signataire SHA-1', keyType: 'rsa2048' });
+    const base = Buffer.from(read('pyhanko-ecdsa-bb.pdf').toString('latin1').replace('/SubFilter /ETSI.CAdES.detached', '/SubFilter /adbe.pkcs7.sha1     '), 'latin1');
+    const text = base.toString('latin1');
+    const br = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(text)!.slice(1).map(Number) as [number, number, number, number];
+    const digest = crypto.createHash('sha1').update(base.subarray(br[0], br[0] + br[1])).update(base.subarray(br[2], br[2] + br[3])).digest();
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sha1-'));
+    fs.writeFileSync(path.join(tmp, 'digest.bin'), digest);
+    fs.writeFileSync(path.join(tmp, 'cert.pem'), cert.pem);
+    fs.writeFileSync(path.join(tmp, 'ca.pem'), pki.ca.pem);
+    fs.writeFileSync(path.join(tmp, 'key.pem'), cert.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const cms = execFileSync('openssl', ['cms', '-sign', '-binary', '-nodetach', '-md', 'sha256', '-in', path.join(tmp, 'digest.bin'), '-signer', path.join(tmp, 'cert.pem'), '-inkey', path.join(tmp, 'key.pem'), '-certfile', path.join(tmp, 'ca.pem'), '-outform', 'DER']);
+    fs.rmSync(tmp, { recursive: true, force: true });
+    return { pdf: withContents(base, br[1] + 1, br[2] - 1, cms), root: pki.root.der, rootPem: pki.root.pem };
+  }
+
+  it('is read and verified; SHA-1 makes it INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE, and a changed byte HASH_FAILURE', async () => {
+    const { pdf, root } = await sha1Signed();
+    const report = await verifyPdf(pdf, { trustAnchors: [root] });
+    const s = report.signatures[0]!;
+    expect(s, s.reasons.join(' ; ')).toMatchObject({ subFilter: 'adbe.pkcs7.sha1', indication: 'INDETERMINATE', subIndication: 'CRYPTO_CONSTRAINTS_FAILURE', padesLevel: 'PKCS7' });
+    expect(s.reasons[0]).toMatch(/SHA-1.*ETSI TS 119 312/);
+    expect(s.signer?.subject).toMatch(/Signataire SHA-1/);
+    const at = pdf.indexOf('/MediaBox');
+    const changed = Buffer.from(pdf);
+    changed[at + 2] = changed[at + 2]! ^ 0x01;
+    expect((await verifyPdf(changed, { trustAnchors: [root] })).signatures[0]).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'HASH_FAILURE' });
+  });
+});
