@@ -9,6 +9,7 @@ import { checkByteRange, endsInsideRevision, signedBytes } from './byte-range.ts
 import { parseCms, type ParsedCms } from './cms.ts';
 import { alteredEmbeddedCertificate, checkIntegrity, embeddedCertificateProblem, CertificateCache } from './integrity.ts';
 import { readDss, type DssContent } from './dss.ts';
+import { truncationReason } from './truncation.ts';
 import { SHA1_SUBFILTER, SHA1_WEAK_REASON, sha1SignedContent } from './legacy-sha1.ts';
 import { analyzeUpdate, isAllowed, type Modification, type UpdateAnalysis } from './modifications.ts';
 import { OID, type ParsedCertificate } from '../../asn1/index.ts';
@@ -47,7 +48,7 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions): Prom
     return await Promise.race([run(bytes, options, limits, base), timeout]);
   } catch (error) {
     if (isPdfError(error, 'PDF_TIME_BUDGET')) return failedReport(base, 'INDETERMINATE', null, 'la vérification a dépassé le temps imparti');
-    if (error instanceof PdfError) return failedReport(base, 'TOTAL_FAILED', 'FORMAT_FAILURE', `fichier PDF illisible : ${error.detail}`);
+    if (error instanceof PdfError) return failedReport(base, 'TOTAL_FAILED', 'FORMAT_FAILURE', truncationReason(bytes) ?? `fichier PDF illisible : ${error.detail}`);
     if (error instanceof RangeError) return failedReport(base, 'TOTAL_FAILED', 'FORMAT_FAILURE', `fichier PDF illisible (détail technique : ${error.message})`);
     return failedReport(base, 'INDETERMINATE', null, `erreur pendant la vérification : ${(error as Error).message}`);
   } finally {
@@ -174,13 +175,13 @@ function conclude(report: VerificationReport, doc: PdfRevisions, bytes: Uint8Arr
     const lastSection = doc.sections[doc.sections.length - 1];
     const eof = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).lastIndexOf('%%EOF', undefined, 'latin1');
     const explained = lastSection !== undefined && lastSection.offset >= lastEnd && eof > lastSection.offset && isOnlyWhitespace(bytes, eof + 5);
-    if (!explained) problems.push('des données ont été ajoutées après la dernière signature');
+    if (!explained) problems.push(truncationReason(bytes) ?? 'des données ont été ajoutées après la dernière signature');
   }
   report.reasons.push(...problems);
   const modified = sigs.some((s) => s.modificationsAfter.length > 0) || problems.length > 0;
   if (failed || modified) {
     report.indication = 'TOTAL_FAILED';
-    report.subIndication = failed?.subIndication ?? 'SIG_CONSTRAINTS_FAILURE';
+    report.subIndication = failed?.subIndication ?? (truncationReason(bytes) ? 'FORMAT_FAILURE' : 'SIG_CONSTRAINTS_FAILURE');
   } else if (indeterminate) {
     report.indication = 'INDETERMINATE';
     report.subIndication = indeterminate.subIndication;
