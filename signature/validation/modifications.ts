@@ -212,7 +212,8 @@ class Context {
     const oldFields = oldDict ? (this.before.array(oldDict.get('Fields')) ?? []) : [];
     const newFields = this.after.array(newDict.get('Fields')) ?? [];
     const added = addedItems(oldFields, newFields);
-    if (added === undefined || !added.every((f) => this.fieldType(this.after.dict(f)) !== undefined || this.after.dict(f)?.get('Kids') !== undefined)) return undefined;
+    // As pyHanko: only signature fields may be created after a signature.
+    if (added === undefined || !added.every((f) => this.fieldType(this.after.dict(f)) === 'Sig')) return undefined;
     let category: ChangeCategory = 'signature';
     for (const f of added) category = stricter(category, this.newFieldCategory(this.after.dict(f)));
     return category;
@@ -297,16 +298,13 @@ class Context {
         atLeast(this.isDocTimestampField(d) ? 'document-timestamp' : this.hasArea(d) ? 'new-visible-signature-field' : 'signature');
         continue;
       }
-      if (ft !== undefined) {
-        atLeast('form');
-        continue;
-      }
+      if (ft !== undefined) return { objectNumber: num, category: 'forbidden', description: 'ajout de champs de formulaire autres que de signature' };
       if (d.get('Subtype') !== undefined) atLeast('annotation');
       else return { objectNumber: num, category: 'forbidden', description: `objet ${num} modifié` };
     }
     const kind = category as ChangeCategory;
     const description =
-      kind === 'new-visible-signature-field' || kind === 'signature' || kind === 'document-timestamp' ? 'ajout de champs de signature' : kind === 'form' ? 'ajout de champs de formulaire' : 'ajout d’annotations';
+      kind === 'new-visible-signature-field' || kind === 'signature' || kind === 'document-timestamp' ? 'ajout de champs de signature' : 'ajout d’annotations';
     return { objectNumber: num, category, description };
   }
 
@@ -345,10 +343,16 @@ function collectRefs(state: PdfState, obj: PdfValue | undefined, out: Set<number
   }
 }
 
-/** From the most to the least tolerated kind of change. */
-const STRICTNESS: ChangeCategory[] = ['structure', 'dss', 'document-timestamp', 'signature', 'new-visible-signature-field', 'form', 'annotation', 'forbidden'];
+/**
+ * From the most to the least tolerated kind of change, as `isAllowed` reads them. A new visible
+ * signature field (allowed after an approval signature only) and an annotation (under P=3
+ * only) are never allowed together: one object doing both is forbidden.
+ */
+const STRICTNESS: ChangeCategory[] = ['structure', 'dss', 'document-timestamp', 'signature', 'form', 'new-visible-signature-field', 'annotation', 'forbidden'];
 
 function stricter(a: ChangeCategory, b: ChangeCategory): ChangeCategory {
+  const pair = new Set([a, b]);
+  if (pair.has('new-visible-signature-field') && pair.has('annotation')) return 'forbidden';
   return STRICTNESS.indexOf(a) >= STRICTNESS.indexOf(b) ? a : b;
 }
 

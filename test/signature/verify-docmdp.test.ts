@@ -40,12 +40,13 @@ function fillPreparedField(pdf: Buffer): Buffer {
   return appendUpdate(pdf, { 4: objectText(pdf, 4).replace(/>>\s*$/, `/V ${size} 0 R >>`), [size]: sigValue(pdf) });
 }
 
-function addVisibleField(pdf: Buffer): Buffer {
+/** A new field with its widget on the page: by default a visible signature field with its value. */
+function addField(pdf: Buffer, field = (page: number, value: number) => `<< /FT /Sig /T (Nouveau) /Type /Annot /Subtype /Widget /Rect [36 700 296 770] /F 4 /P ${page} 0 R /V ${value} 0 R >>`): Buffer {
   const { page, catalog, size } = pageAndCatalog(pdf);
   const acroForm = /\/AcroForm\s+(\d+)\s+0\s+R/.exec(objectText(pdf, catalog));
   const edits: Record<number, string> = {
     [page]: objectText(pdf, page).replace(/\/Annots\s*\[/, `/Annots [${size} 0 R `),
-    [size]: `<< /FT /Sig /T (Nouveau) /Type /Annot /Subtype /Widget /Rect [36 700 296 770] /F 4 /P ${page} 0 R /V ${size + 1} 0 R >>`,
+    [size]: field(page, size + 1),
     [size + 1]: sigValue(pdf),
   };
   if (acroForm) edits[Number(acroForm[1])] = objectText(pdf, Number(acroForm[1])).replace(/\/Fields\s*\[/, `/Fields [${size} 0 R `);
@@ -71,7 +72,7 @@ describe('DocMDP P=2 as pyHanko applies it', () => {
   });
 
   it('a new visible signature field after the certification breaks it, for pyHanko and for us', async () => {
-    const added = addVisibleField(certified);
+    const added = addField(certified);
     const report = await verifyPdf(added, local);
     const certification = report.signatures.find((s) => s.fieldName === 'Certification')!;
     expect(certification).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'SIG_CONSTRAINTS_FAILURE' });
@@ -79,5 +80,16 @@ describe('DocMDP P=2 as pyHanko applies it', () => {
     expect(report.indication).toBe('TOTAL_FAILED');
     const judged = pyhankoJudge([added], pki.root.pem, new Date()).find((j) => j.field === 'Certification')!;
     expect(judged.docmdp_ok).toBe(false);
+  });
+
+  it('a new invisible signature field keeps it; a new text field breaks it — for pyHanko and for us', async () => {
+    const invisible = addField(certified, (page, value) => `<< /FT /Sig /T (Invisible) /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /F 132 /P ${page} 0 R /V ${value} 0 R >>`);
+    const text = addField(certified, (page) => `<< /FT /Tx /T (Ajout) /Type /Annot /Subtype /Widget /Rect [36 700 296 770] /F 4 /P ${page} 0 R /V (Annulé) >>`);
+    const [ours, theirs] = [await Promise.all([invisible, text].map((pdf) => verifyPdf(pdf, local))), pyhankoJudge([invisible, text], pki.root.pem, new Date())];
+    const certificationOf = (i: number) => ours[i]!.signatures.find((s) => s.fieldName === 'Certification')!;
+    expect(certificationOf(0).modificationsAfter).toEqual([]);
+    expect(certificationOf(1).modificationsAfter.length, JSON.stringify(certificationOf(1).modificationsAfter)).toBeGreaterThan(0);
+    const judgedCertifications = theirs.filter((j) => j.field === 'Certification');
+    expect(judgedCertifications.map((j) => j.docmdp_ok)).toEqual([true, false]);
   });
 });
