@@ -122,22 +122,25 @@ export function embeddedCertificateProblem(embedded: Uint8Array[], pool: Uint8Ar
     } catch {
       return { kind: 'altered', reason: 'un certificat joint à la signature est illisible' };
     }
-    const keys: Uint8Array[] = [];
-    for (const c of all) {
-      let candidate: ParsedCertificate;
-      try {
-        candidate = cache.info(c);
-      } catch {
-        continue;
+    function* issuerKeys(): Generator<Uint8Array> {
+      for (const c of all) {
+        let candidate: ParsedCertificate;
+        try {
+          candidate = cache.info(c);
+        } catch {
+          continue;
+        }
+        if (sameBytes(candidate.subjectDer, info.issuerDer)) yield candidate.spki;
       }
-      if (sameBytes(candidate.subjectDer, info.issuerDer)) keys.push(candidate.spki);
+      if (sameBytes(info.subjectDer, info.issuerDer)) yield info.spki;
     }
-    if (sameBytes(info.subjectDer, info.issuerDer)) keys.push(info.spki);
-    if (keys.length === 0) {
+    // The usual case stops at the first key that verifies; only a failure asks whether there was any key at all.
+    if (cache.verifiesWith(info, issuerKeys)) continue;
+    if (issuerKeys().next().done) {
       unknown ??= { kind: 'unknown-issuer', reason: `l’émetteur « ${info.issuer} » du certificat joint « ${info.subject} » est introuvable (ni joint ni parmi les certificats de confiance)` };
       continue;
     }
-    if (!cache.verifiesWith(info, () => keys)) return { kind: 'altered', reason: `le certificat joint « ${info.subject} » est altéré : la clé de son émetteur ne le vérifie pas` };
+    return { kind: 'altered', reason: `le certificat joint « ${info.subject} » est altéré : la clé de son émetteur ne le vérifie pas` };
   }
   return unknown;
 }

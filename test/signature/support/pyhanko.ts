@@ -36,12 +36,22 @@ export function pyhankoJudge(files: (string | Uint8Array)[], rootPem: string, ti
       fs.writeFileSync(p, f);
       return p;
     });
-    const out = execFileSync(python(), [judgeScript, root, ...paths], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      env: { ...process.env, PYHANKO_JUDGE_TIME: time.toISOString() },
-    });
-    return out.trim().split('\n').map((l) => JSON.parse(l) as PyhankoVerdict);
+    let out: string;
+    try {
+      out = execFileSync(python(), [judgeScript, root, ...paths], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 1 << 24,
+        env: { ...process.env, PYHANKO_JUDGE_TIME: time.toISOString() },
+      });
+    } catch (error) {
+      const e = error as { stderr?: string; message: string };
+      throw new Error(`pyHanko judge failed: ${e.message}\n${(e.stderr ?? '').slice(-2000)}`);
+    }
+    return out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as PyhankoVerdict);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
