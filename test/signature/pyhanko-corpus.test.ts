@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyPdf } from '../../signature/validation/index.ts';
-import { pyhankoJudge } from './support/pyhanko.ts';
+import { pyhankoJudge } from './support/pyhanko-verdicts.ts';
 
 const dir = path.resolve(import.meta.dirname, '../fixtures/pyhanko');
 const rootPem = path.join(dir, 'testing-ca-root.pem');

@@ -11,7 +11,7 @@ import { createTsaClient as httpTimestamper } from '../../certs/tsa/client.ts';
 import { verifyPdf } from '../../signature/validation/verify-pdf.ts';
 import { makeContract } from './support/contract.ts';
 import { judge, startHarness, type Harness } from './support/harness.ts';
-import { pyhankoJudge } from './support/pyhanko.ts';
+import { pyhankoJudge } from './support/pyhanko-verdicts.ts';
 
 const PIN = '4821';
 let h: Harness;

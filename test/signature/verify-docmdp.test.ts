@@ -4,7 +4,7 @@ import { signPdf } from '../../signature/pades.ts';
 import { verifyPdf, type VerifyOptions } from '../../signature/validation/verify-pdf.ts';
 import { appendUpdate, buildPdf, objectText, pageAndCatalog } from '../fixtures/pdf-builder.ts';
 import { createTestPki, type TestPki } from './support/pki.ts';
-import { pyhankoJudge } from './support/pyhanko.ts';
+import { pyhankoJudge } from './support/pyhanko-verdicts.ts';
 
 /**
  * DocMDP as strictly as pyHanko applies it: after a certification with P=2 a later signer

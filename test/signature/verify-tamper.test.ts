@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { pemOrDerToDer } from '../../asn1/index.ts';
 import { verifyPdf, type VerifyOptions } from '../../signature/validation/verify-pdf.ts';
 import { appendUpdate, objectText, pageAndCatalog } from '../fixtures/pdf-builder.ts';
-import { pyhankoJudge } from './support/pyhanko.ts';
+import { pyhankoJudge } from './support/pyhanko-verdicts.ts';
 
 const dir = path.join(import.meta.dirname, '..', 'fixtures', 'pades');
 const read = (name: string): Buffer => fs.readFileSync(path.join(dir, name));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pemOrDerToDer } from '../../asn1/index.ts';
 import { verifyPdf, type VerifyOptions } from '../../signature/validation/verify-pdf.ts';
-import { pyhankoJudge } from './support/pyhanko.ts';
+import { pyhankoJudge } from './support/pyhanko-verdicts.ts';
 
 /** Tolerant reading: what other software writes is read, and the verdict is pyHanko's. */
 const dir = path.join(import.meta.dirname, '..', 'fixtures', 'pades');
