@@ -7,13 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPlug
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/connect.ts';
 import type { CeremonyEngine, DossierEngine } from '../temporal/types.ts';
@@ -73,7 +67,7 @@ const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'headers.auth
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const config: ApiConfig = { ...DEFAULT_API_CONFIG, ...options.config };
   const app = Fastify({
-    ...(options.logger ? { loggerInstance: (options.logger.child({}, { redact: REDACT }) as FastifyBaseLogger) } : { logger: false }),
+    ...(options.logger ? { loggerInstance: options.logger.child({}, { redact: REDACT }) as FastifyBaseLogger } : { logger: false }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: options.trustProxy ?? false,
     genReqId: () => crypto.randomUUID(),
@@ -95,11 +89,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const bad = unstorableTextPaths(request.body);
     if (bad.length > 0) {
       const first = bad[0]!;
-      throw new HttpProblem(422, 'validation-error', 'Données invalides',
+      throw new HttpProblem(
+        422,
+        'validation-error',
+        'Données invalides',
         bad.length === 1
           ? `Un champ est invalide dans le corps de la requête : ${first.path || 'le corps'} — ${first.message}.`
           : `${bad.length} champs contiennent du texte impossible à enregistrer : voir la liste « errors ».`,
-        { errors: bad });
+        { errors: bad },
+      );
     }
   });
   app.addHook('onSend', async (request, reply) => {
@@ -154,9 +152,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   if (webContext) await app.register(webRoutes, webContext);
   await app.register(healthRoutes, {
     sql: options.sql,
-    checkTemporal: options.checkTemporal ?? (async () => {
-      throw new Error('aucune vérification Temporal configurée');
-    }),
+    checkTemporal:
+      options.checkTemporal ??
+      (async () => {
+        throw new Error('aucune vérification Temporal configurée');
+      }),
   });
   return app;
 }

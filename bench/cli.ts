@@ -28,7 +28,12 @@ const tsx = ['--import', path.join(root, 'node_modules/tsx/dist/loader.mjs'), pa
 const pyhanko = path.join(root, 'tools/pyhanko-venv/bin/pyhanko');
 const passeport = path.join(root, 'passeport');
 
-interface Case { name: string; command: string; args: string[]; expectedExit: number }
+interface Case {
+  name: string;
+  command: string;
+  args: string[];
+  expectedExit: number;
+}
 
 const cases: Case[] = [
   { name: '`node -e 0`', command: process.execPath, args: ['-e', '0'], expectedExit: 0 },
@@ -66,7 +71,9 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const floor = median(samples.get(cases[0]!.name)!);
-console.log(`Node ${process.version}, ${os.cpus()[0]?.model} ×${os.cpus().length}, ${new Date().toISOString()}, ${rounds} rounds, load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`);
+console.log(
+  `Node ${process.version}, ${os.cpus()[0]?.model} ×${os.cpus().length}, ${new Date().toISOString()}, ${rounds} rounds, load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`,
+);
 console.log(`build of dist/cli (esbuild, forced): ${buildMs.toFixed(0)} ms\n`);
 console.log('| command | median | best | median ÷ `node -e 0` |');
 console.log('|---|---|---|---|');

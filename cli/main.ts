@@ -27,9 +27,7 @@ const FAMILIES: Record<CommandName, Family> = {
 
 const isCommand = (word: string | undefined): word is CommandName => word !== undefined && Object.hasOwn(FAMILIES, word);
 
-const program = new Command('passeport')
-  .description('Passeport : pré-accord de financement et signature électronique')
-  .showHelpAfterError();
+const program = new Command('passeport').description('Passeport : pré-accord de financement et signature électronique').showHelpAfterError();
 
 const words = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
 // `passeport help verify` needs the verify family as much as `passeport verify --help`.

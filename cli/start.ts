@@ -266,9 +266,7 @@ function printBanner(info: {
     row('API', info.apiUrl),
     row('Pages (navigateur)', `${info.apiUrl}/connexion`),
     row('Documentation (OpenAPI)', `${info.apiUrl}/docs`),
-    info.temporalUi
-      ? row('Temporal (interface)', info.temporalUi)
-      : row('Temporal', `${info.temporalAddress} (namespace ${info.env.TEMPORAL_NAMESPACE})`),
+    info.temporalUi ? row('Temporal (interface)', info.temporalUi) : row('Temporal', `${info.temporalAddress} (namespace ${info.env.TEMPORAL_NAMESPACE})`),
     row('Base de données', info.database),
     row('Métriques (Prometheus)', `${info.apiUrl}/metrics (clé administrateur)${info.workerMetrics ? ` ; SDK Temporal : ${info.workerMetrics}` : ''}`),
   ];

@@ -62,10 +62,19 @@ async function runWorker(): Promise<number> {
       part.ready({ metricsAddress: env.WORKER_METRICS_ADDRESS || null });
       const outcome = await Promise.race([
         part.stopRequested.then(() => 'stop' as const),
-        running.then(() => 'ended' as const, (error: unknown) => error),
+        running.then(
+          () => 'ended' as const,
+          (error: unknown) => error,
+        ),
       ]);
       if (outcome === 'stop' && worker.getState() === 'RUNNING') worker.shutdown();
-      const failure = outcome === 'stop' || outcome === 'ended' ? await running.then(() => null, (e: unknown) => e) : outcome;
+      const failure =
+        outcome === 'stop' || outcome === 'ended'
+          ? await running.then(
+              () => null,
+              (e: unknown) => e,
+            )
+          : outcome;
       await connection.close().catch(() => {});
       ceremony.seals.close();
       if (failure) {

@@ -236,7 +236,8 @@ export class PdfRevisions {
           const off = p.token();
           const gen = p.token();
           const type = p.token();
-          if (!DIGITS.test(off) || !DIGITS.test(gen) || (type !== 'n' && type !== 'f')) throw xrefError(`entrée de la table de références croisées illisible (position ${rowStart})`);
+          if (!DIGITS.test(off) || !DIGITS.test(gen) || (type !== 'n' && type !== 'f'))
+            throw xrefError(`entrée de la table de références croisées illisible (position ${rowStart})`);
           entry = type === 'n' ? { kind: 'n', offset: Number(off), gen: Number(gen) } : { kind: 'f' };
         }
         if (start + i !== 0) entries.set(start + i, entry);
@@ -391,6 +392,13 @@ export class PdfState {
       if (e) return e;
     }
     return undefined;
+  }
+
+  /** Numbers of the objects in use in this revision (free entries left out). */
+  objectNumbers(): number[] {
+    const live = new Map<number, boolean>();
+    for (const s of this.sections) for (const [num, e] of s.entries) live.set(num, e.kind !== 'f');
+    return [...live].filter(([, inUse]) => inUse).map(([num]) => num);
   }
 
   /** Follows a reference (chains of references up to a few hops). */

@@ -75,8 +75,14 @@ async function buildAssets(): Promise<Assets> {
   for (const [output, meta] of Object.entries(result.metafile.outputs)) {
     const url = urlOfOutput(output);
     if (meta.entryPoint) entryUrls.set(`${path.basename(meta.entryPoint, '.ts')}.js`, url);
-    staticImports.set(url, meta.imports.filter((i) => i.kind === 'import-statement').map((i) => urlOfOutput(i.path)));
-    dynamicImports.set(url, meta.imports.filter((i) => i.kind === 'dynamic-import').map((i) => urlOfOutput(i.path)));
+    staticImports.set(
+      url,
+      meta.imports.filter((i) => i.kind === 'import-statement').map((i) => urlOfOutput(i.path)),
+    );
+    dynamicImports.set(
+      url,
+      meta.imports.filter((i) => i.kind === 'dynamic-import').map((i) => urlOfOutput(i.path)),
+    );
   }
   for (const file of fs.readdirSync(STATIC_DIR)) {
     const body = fs.readFileSync(path.join(STATIC_DIR, file));

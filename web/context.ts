@@ -89,8 +89,7 @@ export function sendErrorPage(ctx: WebContext, request: FastifyRequest, reply: F
 }
 
 export function notFoundPage(ctx: WebContext, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return sendErrorPage(ctx, request, reply, 404, 'Page introuvable',
-    'Cette page n’existe pas, ou elle concerne un dossier que vous ne pouvez pas consulter.');
+  return sendErrorPage(ctx, request, reply, 404, 'Page introuvable', 'Cette page n’existe pas, ou elle concerne un dossier que vous ne pouvez pas consulter.');
 }
 
 export interface ApiAnswer<T = unknown> {

@@ -14,17 +14,7 @@ import { encodingFor, loadAssets } from './assets.ts';
 import { NAV, HOME } from './layout.ts';
 import { notFoundPage, sendErrorPage, type VerifierSettings, type WebContext, type WebExtension } from './context.ts';
 import { parseFormBody, formValue, type FormBody } from './forms.ts';
-import {
-  CSRF_FIELD,
-  DEFAULT_SESSION_LIMITS,
-  DEFAULT_SIGN_IN_THROTTLE,
-  changesState,
-  sameOrigin,
-  sessionOf,
-  tokensMatch,
-  type SecureCookies,
-  type WebSecurity,
-} from './session.ts';
+import { CSRF_FIELD, DEFAULT_SESSION_LIMITS, DEFAULT_SIGN_IN_THROTTLE, changesState, sameOrigin, sessionOf, tokensMatch, type SecureCookies, type WebSecurity } from './session.ts';
 import { signInPages } from './pages/sign-in.ts';
 import { resellerPages } from './pages/reseller.ts';
 import { bankPages } from './pages/bank.ts';
@@ -44,10 +34,7 @@ export interface WebOptions {
 }
 
 /** The web settings of the environment (config/env.ts); the trust anchors come from the PKI. */
-export function webOptionsFromEnv(
-  env: Pick<Env, 'SECURE_COOKIES' | 'SESSION_IDLE_MINUTES' | 'SESSION_MAX_HOURS'>,
-  trustAnchors: VerifierSettings['trustAnchors'],
-): WebOptions {
+export function webOptionsFromEnv(env: Pick<Env, 'SECURE_COOKIES' | 'SESSION_IDLE_MINUTES' | 'SESSION_MAX_HOURS'>, trustAnchors: VerifierSettings['trustAnchors']): WebOptions {
   return {
     secureCookies: env.SECURE_COOKIES,
     session: { idleSeconds: env.SESSION_IDLE_MINUTES * 60, maxSeconds: env.SESSION_MAX_HOURS * 3600 },
@@ -60,7 +47,10 @@ export function trustProxyFromEnv(value: string): boolean | string[] {
   const text = value.trim();
   if (text === '' || text === 'false') return false;
   if (text === 'true') return true;
-  return text.split(',').map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function webSecurity(sql: Sql, options: WebOptions = {}): WebSecurity {
@@ -86,13 +76,7 @@ const CSP = [
 
 const FORM_BODY_LIMIT = 64 * 1024;
 
-export async function createWebContext(input: {
-  sql: Sql;
-  security: WebSecurity;
-  options: WebOptions;
-  now: () => Date;
-  server: FastifyInstance;
-}): Promise<WebContext> {
+export async function createWebContext(input: { sql: Sql; security: WebSecurity; options: WebOptions; now: () => Date; server: FastifyInstance }): Promise<WebContext> {
   const extensions = input.options.extensions ?? [];
   return {
     sql: input.sql,
@@ -147,8 +131,14 @@ export const webRoutes: FastifyPluginAsync<WebContext> = async (app, ctx) => {
     if (!config.page || !changesState(request) || config.multipart) return;
     const session = request.webSession;
     if (!session || !sameOrigin(request) || !tokensMatch(session.csrfToken, formValue(request.body as FormBody, CSRF_FIELD))) {
-      return sendErrorPage(ctx, request, reply, 403, 'Formulaire refusé',
-        'Ce formulaire a expiré ou ne vient pas de Passeport. Revenez à la page précédente, rechargez-la et recommencez.');
+      return sendErrorPage(
+        ctx,
+        request,
+        reply,
+        403,
+        'Formulaire refusé',
+        'Ce formulaire a expiré ou ne vient pas de Passeport. Revenez à la page précédente, rechargez-la et recommencez.',
+      );
     }
   });
 
@@ -170,8 +160,14 @@ export const webRoutes: FastifyPluginAsync<WebContext> = async (app, ctx) => {
       return sendErrorPage(ctx, request, reply, status, 'Demande refusée', 'Cette demande ne peut pas être traitée telle quelle. Revenez à la page précédente et recommencez.');
     }
     request.log.error({ err: error }, 'page failed');
-    return sendErrorPage(ctx, request, reply, 500, 'Erreur inattendue',
-      `Une erreur inattendue s’est produite. Réessayez dans un instant ; si elle persiste, signalez-la à l’opérateur du programme avec ce code : ${request.id}.`);
+    return sendErrorPage(
+      ctx,
+      request,
+      reply,
+      500,
+      'Erreur inattendue',
+      `Une erreur inattendue s’est produite. Réessayez dans un instant ; si elle persiste, signalez-la à l’opérateur du programme avec ce code : ${request.id}.`,
+    );
   });
 
   app.get<{ Params: { file: string } }>('/assets/:file', { config: { publicPage: true } }, async (request, reply) => {

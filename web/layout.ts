@@ -66,18 +66,22 @@ ${scripts.map((s) => html`<script type="module" src="${assets.url(s)}"></script>
 <a class="skip" href="#contenu">Aller au contenu</a>
 <header class="top">
   <p class="brand"><a href="/">Passeport <span>pour l’Économie Numérique</span></a></p>
-  ${page.account
-    ? html`<div class="who">
+  ${
+    page.account
+      ? html`<div class="who">
     <p><strong>${page.account.displayName}</strong><br>${ROLE_LABEL[page.account.role]} · ${page.account.organisationName}</p>
     <form method="post" action="/deconnexion"><input type="hidden" name="${CSRF_FIELD}" value="${page.csrfToken ?? ''}"><button type="submit" class="link">Se déconnecter</button></form>
   </div>`
-    : ''}
+      : ''
+  }
 </header>
-${nav.length > 0
+${
+  nav.length > 0
     ? html`<nav class="menu" aria-label="Menu principal"><ul>${nav.map(
         (item) => html`<li><a href="${item.href}"${item.href === page.path ? html` aria-current="page"` : ''}>${item.label}</a></li>`,
       )}</ul></nav>`
-    : ''}
+    : ''
+}
 <main id="contenu">
 ${page.body}
 </main>

@@ -114,7 +114,13 @@ export const vaultAuditRoutes: FastifyPluginAsyncZod<VaultRouteOptions> = async 
         },
       });
       // A refusal (journaled by the vault) comes before any progress: answer it; otherwise the audit goes on after the answer.
-      const first = await Promise.race([audit.then(() => 'finished' as const, (error: unknown) => error), firstProgress.then(() => 'started' as const)]);
+      const first = await Promise.race([
+        audit.then(
+          () => 'finished' as const,
+          (error: unknown) => error,
+        ),
+        firstProgress.then(() => 'started' as const),
+      ]);
       if (first !== 'started' && first !== 'finished') throw first;
       runs.set(run.id, run);
       for (const old of [...runs.values()].filter((r) => r.status !== 'running').slice(0, Math.max(0, runs.size - KEPT_RUNS))) runs.delete(old.id);
@@ -150,7 +156,13 @@ export const vaultAuditRoutes: FastifyPluginAsyncZod<VaultRouteOptions> = async 
         throw new HttpProblem(403, 'vault-access-refused', 'Accès refusé', 'Accès refusé : votre rôle ne permet pas d’auditer le coffre-fort.', { code: 'ACCESS_REFUSED' });
       }
       const run = runs.get(request.params.run);
-      if (!run) throw new HttpProblem(404, 'audit-not-found', 'Audit introuvable', `Aucun audit ${request.params.run} sur ce serveur : il a pu être lancé par un autre serveur, ou redémarré depuis.`);
+      if (!run)
+        throw new HttpProblem(
+          404,
+          'audit-not-found',
+          'Audit introuvable',
+          `Aucun audit ${request.params.run} sur ce serveur : il a pu être lancé par un autre serveur, ou redémarré depuis.`,
+        );
       return view(run);
     },
   );

@@ -1,6 +1,21 @@
 import {
-  Asn1Error, OID, digestAlgorithm, hash, nameKey, normalizeSerial, parse, readAlgorithm, required, sameBytes, toHex, tryParseCertificate,
-  verifySignature, type AlgorithmIdentifier, type DigestName, type Node, type ParsedCertificate,
+  Asn1Error,
+  OID,
+  digestAlgorithm,
+  hash,
+  nameKey,
+  normalizeSerial,
+  parse,
+  readAlgorithm,
+  required,
+  sameBytes,
+  toHex,
+  tryParseCertificate,
+  verifySignature,
+  type AlgorithmIdentifier,
+  type DigestName,
+  type Node,
+  type ParsedCertificate,
 } from '../../asn1/index.ts';
 import { serialKey, serialKeyOf } from './crl.ts';
 import { formatDate } from './dates.ts';
@@ -39,8 +54,8 @@ interface Token {
 const malformed = (message: string): Asn1Error => new Asn1Error('MALFORMED', message);
 
 /** Accepts a TimeStampToken (ContentInfo) or a whole TimeStampResp and returns the token's ContentInfo. */
-function unwrapResponse(der: Uint8Array): Node {
-  const outer = parse(der);
+function unwrapResponse(der: Uint8Array, ber: boolean): Node {
+  const outer = parse(der, { ber });
   const parts = outer.items('jeton');
   if (parts[0]?.tag !== 0x30) return outer;
   const code = parts[0].child(0, 'statut PKIStatus').expect(0x02, 'statut PKIStatus').smallInteger('statut PKIStatus');
@@ -48,14 +63,16 @@ function unwrapResponse(der: Uint8Array): Node {
   return outer.child(1, 'jeton de la réponse de l’horodateur');
 }
 
-function parseToken(input: Uint8Array): Token {
-  const contentInfo = unwrapResponse(input);
+function parseToken(input: Uint8Array, ber = false): Token {
+  const contentInfo = unwrapResponse(input, ber);
   const type = contentInfo.expect(0x30, 'ContentInfo').child(0, 'type de contenu').oid('type de contenu');
   if (type !== OID.signedData) throw malformed(`ContentInfo de type ${type}, SignedData attendu`);
   const fields = contentInfo.child(1, 'contenu SignedData').expect(0xa0, 'contenu SignedData').child(0, 'SignedData').items('SignedData');
   const version = required(fields[0], 'version de SignedData').integer('version de SignedData');
   if (version !== 3n) throw malformed(`SignedData version ${version}, 3 attendue pour un TSTInfo`);
-  const digestAlgorithms = required(fields[1], 'digestAlgorithms').items('digestAlgorithms', 0x31).map((alg) => digestAlgorithm(readAlgorithm(alg)));
+  const digestAlgorithms = required(fields[1], 'digestAlgorithms')
+    .items('digestAlgorithms', 0x31)
+    .map((alg) => digestAlgorithm(readAlgorithm(alg)));
   const encap = required(fields[2], 'encapContentInfo').items('encapContentInfo');
   const eType = required(encap[0], 'eContentType').oid('eContentType');
   if (eType !== OID.tstInfo) throw malformed(`contenu ${eType} au lieu de TSTInfo`);
@@ -70,12 +87,11 @@ function parseToken(input: Uint8Array): Token {
   if (!digestAlgorithms.includes(signer.digestAlgorithm)) {
     throw malformed(`digestAlgorithms ne contient pas ${signer.digestAlgorithm}, l'algorithme du signataire`);
   }
-  return { eContent, tst: parseTstInfo(eContent), certificates, signer };
+  return { eContent, tst: parseTstInfo(eContent, ber), certificates, signer };
 }
 
-
-function parseTstInfo(der: Uint8Array): TstInfo {
-  const fields = parse(der).items('TSTInfo');
+function parseTstInfo(der: Uint8Array, ber: boolean): TstInfo {
+  const fields = parse(der, { ber }).items('TSTInfo');
   const version = required(fields[0], 'version').integer('version');
   if (version !== 1n) throw malformed(`TSTInfo version ${version}`);
   const [alg, imprint] = required(fields[2], 'messageImprint').items('messageImprint');
@@ -165,7 +181,9 @@ function essCertIdMatches(signer: SignerInfo, tsa: ParsedCertificate): string | 
     if (serialKey(required(serial, 'numéro de série').expect(0x02, 'numéro de série').content) !== serialKeyOf(tsa)) {
       return 'le numéro de série dans ESSCertID ne correspond pas au certificat de l’horodateur';
     }
-    const directory = required(names, 'GeneralNames').items('GeneralNames').find((n) => n.tag === 0xa4);
+    const directory = required(names, 'GeneralNames')
+      .items('GeneralNames')
+      .find((n) => n.tag === 0xa4);
     if (directory) {
       if (nameKey(directory.child(0, 'nom').expect(0x30, 'nom').raw) !== tsa.issuerKey) return 'l’émetteur dans ESSCertID ne correspond pas au certificat de l’horodateur';
     }
@@ -178,7 +196,7 @@ export async function verifyTimestampToken(token: Uint8Array, options: Timestamp
   const out: TimestampVerification = { ok: false, reasons: [], imprintMatches: false, certificates: [], signatureValid: false, essCertIdMatches: false };
   let parsed: Token;
   try {
-    parsed = parseToken(token);
+    parsed = parseToken(token, options.ber === true);
   } catch (error) {
     out.reasons.push(`jeton d'horodatage illisible : ${(error as Error).message}`);
     return out;

@@ -124,6 +124,11 @@ export interface TimestampVerificationOptions {
   fetchRevocation?: RevocationFetcher;
   /** Passed to the TSA chain validation (default true). */
   revocationRequired?: boolean;
+  /**
+   * Read the token as BER (indefinite lengths, constructed strings), as common TSAs write
+   * it: for a verifier reading other software's files. DER only by default.
+   */
+  ber?: boolean;
 }
 
 export interface TimestampVerification {

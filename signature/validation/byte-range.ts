@@ -1,9 +1,8 @@
-import { PdfString, type PdfDict } from '../../pdf/index.ts';
+import { PdfString, type PdfDict, type PdfRevisions } from '../../pdf/index.ts';
 import type { VerifyLimits } from './limits.ts';
 
 export type ByteRangeCheck =
-  | { ok: true; byteRange: [number, number, number, number]; contents: Uint8Array; signedEnd: number }
-  | { ok: false; reason: string; byteRange: number[] | null };
+  { ok: true; byteRange: [number, number, number, number]; contents: Uint8Array; signedEnd: number } | { ok: false; reason: string; byteRange: number[] | null };
 
 /**
  * ISO 32000 §12.8.1: four non-negative integers starting at 0, the gap exactly the
@@ -40,4 +39,17 @@ export function checkByteRange(dict: PdfDict, file: Uint8Array, storedDirectly: 
 /** The bytes a signature covers. */
 export function signedBytes(file: Uint8Array, br: [number, number, number, number]): Uint8Array[] {
   return [file.subarray(br[0], br[0] + br[1]), file.subarray(br[2], br[2] + br[3])];
+}
+
+/**
+ * Whether the signed bytes stop inside the revision that holds the signature, before its
+ * `%%EOF`: part of that revision (its cross-reference section or trailer) is then unsigned
+ * and could change unnoticed. pyHanko calls this coverage CONTIGUOUS_BLOCK_FROM_START.
+ */
+export function endsInsideRevision(doc: PdfRevisions, signedEnd: number): boolean {
+  let own: number | undefined;
+  for (const s of doc.sections) if (s.offset < signedEnd && (own === undefined || s.offset > own)) own = s.offset;
+  if (own === undefined) return false;
+  const eof = Buffer.from(doc.bytes.buffer, doc.bytes.byteOffset, doc.bytes.length).indexOf('%%EOF', own, 'latin1');
+  return eof >= 0 && eof + 5 > signedEnd;
 }

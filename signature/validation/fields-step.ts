@@ -10,13 +10,3 @@ export function readSignatureFields(latest: PdfState, limits: VerifyLimits): { a
   const dss = readDss(latest);
   return { allFound, found, dss };
 }
-
-/** The document's certification (DocMDP) level: a certifying signature's /P, or 2 for a /Perms /DocMDP entry alone. */
-export function certificationLevel(latest: PdfState, found: FoundSignature[]): number | undefined {
-  return found.find((f) => f.docMdpP !== undefined)?.docMdpP ?? permsDocMdp(latest);
-}
-
-function permsDocMdp(state: PdfState): number | undefined {
-  const perms = state.dict(state.root()?.get('Perms'));
-  return perms?.get('DocMDP') !== undefined ? 2 : undefined;
-}

@@ -2,10 +2,11 @@ import { OID } from '../../asn1/index.ts';
 import type { VerifyLimits } from './limits.ts';
 import type { FoundSignature } from './signature-fields.ts';
 import { checkByteRange, signedBytes } from './byte-range.ts';
+import { SHA1_SUBFILTER, sha1SignedContent } from './legacy-sha1.ts';
 import { parseCms } from './cms.ts';
 import { emptyReport, fail, type Work } from './verification-work.ts';
 
-const KNOWN_SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached', 'ETSI.RFC3161']);
+const KNOWN_SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached', 'ETSI.RFC3161', SHA1_SUBFILTER]);
 
 /** Step 1: ByteRange, /Contents, SubFilter, CMS structure. */
 export function formatStep(f: FoundSignature, bytes: Uint8Array, limits: VerifyLimits): Work {
@@ -20,10 +21,6 @@ export function formatStep(f: FoundSignature, bytes: Uint8Array, limits: VerifyL
   }
   w.signedEnd = br.signedEnd;
   const sf = f.subFilter;
-  if (sf === 'adbe.pkcs7.sha1') {
-    fail(w, 'TOTAL_FAILED', 'FORMAT_FAILURE', 'ancien format adbe.pkcs7.sha1 (SHA-1) : non pris en charge');
-    return w;
-  }
   if (!sf || !KNOWN_SUBFILTERS.has(sf)) {
     fail(w, 'TOTAL_FAILED', 'FORMAT_FAILURE', `format de signature inconnu (${sf ?? 'SubFilter absent'})`);
     return w;
@@ -43,10 +40,15 @@ export function formatStep(f: FoundSignature, bytes: Uint8Array, limits: VerifyL
     return w;
   }
   const expected = f.type === 'document-timestamp' ? OID.tstInfo : OID.data;
-  if (w.cms.eContentType !== expected || (f.type === 'signature' && w.cms.eContent !== undefined)) {
+  if (w.cms.eContentType !== expected || (f.type === 'signature' && (w.cms.eContent !== undefined) !== (sf === SHA1_SUBFILTER))) {
     fail(w, 'TOTAL_FAILED', 'FORMAT_FAILURE', 'le contenu de la structure CMS ne correspond pas au format annoncé');
     return w;
   }
   w.parts = signedBytes(bytes, br.byteRange);
+  if (sf === SHA1_SUBFILTER) {
+    const legacy = sha1SignedContent(w.cms, w.parts);
+    if ('reason' in legacy) fail(w, 'TOTAL_FAILED', legacy.hashFailure ? 'HASH_FAILURE' : 'FORMAT_FAILURE', legacy.reason);
+    else w.parts = legacy.content;
+  }
   return w;
 }

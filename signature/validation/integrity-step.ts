@@ -1,5 +1,6 @@
 import { checkIntegrity, type CertificateCache } from './integrity.ts';
 import { fail, type Work } from './verification-work.ts';
+import { SHA1_SUBFILTER, SHA1_WEAK_REASON } from './legacy-sha1.ts';
 
 /** Step 3. */
 export function integrityStep(w: Work, pool: Uint8Array[], cache: CertificateCache): void {
@@ -13,4 +14,5 @@ export function integrityStep(w: Work, pool: Uint8Array[], cache: CertificateCac
   }
   if (cms.signingTime && !w.report.claimedTime) w.report.claimedTime = cms.signingTime.toISOString();
   if (result.indication) fail(w, result.indication, result.subIndication ?? null, result.reasons[0] ?? 'signature invalide');
+  else if (w.found.subFilter === SHA1_SUBFILTER) fail(w, 'INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE', SHA1_WEAK_REASON);
 }

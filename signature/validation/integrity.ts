@@ -1,6 +1,4 @@
-import {
-  Asn1Error, OID, hash, parseCertificate, sameBytes, verifySignature, verifySignatureCached, type ParsedCertificate,
-} from '../../asn1/index.ts';
+import { Asn1Error, OID, hash, parseCertificate, sameBytes, verifySignature, verifySignatureCached, type ParsedCertificate } from '../../asn1/index.ts';
 import type { ParsedCms } from './cms.ts';
 import type { Indication, SubIndication } from './report.ts';
 
@@ -64,7 +62,13 @@ export function checkIntegrity(cms: ParsedCms, content: Uint8Array[], pool: Uint
   if (cms.signedAttrsDer) {
     if (!cms.messageDigest) return { indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE', reasons: ['l’empreinte signée (message-digest) est absente'], essMatches };
     if (!sameBytes(hash(cms.digestAlgorithm, ...content), cms.messageDigest)) {
-      return { indication: 'TOTAL_FAILED', subIndication: 'HASH_FAILURE', reasons: ['le document a été modifié : son empreinte ne correspond plus à celle qui a été signée'], essMatches, ...(signer ? { signer } : {}) };
+      return {
+        indication: 'TOTAL_FAILED',
+        subIndication: 'HASH_FAILURE',
+        reasons: ['le document a été modifié : son empreinte ne correspond plus à celle qui a été signée'],
+        essMatches,
+        ...(signer ? { signer } : {}),
+      };
     }
     if (cms.contentTypeAttr !== undefined && cms.contentTypeAttr !== cms.eContentType) {
       return { indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE', reasons: ['le type de contenu signé est incohérent'], essMatches };
@@ -82,35 +86,63 @@ export function checkIntegrity(cms: ParsedCms, content: Uint8Array[], pool: Uint
     return { indication: 'INDETERMINATE', subIndication: 'CRYPTO_CONSTRAINTS_FAILURE', reasons: [error.message], signer, essMatches };
   }
   if (!verified) {
-    return { indication: 'TOTAL_FAILED', subIndication: 'SIG_CRYPTO_FAILURE', reasons: ['la valeur de signature ne correspond pas : la signature a été altérée ou ne vient pas de ce certificat'], signer, essMatches };
+    return {
+      indication: 'TOTAL_FAILED',
+      subIndication: 'SIG_CRYPTO_FAILURE',
+      reasons: ['la valeur de signature ne correspond pas : la signature a été altérée ou ne vient pas de ce certificat'],
+      signer,
+      essMatches,
+    };
   }
   if (cms.essCertIds && cms.essCertIds.length > 0) {
     const id = cms.essCertIds[0]!;
     essMatches = id.hash !== null && sameBytes(hash(id.hash, signer.der), id.certHash) && (id.issuerSerial === undefined || issuerSerialMatches(id.issuerSerial, signer));
     if (!essMatches) {
-      return { indication: 'INDETERMINATE', subIndication: 'NO_SIGNING_CERTIFICATE_FOUND', reasons: ['le certificat désigné par la signature (signing-certificate) ne correspond pas à celui qui a signé'], signer, essMatches };
+      return {
+        indication: 'INDETERMINATE',
+        subIndication: 'NO_SIGNING_CERTIFICATE_FOUND',
+        reasons: ['le certificat désigné par la signature (signing-certificate) ne correspond pas à celui qui a signé'],
+        signer,
+        essMatches,
+      };
     }
   } else if (requireEss) {
-    return { indication: 'INDETERMINATE', subIndication: 'NO_SIGNING_CERTIFICATE_FOUND', reasons: ['la signature ne désigne pas son certificat (attribut signing-certificate absent)'], signer, essMatches };
+    return {
+      indication: 'INDETERMINATE',
+      subIndication: 'NO_SIGNING_CERTIFICATE_FOUND',
+      reasons: ['la signature ne désigne pas son certificat (attribut signing-certificate absent)'],
+      signer,
+      essMatches,
+    };
   }
-  const altered = alteredEmbeddedCertificate(cms.certificates, pool, cache);
-  if (altered) return { indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE', reasons: [altered], signer, essMatches };
+  const problem = embeddedCertificateProblem(cms.certificates, pool, cache);
+  if (problem?.kind === 'altered') return { indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE', reasons: [problem.reason], signer, essMatches };
+  if (problem) return { indication: 'INDETERMINATE', subIndication: 'NO_CERTIFICATE_CHAIN_FOUND', reasons: [problem.reason], signer, essMatches };
   if (cms.eContentType !== OID.data && cms.eContentType !== OID.tstInfo) reasons.push('type de contenu inhabituel');
   return { reasons, signer, essMatches };
 }
 
+export interface EmbeddedCertificateProblem {
+  /** `altered`: a known issuer key (or its own, when self-issued) does not verify it; `unknown-issuer`: no key to ask. */
+  kind: 'altered' | 'unknown-issuer';
+  reason: string;
+}
+
 /**
- * Certificates travel unsigned beside the signature; one that no known key
- * (its issuer's, or its own when self-signed) verifies has been altered.
+ * Certificates travel unsigned beside the signature; one that a known issuer key (or its
+ * own, when self-issued) does not verify has been altered. One whose issuer is nowhere to
+ * be found proves nothing either way: it is NO_CERTIFICATE_CHAIN_FOUND, naming the missing
+ * issuer, as pyHanko and DSS say — never "altered".
  */
-export function alteredEmbeddedCertificate(embedded: Uint8Array[], pool: Uint8Array[], cache: CertificateCache): string | undefined {
+export function embeddedCertificateProblem(embedded: Uint8Array[], pool: Uint8Array[], cache: CertificateCache): EmbeddedCertificateProblem | undefined {
   const all = [...embedded, ...pool];
+  let unknown: EmbeddedCertificateProblem | undefined;
   for (const der of embedded) {
     let info: ParsedCertificate;
     try {
       info = cache.info(der);
     } catch {
-      return 'un certificat joint à la signature est illisible';
+      return { kind: 'altered', reason: 'un certificat joint à la signature est illisible' };
     }
     function* issuerKeys(): Generator<Uint8Array> {
       for (const c of all) {
@@ -122,11 +154,27 @@ export function alteredEmbeddedCertificate(embedded: Uint8Array[], pool: Uint8Ar
         }
         if (sameBytes(candidate.subjectDer, info.issuerDer)) yield candidate.spki;
       }
-      yield info.spki; // self-signed
+      if (sameBytes(info.subjectDer, info.issuerDer)) yield info.spki;
     }
-    if (!cache.verifiesWith(info, issuerKeys)) return `le certificat joint « ${info.subject} » est altéré ou son émetteur est inconnu`;
+    // The usual case stops at the first key that verifies; only a failure asks whether there was any key at all.
+    if (cache.verifiesWith(info, issuerKeys)) continue;
+    if (issuerKeys().next().done) {
+      unknown ??= {
+        kind: 'unknown-issuer',
+        reason: `l’émetteur « ${info.issuer} » du certificat joint « ${info.subject} » est introuvable (ni joint ni parmi les certificats de confiance)`,
+      };
+      continue;
+    }
+    return { kind: 'altered', reason: `le certificat joint « ${info.subject} » est altéré : la clé de son émetteur ne le vérifie pas` };
   }
-  return undefined;
+  return unknown;
+}
+
+/** The DSS sits in unsigned revisions: any certificate there that cannot be checked is refused. */
+export function alteredEmbeddedCertificate(embedded: Uint8Array[], pool: Uint8Array[], cache: CertificateCache): string | undefined {
+  const problem = embeddedCertificateProblem(embedded, pool, cache);
+  if (!problem) return undefined;
+  return problem.kind === 'altered' ? problem.reason : `${problem.reason} : son intégrité ne peut pas être vérifiée`;
 }
 
 function findSigner(cms: ParsedCms, pool: Uint8Array[], cache: CertificateCache): ParsedCertificate | undefined {

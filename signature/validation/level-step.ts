@@ -2,11 +2,12 @@ import type { PathValidationResult } from '../../certs/validation/index.ts';
 import { isPdfError, type PdfRevisions } from '../../pdf/index.ts';
 import type { DssContent } from './dss.ts';
 import type { ReachedLevel } from './report.ts';
+import { SHA1_SUBFILTER } from './legacy-sha1.ts';
 import type { Work } from './verification-work.ts';
 
 /** Step 7's level: what is present and verified, from B-B up. */
 export function padesLevel(w: Work, works: Work[], doc: PdfRevisions, dss: DssContent | undefined): ReachedLevel {
-  if (w.found.subFilter === 'adbe.pkcs7.detached') return 'PKCS7';
+  if (w.found.subFilter === 'adbe.pkcs7.detached' || w.found.subFilter === SHA1_SUBFILTER) return 'PKCS7';
   const cms = w.cms!;
   if (!cms.signedAttrsDer || !cms.essCertIds?.length || !cms.messageDigest) return 'none';
   const coveringDocTs = works.filter((d) => d.found.type === 'document-timestamp' && d.docTimestampTime && d.signedEnd > w.signedEnd);

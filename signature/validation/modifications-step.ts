@@ -15,13 +15,13 @@ export function updateAnalyses(doc: PdfRevisions): (i: number) => UpdateAnalysis
   };
 }
 
-/** Step 2: forbidden changes in the revisions appended after this signature. */
-export function modificationsAfter(doc: PdfRevisions, w: Work, certification: number | undefined, analysis: (i: number) => UpdateAnalysis): Modification[] {
+/** Step 2: forbidden changes in the revisions appended after this signature, under its own DocMDP permission (pyHanko's reading). */
+export function modificationsAfter(doc: PdfRevisions, w: Work, analysis: (i: number) => UpdateAnalysis): Modification[] {
   const out: Modification[] = [];
   doc.sections.forEach((s, i) => {
     if (s.offset < w.signedEnd) return;
     const a = analysis(i);
-    const forbidden = a.changes.filter((c) => !isAllowed(c.category, certification, w.found.type === 'document-timestamp'));
+    const forbidden = a.changes.filter((c) => !isAllowed(c.category, w.found.docMdpP));
     if (forbidden.length > 0) {
       out.push({ revisionIndex: i, objects: forbidden.map((c) => c.objectNumber), description: [...new Set(forbidden.map((c) => c.description))].join(', ') });
     }

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import type { PdfRevisions } from '../../pdf/index.ts';
 import type { Indication, SubIndication, VerificationReport } from './report.ts';
 import type { VerifyOptions } from './verify-options.ts';
+import { truncationReason } from './truncation.ts';
 
 export function baseReport(bytes: Uint8Array, options: VerifyOptions): VerificationReport {
   return {
@@ -40,13 +41,13 @@ export function conclude(report: VerificationReport, doc: PdfRevisions, bytes: U
     const lastSection = doc.sections[doc.sections.length - 1];
     const eof = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).lastIndexOf('%%EOF', undefined, 'latin1');
     const explained = lastSection !== undefined && lastSection.offset >= lastEnd && eof > lastSection.offset && isOnlyWhitespace(bytes, eof + 5);
-    if (!explained) problems.push('des données ont été ajoutées après la dernière signature');
+    if (!explained) problems.push(truncationReason(bytes) ?? 'des données ont été ajoutées après la dernière signature');
   }
   report.reasons.push(...problems);
   const modified = sigs.some((s) => s.modificationsAfter.length > 0) || problems.length > 0;
   if (failed || modified) {
     report.indication = 'TOTAL_FAILED';
-    report.subIndication = failed?.subIndication ?? 'SIG_CONSTRAINTS_FAILURE';
+    report.subIndication = failed?.subIndication ?? (truncationReason(bytes) ? 'FORMAT_FAILURE' : 'SIG_CONSTRAINTS_FAILURE');
   } else if (indeterminate) {
     report.indication = 'INDETERMINATE';
     report.subIndication = indeterminate.subIndication;

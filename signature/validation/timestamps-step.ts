@@ -1,8 +1,8 @@
 import { DEFAULT_POLICY_MAP } from '../../certs/policies.ts';
-import { verifyTimestampToken, type TimestampVerification } from '../../certs/validation/index.ts';
+import { verifyTimestampToken, type PathValidationResult, type TimestampVerification } from '../../certs/validation/index.ts';
 import { OID, type ParsedCertificate } from '../../asn1/index.ts';
 import { parseCms, type ParsedCms } from './cms.ts';
-import { alteredEmbeddedCertificate, type CertificateCache } from './integrity.ts';
+import { embeddedCertificateProblem, type CertificateCache } from './integrity.ts';
 import type { Indication, SubIndication } from './report.ts';
 import { fail, revocationData, type Ctx, type Work } from './verification-work.ts';
 
@@ -15,10 +15,11 @@ export async function checkToken(token: Uint8Array, data: Uint8Array, ctx: Ctx, 
     return brokenToken(`jeton d’horodatage mal formé (${(error as Error).message})`);
   }
   if (parsed.eContentType !== OID.tstInfo || parsed.trailingNonZero) return brokenToken('jeton d’horodatage mal formé');
-  const altered = alteredEmbeddedCertificate(parsed.certificates, [...extraCerts, ...ctx.pool, ...ctx.options.trustAnchors], ctx.cache);
-  if (altered) return brokenToken(altered);
-  return verifyTimestampToken(token, {
+  const problem = embeddedCertificateProblem(parsed.certificates, [...extraCerts, ...ctx.pool, ...ctx.options.trustAnchors], ctx.cache);
+  if (problem?.kind === 'altered') return brokenToken(problem.reason);
+  const v = await verifyTimestampToken(token, {
     data,
+    ber: true,
     trustAnchors: ctx.options.trustAnchors,
     intermediates: ctx.certificates.with(extraCerts),
     crls,
@@ -26,6 +27,13 @@ export async function checkToken(token: Uint8Array, data: Uint8Array, ctx: Ctx, 
     policyMap: ctx.options.policyMap ?? DEFAULT_POLICY_MAP,
     ...(ctx.options.fetchRevocation ? { fetchRevocation: ctx.options.fetchRevocation } : {}),
   });
+  return problem && v.ok ? unknownIssuerToken(v, problem.reason) : v;
+}
+
+/** A token that verified while carrying a certificate whose issuer is unknown: undecided, as for a signature. */
+function unknownIssuerToken(v: TimestampVerification, reason: string): TimestampVerification {
+  const chain: PathValidationResult | undefined = v.chain && { ...v.chain, indication: 'INDETERMINATE', subIndication: 'NO_CERTIFICATE_CHAIN_FOUND', reasons: [reason] };
+  return { ...v, ok: false, reasons: [reason], ...(chain ? { chain } : {}) };
 }
 
 function brokenToken(reason: string): TimestampVerification {

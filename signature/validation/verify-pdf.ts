@@ -11,7 +11,7 @@ import { DEFAULT_LIMITS, type VerifyLimits } from './limits.ts';
 import { CertificateCache, alteredEmbeddedCertificate } from './integrity.ts';
 import type { VerificationReport } from './report.ts';
 import type { VerifyOptions } from './verify-options.ts';
-import { certificationLevel, readSignatureFields } from './fields-step.ts';
+import { readSignatureFields } from './fields-step.ts';
 import { formatStep } from './format-step.ts';
 import { modificationsAfter, updateAnalyses } from './modifications-step.ts';
 import { integrityStep } from './integrity-step.ts';
@@ -19,7 +19,9 @@ import { documentTimestampStep } from './timestamps-step.ts';
 import { signatureStep } from './chain-step.ts';
 import { padesLevel } from './level-step.ts';
 import { baseReport, conclude, failedReport, isOnlyWhitespace } from './report-wiring.ts';
-import { UniqueList, guarded, type Ctx, type Work } from './verification-work.ts';
+import { endsInsideRevision } from './byte-range.ts';
+import { truncationReason } from './truncation.ts';
+import { UniqueList, fail, guarded, type Ctx, type Work } from './verification-work.ts';
 
 export type { VerifyOptions } from './verify-options.ts';
 
@@ -35,7 +37,7 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions): Prom
     return await Promise.race([run(bytes, options, limits, base), timeout]);
   } catch (error) {
     if (isPdfError(error, 'PDF_TIME_BUDGET')) return failedReport(base, 'INDETERMINATE', null, 'la vérification a dépassé le temps imparti');
-    if (error instanceof PdfError) return failedReport(base, 'TOTAL_FAILED', 'FORMAT_FAILURE', `fichier PDF illisible : ${error.detail}`);
+    if (error instanceof PdfError) return failedReport(base, 'TOTAL_FAILED', 'FORMAT_FAILURE', truncationReason(bytes) ?? `fichier PDF illisible : ${error.detail}`);
     // Node's own messages are English: a person reads only that the reader could not go on.
     if (error instanceof RangeError) return failedReport(base, 'TOTAL_FAILED', 'FORMAT_FAILURE', 'fichier PDF illisible : sa structure dépasse ce que le lecteur sait traiter');
     if (isPasseportError(error)) return failedReport(base, 'INDETERMINATE', null, `erreur pendant la vérification : ${error.message}`);
@@ -52,7 +54,6 @@ async function run(bytes: Uint8Array, options: VerifyOptions, limits: VerifyLimi
   report.revisions = doc.sections.length;
   const { allFound, found, dss } = readSignatureFields(latest, limits);
   if (dss) report.dss = { certificates: dss.certificates.length, crls: dss.crls.length, ocspResponses: dss.ocspResponses.length, vri: dss.vriCount };
-  const certification = certificationLevel(latest, found);
 
   const works: Work[] = found.map((f) => formatStep(f, bytes, limits));
   works.sort((a, b) => a.signedEnd - b.signedEnd);
@@ -63,9 +64,10 @@ async function run(bytes: Uint8Array, options: VerifyOptions, limits: VerifyLimi
   const cache = new CertificateCache();
   for (const w of works) {
     w.report.revisionIndex = Math.max(0, doc.sections.filter((s) => s.offset < w.signedEnd).length - 1);
+    if (!w.failed && endsInsideRevision(doc, w.signedEnd)) fail(w, 'TOTAL_FAILED', 'FORMAT_FAILURE', 'la signature ne couvre pas toute la révision qui la contient');
     if (w.failed) continue;
     budget.check();
-    w.report.modificationsAfter = modificationsAfter(doc, w, certification, analysis);
+    w.report.modificationsAfter = modificationsAfter(doc, w, analysis);
     integrityStep(w, [...pool, ...options.trustAnchors], cache);
   }
 

@@ -94,7 +94,12 @@ describe('passeport pki revoke | crl | serve', () => {
     const unknown = await fetch(`${url}/pki/crl/inconnue.crl`);
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toContain('application/problem+json');
-    expect(await unknown.json()).toMatchObject({ type: 'https://passeport.example/problems/not-found', status: 404, instance: '/pki/crl/inconnue.crl', detail: expect.stringContaining('AC inconnue « inconnue »') });
+    expect(await unknown.json()).toMatchObject({
+      type: 'https://passeport.example/problems/not-found',
+      status: 404,
+      instance: '/pki/crl/inconnue.crl',
+      detail: expect.stringContaining('AC inconnue « inconnue »'),
+    });
 
     const data = path.join(dir, 'data.txt');
     fs.writeFileSync(data, 'bon pour accord');

@@ -44,7 +44,23 @@ describe('defaults that meet, from any folder', { timeout: 300_000 }, () => {
     expect(fs.existsSync(path.join(dataDir, 'ca-secret'))).toBe(true);
     expect(fs.readdirSync(elsewhere[0]!)).toEqual([]);
     // Issuing needs the CA keys, sealed with the secret under DATA_DIR: found from another folder too.
-    const issue = await passeport(elsewhere[1]!, 'pki', 'issue', '--level', '1', '--name', 'Jean Dupont', '--org', 'SARL Dupont', '--siren', '732829320', '--key', 'ec256', '--out', 'jean.p12');
+    const issue = await passeport(
+      elsewhere[1]!,
+      'pki',
+      'issue',
+      '--level',
+      '1',
+      '--name',
+      'Jean Dupont',
+      '--org',
+      'SARL Dupont',
+      '--siren',
+      '732829320',
+      '--key',
+      'ec256',
+      '--out',
+      'jean.p12',
+    );
     expect(issue.stderr).toBe('');
     expect(issue.code).toBe(0);
     expect(fs.readdirSync(elsewhere[1]!)).toEqual(['jean.p12']);

@@ -3,7 +3,11 @@ import path from 'node:path';
 
 export const repo = path.resolve(import.meta.dirname, '../..');
 
-export interface Run { code: number; stdout: string; stderr: string }
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** `./passeport ARGS` from `cwd` with exactly `env`, as a person runs it. */
 export function passeport(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {

@@ -18,7 +18,13 @@ const passeport = (...args: string[]) => run(dir, env, ...args);
 beforeAll(async () => {
   dir = makeDataDir('verify-fetch');
   db = await createTestDatabase();
-  env = { ...process.env, DATABASE_URL: db.url, DATA_DIR: path.join(dir, 'data'), PUBLIC_URL: `http://127.0.0.1:${await freePort()}`, PASSEPORT_P12_PASSPHRASE: 'phrase de passe longue' };
+  env = {
+    ...process.env,
+    DATABASE_URL: db.url,
+    DATA_DIR: path.join(dir, 'data'),
+    PUBLIC_URL: `http://127.0.0.1:${await freePort()}`,
+    PASSEPORT_P12_PASSPHRASE: 'phrase de passe longue',
+  };
   delete env.PASSEPORT_CA_SECRET;
   delete env.API_PORT;
 }, 120_000);
@@ -28,17 +34,46 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-interface Report { passed: boolean; reports: { indication: string; signatures: { padesLevel: string | null; reasons: string[] }[] }[] }
+interface Report {
+  passed: boolean;
+  reports: { indication: string; signatures: { padesLevel: string | null; reasons: string[] }[] }[];
+}
 
 describe('passeport verify --fetch', () => {
   it('a B-T file made against the PKI services fails offline and passes with --fetch', { timeout: 300_000 }, async () => {
     expect((await passeport('pki', 'init', '--ca-key', 'ec256')).code).toBe(0);
-    const issued = await passeport('pki', 'issue', '--level', '1', '--name', 'Jeanne Créatrice', '--org', 'Atelier Jeanne', '--siren', '732829320', '--key', 'ec256', '--out', 'jeanne.p12');
+    const issued = await passeport(
+      'pki',
+      'issue',
+      '--level',
+      '1',
+      '--name',
+      'Jeanne Créatrice',
+      '--org',
+      'Atelier Jeanne',
+      '--siren',
+      '732829320',
+      '--key',
+      'ec256',
+      '--out',
+      'jeanne.p12',
+    );
     expect(issued.stderr).toBe('');
     expect((await passeport('pki', 'export-root', '--out', 'racine.pem')).code).toBe(0);
     services = await startPkiServices(dir, env);
 
-    const signed = await passeport('sign', path.join(repo, 'test/fixtures/pades/unsigned.pdf'), '--out', 'contrat-bt.pdf', '--level', 'B-T', '--p12', 'jeanne.p12', '--tsa', `${env.PUBLIC_URL}/tsa`);
+    const signed = await passeport(
+      'sign',
+      path.join(repo, 'test/fixtures/pades/unsigned.pdf'),
+      '--out',
+      'contrat-bt.pdf',
+      '--level',
+      'B-T',
+      '--p12',
+      'jeanne.p12',
+      '--tsa',
+      `${env.PUBLIC_URL}/tsa`,
+    );
     expect(signed.stderr).toBe('');
     expect(signed.code).toBe(0);
 

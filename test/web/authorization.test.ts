@@ -39,17 +39,23 @@ beforeAll(async () => {
   api = await startApi((sql) => createInProcessEngine(sql));
   const grenoble = api.key('reseller', DEMO.resellers.grenoble);
   ids.d1 = await submitWithKey(grenoble, demoDossier());
-  ids.d2 = await submitWithKey(grenoble, demoDossier({
-    company: { siren: DEMO.passports.restaurant.siren, naf: '56.10A' },
-    passportNumber: DEMO.passports.restaurant.number,
-  }));
-  ids.d3 = await submitWithKey(api.key('reseller', DEMO.resellers.lyon), demoDossier({
-    resellerId: DEMO.resellers.lyon,
-    bankId: DEMO.banks.leasing,
-    company: { siren: DEMO.passports.fourModules.siren },
-    passportNumber: DEMO.passports.fourModules.number,
-    financing: { firstRentIncreasePercent: 0 },
-  }));
+  ids.d2 = await submitWithKey(
+    grenoble,
+    demoDossier({
+      company: { siren: DEMO.passports.restaurant.siren, naf: '56.10A' },
+      passportNumber: DEMO.passports.restaurant.number,
+    }),
+  );
+  ids.d3 = await submitWithKey(
+    api.key('reseller', DEMO.resellers.lyon),
+    demoDossier({
+      resellerId: DEMO.resellers.lyon,
+      bankId: DEMO.banks.leasing,
+      company: { siren: DEMO.passports.fourModules.siren },
+      passportNumber: DEMO.passports.fourModules.number,
+      financing: { firstRentIncreasePercent: 0 },
+    }),
+  );
   for (const account of DEMO_ACCOUNTS) sessions.set(account.email, await signIn(api.app, account.email));
 });
 afterAll(async () => api?.close());
@@ -204,7 +210,10 @@ describe('other organisations’ dossiers, even by guessing their identifiers', 
         if (!visible.includes(id)) expect(res.body).toContain('Page introuvable');
       }
     }
-    for (const [role, org, visible] of [['reseller', DEMO.resellers.lyon, [ids.d3]], ['bank', DEMO.banks.cooperatif, []]] as const) {
+    for (const [role, org, visible] of [
+      ['reseller', DEMO.resellers.lyon, [ids.d3]],
+      ['bank', DEMO.banks.cooperatif, []],
+    ] as const) {
       const b = sessionOf(role, org);
       for (const id of guesses().filter((g) => g !== 'pas-un-uuid')) {
         const res = await api.app.inject({ method: 'GET', url: `/v1/dossiers/${id}`, headers: { cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
@@ -278,7 +287,9 @@ describe('sessions', () => {
     const plain = browser(api.app);
     await plain.get('/connexion');
     const res = await plain.post('/connexion', { email: demoEmail('admin'), password: DEMO_PASSWORD });
-    const cookie = String(res.headers['set-cookie']).split(/,(?=\s*\w+=)/).find((c) => c.includes('passeport_session='))!;
+    const cookie = String(res.headers['set-cookie'])
+      .split(/,(?=\s*\w+=)/)
+      .find((c) => c.includes('passeport_session='))!;
     expect(cookie).toMatch(/^passeport_session=[A-Za-z0-9_-]{43};/);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
@@ -289,7 +300,11 @@ describe('sessions', () => {
     try {
       const tls = browser(app);
       await tls.get('/connexion', { 'x-forwarded-proto': 'https' });
-      const secure = await tls.post('/connexion', { email: demoEmail('admin'), password: DEMO_PASSWORD }, { headers: { 'x-forwarded-proto': 'https', origin: 'https://localhost:80' } });
+      const secure = await tls.post(
+        '/connexion',
+        { email: demoEmail('admin'), password: DEMO_PASSWORD },
+        { headers: { 'x-forwarded-proto': 'https', origin: 'https://localhost:80' } },
+      );
       expect(secure.statusCode).toBe(303);
       const setCookie = String(secure.headers['set-cookie']);
       expect(setCookie).toMatch(/__Host-passeport_session=[A-Za-z0-9_-]{43};[^,]*Secure/);
@@ -320,7 +335,12 @@ describe('CSRF', () => {
     const b = sessionOf('reseller', DEMO.resellers.grenoble);
     const quote = { bankId: DEMO.banks.alpes, amountCents: 1_000_000, product: 'credit_bail', durationMonths: 36, periodicity: 'monthly' };
     const call = (headers: Record<string, string>) =>
-      api.app.inject({ method: 'POST', url: '/v1/quotes', headers: { cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/json', ...headers }, payload: JSON.stringify(quote) });
+      api.app.inject({
+        method: 'POST',
+        url: '/v1/quotes',
+        headers: { cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/json', ...headers },
+        payload: JSON.stringify(quote),
+      });
     const without = await call({});
     expect(without.statusCode).toBe(403);
     expect(without.json<{ type: string }>().type).toMatch(/csrf-refused$/);

@@ -81,7 +81,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await chrome?.close();
   fs.writeFileSync(path.join(root, 'tmp', 'web-measures.json'), `${JSON.stringify(measures, null, 2)}\n`);
-  console.log(measures.map((m) => `${m.page.padEnd(34)} ${String(m.firstViewMs).padStart(5)} ms  JS ${String(Math.round(m.javascriptBytes / 102.4) / 10).padStart(5)} Ko  HTML ${Math.round(m.htmlBytes / 1024)} Ko`).join('\n'));
+  console.log(
+    measures
+      .map(
+        (m) =>
+          `${m.page.padEnd(34)} ${String(m.firstViewMs).padStart(5)} ms  JS ${String(Math.round(m.javascriptBytes / 102.4) / 10).padStart(5)} Ko  HTML ${Math.round(m.htmlBytes / 1024)} Ko`,
+      )
+      .join('\n'),
+  );
   if (engine && engine.start.child.exitCode === null) {
     engine.start.child.kill('SIGTERM');
     await engine.start.exited;
@@ -145,9 +152,12 @@ async function visit(pathname: string, label: string): Promise<PageMeasure> {
 async function accessibilityProblems(): Promise<string[]> {
   await page.evaluate(axeSource);
   const result = await page.evaluate(() =>
-    (window as unknown as { axe: { run(c: Document, o: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    }),
+    (window as unknown as { axe: { run(c: Document, o: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe.run(
+      document,
+      {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      },
+    ),
   );
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -393,7 +403,9 @@ describe('the web application on the default path', () => {
     await page.fill('#reason', 'Le devis a changé depuis la demande.');
     await Promise.all([page.waitForURL(/signature=refus/), page.click('button:has-text("Refuser de signer")')]);
     expect(await page.textContent('[role="status"]')).toContain('Votre refus est enregistré');
-    expect(await page.textContent('#signature-contrat')).toMatch(/La signature est arrêtée : le créateur \(preneur\) a refusé de signer le .+Motif : Le devis a changé depuis la demande\./);
+    expect(await page.textContent('#signature-contrat')).toMatch(
+      /La signature est arrêtée : le créateur \(preneur\) a refusé de signer le .+Motif : Le devis a changé depuis la demande\./,
+    );
     expect(await page.locator('#certificat-fichier').count()).toBe(0);
   });
 
@@ -403,7 +415,10 @@ describe('the web application on the default path', () => {
     await visit(`/revendeur/dossiers/${id}`, 'Revendeur — signature');
     expect(await page.textContent('#signature-contrat')).toContain('À vous de signer');
     await checkMainPage('Revendeur — signature', 'revendeur-signature.png');
-    await Promise.all([page.waitForURL(/signature=signe/, { timeout: 90_000 }), openCertificate(demoSignerFiles(dataDir).resellerP12(DEMO.resellers.grenoble), DEMO_P12_PASSPHRASE)]);
+    await Promise.all([
+      page.waitForURL(/signature=signe/, { timeout: 90_000 }),
+      openCertificate(demoSignerFiles(dataDir).resellerP12(DEMO.resellers.grenoble), DEMO_P12_PASSPHRASE),
+    ]);
     expect(await page.textContent('#signature-contrat')).toMatch(/Le revendeur \(fournisseur\) — vous : signé le .+ par Paul Girard \(RGS \*\)/);
 
     await signInAs(demoEmail('bank', DEMO.banks.alpes));
@@ -456,7 +471,11 @@ describe('the web application on the default path', () => {
     const work = fs.mkdtempSync(path.join(dataDir, 'contrat-'));
     fs.writeFileSync(path.join(work, 'contrat.pdf'), await makeContract({ targetKb: 6 }));
     const env = { PASSEPORT_P12_PASSPHRASE: 'phrase de passe du créateur' };
-    await passeport(['pki', 'issue', '--level', '1', '--name', 'Léa Martin', '--org', 'Bistrot des Alpes', '--siren', DEMO.passports.restaurant.siren, '--key', 'ec256', '--out', 'lea.p12'], work, env);
+    await passeport(
+      ['pki', 'issue', '--level', '1', '--name', 'Léa Martin', '--org', 'Bistrot des Alpes', '--siren', DEMO.passports.restaurant.siren, '--key', 'ec256', '--out', 'lea.p12'],
+      work,
+      env,
+    );
     await passeport(['sign', 'contrat.pdf', '--out', 'contrat-signe.pdf', '--level', 'B-LT', '--p12', 'lea.p12', '--tsa', `${base}/tsa`, '--fetch'], work, env);
 
     await signInAs(demoEmail('archivist'));
@@ -485,7 +504,10 @@ describe('the web application on the default path', () => {
   });
 
   it('keeps the engine’s log free of errors', () => {
-    const errors = engine!.start.output().split('\n').filter((l) => /"level":(5|6)\d/.test(l));
+    const errors = engine!.start
+      .output()
+      .split('\n')
+      .filter((l) => /"level":(5|6)\d/.test(l));
     expect(errors).toEqual([]);
   });
 });

@@ -86,7 +86,9 @@ describe('the programme’s archivist', () => {
     expect(box).toContain('Copie « emplacement 2 » : présente et intacte');
     expect(box).toMatch(/Entrée de dépôt au journal : n° \d+/);
     expect(box).toContain('Signatures valides (TOTAL_PASSED)');
-    const [entry] = await t.db.sql<{ outcome: string; actor: string }[]>`select outcome, actor from vault_journal where operation = 'verify' and object_id = ${ownId} order by seq desc limit 1`;
+    const [entry] = await t.db.sql<
+      { outcome: string; actor: string }[]
+    >`select outcome, actor from vault_journal where operation = 'verify' and object_id = ${ownId} order by seq desc limit 1`;
     expect(entry).toMatchObject({ outcome: 'ok', actor: expect.stringMatching(/^archiviste:programme\/account:/) });
   });
 

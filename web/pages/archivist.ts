@@ -9,14 +9,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
-import {
-  documentHeadline,
-  renderHtmlReport,
-  signatureHeadline,
-  verifyPdf,
-  type SignatureReport,
-  type VerificationReport,
-} from '../../signature/validation/index.ts';
+import { documentHeadline, renderHtmlReport, signatureHeadline, verifyPdf, type SignatureReport, type VerificationReport } from '../../signature/validation/index.ts';
 import { dateTimeFr } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { sendPage, sessionOfPage, type WebContext } from '../context.ts';

@@ -25,24 +25,31 @@ export const bankPages: FastifyPluginAsync<WebContext> = async (app, ctx) => {
   app.get('/banque', { config: page }, async (request, reply) => {
     const { account } = sessionOfPage(request);
     const queue = await listPendingForBank(ctx.sql, account.organisationId, 500);
-    const resellers = await organisationNames(ctx.sql, queue.map((d) => d.resellerId));
+    const resellers = await organisationNames(
+      ctx.sql,
+      queue.map((d) => d.resellerId),
+    );
     const now = ctx.now();
     return sendPage(ctx, request, reply, {
       title: 'Dossiers à décider',
       body: html`<h1>Dossiers à décider</h1>
 <p class="lead">Les dossiers que la banque étudie elle-même, les plus urgents d’abord. Sans décision à l’échéance, la règle du protocole s’applique.</p>
-${queue.length === 0
-  ? html`<p class="notice">Aucun dossier n’attend de décision.</p>`
-  : html`<div class="table-wrap" role="region" aria-label="Dossiers à décider" tabindex="0"><table>
+${
+  queue.length === 0
+    ? html`<p class="notice">Aucun dossier n’attend de décision.</p>`
+    : html`<div class="table-wrap" role="region" aria-label="Dossiers à décider" tabindex="0"><table>
 <caption>${queue.length} dossier${queue.length > 1 ? 's' : ''} à décider</caption>
 <thead><tr><th scope="col">Temps restant</th><th scope="col">Entreprise</th><th scope="col">Revendeur</th><th scope="col" class="num">Montant HT</th><th scope="col">Points à examiner</th></tr></thead>
-<tbody>${queue.map((d) => html`<tr>
+<tbody>${queue.map(
+        (d) => html`<tr>
 <td>${clockCell(d, now)}</td>
 <td><a href="/banque/dossiers/${d.id}">${companyName(d)}</a></td>
 <td>${resellers.get(d.resellerId) ?? d.resellerId}</td>
 <td class="num">${euros(d.totalAmountCents)}</td>
 <td>${d.hardCases.map((r) => HARD_CASE_LABEL[r.code] ?? r.code).join(' ; ')}</td>
-</tr>`)}</tbody></table></div>`}`,
+</tr>`,
+      )}</tbody></table></div>`
+}`,
     });
   });
 
@@ -57,7 +64,15 @@ ${queue.length === 0
 ${selectField({ name: 'statut', label: 'Statut', value: status ?? '', placeholder: 'Tous', options: DOSSIER_STATUSES.map((s) => ({ value: s, label: STATUS_LABEL[s] })) })}
 <button type="submit" class="secondary">Filtrer</button>
 </form>
-${dossierTable(dossiers, await organisationNames(ctx.sql, dossiers.map((d) => d.resellerId)), ctx.now(), 'Dossiers adressés à la banque')}`,
+${dossierTable(
+  dossiers,
+  await organisationNames(
+    ctx.sql,
+    dossiers.map((d) => d.resellerId),
+  ),
+  ctx.now(),
+  'Dossiers adressés à la banque',
+)}`,
     });
   });
 
@@ -68,7 +83,15 @@ ${dossierTable(dossiers, await organisationNames(ctx.sql, dossiers.map((d) => d.
       title: 'Décidés par défaut',
       body: html`<h1>Dossiers décidés par défaut</h1>
 <p class="lead">Ces dossiers n’ont pas reçu de décision d’un analyste dans le délai : la règle du protocole a décidé à la place de la banque.</p>
-${dossierTable(dossiers, await organisationNames(ctx.sql, dossiers.map((d) => d.resellerId)), ctx.now(), 'Dossiers décidés par défaut')}`,
+${dossierTable(
+  dossiers,
+  await organisationNames(
+    ctx.sql,
+    dossiers.map((d) => d.resellerId),
+  ),
+  ctx.now(),
+  'Dossiers décidés par défaut',
+)}`,
     });
   });
 
@@ -168,14 +191,10 @@ export function readDecisionForm(form: FormBody, d: DossierRecord, analyst: stri
   return { which, values, errors, body } as const;
 }
 
-function decisionForms(
-  d: DossierRecord,
-  session: Session,
-  form: { values?: FormBody; errors?: FieldErrors; general?: string[]; which?: 'approve' | 'decline' },
-): SafeHtml {
+function decisionForms(d: DossierRecord, session: Session, form: { values?: FormBody; errors?: FieldErrors; general?: string[]; which?: 'approve' | 'decline' }): SafeHtml {
   const v = (name: string) => form.values?.[name] ?? '';
-  const errorsFor = (which: 'approve' | 'decline') => (form.which === which ? form.errors ?? new Map() : new Map<string, string>());
-  const generalFor = (which: 'approve' | 'decline') => (form.which === which ? form.general ?? [] : []);
+  const errorsFor = (which: 'approve' | 'decline') => (form.which === which ? (form.errors ?? new Map()) : new Map<string, string>());
+  const generalFor = (which: 'approve' | 'decline') => (form.which === which ? (form.general ?? []) : []);
   const asked = dossierBody(d).financing.durationMonths;
   const shorter = [24, 36, 48].filter((m) => m < asked);
   return html`<section aria-labelledby="decider" class="decide"><h2 id="decider">Décider</h2>
@@ -188,9 +207,18 @@ ${errorSummary(errorsFor('approve'), () => '', generalFor('approve'))}
 <input type="hidden" name="decision" value="approve">
 <p>Conditions, si besoin (sinon le financement est accordé tel que demandé) :</p>
 ${inputField({ name: 'conditions.amount', label: 'Montant financé réduit (€ HT)', value: v('conditions.amount'), errors: errorsFor('approve'), inputmode: 'decimal', hint: `Demandé : ${euros(d.totalAmountCents)} HT` })}
-${shorter.length > 0
-  ? selectField({ name: 'conditions.durationMonths', label: 'Durée réduite', value: v('conditions.durationMonths'), errors: errorsFor('approve'), placeholder: `Inchangée (${asked} mois)`, options: shorter.map((m) => ({ value: String(m), label: `${m} mois` })) })
-  : ''}
+${
+  shorter.length > 0
+    ? selectField({
+        name: 'conditions.durationMonths',
+        label: 'Durée réduite',
+        value: v('conditions.durationMonths'),
+        errors: errorsFor('approve'),
+        placeholder: `Inchangée (${asked} mois)`,
+        options: shorter.map((m) => ({ value: String(m), label: `${m} mois` })),
+      })
+    : ''
+}
 ${inputField({ name: 'conditions.deposit', label: 'Dépôt de garantie (€)', value: v('conditions.deposit'), errors: errorsFor('approve'), inputmode: 'decimal' })}
 ${textareaField({ name: 'conditions.text', label: 'Autres conditions', value: v('conditions.text'), errors: errorsFor('approve'), maxLength: 1000 })}
 <button type="submit" class="primary">Accorder le financement</button>
@@ -213,12 +241,14 @@ function dossierTable(dossiers: DossierRecord[], resellers: Map<string, string>,
   return html`<div class="table-wrap" role="region" aria-label="${caption}" tabindex="0"><table>
 <caption>${caption} (${dossiers.length})</caption>
 <thead><tr><th scope="col">Entreprise</th><th scope="col">Revendeur</th><th scope="col" class="num">Montant HT</th><th scope="col">Reçu le</th><th scope="col">Statut</th><th scope="col">Délai ou décision</th></tr></thead>
-<tbody>${dossiers.map((d) => html`<tr>
+<tbody>${dossiers.map(
+    (d) => html`<tr>
 <td><a href="/banque/dossiers/${d.id}">${companyName(d)}</a></td>
 <td>${resellers.get(d.resellerId) ?? d.resellerId}</td>
 <td class="num">${euros(d.totalAmountCents)}</td>
 <td>${dateFr(d.createdAt)}</td>
 <td>${statusBadge(d)}</td>
 <td>${clockCell(d, now)}${d.decision?.decidedBy === 'deadline' ? html`<br><span class="hint">par défaut, le ${d.decidedAt ? dateTimeFr(d.decidedAt) : ''}</span>` : ''}</td>
-</tr>`)}</tbody></table></div>`;
+</tr>`,
+  )}</tbody></table></div>`;
 }

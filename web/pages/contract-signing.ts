@@ -89,9 +89,11 @@ function ceremonyView(ctx: WebContext, request: FastifyRequest, d: DossierRecord
 <ol class="steps" aria-label="Les trois signatures, dans l’ordre">
 ${SIGNING_ORDER.map((p) => {
   const s = signedBy.get(p);
-  const state = s ? html`<span class="badge ok">signé</span> le ${dateTimeFr(s.signedAt)} par ${s.signer} (${stars(s.rgsLevel)})`
-    : c.turn === p ? html`<span class="badge warn">à son tour</span>`
-    : html`<span class="badge info">en attente</span>`;
+  const state = s
+    ? html`<span class="badge ok">signé</span> le ${dateTimeFr(s.signedAt)} par ${s.signer} (${stars(s.rgsLevel)})`
+    : c.turn === p
+      ? html`<span class="badge warn">à son tour</span>`
+      : html`<span class="badge info">en attente</span>`;
   return html`<li${c.turn === p ? html` aria-current="step"` : ''}><strong>${p === party ? `${WHO[p]} — ${YOU[p].split(',')[0]}` : WHO[p]}</strong> : ${state}<br><span class="hint">Niveau de certificat exigé : ${stars(c.requiredLevels?.[p])}</span></li>`;
 })}
 </ol>
@@ -134,9 +136,11 @@ ${c.archive ? html`<p>Il est conservé dix ans dans le coffre-fort électronique
 function signingBlock(ctx: WebContext, dossierId: string, party: Party, level: number | undefined): SafeHtml {
   return html`<div class="card warn" id="signer-maintenant">
 <h3>À vous de signer</h3>
-<p>${party === 'createur'
-    ? 'Lisez d’abord le contrat en entier (lien ci-dessus). En signant, vous vous engagez à payer tous les loyers jusqu’à la fin du contrat.'
-    : 'Vérifiez le contrat (lien ci-dessus). En signant, vous confirmez comme fournisseur l’équipement, son prix et sa livraison.'}
+<p>${
+    party === 'createur'
+      ? 'Lisez d’abord le contrat en entier (lien ci-dessus). En signant, vous vous engagez à payer tous les loyers jusqu’à la fin du contrat.'
+      : 'Vérifiez le contrat (lien ci-dessus). En signant, vous confirmez comme fournisseur l’équipement, son prix et sa livraison.'
+  }
 Il faut un certificat de niveau <strong>${stars(level)}</strong> à votre nom.</p>
 <h4>Avec un certificat en fichier</h4>
 <div data-contract-signing data-dossier="${dossierId}" data-party="${party}">

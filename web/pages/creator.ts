@@ -31,12 +31,16 @@ export const creatorPages: FastifyPluginAsync<WebContext> = async (app, ctx) => 
       title: 'Mes financements',
       body: html`<h1>Bonjour ${account.displayName}</h1>
 <p class="lead">Voici les demandes de financement que votre revendeur a faites pour ${account.organisationName}.</p>
-${dossiers.length === 0
-  ? html`<p>Aucune demande pour le moment. Votre revendeur remplit la demande avec vous ; elle apparaîtra ici.</p>`
-  : html`<ul class="cards">${dossiers.map((d) => html`<li class="card">
+${
+  dossiers.length === 0
+    ? html`<p>Aucune demande pour le moment. Votre revendeur remplit la demande avec vous ; elle apparaîtra ici.</p>`
+    : html`<ul class="cards">${dossiers.map(
+        (d) => html`<li class="card">
 <h2><a href="/createur/dossiers/${d.id}">${financedSummary(d)}</a></h2>
 <p>${statusBadge(d)} · demande du ${dateFr(d.createdAt)} · ${euros(d.totalAmountCents)} hors taxes</p>
-</li>`)}</ul>`}`,
+</li>`,
+      )}</ul>`
+}`,
     });
   });
 
@@ -54,12 +58,14 @@ ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` :
 <section aria-labelledby="quoi"><h2 id="quoi">Ce qui est financé</h2>${whatIsFinanced(d)}</section>
 <section aria-labelledby="cout"><h2 id="cout">Ce que cela vous coûte</h2>${whatItCosts(d, costs)}</section>
 <section aria-labelledby="signer"><h2 id="signer">Ce que signer veut dire</h2>${whatSigningMeans()}</section>
-${signing ?? html`<section aria-labelledby="ensuite" id="signature"><h2 id="ensuite">Et ensuite</h2>
+${
+  signing ??
+  html`<section aria-labelledby="ensuite" id="signature"><h2 id="ensuite">Et ensuite</h2>
 ${whatHappensNext(d)}
-</section>`}`,
+</section>`
+}`,
     });
   };
-
 
   app.get<{ Params: { id: string }; Querystring: { signature?: string } }>('/createur/dossiers/:id', { config: page }, async (request, reply) => {
     const d = await visibleDossier(ctx.sql, sessionOfPage(request).account, request.params.id);
@@ -143,14 +149,18 @@ function whatItCosts(d: DossierRecord, q: Quote | null): SafeHtml {
 <p>Les loyers sont payés ${q.timing === 'advance' ? 'au début' : 'à la fin'} de chaque ${period.noun}, pendant ${q.durationMonths} mois. Ajoutez la TVA si votre entreprise ne la récupère pas.</p>
 <ul>
 <li>Total des loyers : <strong>${euros(q.totalCents)} hors taxes</strong>.</li>
-${q.product === 'credit_bail'
-  ? html`<li>À la fin, vous pouvez devenir propriétaire de l’équipement en payant ${euros(q.residualValueCents)} hors taxes.</li>`
-  : html`<li>À la fin, l’équipement est rendu : vous n’en devenez pas propriétaire.</li>`}
+${
+  q.product === 'credit_bail'
+    ? html`<li>À la fin, vous pouvez devenir propriétaire de l’équipement en payant ${euros(q.residualValueCents)} hors taxes.</li>`
+    : html`<li>À la fin, l’équipement est rendu : vous n’en devenez pas propriétaire.</li>`
+}
 <li>Le financement vous coûte ${euros(q.costCents)} de plus que le prix de l’équipement.</li>
 </ul>
-${d.guarantee?.status === 'granted'
-  ? html`<p>Bpifrance (garantie SOFARIS) garantit ${d.guarantee.quotityPercent} % du financement à la banque : cela permet à la banque de vous financer, mais vous devez quand même payer tous vos loyers.</p>`
-  : ''}
+${
+  d.guarantee?.status === 'granted'
+    ? html`<p>Bpifrance (garantie SOFARIS) garantit ${d.guarantee.quotityPercent} % du financement à la banque : cela permet à la banque de vous financer, mais vous devez quand même payer tous vos loyers.</p>`
+    : ''
+}
 <details><summary>Voir toutes les échéances</summary>
 <div class="table-wrap" role="region" aria-label="Échéancier" tabindex="0"><table>
 <caption>Échéancier indicatif, si le contrat commence aujourd’hui</caption>

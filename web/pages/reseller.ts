@@ -25,26 +25,33 @@ export const resellerPages: FastifyPluginAsync<WebContext> = async (app, ctx) =>
   app.get('/revendeur', { config: page }, async (request, reply) => {
     const { account } = sessionOfPage(request);
     const dossiers = await listDossiersForReseller(ctx.sql, account.organisationId, { limit: 200 });
-    const banks = await organisationNames(ctx.sql, dossiers.map((d) => d.bankId));
+    const banks = await organisationNames(
+      ctx.sql,
+      dossiers.map((d) => d.bankId),
+    );
     const now = ctx.now();
     return sendPage(ctx, request, reply, {
       title: 'Mes dossiers',
       body: html`<h1>Mes dossiers</h1>
 <p class="lead">Chaque dossier reçoit une réponse dans les 24 heures : le plus souvent tout de suite, sinon après l’étude de la banque.</p>
 <p><a class="button primary" href="/revendeur/nouveau">Nouveau dossier</a></p>
-${dossiers.length === 0
-  ? html`<p>Vous n’avez encore envoyé aucun dossier.</p>`
-  : html`<div class="table-wrap" role="region" aria-label="Mes dossiers" tabindex="0"><table>
+${
+  dossiers.length === 0
+    ? html`<p>Vous n’avez encore envoyé aucun dossier.</p>`
+    : html`<div class="table-wrap" role="region" aria-label="Mes dossiers" tabindex="0"><table>
 <caption>${dossiers.length} dossier${dossiers.length > 1 ? 's' : ''}, les plus récents d’abord</caption>
 <thead><tr><th scope="col">Entreprise</th><th scope="col">Banque</th><th scope="col" class="num">Montant HT</th><th scope="col">Envoyé le</th><th scope="col">Statut</th><th scope="col">Délai ou réponse</th></tr></thead>
-<tbody>${dossiers.map((d) => html`<tr>
+<tbody>${dossiers.map(
+        (d) => html`<tr>
 <td><a href="/revendeur/dossiers/${d.id}">${companyName(d)}</a></td>
 <td>${banks.get(d.bankId) ?? d.bankId}</td>
 <td class="num">${euros(d.totalAmountCents)}</td>
 <td>${dateFr(d.createdAt)}</td>
 <td>${statusBadge(d)}</td>
 <td>${clockCell(d, now)}</td>
-</tr>`)}</tbody></table></div>`}`,
+</tr>`,
+      )}</tbody></table></div>`
+}`,
     });
   });
 
@@ -108,7 +115,11 @@ ${renderDossierForm({
     if (reused) {
       // The form was already sent once (then changed): a new key makes this one a new dossier if the reseller sends it again.
       form.values[IDEMPOTENCY_FIELD] = crypto.randomUUID();
-      general.splice(0, general.length, 'Ce formulaire a déjà servi à envoyer un dossier, puis a été modifié. Vérifiez vos dossiers : si celui-ci est bien un nouveau dossier, envoyez-le à nouveau.');
+      general.splice(
+        0,
+        general.length,
+        'Ce formulaire a déjà servi à envoyer un dossier, puis a été modifié. Vérifiez vos dossiers : si celui-ci est bien un nouveau dossier, envoyez-le à nouveau.',
+      );
     }
     return showForm(request, reply, { values: form.values, lines: form.lines, errors, general, status: answer.status === 422 ? 422 : answer.status });
   });
@@ -128,7 +139,6 @@ ${d.guarantee ? guaranteeSection(d) : ''}
 ${dossierFacts(d)}`,
     });
   };
-
 
   app.get<{ Params: { id: string }; Querystring: { envoi?: string; signature?: string } }>('/revendeur/dossiers/:id', { config: page }, async (request, reply) => {
     const d = await visibleDossier(ctx.sql, sessionOfPage(request).account, request.params.id);

@@ -84,9 +84,22 @@ const CLASS_LABEL: Record<string, string> = {
   'sceau-journal': 'sceau du journal',
 };
 const OPERATION_LABEL: Record<string, string> = {
-  deposit: 'dépôt', read: 'lecture', metadata: 'consultation', list: 'recherche', count: 'comptage', verify: 'contrôle',
-  'verify-pdf': 'vérification d’un PDF', journal: 'lecture du journal', audit: 'audit', export: 'export', statement: 'attestation',
-  hold: 'gel juridique', release: 'levée de gel', dispose: 'destruction', seal: 'scellement', preserve: 'prolongation des signatures',
+  deposit: 'dépôt',
+  read: 'lecture',
+  metadata: 'consultation',
+  list: 'recherche',
+  count: 'comptage',
+  verify: 'contrôle',
+  'verify-pdf': 'vérification d’un PDF',
+  journal: 'lecture du journal',
+  audit: 'audit',
+  export: 'export',
+  statement: 'attestation',
+  hold: 'gel juridique',
+  release: 'levée de gel',
+  dispose: 'destruction',
+  seal: 'scellement',
+  preserve: 'prolongation des signatures',
 };
 const OUTCOME_LABEL: Record<string, string> = { ok: 'fait', refused: 'refusé', failed: 'échec', clean: 'sain', anomalies: 'anomalies' };
 const INDICATION = {
@@ -149,7 +162,9 @@ ${[...packages].map(([packageId, list]) => packageTable(packageId, list))}
     if (meta.status !== 200) return notFoundPage(ctx, request, reply);
     const o = meta.body;
     const siblings = o.dossierId
-      ? (await callApi<{ objects: VaultObject[] }>(ctx, request, { method: 'GET', url: `/v1/vault/objects?${new URLSearchParams({ dossier: o.dossierId, limit: '200' })}` })).body.objects?.filter((x) => x.packageId === o.packageId) ?? [o]
+      ? ((
+          await callApi<{ objects: VaultObject[] }>(ctx, request, { method: 'GET', url: `/v1/vault/objects?${new URLSearchParams({ dossier: o.dossierId, limit: '200' })}` })
+        ).body.objects?.filter((x) => x.packageId === o.packageId) ?? [o])
       : [o];
     const journal = await callApi<{ entries: JournalEntry[] }>(ctx, request, { method: 'GET', url: `/v1/vault/journal?${new URLSearchParams({ object: id, limit: '100' })}` });
     const csrf = sessionOfPage(request).csrfToken;
@@ -187,9 +202,11 @@ ${packageTable(o.packageId, siblings, false)}
 <button type="submit">Exporter ce paquet (archive tar vérifiable avec openssl)</button>
 </form></section>
 <section aria-labelledby="journal"><h2 id="journal">Son journal</h2>
-${journal.status === 200
-  ? journalTable(journal.body.entries)
-  : html`<p>${journal.status === 403 ? 'Le journal du coffre-fort est tenu par l’archiviste de l’opérateur du programme : demandez-le-lui.' : problemDetail(journal.body)}</p>`}
+${
+  journal.status === 200
+    ? journalTable(journal.body.entries)
+    : html`<p>${journal.status === 403 ? 'Le journal du coffre-fort est tenu par l’archiviste de l’opérateur du programme : demandez-le-lui.' : problemDetail(journal.body)}</p>`
+}
 </section>`,
     });
   };
@@ -203,7 +220,9 @@ ${journal.status === 200
   });
 
   app.post<{ Body: FormBody }>('/archiviste/coffre/export', { config: page }, async (request, reply) => {
-    const ids = formValue(request.body, 'objets').split(',').filter((id) => OBJECT_ID.test(id));
+    const ids = formValue(request.body, 'objets')
+      .split(',')
+      .filter((id) => OBJECT_ID.test(id));
     if (ids.length === 0) return sendErrorPage(ctx, request, reply, 422, 'Rien à exporter', 'Choisissez au moins un objet du coffre-fort à exporter.');
     const answer = await injectApi(ctx, request, { method: 'POST', url: '/v1/vault/exports', body: { objectIds: ids.slice(0, 1000) } });
     if (answer.statusCode !== 200) return sendErrorPage(ctx, request, reply, answer.statusCode, 'Export refusé', problemDetail(answer.json()));
@@ -237,10 +256,14 @@ ${journal.status === 200
 <p class="lead">L’audit relit chaque objet dans chaque emplacement, refait la chaîne du journal, recalcule chaque sceau et revérifie chaque signature. Il peut durer plusieurs minutes.</p>
 ${run && !ok ? html`<div class="alert" role="alert"><p>${problemDetail(run.body)}</p></div>` : ''}
 ${r ? auditView(r) : ''}
-${r?.status === 'running' ? '' : html`<form method="post" action="/archiviste/coffre/audit">
+${
+  r?.status === 'running'
+    ? ''
+    : html`<form method="post" action="/archiviste/coffre/audit">
 <input type="hidden" name="${CSRF_FIELD}" value="${sessionOfPage(request).csrfToken}">
 <button type="submit" class="primary">Lancer un audit</button>
-</form>`}`,
+</form>`
+}`,
     });
   };
 };
@@ -272,7 +295,7 @@ function checkView(check: { status: number; body: ObjectCheck | unknown }): Safe
 ${c.copies.map((copy) => html`<li>Copie « ${copy.location} » : ${!copy.present ? 'absente' : copy.intact ? 'présente et intacte' : 'altérée'}</li>`)}
 <li>Entrée de dépôt au journal : ${c.depositEntry ? `n° ${c.depositEntry.seq}` : 'introuvable'}</li>
 <li>Sceau du journal : ${c.seal ? `${c.seal.id}, racine de Merkle ${c.seal.merkleRootMatches ? 'exacte' : 'fausse'}, horodatage ${c.seal.timestampOk ? 'valide' : 'invalide'}${c.seal.tokenTime ? ` (${dateTimeFr(c.seal.tokenTime)})` : ''}` : 'pas encore scellé (le prochain scellement le couvrira)'}</li>
-${c.signatures ? html`<li>${words} (${c.signatures.indication}) : ${c.signatures.signatures.map((s) => `${s.kind === 'signature' ? s.signer ?? 'signataire inconnu' : 'horodatage d’archivage'} ${s.level ? `(${s.level}) ` : ''}${s.indication}`).join(' ; ')}</li>` : ''}
+${c.signatures ? html`<li>${words} (${c.signatures.indication}) : ${c.signatures.signatures.map((s) => `${s.kind === 'signature' ? (s.signer ?? 'signataire inconnu') : 'horodatage d’archivage'} ${s.level ? `(${s.level}) ` : ''}${s.indication}`).join(' ; ')}</li>` : ''}
 </ul>
 ${c.problems.length > 0 ? html`<p>Problèmes :</p><ul>${c.problems.map((p) => html`<li>${p}</li>`)}</ul>` : ''}
 </div>`;
@@ -284,7 +307,7 @@ function auditView(r: AuditRun): SafeHtml {
     const ratio = p && p.total > 0 ? p.done / p.total : 0;
     return html`<div class="notice" data-audit-run="${r.id}">
 <p><strong>Audit en cours</strong>, lancé le ${dateTimeFr(r.startedAt)}.</p>
-<p><label for="audit-avancement">Étape : <span data-audit-phase>${p ? PHASE_LABEL[p.phase] ?? p.phase : 'démarrage'}</span></label></p>
+<p><label for="audit-avancement">Étape : <span data-audit-phase>${p ? (PHASE_LABEL[p.phase] ?? p.phase) : 'démarrage'}</span></label></p>
 <progress id="audit-avancement" max="100" value="${Math.round(ratio * 100)}">${Math.round(ratio * 100)} %</progress>
 <p data-audit-counts role="status" aria-live="polite">${p ? `${p.done} sur ${p.total}` : ''}</p>
 </div>`;
@@ -301,9 +324,13 @@ function auditView(r: AuditRun): SafeHtml {
 <li>${rep.signatures.checked} PDF signés revérifiés : ${rep.signatures.passed} valides, ${rep.signatures.failed} invalides, ${rep.signatures.indeterminate} non confirmés</li>
 </ul>
 </div>
-${rep.anomalyCount > 0 ? html`<div class="table-wrap" role="region" aria-label="Anomalies" tabindex="0"><table>
+${
+  rep.anomalyCount > 0
+    ? html`<div class="table-wrap" role="region" aria-label="Anomalies" tabindex="0"><table>
 <caption>${rep.anomalyCount} anomalie${rep.anomalyCount > 1 ? 's' : ''}${rep.anomalyCount > rep.anomalies.length ? ` (les ${rep.anomalies.length} premières)` : ''}</caption>
 <thead><tr><th scope="col">Gravité</th><th scope="col">Où</th><th scope="col">Quoi</th></tr></thead>
 <tbody>${rep.anomalies.map((a) => html`<tr><td>${a.severity === 'error' ? 'erreur' : 'avertissement'}</td><td>${a.target.type} ${a.target.id}</td><td>${a.message}</td></tr>`)}</tbody>
-</table></div>` : ''}`;
+</table></div>`
+    : ''
+}`;
 }

@@ -4,18 +4,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { createTestPki, type TestPki } from './pki.ts';
 import { startFileServer, startOpensslTsa, startRootOcsp, type TestServer, type TestTsa } from './servers.ts';
-import {
-  extractSignatures,
-  isPrefix,
-  nssDb,
-  opensslCmsPrint,
-  opensslCmsVerify,
-  opensslTsVerify,
-  pdfsig,
-  qpdfCheck,
-  signerParts,
-  sha1Hex,
-} from './judges.ts';
+import { extractSignatures, isPrefix, nssDb, opensslCmsPrint, opensslCmsVerify, opensslTsVerify, pdfsig, qpdfCheck, signerParts, sha1Hex } from './judges.ts';
 import { pyhankoJudge } from './pyhanko.ts';
 import type { PadesLevel } from '../../../signature/levels.ts';
 
@@ -139,8 +128,14 @@ export async function expectPyhankoPassed(
   const mode = e.level === 'B-LTA' ? 'lta' : e.level === 'B-LT' ? 'lt' : 'external';
   const verdicts = await pyhankoJudge(h.dir, pdf, h.pki.root.pem + (e.extraRootsPem ?? ''), mode, e.externalCrls);
   const all = JSON.stringify(verdicts);
-  expect(verdicts.filter((v) => v.kind === 'signature'), all).toHaveLength(e.signatures);
-  expect(verdicts.filter((v) => v.kind === 'document-timestamp'), all).toHaveLength(e.documentTimestamps ?? 0);
+  expect(
+    verdicts.filter((v) => v.kind === 'signature'),
+    all,
+  ).toHaveLength(e.signatures);
+  expect(
+    verdicts.filter((v) => v.kind === 'document-timestamp'),
+    all,
+  ).toHaveLength(e.documentTimestamps ?? 0);
   for (const v of verdicts) {
     expect(v.error, all).toBeUndefined();
     expect(v.bottomLine, all).toBe(true);

@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import { x509 } from '../../certs/validation/fixtures.ts';
 import { POLICY_OIDS } from '../../../certs/policies.ts';
 
-
 export type TestKeyType = 'rsa2048' | 'ec256' | 'ec384';
 
 export interface TestCert {
@@ -79,7 +78,10 @@ export async function createTestPki(opts: { crlBase?: string; caKeyType?: 'ec256
     validity: { notBefore?: Date | undefined; notAfter?: Date | undefined } = {},
   ): Promise<x509.X509Certificate> =>
     x509.X509CertificateGenerator.create({
-      serialNumber: crypto.randomBytes(8).toString('hex').replace(/^[89a-f]/, '1'),
+      serialNumber: crypto
+        .randomBytes(8)
+        .toString('hex')
+        .replace(/^[89a-f]/, '1'),
       subject: name,
       issuer: issuer.subject,
       notBefore: validity.notBefore ?? notBefore,
@@ -87,11 +89,7 @@ export async function createTestPki(opts: { crlBase?: string; caKeyType?: 'ec256
       publicKey: keys.publicKey,
       signingKey: issuerKey,
       signingAlgorithm: signing,
-      extensions: [
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-        await x509.AuthorityKeyIdentifierExtension.create(issuer),
-        ...extra,
-      ],
+      extensions: [await x509.SubjectKeyIdentifierExtension.create(keys.publicKey), await x509.AuthorityKeyIdentifierExtension.create(issuer), ...extra],
     });
 
   const caKeys = await keyPair(caKeyType);
@@ -135,10 +133,14 @@ export async function createTestPki(opts: { crlBase?: string; caKeyType?: 'ec256
       const extensions = leafExtensions(policy).filter((e) => !crlUrl || !(e instanceof x509.CRLDistributionPointsExtension));
       if (crlUrl) extensions.push(new x509.CRLDistributionPointsExtension([crlUrl]));
       if (ocspUrl) extensions.push(new x509.AuthorityInfoAccessExtension({ ocsp: [ocspUrl] }));
-      const cert = await issueUnder(caCert, caKeys.privateKey, `CN=${cn}, O=${o}, C=FR`, keys, [
-        ...extensions,
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.nonRepudiation, true),
-      ], { notBefore: from, notAfter: until });
+      const cert = await issueUnder(
+        caCert,
+        caKeys.privateKey,
+        `CN=${cn}, O=${o}, C=FR`,
+        keys,
+        [...extensions, new x509.KeyUsagesExtension(x509.KeyUsageFlags.nonRepudiation, true)],
+        { notBefore: from, notAfter: until },
+      );
       return toTest(cert, keys.privateKey);
     },
     async certify({ cn, o = 'Banque de test', spki, policy = POLICY_OIDS.seal3 }) {

@@ -125,7 +125,23 @@ export async function startOpensslOcsp(dir: string, pki: TestPki): Promise<TestS
       const q = path.join(d, `q${++n}.der`);
       const r = path.join(d, `r${n}.der`);
       fs.writeFileSync(q, Buffer.concat(chunks));
-      run('openssl', ['ocsp', '-index', path.join(d, 'index.txt'), '-CA', path.join(d, 'ca.pem'), '-rsigner', path.join(d, 'ca.pem'), '-rkey', path.join(d, 'ca.key'), '-reqin', q, '-respout', r, '-ndays', '1']).then(
+      run('openssl', [
+        'ocsp',
+        '-index',
+        path.join(d, 'index.txt'),
+        '-CA',
+        path.join(d, 'ca.pem'),
+        '-rsigner',
+        path.join(d, 'ca.pem'),
+        '-rkey',
+        path.join(d, 'ca.key'),
+        '-reqin',
+        q,
+        '-respout',
+        r,
+        '-ndays',
+        '1',
+      ]).then(
         () => res.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(fs.readFileSync(r)),
         () => res.writeHead(500).end(),
       );
