@@ -31,7 +31,15 @@ export interface DossierSignOptions {
   /** Where to write the contract as it stands after this step. */
   out?: string;
   userAgent?: string;
+  /**
+   * Waits before each new attempt when the engine answers 503 (a worker restarting, Temporal
+   * busy): the API says « réessayez », so the device does, a bounded number of times.
+   */
+  retryDelaysMs?: readonly number[];
 }
+
+/** About half a minute in all: longer than a worker's restart, short enough for a person waiting. */
+export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [2_000, 4_000, 8_000, 16_000];
 
 export interface DossierSignResult {
   dossierId: string;
@@ -58,6 +66,23 @@ export class ApiRefusal extends PasseportError {
 export async function signDossier(o: DossierSignOptions): Promise<DossierSignResult> {
   const base = `${o.apiUrl.replace(/\/+$/, '')}/v1/dossiers/${encodeURIComponent(o.dossierId)}`;
   const headers = { authorization: `Bearer ${o.apiKey}`, 'user-agent': o.userAgent ?? 'passeport-sign' };
+  const delays = o.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  /**
+   * One step, tried again while the engine answers 503. A retried step may find it was done by
+   * the attempt whose answer was lost: `doneBefore` names the 409 codes that then mean success.
+   */
+  const step = async (method: string, url: string, body?: unknown, doneBefore: readonly string[] = []): Promise<Response | 'done-before'> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call(method, url, body);
+      } catch (error) {
+        const retried = attempt > 0;
+        if (retried && error instanceof ApiRefusal && error.status === 409 && doneBefore.includes(error.code)) return 'done-before';
+        if (!(error instanceof ApiRefusal && error.status === 503) || attempt >= delays.length) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
+      }
+    }
+  };
   const call = async (method: string, url: string, body?: unknown): Promise<Response> => {
     let response: Response;
     try {
@@ -76,28 +101,40 @@ export async function signDossier(o: DossierSignOptions): Promise<DossierSignRes
     }
     return response;
   };
-  const json = async <T>(method: string, url: string, body?: unknown): Promise<T> => (await call(method, url, body)).json() as Promise<T>;
-
   type View = { stage: string; turn: Party | null };
+  const json = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
+    const response = await step(method, url, body);
+    return (response as Response).json() as Promise<T>;
+  };
+  /** A step that changes the ceremony; when a retry finds it done, the ceremony's state says where it stands. */
+  const act = async (url: string, body: unknown, doneBefore: readonly string[]): Promise<View> => {
+    const response = await step('POST', url, body, doneBefore);
+    if (response !== 'done-before') return (await response.json()) as View;
+    const now = await json<{ status: string; turn: Party | null }>('GET', `${base}/contract`);
+    return { stage: now.status, turn: now.turn };
+  };
   let action: DossierSignResult['action'];
   let view: View;
   if (o.decline !== undefined) {
-    view = await json<View>('POST', `${base}/contract/${o.party}/decline`, { reason: o.decline });
+    view = await act(`${base}/contract/${o.party}/decline`, { reason: o.decline }, []);
     action = 'declined';
   } else if (!o.signer) {
     if (o.party !== 'banque') throw new CliError(`Aucune clé de signature pour ${PARTY_LABEL[o.party]} : indiquez --p12 FICHIER ou --token-label LIBELLÉ.`);
-    view = await json<View>('POST', `${base}/contract/banque/countersignature`);
+    // A countersignature asked again after it was stored answers with it: a plain retry is safe.
+    view = await act(`${base}/contract/banque/countersignature`, undefined, []);
     action = 'countersigned';
   } else {
     // Reading the contract first: the engine records the opening in the evidence.
-    await (await call('GET', `${base}/contract/document`)).arrayBuffer();
+    await ((await step('GET', `${base}/contract/document`)) as Response).arrayBuffer();
     const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
     const prepared = await json<{ preparationId: string; dataToSign: string; hash: 'SHA-256' }>('POST', `${base}/contract/${o.party}/data-to-sign`, {
       certificate: b64(o.signer.certificate),
       chain: o.signer.chain.map(b64),
     });
     const value = await o.signer.sign(Buffer.from(prepared.dataToSign, 'base64'), prepared.hash);
-    view = await json<View>('POST', `${base}/contract/${o.party}/signature`, { preparationId: prepared.preparationId, signatureValue: b64(value) });
+    // The value is bound to its preparation: if the lost answer had applied it, the retry hears
+    // « preparation used » or « already signed » — this very signature, not another one.
+    view = await act(`${base}/contract/${o.party}/signature`, { preparationId: prepared.preparationId, signatureValue: b64(value) }, ['preparation_used', 'already_signed']);
     action = 'signed';
   }
 
@@ -112,7 +149,7 @@ export async function signDossier(o: DossierSignOptions): Promise<DossierSignRes
     sha256: status.contract?.sha256 ?? null,
   };
   if (o.out) {
-    const pdf = Buffer.from(await (await call('GET', `${base}/contract/document`)).arrayBuffer());
+    const pdf = Buffer.from(await ((await step('GET', `${base}/contract/document`)) as Response).arrayBuffer());
     const tmp = path.join(path.dirname(path.resolve(o.out)), `.${path.basename(o.out)}.${process.pid}.tmp`);
     fs.writeFileSync(tmp, pdf);
     fs.renameSync(tmp, o.out);
