@@ -1,4 +1,5 @@
 import type { RevocationFetcher } from '../certs/validation/types.ts';
+import { fetchBytes, secondsText as seconds } from '../signature/fetchers.ts';
 
 /** Bounds of `verify --fetch`, as pyHanko's --allow-fetch: each download, and the whole run. */
 export interface FetchBounds {
@@ -43,44 +44,8 @@ export function boundedRevocationFetcher(bounds: FetchBounds = DEFAULT_FETCH_BOU
   };
 }
 
-async function download(url: string, kind: 'crl' | 'ocsp', request: Uint8Array | undefined, timeoutMs: number, maxBytes: number): Promise<Uint8Array> {
-  const signal = AbortSignal.timeout(timeoutMs);
-  const init: RequestInit =
-    kind === 'ocsp' && request ? { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array(request), signal } : { signal };
-  try {
-    const response = await fetch(url, init);
-    if (!response.ok) throw new Error(`${url} a répondu HTTP ${response.status}`);
-    const announced = Number(response.headers.get('content-length') ?? NaN);
-    if (announced > maxBytes) throw tooLarge(url, maxBytes);
-    return await readBounded(response, url, maxBytes);
-  } catch (error) {
-    if (signal.aborted) throw new Error(`${url} n’a pas répondu en ${seconds(timeoutMs)}`, { cause: error });
-    if (error instanceof FetchRefusal) throw error;
-    throw new Error(`${url} injoignable (${(error as Error).message})`, { cause: error });
-  }
-}
-
-class FetchRefusal extends Error {}
-
-/** 1500 → « 1,5 s », 482 → « 0,48 s ». */
-const seconds = (ms: number): string => `${String(Math.round(ms / 10) / 100).replace('.', ',')} s`;
-
-const tooLarge = (url: string, maxBytes: number): FetchRefusal => new FetchRefusal(`${url} : réponse de plus de ${maxBytes / (1024 * 1024)} Mio, abandonnée`);
-
-async function readBounded(response: Response, url: string, maxBytes: number): Promise<Uint8Array> {
-  if (!response.body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(url, maxBytes);
-    }
-    chunks.push(value);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
+function download(url: string, kind: 'crl' | 'ocsp', request: Uint8Array | undefined, timeoutMs: number, maxBytes: number): Promise<Uint8Array> {
+  const init: RequestInit | undefined =
+    kind === 'ocsp' && request ? { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array(request) } : undefined;
+  return fetchBytes(url, timeoutMs, maxBytes, init);
 }

@@ -2,25 +2,48 @@ import { parse, parseCertificate } from '../asn1/index.ts';
 import { buildOcspRequest } from '../certs/validation/index.ts';
 import type { ValidationFetchers } from './validation-data.ts';
 import { SignatureError } from './errors.ts';
+import { sizeText } from '../pdf/limits.ts';
 
 export interface HttpFetcherOptions {
   timeoutMs?: number;
   maxBytes?: number;
 }
 
-/** GET or POST over plain HTTP, bounded in time and size; the message names the URL, never a secret. */
+/** 1500 → « 1,5 s », 482 → « 0,48 s ». */
+export const secondsText = (ms: number): string => `${String(Math.round(ms / 10) / 100).replace('.', ',')} s`;
+
+/**
+ * GET or POST over plain HTTP, bounded in time and size: an answer announced or streamed past
+ * `maxBytes` is abandoned as it arrives, never read whole. The message names the URL, never a secret.
+ */
 export async function fetchBytes(url: string, timeoutMs: number, maxBytes: number, init?: RequestInit): Promise<Uint8Array> {
   if (!/^https?:\/\//i.test(url)) throw new SignatureError('SIGN_FETCH_FAILED', `adresse non prise en charge : ${url}`);
-  let res: Response;
+  const signal = AbortSignal.timeout(timeoutMs);
+  const tooLarge = () => new SignatureError('SIGN_FETCH_FAILED', `${url} : réponse de plus de ${sizeText(maxBytes)}, abandonnée`);
   try {
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(url, { ...init, signal });
+    if (!response.ok) throw new SignatureError('SIGN_FETCH_FAILED', `${url} a répondu HTTP ${response.status}`);
+    if (Number(response.headers.get('content-length') ?? NaN) > maxBytes) throw tooLarge();
+    if (!response.body) return new Uint8Array(0);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > maxBytes) {
+        await reader.cancel();
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+    return new Uint8Array(Buffer.concat(chunks));
   } catch (error) {
-    throw new SignatureError('SIGN_FETCH_FAILED', `${url} ne répond pas`, { cause: error });
+    if (error instanceof SignatureError) throw error;
+    if (signal.aborted) throw new SignatureError('SIGN_FETCH_FAILED', `${url} n’a pas répondu en ${secondsText(timeoutMs)}`, { cause: error });
+    throw new SignatureError('SIGN_FETCH_FAILED', `${url} injoignable (${(error as Error).message})`, { cause: error });
   }
-  if (!res.ok) throw new SignatureError('SIGN_FETCH_FAILED', `${url} a répondu HTTP ${res.status}`);
-  const body = new Uint8Array(await res.arrayBuffer());
-  if (body.length > maxBytes) throw new SignatureError('SIGN_FETCH_FAILED', `${url} : réponse trop volumineuse`);
-  return body;
 }
 
 /**
