@@ -292,7 +292,7 @@ function checkView(check: { status: number; body: ObjectCheck | unknown }): Safe
   return html`<div class="verdict-box ${c.ok ? tone : 'ko'}" role="status" id="controle">
 <p class="verdict-word">${c.ok ? (c.signatures ? words : 'Intact') : 'Anomalie'}</p>
 <ul>
-${c.copies.map((copy) => html`<li>Copie « ${copy.location} » : ${!copy.present ? 'absente' : copy.intact ? 'présente et intacte' : 'altérée'}</li>`)}
+${c.copies.map((copy, i) => html`<li>Copie ${i + 1} sur ${c.copies.length} : ${!copy.present ? 'absente' : copy.intact ? 'présente et intacte' : 'altérée'}</li>`)}
 <li>Entrée de dépôt au journal : ${c.depositEntry ? `n° ${c.depositEntry.seq}` : 'introuvable'}</li>
 <li>Sceau du journal : ${c.seal ? `${c.seal.id}, racine de Merkle ${c.seal.merkleRootMatches ? 'exacte' : 'fausse'}, horodatage ${c.seal.timestampOk ? 'valide' : 'invalide'}${c.seal.tokenTime ? ` (${dateTimeFr(c.seal.tokenTime)})` : ''}` : 'pas encore scellé (le prochain scellement le couvrira)'}</li>
 ${c.signatures ? html`<li>${words} (${c.signatures.indication}) : ${c.signatures.signatures.map((s) => `${s.kind === 'signature' ? (s.signer ?? 'signataire inconnu') : 'horodatage d’archivage'} ${s.level ? `(${s.level}) ` : ''}${s.indication}`).join(' ; ')}</li>` : ''}
