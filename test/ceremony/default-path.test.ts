@@ -39,7 +39,7 @@ import { acceptedUpdates } from '../integration/support/engine.ts';
 import { errorLines, processesMentioning, startOnDefaults, type StartedEngine } from '../integration/support/start-process.ts';
 import { extractSignatures, nssDb, opensslCmsVerify, opensslTsVerify, pdfsig, qpdfCheck, signerParts } from '../signature/support/judges.ts';
 import { call, waitForStatus } from './support/client.ts';
-import { pyhankoLta } from './support/pyhanko.ts';
+import { pyhankoJudge } from '../signature/support/pyhanko.ts';
 import { demoDossier } from './support/stack.ts';
 
 const run = promisify(execFile);
@@ -180,9 +180,14 @@ describe('the signing ceremony on passeport start’s default path', () => {
       expect(await opensslTsVerify(work, timestampToken!, signatureValue, rootText, tsaCa)).toMatch(/Verification: OK/);
     }
     // pyHanko's long-term validation: revocation data from the file only, required for every certificate.
-    expect(await pyhankoLta(contract.file, rootFile)).toEqual(
-      ['signature-createur', 'signature-revendeur', 'signature-banque'].map((field) => expect.objectContaining({ field, indication: 'AdESPassed.OK', bottomLine: true })),
+    // The document timestamp too: its chain from the DSS, and pyHanko's difference analysis of what follows each revision.
+    const judged = await pyhankoJudge(work, fs.readFileSync(contract.file), fs.readFileSync(rootFile, 'utf8'), 'lta');
+    expect(judged.filter((v) => v.kind === 'signature')).toEqual(
+      ['signature-createur', 'signature-revendeur', 'signature-banque'].map((field) =>
+        expect.objectContaining({ field, indication: 'AdESPassed.OK', bottomLine: true, docmdpOk: true }),
+      ),
     );
+    expect(judged.filter((v) => v.kind === 'document-timestamp')).toEqual([expect.objectContaining({ bottomLine: true, trusted: true })]);
     const [documentTimestamp] = extracted.filter((s) => s.isDocTimestamp);
     expect(await opensslTsVerify(work, documentTimestamp!.cms, documentTimestamp!.signedBytes, rootText, tsaCa)).toMatch(/Verification: OK/);
 
@@ -264,7 +269,8 @@ describe('the signing ceremony on passeport start’s default path', () => {
     const demoVerdict = JSON.parse((await run(v2, v2Args, { cwd: root, env: { ...process.env, DATA_DIR: dataDir } })).stdout) as typeof verdict;
     expect(demoVerdict.passed).toBe(true);
     expect(demoVerdict.reports[0]!.signatures.filter((s) => s.type === 'signature').map((s) => s.rgsLevel)).toEqual([2, 1, 3]);
-    expect((await pyhankoLta(demoContract!, rootFile)).map((v) => v.bottomLine)).toEqual([true, true, true]);
+    const demoJudged = await pyhankoJudge(work, fs.readFileSync(demoContract!), fs.readFileSync(rootFile, 'utf8'), 'lta');
+    expect(demoJudged.filter((v) => v.kind === 'signature').map((v) => v.bottomLine)).toEqual([true, true, true]);
 
     expect(errorLines(engine.start.output())).toEqual([]);
 
