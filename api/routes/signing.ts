@@ -16,7 +16,7 @@ import { getDossier, type DossierRecord } from '../../db/repositories/dossiers.t
 import { recordEvent } from '../../db/repositories/events.ts';
 import { DECLINE_REASON_MAX, PARTY_LABEL, SIGNING_ORDER, type Party } from '../../domain/ceremony.ts';
 import type { ClientInfo } from '../../activities/ceremony-types.ts';
-import type { CeremonyEngine } from '../../temporal/types.ts';
+import { SigningRefusedError, type CeremonyEngine } from '../../temporal/types.ts';
 import { isPasseportError } from '../../errors/index.ts';
 import { principalOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
@@ -182,10 +182,21 @@ export const signingRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
     return ctx.ceremony;
   }
 
-  async function step<T>(request: FastifyRequest, dossierId: string, run: (e: CeremonyEngine) => Promise<T>): Promise<T> {
+  async function step<T>(request: FastifyRequest, dossierId: string, run: (e: CeremonyEngine) => Promise<T>, party?: Party): Promise<T> {
     try {
       return await run(engine());
     } catch (error) {
+      // The previous signature is stored (the ceremony row says it is this party's turn) but the
+      // workflow has not taken it in yet — a worker or Temporal restarting: ask to retry, not « not your turn ».
+      if (party && error instanceof SigningRefusedError && error.code === 'not_your_turn' && (await getCeremony(ctx.sql, dossierId))?.status === `awaiting_${party}`) {
+        throw new HttpProblem(
+          503,
+          'engine-unavailable',
+          'Moteur indisponible',
+          `Le moteur enregistre encore la signature précédente du dossier ${dossierId}. Réessayez dans quelques instants.`,
+          { dossierId },
+        );
+      }
       // Refusals (SigningRefusedError) become their problem in api/problems.ts.
       if (error instanceof HttpProblem || isPasseportError(error)) throw error;
       request.log.warn({ err: error, dossierId }, 'ceremony step failed');
@@ -323,7 +334,7 @@ export const signingRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
       const { id, party } = request.params;
       await asParty(request, id, party);
       const body = request.body;
-      return step(request, id, (e) => e.prepare(id, { party, certificate: body.certificate, chain: body.chain, client: clientOf(request) }));
+      return step(request, id, (e) => e.prepare(id, { party, certificate: body.certificate, chain: body.chain, client: clientOf(request) }), party);
     },
   );
 
@@ -343,7 +354,7 @@ export const signingRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
       const { id, party } = request.params;
       await asParty(request, id, party);
       const { preparationId, signatureValue } = request.body;
-      return step(request, id, (e) => e.sign(id, { party, preparationId, signatureValue, client: clientOf(request) }));
+      return step(request, id, (e) => e.sign(id, { party, preparationId, signatureValue, client: clientOf(request) }), party);
     },
   );
 
@@ -361,7 +372,7 @@ export const signingRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, ctx)
     async (request) => {
       const { id } = request.params;
       await asParty(request, id, 'banque');
-      return step(request, id, (e) => e.countersign(id, { client: clientOf(request) }));
+      return step(request, id, (e) => e.countersign(id, { client: clientOf(request) }), 'banque');
     },
   );
 

@@ -54,6 +54,13 @@ describe('the créateur’s turn, on a small dossier (RGS * required)', () => {
       'not_your_turn',
       /pas au fournisseur \(revendeur\) de signer maintenant : le contrat attend d’abord la signature du preneur/,
     );
+    // The ceremony's row already at the revendeur's turn while the workflow has not taken the previous
+    // signature in (a worker or Temporal restarting): « retry », not « not your turn ».
+    await s.db.sql`update ceremonies set status = 'awaiting_revendeur' where dossier_id = ${id}`;
+    const catchingUp = await prepare(s.apiUrl, keys.reseller, id, 'revendeur', reseller.certificate, reseller.chain);
+    expect(catchingUp.status, JSON.stringify(catchingUp.body)).toBe(503);
+    expect(catchingUp.body.detail).toMatch(/enregistre encore la signature précédente.*Réessayez/);
+    await s.db.sql`update ceremonies set status = 'awaiting_createur' where dossier_id = ${id}`;
     // The reseller's key on the créateur's route.
     refused(await prepare(s.apiUrl, keys.reseller, id, 'createur', reseller.certificate), 403, 'wrong_party', /pas pour le preneur/);
     // The wrong person: the reseller's certificate offered for the créateur.
