@@ -1,4 +1,4 @@
-import type { Actor, ObjectRecord, Operation } from './types.ts';
+import { OPERATIONS, type Actor, type ObjectRecord, type Operation } from './types.ts';
 
 /**
  * Who may do what, as plain functions the vault, the API and the CLI share. The operator's
@@ -7,24 +7,7 @@ import type { Actor, ObjectRecord, Operation } from './types.ts';
  * operator; each party reads only the documents that name it; the engine deposits, seals,
  * audits and preserves. Everything else is refused (and the refusal journaled).
  */
-const ARCHIVIST: ReadonlySet<Operation> = new Set([
-  'deposit',
-  'read',
-  'metadata',
-  'list',
-  'count',
-  'verify',
-  'verify-pdf',
-  'journal',
-  'audit',
-  'export',
-  'statement',
-  'hold',
-  'release',
-  'dispose',
-  'seal',
-  'preserve',
-]);
+const ARCHIVIST: ReadonlySet<Operation> = new Set(OPERATIONS);
 const PARTY: ReadonlySet<Operation> = new Set(['read', 'metadata', 'list', 'count', 'statement']);
 const SYSTEM: ReadonlySet<Operation> = new Set(['deposit', 'read', 'metadata', 'seal', 'audit', 'preserve']);
 const OPERATOR_ONLY: ReadonlySet<Operation> = new Set(['journal', 'audit', 'seal', 'preserve']);

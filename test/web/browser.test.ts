@@ -165,17 +165,27 @@ async function accessibilityProblems(): Promise<string[]> {
 }
 
 /** Usable at 360 px: nothing wider than the screen (tables scroll inside their own box). */
-async function fitsNarrowScreen(): Promise<boolean> {
+/** Null when the page fits 360 px; otherwise the widest element that sticks out, to say what to fix. */
+async function overflowAtNarrowScreen(): Promise<string | null> {
   await page.setViewportSize({ width: 360, height: 740 });
-  const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  const overflow = await page.evaluate(() => {
+    if (document.documentElement.scrollWidth <= window.innerWidth) return null;
+    const out = Array.from(document.body.querySelectorAll('*'))
+      .map((e) => ({ e, right: e.getBoundingClientRect().right }))
+      .filter(({ right }) => right > window.innerWidth)
+      .sort((a, b) => b.right - a.right)[0];
+    return out
+      ? `<${out.e.tagName.toLowerCase()} class="${out.e.className}"> ${Math.round(out.right)} px: ${(out.e.textContent ?? '').slice(0, 120)}`
+      : `page ${document.documentElement.scrollWidth} px`;
+  });
   await page.setViewportSize({ width: 1100, height: 900 });
-  return fits;
+  return overflow;
 }
 
 /** Every main page gets the same checks. */
 async function checkMainPage(label: string, screenshot?: string): Promise<void> {
   expect(await accessibilityProblems(), `${label}: axe-core`).toEqual([]);
-  expect(await fitsNarrowScreen(), `${label}: 360 px`).toBe(true);
+  expect(await overflowAtNarrowScreen(), `${label}: 360 px`).toBeNull();
   if (screenshot) await page.screenshot({ path: path.join(screenshots, screenshot), fullPage: true });
 }
 
