@@ -89,7 +89,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|data|tools|tmp|coverage)/' },
+    exclude: { path: '^(node_modules|data|tools|tmp|coverage|dist)/' },
     // `import type` is a dependency too (workflows/ may only have those on activities/).
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
