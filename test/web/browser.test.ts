@@ -167,12 +167,19 @@ async function accessibilityProblems(): Promise<string[]> {
 /** Usable at 360 px: nothing wider than the screen (tables scroll inside their own box). */
 /** Null when the page fits 360 px; otherwise the widest element that sticks out, to say what to fix. */
 async function overflowAtNarrowScreen(): Promise<string | null> {
+  // A page reached by a form post is measured once its stylesheet applies, not while it loads.
+  await page.waitForLoadState('load');
   await page.setViewportSize({ width: 360, height: 740 });
   const overflow = await page.evaluate(() => {
     if (document.documentElement.scrollWidth <= window.innerWidth) return null;
+    // Only what the page itself makes wider: not what sits inside a region that scrolls or clips.
+    const clipped = (e: Element): boolean => {
+      for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) if (getComputedStyle(p).overflowX !== 'visible') return true;
+      return false;
+    };
     const out = Array.from(document.body.querySelectorAll('*'))
       .map((e) => ({ e, right: e.getBoundingClientRect().right }))
-      .filter(({ right }) => right > window.innerWidth)
+      .filter(({ e, right }) => right > window.innerWidth && !clipped(e))
       .sort((a, b) => b.right - a.right)[0];
     return out
       ? `<${out.e.tagName.toLowerCase()} class="${out.e.className}"> ${Math.round(out.right)} px: ${(out.e.textContent ?? '').slice(0, 120)}`
