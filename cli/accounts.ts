@@ -4,13 +4,11 @@
  * PASSEPORT_ACCOUNT_PASSWORD gives one; it is never stored or logged.
  */
 import type { Command } from 'commander';
-import { loadEnvOrReport } from '../config/env.ts';
-import { openDatabase } from '../db/connect.ts';
-import { migrate } from '../db/migrate.ts';
 import { createAccount, disableAccount, generatePassword, listAccounts, type Account } from '../db/repositories/accounts.ts';
 import { ROLES, ROLE_LABEL, type Role } from '../domain/roles.ts';
 import { SUMMARY } from './summaries.ts';
-import { CliError, exitCodeOf, messageOf } from './errors.ts';
+import { withDatabase } from './database.ts';
+import { CliError } from './errors.ts';
 
 /** Roles by their French name (as people say them) or their code. */
 const ROLE_NAMES: Record<string, Role> = {
@@ -18,22 +16,6 @@ const ROLE_NAMES: Record<string, Role> = {
   ...Object.fromEntries(ROLES.map((r) => [ROLE_LABEL[r], r])),
   createur: 'creator',
 };
-
-async function withDatabase(action: (sql: Awaited<ReturnType<typeof openDatabase>>['sql']) => Promise<void>): Promise<number> {
-  const env = loadEnvOrReport();
-  if (!env) return 2;
-  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
-  try {
-    await migrate(db.sql);
-    await action(db.sql);
-    return 0;
-  } catch (error) {
-    console.error(`Échec : ${messageOf(error)}`);
-    return exitCodeOf(error);
-  } finally {
-    await db.close();
-  }
-}
 
 const line = (a: Account) =>
   `${a.email.padEnd(40)} ${ROLE_LABEL[a.role].padEnd(15)} ${a.organisationId.padEnd(14)} ${a.disabledAt ? `désactivé le ${a.disabledAt.slice(0, 10)}` : 'actif'}  ${a.displayName}`;

@@ -6,32 +6,14 @@
  */
 import type { Command } from 'commander';
 import { SUMMARY } from './summaries.ts';
-import { loadEnvOrReport } from '../config/env.ts';
-import { openDatabase } from '../db/connect.ts';
-import { migrate } from '../db/migrate.ts';
+import { withDatabase } from './database.ts';
 import { upsertSeal, upsertSignatory, getSignatory } from '../db/repositories/ceremonies.ts';
 import { isValidSiren } from '../domain/siren.ts';
 import { parseCertificate } from '../asn1/index.ts';
 import { resolveSealPin, SEAL_TOKEN_LABEL } from '../ceremony/config.ts';
 import { subjectFields } from '../ceremony/identity.ts';
 import type { Sql } from '../db/connect.ts';
-import { CliError, exitCodeOf, messageOf } from './errors.ts';
-
-async function withDatabase(work: (sql: Sql, env: NonNullable<ReturnType<typeof loadEnvOrReport>>) => Promise<void>): Promise<number> {
-  const env = loadEnvOrReport();
-  if (!env) return 2;
-  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
-  try {
-    await migrate(db.sql);
-    await work(db.sql, env);
-    return 0;
-  } catch (error) {
-    console.error(`Échec : ${messageOf(error)}`);
-    return exitCodeOf(error);
-  } finally {
-    await db.close();
-  }
-}
+import { CliError } from './errors.ts';
 
 async function requireOrganisation(sql: Sql, id: string): Promise<void> {
   const [row] = await sql`select 1 from organisations where id = ${id}`;

@@ -1,35 +1,23 @@
 /** `passeport db migrate` and `passeport db seed [--json]`. */
 import type { Command } from 'commander';
-import { loadEnvOrReport } from '../config/env.ts';
-import { openDatabase } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedDemo } from '../db/seed.ts';
 import { createApiKey, revokeApiKey } from '../db/repositories/apiKeys.ts';
 import { ROLES, type Role } from '../domain/roles.ts';
 import { SUMMARY } from './summaries.ts';
-import { CliError, exitCodeOf, messageOf } from './errors.ts';
+import { withDatabase, type CliEnv } from './database.ts';
+import type { Sql } from '../db/connect.ts';
 
-async function withDatabase(action: (sql: Awaited<ReturnType<typeof openDatabase>>['sql']) => Promise<void>): Promise<number> {
-  const env = loadEnvOrReport();
-  if (!env) return 2;
-  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
-  try {
-    await action(db.sql);
-    return 0;
-  } catch (error) {
-    console.error(`Échec : ${messageOf(error)}`);
-    return exitCodeOf(error);
-  } finally {
-    await db.close();
-  }
-}
+/** The db family migrates only when asked (`db migrate`, `db seed`): a key is made on the schema as it stands. */
+const withUnmigrated = (work: (sql: Sql, env: CliEnv) => Promise<void>): Promise<number> => withDatabase(work, { migrate: false });
+import { CliError } from './errors.ts';
 
 export function register(program: Command): void {
   const db = program.command('db').description(SUMMARY.db);
   db.command('migrate')
     .description('Applique les migrations en attente (sous verrou consultatif)')
     .action(async () => {
-      process.exitCode = await withDatabase(async (sql) => {
+      process.exitCode = await withUnmigrated(async (sql) => {
         const applied = await migrate(sql);
         console.log(applied.length ? `Migrations appliquées : ${applied.join(', ')}` : 'Base à jour : aucune migration en attente.');
       });
@@ -38,7 +26,7 @@ export function register(program: Command): void {
     .description('Charge les données de démonstration (idempotent) et affiche les clés d’API de démo')
     .option('--json', 'sortie JSON (clés par rôle et organisation)')
     .action(async (options: { json?: boolean }) => {
-      process.exitCode = await withDatabase(async (sql) => {
+      process.exitCode = await withUnmigrated(async (sql) => {
         await migrate(sql);
         const { apiKeys } = await seedDemo(sql);
         if (options.json) {
@@ -60,7 +48,7 @@ export function register(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      process.exitCode = await withDatabase(async (sql) => {
+      process.exitCode = await withUnmigrated(async (sql) => {
         const [org] = await sql`select id from organisations where id = ${organisation}`;
         if (!org) throw new CliError(`organisation inconnue : ${organisation}`);
         const key = await createApiKey(sql, organisation, role as Role, { label: options.label });
@@ -73,7 +61,7 @@ export function register(program: Command): void {
     .argument('<clé-ou-préfixe>', 'la clé, ou son préfixe')
     .action(async (keyOrPrefix: string) => {
       const shown = keyOrPrefix.split('_').slice(0, 2).join('_');
-      process.exitCode = await withDatabase(async (sql) => {
+      process.exitCode = await withUnmigrated(async (sql) => {
         if (!(await revokeApiKey(sql, keyOrPrefix))) throw new CliError(`aucune clé active ne correspond à ${shown}…`);
         console.log(`Clé ${shown}… révoquée.`);
       });
