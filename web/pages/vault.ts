@@ -13,29 +13,14 @@ import { dateFr, dateTimeFr } from '../format.ts';
 import { formValue, inputField, type FormBody } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { CSRF_FIELD } from '../session.ts';
+import type { ObjectRecord } from '../../vault/types.ts';
 import { callApi, injectApi, notFoundPage, problemDetail, sendErrorPage, sendPage, sessionOfPage, type WebContext } from '../context.ts';
 
 const page = { page: ['archivist'] as const };
 const OBJECT_ID = /^CF-[a-z2-7]+-\d{2}$/;
 
-interface VaultObject {
-  id: string;
-  packageId: string;
-  name: string;
-  mediaType: string;
-  size: number;
-  sha256: string;
-  sha512: string;
-  documentClass: string;
-  retentionEnd: string | null;
-  depositor: string;
-  depositedAt: string;
-  dossierId: string | null;
-  siren: string | null;
-  parties: { role: string; id: string; name?: string }[];
-  disposedAt: string | null;
-  holds: { reason: string; setBy: string; setAt: string }[];
-}
+/** An object as the vault's API answers it. */
+type VaultObject = ObjectRecord;
 
 interface JournalEntry {
   seq: number;
